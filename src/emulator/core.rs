@@ -1,0 +1,199 @@
+//! The vocabulary every emulator handler speaks: the decoded call, the error envelope, field readers.
+//!
+//! Handlers are plain functions `fn(&mut Store, &Call) -> Reply`; the server (mod.rs/server.rs) does
+//! routing, decoding (E1–E4), authentication and fault injection before a handler runs, and turns the
+//! `Reply` into the JSON envelope afterwards.
+
+use serde_json::{Map, Value};
+
+/// Which of an app's two isolated record spaces a call works in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Namespace {
+    Live,
+    Sandbox,
+}
+
+/// One authenticated, decoded request, as a handler sees it.
+pub(crate) struct Call<'a> {
+    /// The (authenticated) app the request was signed for.
+    pub app_id: &'a str,
+    pub ns: Namespace,
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'a str,
+    /// The path parameter (`{id}`, `{bill_no}`), percent-decoded, when the route has one.
+    pub id: Option<&'a str>,
+    /// Every request field (E1 body, E2 `para`, or E3/E4 query pairs as JSON strings), signing fields included.
+    pub fields: &'a Map<String, Value>,
+    /// True for E3/E4 requests: every value arrived as a string and the readers below parse it.
+    pub from_query_string: bool,
+    /// Emulator clock, ms since the Unix epoch.
+    pub now_ms: i64,
+}
+
+/// A REST error envelope (`result_code` ≠ 0).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub code: i64,
+    pub detail: String,
+}
+
+pub(crate) type Reply = Result<Map<String, Value>, ApiError>;
+
+pub(crate) const APP_INVALID: i64 = 1;
+pub(crate) const PAY_FACTOR_NOT_SET: i64 = 2;
+pub(crate) const CHANNEL_INVALID: i64 = 3;
+pub(crate) const MISS_PARAM: i64 = 4;
+pub(crate) const PARAM_INVALID: i64 = 5;
+pub(crate) const CHANNEL_ERROR: i64 = 7;
+pub(crate) const NO_SUCH_BILL: i64 = 8;
+pub(crate) const BILL_UNSUCCESS: i64 = 9;
+pub(crate) const ALREADY_REFUNDING: i64 = 11;
+pub(crate) const REFUND_AMOUNT_TOO_LARGE: i64 = 12;
+pub(crate) const NO_SUCH_REFUND: i64 = 13;
+pub(crate) const RUNTIME_ERROR: i64 = 14;
+pub(crate) const PREREFUND_DUPLICATE: i64 = 16;
+pub(crate) const BILL_NO_DUPLICATE: i64 = 17;
+
+/// The symbolic `result_msg` of a REST code (server-semantics §4).
+pub(crate) fn result_msg(code: i64) -> &'static str {
+    match code {
+        0 => "OK",
+        1 => "APP_INVALID",
+        2 => "PAY_FACTOR_NOT_SET",
+        3 => "CHANNEL_INVALID",
+        4 => "MISS_PARAM",
+        5 => "PARAM_INVALID",
+        6 => "CERT_FILE_ERROR",
+        7 => "CHANNEL_ERROR",
+        8 => "NO_SUCH_BILL",
+        9 => "BILL_UNSUCCESS",
+        10 => "REFUND_EXCEED_TIME",
+        11 => "ALREADY_REFUNDING",
+        12 => "REFUND_AMOUNT_TOO_LARGE",
+        13 => "NO_SUCH_REFUND",
+        14 => "RUNTIME_ERROR",
+        15 => "NETWORK_ERROR",
+        16 => "PREREFUND_DUPLICATE",
+        17 => "BILL_NO_DUPLICATE",
+        _ => "UNKNOWN_ERROR",
+    }
+}
+
+impl ApiError {
+    pub(crate) fn new(code: i64, detail: impl Into<String>) -> Self {
+        ApiError { code, detail: detail.into() }
+    }
+    pub(crate) fn missing(field: &str) -> Self {
+        Self::new(MISS_PARAM, format!("{field} is required"))
+    }
+    pub(crate) fn invalid(field: &str, why: &str) -> Self {
+        Self::new(PARAM_INVALID, format!("{field} is invalid: {why}"))
+    }
+    /// The full error envelope.
+    pub(crate) fn to_envelope(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("result_code".into(), self.code.into());
+        m.insert("result_msg".into(), result_msg(self.code).into());
+        m.insert("err_detail".into(), self.detail.clone().into());
+        m
+    }
+}
+
+impl Call<'_> {
+    /// A string field; absent or JSON null ⇒ `None`; another JSON type ⇒ PARAM_INVALID.
+    pub(crate) fn str(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ApiError::invalid(name, "must be a string")),
+        }
+    }
+    pub(crate) fn req_str(&self, name: &str) -> Result<&str, ApiError> {
+        match self.str(name)? {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => Err(ApiError::missing(name)),
+        }
+    }
+    /// An integer field: a JSON integer (E1/E2) or a decimal string (E3/E4).
+    pub(crate) fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| ApiError::invalid(name, "must be an integer")),
+            Some(Value::String(s)) if self.from_query_string => s
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ApiError::invalid(name, "must be an integer")),
+            Some(_) => Err(ApiError::invalid(name, "must be an integer")),
+        }
+    }
+    pub(crate) fn req_int(&self, name: &str) -> Result<i64, ApiError> {
+        self.int(name)?.ok_or_else(|| ApiError::missing(name))
+    }
+    /// A number field (integer or float), e.g. a subscription's `amount`.
+    pub(crate) fn float(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(Value::String(s)) if self.from_query_string => s
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| ApiError::invalid(name, "must be a number")),
+            Some(_) => Err(ApiError::invalid(name, "must be a number")),
+        }
+    }
+    /// A boolean: JSON `true`/`false`, or in E3/E4 `true`/`false`/`True`/`False` in any case.
+    pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if self.from_query_string => match s.to_ascii_lowercase().as_str() {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                _ => Err(ApiError::invalid(name, "must be true or false")),
+            },
+            Some(_) => Err(ApiError::invalid(name, "must be a boolean")),
+        }
+    }
+    /// A JSON object field (`optional`, `analysis`, `redpack_info`…).
+    pub(crate) fn map(&self, name: &str) -> Result<Option<&Map<String, Value>>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(_) => Err(ApiError::invalid(name, "must be an object")),
+        }
+    }
+    /// A JSON array field.
+    pub(crate) fn list(&self, name: &str) -> Result<Option<&Vec<Value>>, ApiError> {
+        match self.fields.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(_) => Err(ApiError::invalid(name, "must be a list")),
+        }
+    }
+    /// The path parameter, required by the route.
+    pub(crate) fn path_id(&self) -> Result<&str, ApiError> {
+        self.id.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing("id"))
+    }
+}
+
+/// The common paging criteria of list queries: `skip` (default 0, ≥ 0) and `limit` (default 10, > 0).
+pub(crate) fn skip_limit(call: &Call, max_limit: Option<i64>) -> Result<(usize, usize), ApiError> {
+    let skip = call.int("skip")?.unwrap_or(0);
+    let limit = call.int("limit")?.unwrap_or(10);
+    if skip < 0 {
+        return Err(ApiError::invalid("skip", "must be >= 0"));
+    }
+    if limit <= 0 {
+        return Err(ApiError::invalid("limit", "must be > 0"));
+    }
+    let limit = max_limit.map_or(limit, |max| limit.min(max));
+    Ok((skip as usize, limit as usize))
+}
+
+/// `md5(text)` as 32 lowercase hex digits.
+pub(crate) fn md5_hex(text: &str) -> String {
+    format!("{:x}", md5::compute(text.as_bytes()))
+}

@@ -1,0 +1,3 @@
+//! A local, stateful BeeCloud server (feature `emulator`).
+#![allow(dead_code)]
+mod core;
