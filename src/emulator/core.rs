@@ -81,7 +81,10 @@ pub(crate) fn result_msg(code: i64) -> &'static str {
 
 impl ApiError {
     pub(crate) fn new(code: i64, detail: impl Into<String>) -> Self {
-        ApiError { code, detail: detail.into() }
+        ApiError {
+            code,
+            detail: detail.into(),
+        }
     }
     pub(crate) fn missing(field: &str) -> Self {
         Self::new(MISS_PARAM, format!("{field} is required"))
@@ -149,11 +152,13 @@ impl Call<'_> {
         match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(Value::String(s)) if self.from_query_string => match s.to_ascii_lowercase().as_str() {
-                "true" => Ok(Some(true)),
-                "false" => Ok(Some(false)),
-                _ => Err(ApiError::invalid(name, "must be true or false")),
-            },
+            Some(Value::String(s)) if self.from_query_string => {
+                match s.to_ascii_lowercase().as_str() {
+                    "true" => Ok(Some(true)),
+                    "false" => Ok(Some(false)),
+                    _ => Err(ApiError::invalid(name, "must be true or false")),
+                }
+            }
             Some(_) => Err(ApiError::invalid(name, "must be a boolean")),
         }
     }
@@ -175,7 +180,9 @@ impl Call<'_> {
     }
     /// The path parameter, required by the route.
     pub(crate) fn path_id(&self) -> Result<&str, ApiError> {
-        self.id.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing("id"))
+        self.id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::missing("id"))
     }
 }
 

@@ -1,0 +1,548 @@
+//! The request parameter structs of `beecloud.entity`: plain structs filled field by field.
+//!
+//! Every field is an `Option`: `None` is not sent, `Some(v)` is always sent, even `0`, `false`, `""`
+//! or `{}` (Python dropped some falsy values; see the README). Fields the REST API documents but a
+//! struct does not model go through [`set`](BCPayReqParams::set) and travel as top-level fields.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::channel::BCChannelType;
+use crate::error::BCError;
+
+/// Keys the SDK writes itself; [`set`](BCPayReqParams::set) may not use them.
+pub(crate) const RESERVED_KEYS: &[&str] = &["app_id", "timestamp", "app_sign", "bc_analysis"];
+
+/// A params struct the HTTP helper can turn into request fields.
+pub(crate) trait WireParams: Serialize {
+    fn extra(&self) -> &Map<String, Value>;
+}
+
+/// The request fields of a params struct: its set fields plus the `set()` extras.
+pub(crate) fn to_fields<P: WireParams>(params: &P) -> Result<Map<String, Value>, BCError> {
+    let mut fields = match serde_json::to_value(params) {
+        Ok(Value::Object(fields)) => fields,
+        _ => {
+            return Err(BCError::invalid(
+                "parameters must serialise to a JSON object",
+            ));
+        }
+    };
+    for (key, value) in params.extra() {
+        if RESERVED_KEYS.contains(&key.as_str()) {
+            return Err(BCError::invalid(format!(
+                "`{key}` is set by the SDK and cannot be set by hand"
+            )));
+        }
+        if fields.contains_key(key) {
+            return Err(BCError::invalid(format!(
+                "`{key}` is set both as a field and through set()"
+            )));
+        }
+        if !value.is_null() {
+            fields.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(fields)
+}
+
+macro_rules! default_value {
+    () => {
+        None
+    };
+    ($value:expr) => {
+        Some($value.into())
+    };
+}
+
+/// Declares a params struct: every field `Option<T>` and skipped when `None`, `Default` (with the
+/// given defaults), and — unless `nested` — the `extra` map with `set()`.
+macro_rules! params {
+    (@struct [$($extra_field:tt)*] [$($extra_init:tt)*] $(#[$meta:meta])* $name:ident {
+        $($(#[$field_meta:meta])* $field:ident : $ty:ty $(= $default:expr)?,)*
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub struct $name {
+            $($(#[$field_meta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)*
+            $($extra_field)*
+        }
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $($field: default_value!($($default)?),)* $($extra_init)* }
+            }
+        }
+    };
+    ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        params!(@struct [
+            /// REST fields this struct does not model, sent as top-level fields (see `set`).
+            #[serde(flatten, skip_serializing)]
+            pub extra: Map<String, Value>,
+        ] [extra: Map::new()] $(#[$meta])* $name { $($body)* });
+        impl $name {
+            /// Sets a REST field this struct does not model (Python's ad-hoc attribute), sent as a
+            /// top-level field. Setting a modelled field or a signing field this way is an error when
+            /// the request is built.
+            pub fn set(&mut self, key: impl Into<String>, value: impl Into<Value>) -> &mut Self {
+                self.extra.insert(key.into(), value.into());
+                self
+            }
+        }
+        impl WireParams for $name {
+            fn extra(&self) -> &Map<String, Value> {
+                &self.extra
+            }
+        }
+    };
+    (nested $(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        params!(@struct [] [] $(#[$meta])* $name { $($body)* });
+    };
+}
+
+params! {
+    /// Parameters of `pay` and `offline_pay` (Python's `BCPayReqParams`, plus the channel-specific
+    /// fields the Python README sets as ad-hoc attributes).
+    BCPayReqParams {
+        /// Pay channel, e.g. `BCChannelType::WX_NATIVE`.
+        channel: BCChannelType,
+        /// Amount in fen (1 = ¥0.01), > 0.
+        total_fee: i64,
+        /// Merchant order number, 8–32 letters and digits, unique per app.
+        bill_no: String,
+        /// Order title, at most 32 bytes of UTF-8 (16 Chinese characters).
+        title: String,
+        /// Free-form data echoed in webhooks and queries.
+        optional: Map<String, Value>,
+        /// The buyer's id in the merchant's user system (required with `coupon_id`).
+        buyer_id: String,
+        /// A coupon to redeem on this bill.
+        coupon_id: String,
+        /// Analysis data; WX_WAP / BC_WX_WAP need `{"ip": …}`.
+        analysis: Map<String, Value>,
+        /// Page the payer returns to (ALI_WEB, ALI_QRCODE, UN_WEB, JD_*…); no `#` or `?`.
+        return_url: String,
+        /// Seconds until the bill expires, > 0 (not for JD).
+        bill_timeout: i64,
+        /// Overrides the console's webhook URL for this bill (`http://` or `https://`).
+        notify_url: String,
+        /// The seller's id.
+        seller_id: String,
+        /// The store's id (offline: ≤ 32 characters).
+        store_id: String,
+        /// BC_EXPRESS: the card number.
+        card_no: String,
+        /// Forbid credit cards.
+        limit_credit: bool,
+        /// BC_GATEWAY: the bank (e.g. a code of `query_bc_gateway_supported_banks`).
+        bank: String,
+        /// BC_GATEWAY on the JD route: `1` credit, `2` debit.
+        card_type: String,
+        /// Offline scan channels: the code scanned from the payer's phone.
+        auth_code: String,
+        /// Offline ALI_SCAN: terminal id, ≤ 32 characters.
+        terminal_id: String,
+        /// WX_JSAPI, BC_WX_JSAPI, WX_MINI: the payer's openid (see `utils::fetch_open_id`).
+        openid: String,
+        /// ALI_WEB: product page.
+        show_url: String,
+        /// ALI_WAP: try to open the Alipay app.
+        use_app: bool,
+        /// ALI_QRCODE: `"0"`, `"1"` or `"3"`.
+        qr_pay_mode: String,
+        /// YEE_WAP: the user's key for one-click card binding, ≤ 50 letters and digits.
+        identity_id: String,
+        /// YEE_NOBANKCARD: prepaid card number.
+        cardno: String,
+        /// YEE_NOBANKCARD: prepaid card password.
+        cardpwd: String,
+        /// YEE_NOBANKCARD: card type, e.g. `SZX`.
+        frqid: String,
+    }
+}
+
+params! {
+    /// Parameters of `refund` and `offline_refund` (Python's `BCRefundReqParams`).
+    BCRefundReqParams {
+        /// Parent channel (WX, ALI, UN…); optional.
+        channel: BCChannelType,
+        /// Today's date `yyyyMMdd` + 3–24 letters or digits (not `000`).
+        refund_no: String,
+        /// The bill to refund.
+        bill_no: String,
+        /// Amount in fen, > 0, at most the amount paid.
+        refund_fee: i64,
+        /// Free-form data.
+        optional: Map<String, Value>,
+        /// `true`: a pre-refund, waiting for `audit_pre_refunds` (not for offline refunds).
+        need_approval: bool,
+        /// Webhook URL for this refund.
+        notify_url: String,
+        /// `1`: refund from the available balance; `0` (default): from unsettled funds.
+        refund_account: i64,
+        /// Offline: reason.
+        refund_reason: String,
+        /// Offline: operator.
+        operator_id: String,
+        /// Offline: store.
+        store_id: String,
+    }
+}
+
+params! {
+    /// Parameters of `audit_pre_refunds` (Python's `BCPreRefundAuditParams`).
+    BCPreRefundAuditParams {
+        /// Parent channel of the pre-refunds.
+        channel: BCChannelType,
+        /// Record ids of the pre-refunds (from `refund` with `need_approval`).
+        ids: Vec<String>,
+        /// Approve (`true`) or deny (`false`).
+        agree: bool,
+        /// Reason for a denial.
+        deny_reason: String,
+    }
+}
+
+params! {
+    /// Filters of bill and refund queries (Python's `BCQueryReqParams`).
+    BCQueryReqParams {
+        /// Parent channel or sub-channel.
+        channel: BCChannelType,
+        /// Exact bill number.
+        bill_no: String,
+        /// Exact refund number (refund queries only).
+        refund_no: String,
+        /// Only paid (`true`) or unpaid (`false`) bills (bill queries only).
+        spay_result: bool,
+        /// Only pre-refunds (refund queries only).
+        need_approval: bool,
+        /// Include `message_detail` (list queries only).
+        need_detail: bool,
+        /// Created at or after, ms since the epoch.
+        start_time: i64,
+        /// Created at or before, ms since the epoch.
+        end_time: i64,
+        /// Records to skip (list queries only).
+        skip: i64,
+        /// Page size, default 10, at most 50 (list queries only).
+        limit: i64,
+        /// Buyer filter (bill queries).
+        buyer_id: String,
+        /// Seller filter (bill queries).
+        seller_id: String,
+        /// Store filter (bill queries).
+        store_id: String,
+        /// Operator filter (bill queries).
+        operator_id: String,
+        /// Only refunded bills (bill queries).
+        refund_result: bool,
+    }
+}
+
+params! {
+    /// Criteria of plan, subscription and coupon queries (Python's `BCQueryCriteria`).
+    BCQueryCriteria {
+        /// Created at or before, ms.
+        created_before: i64,
+        /// Created at or after, ms.
+        created_after: i64,
+        /// Only count: the result carries `total_count` instead of a list.
+        count_only: bool,
+        /// Records to skip.
+        skip: i64,
+        /// Page size (default 10).
+        limit: i64,
+        /// Plans: name contains.
+        name_with_substring: String,
+        /// Plans: `day`, `week`, `month` or `year`.
+        interval: String,
+        /// Plans: intervals per period.
+        interval_count: i64,
+        /// Plans: trial days.
+        trial_days: i64,
+        /// Subscriptions: buyer.
+        buyer_id: String,
+        /// Subscriptions: plan.
+        plan_id: String,
+        /// Subscriptions: card.
+        card_id: String,
+        /// Coupon templates: name.
+        name: String,
+        /// Coupons: owner.
+        user_id: String,
+        /// Coupons: template.
+        template_id: String,
+        /// Coupons: `0` unused, `1` redeemed.
+        status: i64,
+        /// Coupons: an order amount in fen; returns coupons usable on it.
+        limit_fee: i64,
+    }
+}
+
+params! {
+    /// Parameters of `transfer`: WX_REDPACK, WX_TRANSFER, ALI_TRANSFER (Python's `BCTransferReqParams`).
+    BCTransferReqParams {
+        /// `WX_REDPACK`, `WX_TRANSFER` or `ALI_TRANSFER`.
+        channel: BCChannelType,
+        /// WX_REDPACK: 10 digits; WX_TRANSFER: 8–32, ALI_TRANSFER: 11–32 letters and digits.
+        transfer_no: String,
+        /// Amount in fen (WX_REDPACK 100–20000, WX_TRANSFER ≥ 100).
+        total_fee: i64,
+        /// Description.
+        desc: String,
+        /// Receiver: WeChat openid or Alipay account.
+        channel_user_id: String,
+        /// ALI_TRANSFER: receiver's name.
+        channel_user_name: String,
+        /// WX_REDPACK: the red pack's texts.
+        redpack_info: BCTransferRedPack,
+        /// ALI_TRANSFER: payer account name.
+        account_name: String,
+    }
+}
+
+params! {
+    nested
+    /// The texts of a WeChat red pack (Python's `BCTransferRedPack`).
+    BCTransferRedPack {
+        /// Sender's name, ≤ 32 characters.
+        send_name: String,
+        /// Wishing text, ≤ 128 characters.
+        wishing: String,
+        /// Campaign name, ≤ 32 characters.
+        act_name: String,
+    }
+}
+
+params! {
+    /// Parameters of `bc_transfer`, a payout to a bank card (Python's `BCCardTransferParams`).
+    BCCardTransferParams {
+        /// Amount in fen.
+        total_fee: i64,
+        /// Payout number, 8–32 letters and digits.
+        bill_no: String,
+        /// Title, ≤ 32 bytes.
+        title: String,
+        /// Always `OUT_PC` (the default).
+        trade_source: String = "OUT_PC",
+        /// The bank's full name, as listed by `query_bc_transfer_supported_banks`.
+        bank_fullname: String,
+        /// `DE` debit or `CR` credit.
+        card_type: String,
+        /// `P` personal or `C` corporate.
+        account_type: String,
+        /// Receiving card / account number.
+        account_no: String,
+        /// Receiver's name.
+        account_name: String,
+        /// Phone bound to the card, for the bank's SMS notice.
+        mobile: String,
+        /// Free-form data.
+        optional: Map<String, Value>,
+        /// Bank short code (sent by the Python README; undocumented).
+        bank_code: String,
+        /// Bank's associated code (sent by the Python README; undocumented).
+        bank_associated_code: String,
+    }
+}
+
+params! {
+    /// Parameters of `batch_transfer`, an Alipay batch payout (Python's `BCBatchTransferParams`).
+    BCBatchTransferParams {
+        /// Always `ALI` (the default).
+        channel: BCChannelType = BCChannelType::ALI,
+        /// Batch number, 11–32 letters and digits.
+        batch_no: String,
+        /// Payer account name.
+        account_name: String,
+        /// The payouts.
+        transfer_data: Vec<BCBatchTransferItem>,
+    }
+}
+
+params! {
+    nested
+    /// One payout of a batch (Python's `BCBatchTransferItem`).
+    BCBatchTransferItem {
+        /// Payout id.
+        transfer_id: String,
+        /// Receiver's Alipay account.
+        receiver_account: String,
+        /// Receiver's name.
+        receiver_name: String,
+        /// Amount in fen.
+        transfer_fee: i64,
+        /// Note.
+        transfer_note: String,
+    }
+}
+
+params! {
+    /// Parameters of `international_pay`, PayPal (Python's `BCInternationalPayParams`).
+    BCInternationalPayParams {
+        /// `PAYPAL_PAYPAL`, `PAYPAL_CREDITCARD` or `PAYPAL_SAVED_CREDITCARD`.
+        channel: BCChannelType,
+        /// Amount in the currency's minor unit.
+        total_fee: i64,
+        /// ISO currency code, e.g. `USD`.
+        currency: String,
+        /// Order number, 8–32 letters and digits.
+        bill_no: String,
+        /// Title.
+        title: String,
+        /// PAYPAL_CREDITCARD: the card.
+        credit_card_info: BCPayPalCreditCard,
+        /// PAYPAL_SAVED_CREDITCARD: id of a card stored by an earlier PAYPAL_CREDITCARD payment.
+        credit_card_id: String,
+        /// PAYPAL_PAYPAL: page the payer returns to (no `?` or `&`).
+        return_url: String,
+    }
+}
+
+params! {
+    nested
+    /// A credit card for PayPal (Python's `BCPayPalCreditCard`).
+    BCPayPalCreditCard {
+        /// Card number.
+        card_number: String,
+        /// Expiry month, 1–12.
+        expire_month: i64,
+        /// Expiry year, four digits.
+        expire_year: i64,
+        /// Card verification value (text, to keep leading zeros).
+        cvv: String,
+        /// Holder's first name.
+        first_name: String,
+        /// Holder's last name.
+        last_name: String,
+        /// `visa`, `mastercard`, `discover` or `amex`.
+        card_type: String,
+    }
+}
+
+params! {
+    /// A subscription plan: the parameter of `create_plan` and the record queries return
+    /// (Python's `BCPlan`).
+    BCPlan {
+        /// Record id (response only).
+        id: String,
+        /// Amount per period in fen (0 = free).
+        fee: i64,
+        /// `day`, `week`, `month` or `year`.
+        interval: String,
+        /// Name.
+        name: String,
+        /// Currency, only `CNY`.
+        currency: String,
+        /// Intervals per period (default 1; a period is at most a year).
+        interval_count: i64,
+        /// Trial days before the first charge.
+        trial_days: i64,
+        /// Free-form data.
+        optional: Map<String, Value>,
+        /// Whether the plan is active (response only).
+        valid: bool,
+    }
+}
+
+params! {
+    /// A subscription: the parameter of `subscribe` / `update_subscription` and the record queries
+    /// return (Python's `BCSubscription`).
+    BCSubscription {
+        /// Record id (response only).
+        id: String,
+        /// The subscriber's id in the merchant's system.
+        buyer_id: String,
+        /// The plan.
+        plan_id: String,
+        /// A card verified before (instead of the five card fields).
+        card_id: String,
+        /// Bank name, from `query_subscription_payment_supported_banks`.
+        bank_name: String,
+        /// Card number (never returned).
+        card_no: String,
+        /// Name on the ID card.
+        id_name: String,
+        /// ID card number.
+        id_no: String,
+        /// Phone bound to the card.
+        mobile: String,
+        /// Multiplier of the plan's fee per charge (default 1).
+        amount: f64,
+        /// Coupon applied (response only).
+        coupon_id: String,
+        /// End of the trial, ms (overrides the plan's trial days).
+        trial_end: i64,
+        /// Free-form data.
+        optional: Map<String, Value>,
+        /// Last four digits of the card (response only).
+        last4: Value,
+        /// Status (response only).
+        status: String,
+        /// Active now (`false`: wait for the verification webhook).
+        valid: bool,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unset_fields_are_omitted_and_explicit_falsy_values_are_sent() {
+        let mut params = BCRefundReqParams::default();
+        params.refund_fee = Some(0);
+        params.need_approval = Some(false);
+        params.optional = Some(Map::new());
+        let fields = to_fields(&params).unwrap();
+        assert_eq!(
+            Value::Object(fields),
+            json!({"refund_fee": 0, "need_approval": false, "optional": {}})
+        );
+    }
+
+    #[test]
+    fn defaults_of_python_entities_are_kept() {
+        assert_eq!(
+            BCCardTransferParams::default().trade_source.as_deref(),
+            Some("OUT_PC")
+        );
+        assert_eq!(
+            BCBatchTransferParams::default().channel,
+            Some(BCChannelType::ALI)
+        );
+    }
+
+    #[test]
+    fn set_adds_top_level_fields_but_never_shadows_modelled_or_signing_fields() {
+        let mut params = BCPayReqParams::default();
+        params.channel = Some(BCChannelType::WX_JSAPI);
+        params.set("sub_appid", "wx123");
+        let fields = to_fields(&params).unwrap();
+        assert_eq!(fields["sub_appid"], "wx123");
+        assert_eq!(fields["channel"], "WX_JSAPI");
+
+        params.set("channel", "ALI_WEB");
+        assert!(matches!(
+            to_fields(&params),
+            Err(BCError::InvalidParams { .. })
+        ));
+
+        let mut params = BCPayReqParams::default();
+        params.set("app_sign", "forged");
+        assert!(matches!(
+            to_fields(&params),
+            Err(BCError::InvalidParams { .. })
+        ));
+    }
+
+    #[test]
+    fn records_keep_unknown_keys() {
+        let plan: BCPlan =
+            serde_json::from_value(json!({"id": "p1", "fee": 100, "anti_duplicate": true}))
+                .unwrap();
+        assert_eq!(plan.fee, Some(100));
+        assert_eq!(plan.extra["anti_duplicate"], true);
+    }
+}

@@ -1,0 +1,359 @@
+//! [`BCQuery`]: bill, refund, plan and subscription queries (Python's `beecloud.query.BCQuery`).
+
+use serde_json::{Map, Value};
+
+use crate::app::{BCApp, registered};
+use crate::channel::BCChannelType;
+use crate::error::BCError;
+use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::params::{BCQueryCriteria, BCQueryReqParams, to_fields};
+use crate::results::{
+    BCResult, BankListResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult,
+    PlanResult, PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult,
+    RefundsResult, SubscriptionBanksResult, SubscriptionResult, SubscriptionsResult,
+};
+
+use Secret::{App, Unsigned};
+use TestMode::{Refused, Same, Sandbox};
+use Wire::{GetPara, GetQuery, Post};
+
+const QUERY_BILLS: Op = Op::new(
+    "query_bills",
+    GetPara,
+    "rest/bills",
+    App,
+    Sandbox("rest/sandbox/bills"),
+);
+const QUERY_BILLS_COUNT: Op = Op::new(
+    "query_bills_count",
+    GetPara,
+    "rest/bills/count",
+    App,
+    Sandbox("rest/sandbox/bills/count"),
+);
+const QUERY_REFUNDS: Op = Op::new("query_refunds", GetPara, "rest/refunds", App, Refused);
+const QUERY_REFUNDS_COUNT: Op = Op::new(
+    "query_refunds_count",
+    GetPara,
+    "rest/refunds/count",
+    App,
+    Refused,
+);
+const QUERY_BILL_BY_ID: Op = Op::new(
+    "query_bill_by_id",
+    GetPara,
+    "rest/bill",
+    App,
+    Sandbox("rest/sandbox/bill"),
+);
+const QUERY_REFUND_BY_ID: Op = Op::new("query_refund_by_id", GetPara, "rest/refund", App, Refused);
+const QUERY_REFUND_STATUS: Op = Op::new(
+    "query_refund_status",
+    GetPara,
+    "rest/refund/status",
+    App,
+    Refused,
+);
+const QUERY_OFFLINE_BILL_STATUS: Op = Op::new(
+    "query_offline_bill_status",
+    Post,
+    "rest/offline/bill/status",
+    App,
+    Refused,
+);
+const QUERY_RECONCILIATION: Op = Op::new(
+    "query_reconciliation",
+    Post,
+    "rest/reconciliation",
+    App,
+    Refused,
+);
+const QUERY_BC_TRANSFER_BANKS: Op = Op::new(
+    "query_bc_transfer_supported_banks",
+    GetPara,
+    "rest/bc_transfer/banks",
+    Unsigned,
+    Same,
+);
+const QUERY_PLANS: Op = Op::new("query_plans", GetQuery, "plan", App, Same);
+const QUERY_PLAN_BY_ID: Op = Op::new("query_plan_by_id", GetQuery, "plan", App, Same);
+const QUERY_SUBSCRIPTION_BANKS: Op = Op::new(
+    "query_subscription_payment_supported_banks",
+    GetQuery,
+    "subscription_banks",
+    App,
+    Same,
+);
+const QUERY_SUBSCRIPTIONS: Op = Op::new("query_subscriptions", GetQuery, "subscription", App, Same);
+const QUERY_SUBSCRIPTION_BY_ID: Op = Op::new(
+    "query_subscription_by_id",
+    GetQuery,
+    "subscription",
+    App,
+    Same,
+);
+
+/// The banks of BC_GATEWAY (code, name): Python's `query_bc_gateway_supported_banks`, a local table.
+pub const BC_GATEWAY_BANKS: &[(&str, &str)] = &[
+    ("CMB", "招商银行"),
+    ("ICBC", "工商银行"),
+    ("BOC", "中国银行"),
+    ("ABC", "农业银行"),
+    ("BOCM", "交通银行"),
+    ("SPDB", "浦发银行"),
+    ("GDB", "广发银行"),
+    ("CITIC", "中信银行"),
+    ("CEB", "光大银行"),
+    ("CIB", "兴业银行"),
+    ("SDB", "平安银行"),
+    ("CMBC", "民生银行"),
+    ("BEA", "东亚银行"),
+    ("BOB", "北京银行"),
+    ("SRCB", "上海农商行"),
+    ("NJCB", "南京银行"),
+    ("NBCB", "宁波银行"),
+];
+
+/// Queries (Python's `BCQuery`). Methods taking filters accept `&params` or `None` (no filters).
+///
+/// ```no_run
+/// use beecloud::entity::{BCApp, BCChannelType, BCQueryReqParams};
+/// use beecloud::query::BCQuery;
+///
+/// let mut bc_query = BCQuery::default();
+/// bc_query.register_app(BCApp::new("app id", "app secret", "master secret"));
+/// let mut query_params = BCQueryReqParams::default();
+/// query_params.channel = Some(BCChannelType::WX);
+/// query_params.spay_result = Some(true);
+/// let result = bc_query.query_bills(&query_params)?;
+/// for bill in &result.bills {
+///     println!("{:?} {:?}", bill.bill_no, bill.total_fee);
+/// }
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct BCQuery {
+    bc_app: Option<BCApp>,
+}
+
+impl BCQuery {
+    /// A `BCQuery` with `bc_app` registered.
+    pub fn new(bc_app: BCApp) -> Self {
+        BCQuery {
+            bc_app: Some(bc_app),
+        }
+    }
+
+    /// Sets the app every later call uses.
+    pub fn register_app(&mut self, bc_app: BCApp) {
+        self.bc_app = Some(bc_app);
+    }
+
+    fn app(&self) -> Result<&BCApp, BCError> {
+        registered(&self.bc_app)
+    }
+
+    /// One page of bills (`GET /2/rest/bills`; test mode: the sandbox). `refund_no` and
+    /// `need_approval` do not apply.
+    pub fn query_bills<'a>(
+        &self,
+        params: impl Into<Option<&'a BCQueryReqParams>>,
+    ) -> Result<BCResult<BillsResult>, BCError> {
+        let params = params.into();
+        http::call(self.app()?, &QUERY_BILLS, None, || {
+            filters(params, "bill queries", &["refund_no", "need_approval"])
+        })
+    }
+
+    /// Number of bills matching (`GET /2/rest/bills/count`); paging and detail do not apply.
+    pub fn query_bills_count<'a>(
+        &self,
+        params: impl Into<Option<&'a BCQueryReqParams>>,
+    ) -> Result<BCResult<CountResult>, BCError> {
+        let params = params.into();
+        http::call(self.app()?, &QUERY_BILLS_COUNT, None, || {
+            filters(
+                params,
+                "bill counts",
+                &["refund_no", "need_approval", "need_detail", "skip", "limit"],
+            )
+        })
+    }
+
+    /// One page of refunds (`GET /2/rest/refunds`); `spay_result` does not apply.
+    pub fn query_refunds<'a>(
+        &self,
+        params: impl Into<Option<&'a BCQueryReqParams>>,
+    ) -> Result<BCResult<RefundsResult>, BCError> {
+        let params = params.into();
+        http::call(self.app()?, &QUERY_REFUNDS, None, || {
+            filters(params, "refund queries", &["spay_result"])
+        })
+    }
+
+    /// Number of refunds matching (`GET /2/rest/refunds/count`).
+    pub fn query_refunds_count<'a>(
+        &self,
+        params: impl Into<Option<&'a BCQueryReqParams>>,
+    ) -> Result<BCResult<CountResult>, BCError> {
+        let params = params.into();
+        http::call(self.app()?, &QUERY_REFUNDS_COUNT, None, || {
+            filters(
+                params,
+                "refund counts",
+                &["spay_result", "need_detail", "skip", "limit"],
+            )
+        })
+    }
+
+    /// A bill by BeeCloud's record id (`GET /2/rest/bill/{id}`): `result.pay`.
+    pub fn query_bill_by_id(&self, bill_id: &str) -> Result<BCResult<BillResult>, BCError> {
+        http::call(self.app()?, &QUERY_BILL_BY_ID, Some(bill_id), || {
+            Ok(Map::new())
+        })
+    }
+
+    /// A refund by BeeCloud's record id (`GET /2/rest/refund/{id}`): `result.refund`.
+    pub fn query_refund_by_id(
+        &self,
+        refund_id: &str,
+    ) -> Result<BCResult<RefundRecordResult>, BCError> {
+        http::call(self.app()?, &QUERY_REFUND_BY_ID, Some(refund_id), || {
+            Ok(Map::new())
+        })
+    }
+
+    /// The status of a refund of a channel that sends no refund webhook — WX, YEE, KUAIQIAN, BD
+    /// (`GET /2/rest/refund/status`).
+    pub fn query_refund_status(
+        &self,
+        channel: impl Into<BCChannelType>,
+        refund_no: &str,
+    ) -> Result<BCResult<RefundStatusResult>, BCError> {
+        let channel = channel.into();
+        http::call(self.app()?, &QUERY_REFUND_STATUS, None, || {
+            Ok(Map::from_iter([
+                ("channel".to_string(), Value::from(channel.as_str())),
+                ("refund_no".to_string(), refund_no.into()),
+            ]))
+        })
+    }
+
+    /// Whether an in-store bill is paid (`POST /2/rest/offline/bill/status`).
+    pub fn query_offline_bill_status(
+        &self,
+        bill_no: &str,
+        channel: Option<BCChannelType>,
+    ) -> Result<BCResult<OfflineBillStatusResult>, BCError> {
+        http::call(self.app()?, &QUERY_OFFLINE_BILL_STATUS, None, || {
+            let mut fields = Map::from_iter([("bill_no".to_string(), Value::from(bill_no))]);
+            if let Some(channel) = channel {
+                fields.insert("channel".into(), channel.as_str().into());
+            }
+            Ok(fields)
+        })
+    }
+
+    /// Whether a bill is paid, asked of BeeCloud's reconciliation service (`POST /2/rest/reconciliation`;
+    /// documented by BeeCloud, in no Python SDK). Refused in test mode.
+    pub fn query_reconciliation(
+        &self,
+        bill_id: &str,
+    ) -> Result<BCResult<ReconciliationResult>, BCError> {
+        http::call(self.app()?, &QUERY_RECONCILIATION, None, || {
+            Ok(Map::from_iter([(
+                "bill_id".to_string(),
+                Value::from(bill_id),
+            )]))
+        })
+    }
+
+    /// Banks `bc_transfer` pays out to: `P_DE` personal debit, `P_CR` personal credit, `C` corporate
+    /// (`GET /2/rest/bc_transfer/banks`, unsigned).
+    pub fn query_bc_transfer_supported_banks(
+        &self,
+        transfer_type: &str,
+    ) -> Result<BCResult<BankListResult>, BCError> {
+        http::call(self.app()?, &QUERY_BC_TRANSFER_BANKS, None, || {
+            Ok(Map::from_iter([(
+                "type".to_string(),
+                Value::from(transfer_type),
+            )]))
+        })
+    }
+
+    /// The banks of BC_GATEWAY, code → name; no request.
+    pub fn query_bc_gateway_supported_banks(&self) -> &'static [(&'static str, &'static str)] {
+        BC_GATEWAY_BANKS
+    }
+
+    /// Plans (`GET /2/plan`): `result.plans`, or `result.total_count` with `count_only`.
+    pub fn query_plans<'a>(
+        &self,
+        criteria: impl Into<Option<&'a BCQueryCriteria>>,
+    ) -> Result<BCResult<PlansResult>, BCError> {
+        let criteria = criteria.into();
+        http::call(self.app()?, &QUERY_PLANS, None, || {
+            criteria.map_or(Ok(Map::new()), to_fields)
+        })
+    }
+
+    /// A plan by id (`GET /2/plan/{id}`).
+    pub fn query_plan_by_id(&self, plan_id: &str) -> Result<BCResult<PlanResult>, BCError> {
+        http::call(self.app()?, &QUERY_PLAN_BY_ID, Some(plan_id), || {
+            Ok(Map::new())
+        })
+    }
+
+    /// Banks subscriptions can charge (`GET /2/subscription_banks`).
+    pub fn query_subscription_payment_supported_banks(
+        &self,
+    ) -> Result<BCResult<SubscriptionBanksResult>, BCError> {
+        http::call(self.app()?, &QUERY_SUBSCRIPTION_BANKS, None, || {
+            Ok(Map::new())
+        })
+    }
+
+    /// Subscriptions (`GET /2/subscription`): `result.subscriptions`, or `result.total_count`.
+    pub fn query_subscriptions<'a>(
+        &self,
+        criteria: impl Into<Option<&'a BCQueryCriteria>>,
+    ) -> Result<BCResult<SubscriptionsResult>, BCError> {
+        let criteria = criteria.into();
+        http::call(self.app()?, &QUERY_SUBSCRIPTIONS, None, || {
+            criteria.map_or(Ok(Map::new()), to_fields)
+        })
+    }
+
+    /// A subscription by id (`GET /2/subscription/{id}`).
+    pub fn query_subscription_by_id(
+        &self,
+        subscription_id: &str,
+    ) -> Result<BCResult<SubscriptionResult>, BCError> {
+        http::call(
+            self.app()?,
+            &QUERY_SUBSCRIPTION_BY_ID,
+            Some(subscription_id),
+            || Ok(Map::new()),
+        )
+    }
+}
+
+/// The filters of a bill/refund query, refusing the ones that do not apply to it (Python's
+/// `ValueError`s, raised here for any set value).
+fn filters(
+    params: Option<&BCQueryReqParams>,
+    what: &str,
+    not_applicable: &[&str],
+) -> Result<Map<String, Value>, BCError> {
+    let Some(params) = params else {
+        return Ok(Map::new());
+    };
+    let fields = to_fields(params)?;
+    match not_applicable.iter().find(|key| fields.contains_key(**key)) {
+        Some(key) => Err(BCError::invalid(format!(
+            "`{key}` does not apply to {what}"
+        ))),
+        None => Ok(fields),
+    }
+}

@@ -1,0 +1,418 @@
+//! [`BCResult`]: what a successful operation returns: the envelope, the typed payload, the raw JSON.
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::channel::BCChannelType;
+use crate::params::{BCPlan, BCSubscription};
+use crate::records::{BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund};
+
+/// A successful answer (`result_code` 0): Python's `BCResult`.
+///
+/// It dereferences to the operation's payload, so fields read as in Python: `result.id`,
+/// `result.bills`, `result.code_url`. [`raw`](BCResult::raw) keeps the whole response object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BCResult<T> {
+    /// Always 0 here (failures are [`BCError`](crate::BCError)s).
+    pub result_code: i64,
+    /// `OK`.
+    pub result_msg: String,
+    /// Usually empty.
+    pub err_detail: String,
+    /// The typed payload.
+    pub data: T,
+    /// The whole response object, including keys the payload does not model.
+    pub raw: Map<String, Value>,
+}
+
+impl<T> Deref for BCResult<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+/// A list whose JSON `null` entries are skipped, missing list ⇒ empty.
+fn list_without_nulls<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items: Option<Vec<Option<T>>> = Option::deserialize(deserializer)?;
+    Ok(items.unwrap_or_default().into_iter().flatten().collect())
+}
+
+/// A text field that some servers send as a number (WeChat's `timestamp`).
+fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// A boolean that the docs type as the text `"true"` / `"false"`.
+fn bool_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::Bool(value) => Ok(value),
+        Value::String(text) if text.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(text) if text.eq_ignore_ascii_case("false") => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a boolean, got {other}"
+        ))),
+    }
+}
+
+/// Payload of `pay`: the bill id and what the channel needs to collect the money.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PayResult {
+    /// BeeCloud's record id of the bill.
+    pub id: String,
+    /// An auto-submitting form to render (ALI_WEB, ALI_WAP, ALI_QRCODE, UN_*, JD_*, KUAIQIAN_*).
+    pub html: Option<String>,
+    /// A page to redirect the payer to.
+    pub url: Option<String>,
+    /// The content of a QR code to draw (WX_NATIVE, BC_NATIVE, BC_ALI_QRCODE).
+    pub code_url: Option<String>,
+    /// WX_JSAPI, BC_WX_JSAPI, WX_APP: WeChat app id.
+    pub app_id: Option<String>,
+    /// WX_JSAPI, BC_WX_JSAPI, WX_APP: `prepay_id=…`.
+    pub package: Option<String>,
+    /// WX_JSAPI, BC_WX_JSAPI, WX_APP: nonce.
+    pub nonce_str: Option<String>,
+    /// WX_JSAPI, BC_WX_JSAPI, WX_APP: timestamp, as text.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub timestamp: Option<String>,
+    /// WX_JSAPI, BC_WX_JSAPI, WX_APP: signature.
+    pub pay_sign: Option<String>,
+    /// WX_JSAPI, BC_WX_JSAPI: `MD5`.
+    pub sign_type: Option<String>,
+    /// WX_APP: merchant id.
+    pub partner_id: Option<String>,
+    /// WX_APP: prepay id.
+    pub prepay_id: Option<String>,
+    /// ALI_APP: the order string for the Alipay SDK.
+    pub order_string: Option<String>,
+    /// ALI_OFFLINE_QRCODE: the QR code content.
+    pub qr_code: Option<String>,
+    /// UN_APP: the UnionPay transaction number.
+    pub tn: Option<String>,
+    /// BD_APP: the Baidu order info.
+    #[serde(rename = "orderInfo")]
+    pub order_info: Option<String>,
+    /// BC_EXPRESS: the token for the confirmation step.
+    pub token: Option<String>,
+}
+
+/// Payload of `offline_pay`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfflinePayResult {
+    /// BeeCloud's record id of the bill.
+    pub id: Option<String>,
+    /// Scan channels: paid already (`false`: the payer is entering a password; poll the status).
+    pub pay_result: Option<bool>,
+    /// WX_NATIVE, ALI_OFFLINE_QRCODE: the QR code content.
+    pub code_url: Option<String>,
+    /// ALI_OFFLINE_QRCODE: the QR code content, as the offline docs' prose names it.
+    pub qr_code: Option<String>,
+    /// BC_SCAN: the channel the server chose (`ALI_SCAN` or `WX_SCAN`).
+    pub channel_type: Option<BCChannelType>,
+}
+
+/// Payload of `international_pay`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InternationalPayResult {
+    /// BeeCloud's record id of the bill.
+    pub id: String,
+    /// PAYPAL_PAYPAL: the approval page.
+    pub url: Option<String>,
+    /// PAYPAL_CREDITCARD: the stored card, for PAYPAL_SAVED_CREDITCARD later.
+    pub credit_card_id: Option<String>,
+}
+
+/// Payload of `refund`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RefundResult {
+    /// BeeCloud's record id of the refund.
+    pub id: String,
+    /// ALI (not a pre-refund): the page where the merchant confirms with the payment password.
+    pub url: Option<String>,
+}
+
+/// Payload of `audit_pre_refunds`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AuditPreRefundsResult {
+    /// Per pre-refund id: `OK` or the reason it failed.
+    #[serde(default)]
+    pub result_map: BTreeMap<String, String>,
+    /// ALI: the page where the merchant confirms the batch.
+    pub url: Option<String>,
+}
+
+/// Payload of `offline_revert`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfflineRevertResult {
+    /// The bill was reverted (`false`: it was paid already; refund it instead).
+    pub revert_status: bool,
+}
+
+/// Payload of `offline_refund`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfflineRefundResult {
+    /// BeeCloud's record id of the refund.
+    pub id: Option<String>,
+    /// The refund succeeded.
+    pub refund_result: bool,
+}
+
+/// Payload of `transfer`, `bc_transfer` and `batch_transfer`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TransferResult {
+    /// BeeCloud's record id of the transfer.
+    pub id: Option<String>,
+    /// ALI: the page where the merchant confirms with the payment password.
+    pub url: Option<String>,
+}
+
+/// Payload of `query_bills`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BillsResult {
+    /// One page of bills.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub bills: Vec<BCBill>,
+}
+
+impl BillsResult {
+    /// Python's `result.count`: the number of bills on this page, not a total (use
+    /// `query_bills_count` for that).
+    pub fn count(&self) -> usize {
+        self.bills.len()
+    }
+}
+
+/// Payload of `query_refunds`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RefundsResult {
+    /// One page of refunds.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub refunds: Vec<BCRefund>,
+}
+
+impl RefundsResult {
+    /// Python's `result.count`: the number of refunds on this page, not a total.
+    pub fn count(&self) -> usize {
+        self.refunds.len()
+    }
+}
+
+/// Payload of `query_bills_count` and `query_refunds_count`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CountResult {
+    /// Records matching the filters.
+    pub count: u64,
+}
+
+/// Payload of `query_bill_by_id`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BillResult {
+    /// The bill.
+    pub pay: BCBill,
+}
+
+/// Payload of `query_refund_by_id`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RefundRecordResult {
+    /// The refund.
+    pub refund: BCRefund,
+}
+
+/// Payload of `query_refund_status`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RefundStatusResult {
+    /// E.g. `SUCCESS`.
+    pub refund_status: String,
+}
+
+/// Payload of `query_offline_bill_status`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfflineBillStatusResult {
+    /// Paid.
+    pub pay_result: bool,
+}
+
+/// Payload of `query_reconciliation`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReconciliationResult {
+    /// Paid (the docs send it as the text `"true"` / `"false"`).
+    #[serde(deserialize_with = "bool_or_text")]
+    pub pay_status: bool,
+}
+
+/// Payload of `query_bc_transfer_supported_banks`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BankListResult {
+    /// Number of banks.
+    pub size: Option<u64>,
+    /// Full bank names, as `bank_fullname` takes them.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub bank_list: Vec<String>,
+}
+
+/// Payload of `query_subscription_payment_supported_banks`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SubscriptionBanksResult {
+    /// Every supported bank (includes the common ones).
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub banks: Vec<String>,
+    /// The common banks.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub common_banks: Vec<String>,
+}
+
+/// Payload of `query_plans` (`total_count` instead of `plans` with `count_only`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlansResult {
+    /// One page of plans.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub plans: Vec<BCPlan>,
+    /// With `count_only`: plans matching.
+    pub total_count: Option<u64>,
+}
+
+/// Payload of `create_plan` and `query_plan_by_id`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanResult {
+    /// The plan.
+    pub plan: BCPlan,
+}
+
+/// Payload of `query_subscriptions` (`total_count` instead of a list with `count_only`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SubscriptionsResult {
+    /// One page of subscriptions.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub subscriptions: Vec<BCSubscription>,
+    /// With `count_only`: subscriptions matching.
+    pub total_count: Option<u64>,
+}
+
+/// Payload of `subscribe` and `query_subscription_by_id`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SubscriptionResult {
+    /// The subscription (`valid` false: wait for the verification webhook).
+    pub subscription: BCSubscription,
+}
+
+/// Payload of the updates and deletions that answer with the record id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IdResult {
+    /// The record id.
+    pub id: String,
+}
+
+/// Payload of `send_sms_passcode`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SmsResult {
+    /// Id of the code sent, for `subscribe`.
+    pub sms_id: String,
+}
+
+/// Payload of `verify_card_factors` (the server's types are undocumented, so raw JSON values).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardFactorsResult {
+    /// The verified card's id (with `card_no`).
+    pub card_id: Option<String>,
+    /// Verified.
+    pub auth_result: Option<Value>,
+    /// The verifier's message.
+    pub auth_msg: Option<Value>,
+}
+
+/// Payload of operations whose answer is the bare envelope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EmptyResult {}
+
+/// Payload of `query_merchant_users`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UsersResult {
+    /// The users.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub users: Vec<BCMerchantUser>,
+}
+
+/// Payload of `attach_buyer_history_bills`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HistoryBillsResult {
+    /// Per buyer, the bill numbers that could not be linked.
+    pub failed_bills: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// Payload of `query_coupon_template`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CouponTemplateResult {
+    /// The template.
+    pub coupon_template: BCCouponTemplate,
+}
+
+/// Payload of `query_coupon_templates`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CouponTemplatesResult {
+    /// One page of templates.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub coupon_templates: Vec<BCCouponTemplate>,
+    /// With `count_only`: templates matching.
+    pub total_count: Option<u64>,
+}
+
+/// Payload of `create_coupon` and `query_coupon`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CouponResult {
+    /// The coupon, with its template.
+    pub coupon: BCCoupon,
+}
+
+/// Payload of `query_coupons`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CouponsResult {
+    /// One page of coupons.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub coupons: Vec<BCCoupon>,
+    /// With `count_only`: coupons matching.
+    pub total_count: Option<u64>,
+}

@@ -1,0 +1,85 @@
+//! Coupons (Python's `beecloud.sales`).
+
+use serde_json::{Map, Value};
+
+use crate::app::BCApp;
+use crate::error::BCError;
+use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::params::{BCQueryCriteria, to_fields};
+use crate::results::{
+    BCResult, CouponResult, CouponTemplateResult, CouponTemplatesResult, CouponsResult,
+};
+
+const QUERY_TEMPLATE: Op = Op::new(
+    "query_coupon_template",
+    Wire::GetPara,
+    "rest/coupon/template",
+    App,
+    Same,
+);
+const QUERY_TEMPLATES: Op = Op::new(
+    "query_coupon_templates",
+    Wire::GetPara,
+    "rest/coupon/template",
+    App,
+    Same,
+);
+const QUERY_COUPON: Op = Op::new("query_coupon", Wire::GetPara, "rest/coupon", App, Same);
+const QUERY_COUPONS: Op = Op::new("query_coupons", Wire::GetPara, "rest/coupon", App, Same);
+const CREATE_COUPON: Op = Op::new("create_coupon", Wire::Post, "rest/coupon", App, Same);
+
+/// A coupon template by id (`GET /2/rest/coupon/template/{id}`): `result.coupon_template`.
+pub fn query_coupon_template(
+    bc_app: &BCApp,
+    template_id: &str,
+) -> Result<BCResult<CouponTemplateResult>, BCError> {
+    http::call(
+        bc_app,
+        &QUERY_TEMPLATE,
+        Some(template_id),
+        || Ok(Map::new()),
+    )
+}
+
+/// Coupon templates (`GET /2/rest/coupon/template`): `name`, `created_before`, `created_after`,
+/// `skip`, `limit`, `count_only` of the criteria apply.
+pub fn query_coupon_templates<'a>(
+    bc_app: &BCApp,
+    query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
+) -> Result<BCResult<CouponTemplatesResult>, BCError> {
+    let criteria = query_criteria.into();
+    http::call(bc_app, &QUERY_TEMPLATES, None, || {
+        criteria.map_or(Ok(Map::new()), to_fields)
+    })
+}
+
+/// A coupon by id (`GET /2/rest/coupon/{id}`): `result.coupon`, with its template.
+pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponResult>, BCError> {
+    http::call(bc_app, &QUERY_COUPON, Some(coupon_id), || Ok(Map::new()))
+}
+
+/// Coupons (`GET /2/rest/coupon`): `user_id`, `template_id`, `status`, `limit_fee`,
+/// `created_before`, `created_after`, `skip`, `limit`, `count_only` of the criteria apply.
+pub fn query_coupons<'a>(
+    bc_app: &BCApp,
+    query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
+) -> Result<BCResult<CouponsResult>, BCError> {
+    let criteria = query_criteria.into();
+    http::call(bc_app, &QUERY_COUPONS, None, || {
+        criteria.map_or(Ok(Map::new()), to_fields)
+    })
+}
+
+/// Hands a coupon of a template to a user (`POST /2/rest/coupon`): `result.coupon`.
+pub fn create_coupon(
+    bc_app: &BCApp,
+    template_id: &str,
+    user_id: &str,
+) -> Result<BCResult<CouponResult>, BCError> {
+    http::call(bc_app, &CREATE_COUPON, None, || {
+        Ok(Map::from_iter([
+            ("template_id".to_string(), Value::from(template_id)),
+            ("user_id".to_string(), Value::from(user_id)),
+        ]))
+    })
+}

@@ -1,0 +1,94 @@
+//! The MD5 signatures of the API: request `app_sign`, webhook `signature` and `sign`.
+
+/// `md5(app_id + timestamp + secret)` as 32 lowercase hex digits: the `app_sign` of every request.
+///
+/// ```
+/// assert_eq!(beecloud::utils::app_sign("AID", 1435890533866, "ASEC"), "40e9cfd3cb4d934a39e44548b837250b");
+/// ```
+pub fn app_sign(app_id: &str, timestamp: i64, secret: &str) -> String {
+    md5_hex(&[app_id, &timestamp.to_string(), secret])
+}
+
+/// `md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret)`:
+/// the `signature` of a webhook.
+pub fn webhook_signature(
+    app_id: &str,
+    transaction_id: &str,
+    transaction_type: &str,
+    channel_type: &str,
+    transaction_fee: i64,
+    master_secret: &str,
+) -> String {
+    md5_hex(&[
+        app_id,
+        transaction_id,
+        transaction_type,
+        channel_type,
+        &transaction_fee.to_string(),
+        master_secret,
+    ])
+}
+
+/// `md5(app_id + app_secret + timestamp)`: the `sign` of subscription webhooks (Python demo's form).
+pub fn subscription_webhook_sign(app_id: &str, app_secret: &str, timestamp: &str) -> String {
+    md5_hex(&[app_id, app_secret, timestamp])
+}
+
+fn md5_hex(parts: &[&str]) -> String {
+    let mut context = md5::Context::new();
+    for part in parts {
+        context.consume(part.as_bytes());
+    }
+    format!("{:x}", context.finalize())
+}
+
+/// Compares two signatures without an early exit, so timing does not reveal how much matched.
+/// ASCII case is ignored (the server compares hex case-insensitively).
+pub(crate) fn signatures_match(received: &str, expected: &str) -> bool {
+    let (received, expected) = (received.as_bytes(), expected.as_bytes());
+    if received.len() != expected.len() {
+        return false;
+    }
+    received.iter().zip(expected).fold(0u8, |diff, (a, b)| {
+        diff | (a.to_ascii_lowercase() ^ b.to_ascii_lowercase())
+    }) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_test_vectors() {
+        assert_eq!(
+            app_sign("AID", 1435890533866, "ASEC"),
+            "40e9cfd3cb4d934a39e44548b837250b"
+        );
+        assert_eq!(
+            app_sign("AID", 1435890533866, "MSEC"),
+            "f54605c19a7b179b0cce8276e441af46"
+        );
+        assert_eq!(
+            app_sign("AID", 1435890533866, "TSEC"),
+            "6f229ee21e9fc5f0520fd196a5619ee2"
+        );
+        assert_eq!(
+            webhook_signature("AID", "201506101035040000001", "PAY", "WX", 1, "MSEC"),
+            "c20a3d8c427677954cdd6c8dbbc5470f"
+        );
+        assert_eq!(
+            subscription_webhook_sign("AID", "ASEC", "1426817510111"),
+            "a0a4476dea7d78de11166e2cee2b41b6"
+        );
+    }
+
+    #[test]
+    fn signature_comparison() {
+        let sig = "c20a3d8c427677954cdd6c8dbbc5470f";
+        assert!(signatures_match(sig, sig));
+        assert!(signatures_match(&sig.to_uppercase(), sig));
+        assert!(!signatures_match("c20a3d8c427677954cdd6c8dbbc5470e", sig));
+        assert!(!signatures_match("", sig));
+        assert!(!signatures_match(&sig[..31], sig));
+    }
+}

@@ -1,0 +1,101 @@
+//! The merchant user system (Python's `beecloud.user`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::app::BCApp;
+use crate::error::BCError;
+use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::results::{BCResult, EmptyResult, HistoryBillsResult, UsersResult};
+
+const ADD_USER: Op = Op::new("add_merchant_user", Wire::Post, "rest/user", App, Same);
+const BATCH_ADD_USERS: Op = Op::new(
+    "batch_add_merchant_users",
+    Wire::Post,
+    "rest/users",
+    App,
+    Same,
+);
+const QUERY_USERS: Op = Op::new(
+    "query_merchant_users",
+    Wire::GetPara,
+    "rest/users",
+    App,
+    Same,
+);
+const ATTACH_HISTORY_BILLS: Op = Op::new(
+    "attach_buyer_history_bills",
+    Wire::Put,
+    "rest/history_bills",
+    App,
+    Same,
+);
+
+/// Registers one user of the merchant (`POST /2/rest/user`).
+pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
+    http::call(bc_app, &ADD_USER, None, || {
+        Ok(Map::from_iter([(
+            "buyer_id".to_string(),
+            Value::from(buyer_id),
+        )]))
+    })
+}
+
+/// Registers users under a merchant account, an email or phone (`POST /2/rest/users`).
+pub fn batch_add_merchant_users<I, S>(
+    bc_app: &BCApp,
+    merchant: &str,
+    buyer_ids: I,
+) -> Result<BCResult<EmptyResult>, BCError>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let buyer_ids: Vec<Value> = buyer_ids
+        .into_iter()
+        .map(|id| Value::String(id.into()))
+        .collect();
+    http::call(bc_app, &BATCH_ADD_USERS, None, || {
+        Ok(Map::from_iter([
+            ("email".to_string(), Value::from(merchant)),
+            ("buyer_ids".to_string(), Value::Array(buyer_ids)),
+        ]))
+    })
+}
+
+/// Users (`GET /2/rest/users`): with `merchant`, every user of that merchant account, else those
+/// registered through this app; `start_time` / `end_time` (ms) bound the registration time.
+pub fn query_merchant_users(
+    bc_app: &BCApp,
+    merchant: Option<&str>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+) -> Result<BCResult<UsersResult>, BCError> {
+    http::call(bc_app, &QUERY_USERS, None, || {
+        let mut fields = Map::new();
+        if let Some(merchant) = merchant {
+            fields.insert("email".into(), merchant.into());
+        }
+        if let Some(start_time) = start_time {
+            fields.insert("start_time".into(), start_time.into());
+        }
+        if let Some(end_time) = end_time {
+            fields.insert("end_time".into(), end_time.into());
+        }
+        Ok(fields)
+    })
+}
+
+/// Links earlier bills to buyers: `bill_info` maps a buyer id to bill numbers
+/// (`PUT /2/rest/history_bills`). `result.failed_bills` lists those that could not be linked.
+pub fn attach_buyer_history_bills(
+    bc_app: &BCApp,
+    bill_info: &BTreeMap<String, Vec<String>>,
+) -> Result<BCResult<HistoryBillsResult>, BCError> {
+    http::call(bc_app, &ATTACH_HISTORY_BILLS, None, || {
+        let bill_info = serde_json::to_value(bill_info)
+            .map_err(|_| BCError::invalid("`bill_info` is not serialisable"))?;
+        Ok(Map::from_iter([("bill_info".to_string(), bill_info)]))
+    })
+}

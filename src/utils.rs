@@ -1,0 +1,179 @@
+//! Helpers of Python's `beecloud.utils`: SMS codes, card-factor checks, order numbers, local
+//! timestamps, WeChat OAuth, signatures and webhook verification.
+
+use chrono::{Local, LocalResult, NaiveDateTime, Offset, TimeZone};
+use serde_json::{Map, Value};
+
+use crate::app::BCApp;
+use crate::error::BCError;
+use crate::http::{self, Op, Secret::App, TestMode::Same, Wire, percent_encode};
+use crate::results::{BCResult, CardFactorsResult, SmsResult};
+
+pub use crate::sign::{app_sign, subscription_webhook_sign, webhook_signature};
+pub use crate::webhook::{BCWebhook, WEBHOOK_SUCCESS, verify_subscription_webhook, verify_webhook};
+
+const SEND_SMS: Op =
+    Op::new("send_sms_passcode", Wire::Post, "sms", App, Same).requiring(&["phone"]);
+const VERIFY_CARD_FACTORS: Op =
+    Op::new("verify_card_factors", Wire::Post, "auth", App, Same).requiring(&["name", "id_no"]);
+
+/// The REST root of the production API, `https://api.beecloud.cn/2/` (Python's `get_rest_root_url`).
+pub fn get_rest_root_url() -> String {
+    format!("{}/2/", crate::app::BEECLOUD_API_HOST)
+}
+
+/// Sends an SMS code to `phone` (`POST /2/sms`): `result.sms_id`, for `subscribe`.
+pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
+    http::call(bc_app, &SEND_SMS, None, || {
+        Ok(Map::from_iter([("phone".to_string(), Value::from(phone))]))
+    })
+}
+
+/// Verifies a person's identity factors (`POST /2/auth`): name and ID number (2 factors), plus the
+/// card number (3), plus the phone bound to it (4).
+pub fn verify_card_factors(
+    bc_app: &BCApp,
+    name: &str,
+    id_no: &str,
+    card_no: Option<&str>,
+    mobile: Option<&str>,
+) -> Result<BCResult<CardFactorsResult>, BCError> {
+    http::call(bc_app, &VERIFY_CARD_FACTORS, None, || {
+        let mut fields = Map::from_iter([
+            ("name".to_string(), Value::from(name)),
+            ("id_no".to_string(), id_no.into()),
+        ]);
+        if let Some(card_no) = card_no {
+            fields.insert("card_no".into(), card_no.into());
+        }
+        if let Some(mobile) = mobile {
+            fields.insert("mobile".into(), mobile.into());
+        }
+        Ok(fields)
+    })
+}
+
+/// The local time as `yyyyMMddHHmmss` + milliseconds, 17 digits (e.g. `20261129163612536`): a valid
+/// `bill_no`, `batch_no` or transfer number. Not unique within one millisecond.
+pub fn order_num_on_datetime() -> String {
+    Local::now().format("%Y%m%d%H%M%S%3f").to_string()
+}
+
+/// Milliseconds since the epoch of a local wall-clock time. Unlike Python, the offset in force *at
+/// `dt`* is used, so dates across a DST change are right; a time skipped by a DST change uses the
+/// offset before it, a repeated one its first occurrence.
+pub fn local_timestamp_since_epoch(dt: NaiveDateTime) -> i64 {
+    match Local.from_local_datetime(&dt) {
+        LocalResult::Single(local) | LocalResult::Ambiguous(local, _) => local.timestamp_millis(),
+        LocalResult::None => {
+            let offset = Local.offset_from_utc_datetime(&dt).fix().local_minus_utc();
+            (dt - chrono::Duration::seconds(offset.into()))
+                .and_utc()
+                .timestamp_millis()
+        }
+    }
+}
+
+/// The WeChat OAuth URL that sends the payer back to `redirect_url` with a `code` (for WX_JSAPI's
+/// `openid`).
+pub fn fetch_code(wx_app_id: &str, redirect_url: &str) -> String {
+    format!(
+        "https://open.weixin.qq.com/connect/oauth2/authorize?appid={}&redirect_uri={}&response_type=code&scope=snsapi_base&state={}",
+        percent_encode(wx_app_id, true),
+        percent_encode(redirect_url, true),
+        percent_encode("STATE#wechat_redirect", true),
+    )
+}
+
+/// The WeChat URL that exchanges an OAuth `code` for the payer's openid.
+pub fn create_fetch_open_id_url(wx_app_id: &str, wx_app_secret: &str, code: &str) -> String {
+    format!(
+        "https://api.weixin.qq.com/sns/oauth2/access_token?appid={}&secret={}&grant_type=authorization_code&code={}",
+        percent_encode(wx_app_id, true),
+        percent_encode(wx_app_secret, true),
+        percent_encode(code, true),
+    )
+}
+
+/// Exchanges an OAuth `code` for the payer's openid (GET, with the SDK's default timeouts).
+/// WeChat's error objects become [`BCError::WeChat`].
+pub fn fetch_open_id(wx_app_id: &str, wx_app_secret: &str, code: &str) -> Result<String, BCError> {
+    let url = create_fetch_open_id_url(wx_app_id, wx_app_secret, code);
+    let (status, body) = http::get(BCApp::default().agent(), &url)?;
+    open_id_from_reply(status, &body)
+}
+
+fn open_id_from_reply(status: u16, body: &[u8]) -> Result<String, BCError> {
+    let text = || String::from_utf8_lossy(body).into_owned();
+    if status != 200 {
+        return Err(BCError::HttpStatus {
+            status,
+            reason: String::new(),
+            body: text(),
+        });
+    }
+    let reply: Map<String, Value> =
+        serde_json::from_slice(body).map_err(|source| BCError::InvalidResponse {
+            status,
+            problem: "the body is not a JSON object",
+            body: text(),
+            source: Some(source),
+        })?;
+    if let Some(Value::String(openid)) = reply.get("openid") {
+        return Ok(openid.clone());
+    }
+    Err(BCError::WeChat {
+        errcode: reply.get("errcode").and_then(Value::as_i64).unwrap_or(-1),
+        errmsg: reply
+            .get("errmsg")
+            .and_then(Value::as_str)
+            .unwrap_or("no openid in the reply")
+            .to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wechat_urls_match_python() {
+        assert_eq!(
+            fetch_code(
+                "wx119a2bda81854ae0",
+                "http://pythondemo.beecloud.cn/bill?channel=WX_JSAPI"
+            ),
+            "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx119a2bda81854ae0&redirect_uri=http%3A%2F%2Fpythondemo.beecloud.cn%2Fbill%3Fchannel%3DWX_JSAPI&response_type=code&scope=snsapi_base&state=STATE%23wechat_redirect"
+        );
+        assert_eq!(
+            create_fetch_open_id_url("wxid", "sec ret", "CODE+/=中"),
+            "https://api.weixin.qq.com/sns/oauth2/access_token?appid=wxid&secret=sec+ret&grant_type=authorization_code&code=CODE%2B%2F%3D%E4%B8%AD"
+        );
+    }
+
+    #[test]
+    fn open_id_replies() {
+        assert_eq!(
+            open_id_from_reply(200, br#"{"openid":"o3kK","access_token":"t"}"#).unwrap(),
+            "o3kK"
+        );
+        let err =
+            open_id_from_reply(200, br#"{"errcode":40029,"errmsg":"invalid code"}"#).unwrap_err();
+        assert!(matches!(err, BCError::WeChat { errcode: 40029, .. }));
+        assert!(matches!(
+            open_id_from_reply(502, b"bad gateway"),
+            Err(BCError::HttpStatus { status: 502, .. })
+        ));
+        assert!(matches!(
+            open_id_from_reply(200, b"<html>"),
+            Err(BCError::InvalidResponse { .. })
+        ));
+    }
+
+    #[test]
+    fn order_numbers_are_17_digits() {
+        let number = order_num_on_datetime();
+        assert_eq!(number.len(), 17, "{number}");
+        assert!(number.bytes().all(|b| b.is_ascii_digit()));
+    }
+}
