@@ -19,7 +19,7 @@ pub mod sales;
 pub mod user;
 pub mod utils;
 
-/// Python's `beecloud.subscribe`: plans and subscriptions live on [`BCPay`](crate::pay::BCPay), as
+/// Python's `beecloud.subscribe`: plans and subscriptions live on [`BCPay`], as
 /// the Python README places them; `BCSubscribe` names the same type.
 pub mod subscribe {
     pub use crate::pay::BCPay as BCSubscribe;

@@ -485,6 +485,7 @@ params! {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)] // Python-style field-by-field filling is the point.
 mod tests {
     use super::*;
     use serde_json::json;
