@@ -467,7 +467,9 @@ params! {
         id_no: String,
         /// Phone bound to the card.
         mobile: String,
-        /// Multiplier of the plan's fee per charge (default 1).
+        /// Multiplier of the plan's fee per charge (default 1). A whole value is sent as a JSON
+        /// integer (`2.0` ⇒ `2`), as Python sends `amount=2`.
+        #[serde(serialize_with = "whole_as_integer")]
         amount: f64,
         /// Coupon applied (response only).
         coupon_id: String,
@@ -481,6 +483,20 @@ params! {
         status: String,
         /// Active now (`false`: wait for the verification webhook).
         valid: bool,
+    }
+}
+
+/// Serialises a whole `f64` as a JSON integer (Python's `json.dumps(2)` is `2`, Rust's `2.0`).
+fn whole_as_integer<S: serde::Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match *value {
+        Some(number) if number.fract() == 0.0 && number.abs() < 9.0e15 => {
+            serializer.serialize_i64(number as i64)
+        }
+        Some(number) => serializer.serialize_f64(number),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -501,6 +517,16 @@ mod tests {
             Value::Object(fields),
             json!({"refund_fee": 0, "need_approval": false, "optional": {}})
         );
+    }
+
+    #[test]
+    fn whole_amounts_are_sent_as_integers() {
+        let mut subscription = BCSubscription::default();
+        subscription.amount = Some(2.0);
+        assert_eq!(to_fields(&subscription).unwrap()["amount"], json!(2));
+        assert!(to_fields(&subscription).unwrap()["amount"].is_i64());
+        subscription.amount = Some(2.5);
+        assert_eq!(to_fields(&subscription).unwrap()["amount"], json!(2.5));
     }
 
     #[test]
