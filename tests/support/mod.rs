@@ -245,7 +245,11 @@ impl CaptureServer {
     /// The only request received; panics if there were none or several.
     pub fn single_request(&self) -> CapturedRequest {
         let requests = self.requests();
-        assert_eq!(requests.len(), 1, "expected exactly one request: {requests:#?}");
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request: {requests:#?}"
+        );
         requests.into_iter().next().unwrap()
     }
 }
@@ -304,7 +308,9 @@ fn read_request(stream: &TcpStream) -> Option<CapturedRequest> {
     let length = headers
         .iter()
         .find(|(name, _)| name == "content-length")
-        .map_or(0, |(_, value)| value.parse::<usize>().expect("content-length"));
+        .map_or(0, |(_, value)| {
+            value.parse::<usize>().expect("content-length")
+        });
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     let (path, raw_query) = match target.split_once('?') {
@@ -321,7 +327,10 @@ fn read_request(stream: &TcpStream) -> Option<CapturedRequest> {
 }
 
 fn write_reply(mut stream: &TcpStream, reply: &Reply) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {} Scripted\r\nConnection: close\r\n", reply.status);
+    let mut head = format!(
+        "HTTP/1.1 {} Scripted\r\nConnection: close\r\n",
+        reply.status
+    );
     if let Some(content_type) = &reply.content_type {
         head.push_str(&format!("Content-Type: {content_type}\r\n"));
     }
