@@ -437,7 +437,13 @@ fn test_mode_signs_everything_else_with_the_test_secret() {
     app.is_test_mode = true;
     BCPay::new(app.clone()).delete_plan("plan-1").unwrap();
     utils::send_sms_passcode(&app, "13800000000").unwrap();
+    BCQuery::new(app.clone())
+        .query_bc_transfer_supported_banks("C")
+        .unwrap();
     let requests = server.requests();
+    // query_bc_transfer_supported_banks stays unsigned, on its live path (wire-contract §2.1).
+    assert_eq!(requests[2].path, "/2/rest/bc_transfer/banks");
+    assert_eq!(requests[2].para(), Some(json!({"type": "C"})));
     assert_eq!(requests[0].path, "/2/plan/plan-1");
     let pairs: BTreeMap<_, _> = requests[0].query_pairs().into_iter().collect();
     assert_eq!(
@@ -983,4 +989,32 @@ fn one_client_is_shared_by_four_threads() {
     bill_nos.sort();
     bill_nos.dedup();
     assert_eq!(bill_nos.len(), 40);
+}
+
+#[test]
+fn e3_booleans_are_spelled_like_python_and_count_only_reads_total_count() {
+    let server = CaptureServer::start([Reply::ok(
+        json!({"result_code": 0, "result_msg": "OK", "err_detail": "", "total_count": 3}),
+    )]);
+    let mut criteria = BCQueryCriteria::default();
+    criteria.count_only = Some(true);
+    criteria.interval = Some("month".into());
+    let result = BCQuery::new(bc_app(&server))
+        .query_plans(&criteria)
+        .unwrap();
+    assert_eq!(result.total_count, Some(3));
+    assert!(result.plans.is_empty());
+    let request = server.single_request();
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("GET", "/2/plan")
+    );
+    let pairs: BTreeMap<_, _> = request.query_pairs().into_iter().collect();
+    assert_eq!(pairs["count_only"], "True");
+    assert_eq!(pairs["interval"], "month");
+    assert_eq!(
+        pairs["app_sign"],
+        support::expected_sign(&pairs["timestamp"], APP_SECRET)
+    );
+    assert!(request.body.is_empty());
 }
