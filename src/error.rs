@@ -148,6 +148,13 @@ impl BCError {
                 format!("[{method}] does NOT support test mode currently!")
             }
             BCError::HttpStatus { reason, .. } => reason.clone(),
+            // Python's `-1, <status>, <reason phrase>` (observed: 200 + `success` ⇒ `-1, 200, 'OK'`);
+            // what was wrong with the body is in `Display`.
+            BCError::InvalidResponse { status, .. } => ureq::http::StatusCode::from_u16(*status)
+                .ok()
+                .and_then(|code| code.canonical_reason())
+                .unwrap_or("")
+                .to_string(),
             other => other.to_string(),
         }
     }
