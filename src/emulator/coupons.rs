@@ -174,11 +174,12 @@ impl Template {
 
     /// The discount in fen on an order of `total_fee`, capped so at least 1 fen is paid ([emu] rounding).
     fn discount_on(&self, total_fee: i64) -> i64 {
+        // Float-to-int casts saturate and the subtractions saturate: odd hook-made templates cannot panic.
         let off = match self.kind {
             0 => (self.discount * 100.0).round() as i64,
-            _ => total_fee - (total_fee as f64 * self.discount).round() as i64,
+            _ => total_fee.saturating_sub((total_fee as f64 * self.discount).round() as i64),
         };
-        off.clamp(0, (total_fee - 1).max(0))
+        off.clamp(0, total_fee.saturating_sub(1).max(0))
     }
 }
 
@@ -312,7 +313,7 @@ pub(crate) fn create_coupon(store: &mut Store, call: &Call) -> Reply {
         use_time: None,
     };
     let template = &mut coupons.templates[index];
-    template.deliver_count += 1;
+    template.deliver_count = template.deliver_count.saturating_add(1);
     template.updated_at = call.now_ms;
     let json = coupon.row(Some(template)).json;
     coupons.coupons.push(coupon);
@@ -414,7 +415,7 @@ pub(crate) fn redeem(store: &mut Store, coupon_id: &str, now_ms: i64) {
     coupon.updated_at = now_ms;
     let template_id = coupon.template_id.clone();
     if let Some(template) = coupons.templates.iter_mut().find(|t| t.id == template_id) {
-        template.use_count += 1;
+        template.use_count = template.use_count.saturating_add(1);
     }
 }
 

@@ -571,7 +571,7 @@ fn find_sms(
     if sms.used {
         return Err(ApiError::invalid("sms_code", "already used"));
     }
-    if call.now_ms - sms.sent_ms > SMS_TTL_MS {
+    if call.now_ms.saturating_sub(sms.sent_ms) > SMS_TTL_MS {
         return Err(ApiError::invalid("sms_code", "expired"));
     }
     if sms.code != sms_code {
@@ -769,21 +769,19 @@ pub(crate) fn send_sms(store: &mut Store, call: &Call) -> Reply {
 /// malformed (an ID number that is not 15 digits or 17 digits plus a digit or X, a card number that is not 12–19
 /// digits, a mobile that is not 11 digits starting with 1), so tests can produce both outcomes.
 fn implausible(id_no: &str, card_no: Option<&str>, mobile: Option<&str>) -> Option<&'static str> {
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let id_ok = match id_no.len() {
-        15 => digits(id_no),
-        18 => {
-            digits(&id_no[..17])
-                && id_no[17..]
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == 'X' || c == 'x')
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    // Bytes, not string slices: the input may be any UTF-8.
+    let id_ok = match id_no.as_bytes() {
+        id if id.len() == 15 => digits(id),
+        [head @ .., last] if head.len() == 17 => {
+            digits(head) && matches!(last, b'0'..=b'9' | b'X' | b'x')
         }
         _ => false,
     };
     if !id_ok {
         return Some("身份证号与姓名不匹配");
     }
-    if card_no.is_some_and(|c| !(12..=19).contains(&c.len()) || !digits(c)) {
+    if card_no.is_some_and(|c| !(12..=19).contains(&c.len()) || !digits(c.as_bytes())) {
         return Some("银行卡号与身份信息不匹配");
     }
     if mobile.is_some_and(|m| !is_mobile(m)) {
