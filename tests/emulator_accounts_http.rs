@@ -1395,3 +1395,42 @@ fn odd_inputs_never_break_the_server() {
     }
     ok(client.get("plan", &[]));
 }
+
+#[test]
+fn subscription_coupon_codes_and_failed_duplicates() {
+    let client = Client::start();
+    let plan = json!({"fee": 100, "interval": "month", "name": "once", "anti_duplicate": true});
+    let plan_id = text(&create_plan(&client, plan)["id"]);
+    let template = template_id(&client, "九折");
+    let deliver = |user: &str| {
+        let reply = ok(client.post(
+            "rest/coupon",
+            json!({"template_id": template, "user_id": user}),
+        ));
+        text(&reply["coupon"]["id"])
+    };
+    let (mine, theirs) = (deliver("buyer-1"), deliver("buyer-2"));
+    let with_coupon = |coupon: &str| {
+        let (sms_id, code) = client.sms("13800000000");
+        let mut fields = card_fields(&[]);
+        for (k, v) in [
+            ("buyer_id", "buyer-1"),
+            ("plan_id", plan_id.as_str()),
+            ("coupon_code", coupon),
+        ] {
+            fields.insert(k.into(), v.into());
+        }
+        fields.insert("sms_id".into(), sms_id.into());
+        fields.insert("sms_code".into(), code.into());
+        client.post("subscription", Value::Object(fields))
+    };
+    fails(with_coupon(&theirs), PARAM_INVALID);
+    let first = ok(with_coupon(&mine))["subscription"].clone();
+    assert_eq!(first["coupon_id"], mine.as_str());
+    // A failed verification does not hold the plan: the buyer may subscribe again.
+    client
+        .emu
+        .finish_subscription_verification(&text(&first["id"]), false)
+        .expect("pending");
+    subscribe(&client, &plan_id, "buyer-1", card_fields(&[]));
+}

@@ -341,12 +341,18 @@ pub(crate) fn query_coupons(store: &mut Store, call: &Call) -> Reply {
     list_query(call, &COUPON_LIST, rows)
 }
 
-/// An unused coupon of `app_id` exists under `coupon_id` (subscriptions accept one as `coupon_code`).
-pub(crate) fn check_owned(store: &Store, app_id: &str, coupon_id: &str) -> Result<(), ApiError> {
+/// The `user_id` holding the unused coupon `coupon_id` of `app_id`; errors name `field` (subscriptions call
+/// it `coupon_code`, pay `coupon_id`).
+pub(crate) fn unused_coupon_holder<'a>(
+    store: &'a Store,
+    app_id: &str,
+    coupon_id: &str,
+    field: &str,
+) -> Result<&'a str, ApiError> {
     match store.coupons.coupon(app_id, coupon_id) {
-        Some(coupon) if coupon.status == 0 => Ok(()),
-        Some(_) => Err(ApiError::invalid("coupon_id", "the coupon is already used")),
-        None => Err(ApiError::invalid("coupon_id", "no such coupon")),
+        Some(coupon) if coupon.status == 0 => Ok(&coupon.user_id),
+        Some(_) => Err(ApiError::invalid(field, "the coupon is already used")),
+        None => Err(ApiError::invalid(field, "no such coupon")),
     }
 }
 
@@ -361,7 +367,7 @@ pub(crate) fn check_for_bill(
     total_fee: i64,
     now_ms: i64,
 ) -> Result<i64, ApiError> {
-    check_owned(store, app_id, coupon_id)?;
+    unused_coupon_holder(store, app_id, coupon_id, "coupon_id")?;
     let coupons = &store.coupons;
     let coupon = coupons
         .coupon(app_id, coupon_id)

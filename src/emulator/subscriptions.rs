@@ -191,8 +191,14 @@ impl Subscription {
         }
     }
 
+    /// Not canceled: may still be updated, canceled or verified.
     fn is_live(&self) -> bool {
         self.status != "canceled"
+    }
+
+    /// Counts against a plan's `anti_duplicate` (a failed verification does not).
+    fn is_holding(&self) -> bool {
+        !matches!(self.status, "canceled" | "failed")
     }
 }
 
@@ -509,7 +515,10 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
     let sms = find_sms(subs, call, sms_id, sms_code, mobile.as_deref())?;
     if anti_duplicate
         && subs.subscriptions.iter().any(|s| {
-            s.app_id == call.app_id && s.plan_id == plan_id && s.buyer_id == buyer_id && s.is_live()
+            s.app_id == call.app_id
+                && s.plan_id == plan_id
+                && s.buyer_id == buyer_id
+                && s.is_holding()
         })
     {
         return Err(ApiError::invalid(
@@ -518,8 +527,12 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
         ));
     }
     if let Some(code) = &coupon_code {
-        coupons::check_owned(store, call.app_id, code)
-            .map_err(|_| ApiError::invalid("coupon_code", "no such coupon"))?;
+        if coupons::unused_coupon_holder(store, call.app_id, code, "coupon_code")? != buyer_id {
+            return Err(ApiError::invalid(
+                "coupon_code",
+                "the coupon belongs to another user",
+            ));
+        }
     }
 
     let subs = &mut store.subscriptions;
@@ -682,10 +695,11 @@ pub(crate) fn update_subscription(store: &mut Store, call: &Call) -> Reply {
         sub.card_id = card_id;
         sub.valid = verified;
         if !verified {
+            // A card nobody verified yet: back to waiting for the verification result.
             sub.status = "pending";
         }
     }
-    if sub.valid && matches!(sub.status, "active" | "trialing") {
+    if sub.valid && sub.status != "canceling" {
         let trial_days = trial_days.unwrap_or_else(|| {
             subs.plans
                 .iter()
@@ -693,8 +707,6 @@ pub(crate) fn update_subscription(store: &mut Store, call: &Call) -> Reply {
                 .map_or(0, |p| p.trial_days)
         });
         sub.status = running_status(sub.trial_end, trial_days, call.now_ms);
-    } else if sub.valid && sub.status == "pending" {
-        sub.status = "active";
     }
     Ok(one("id", id))
 }
