@@ -218,6 +218,13 @@ pub(crate) fn require(call: &Call, names: &[&str]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A success payload with one key (`{"plan": {...}}`, `{"id": "..."}`).
+pub(crate) fn payload(key: &str, value: impl Into<Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert(key.into(), value.into());
+    out
+}
+
 /// One filter of a list query: which request field it reads and how it matches a row.
 ///
 /// Field paths are JSON pointers into the row's rendered JSON (`/interval`, `/template/limit_fee`).

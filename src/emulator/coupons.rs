@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::core::{ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, require};
+use super::core::{ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, payload, require};
 use super::merchants::DEFAULT_MERCHANT;
 use super::store::Store;
 
@@ -222,19 +222,13 @@ impl Coupon {
     }
 }
 
-fn one(key: &str, value: Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    out.insert(key.into(), Value::Object(value));
-    out
-}
-
 /// GET /2/rest/coupon/template/{id} (E2) ⇒ `coupon_template`.
 pub(crate) fn get_template(store: &mut Store, call: &Call) -> Reply {
     let template = store
         .coupons
         .template(call.app_id, call.path_id()?)
         .ok_or_else(|| ApiError::invalid("id", "no such coupon template"))?;
-    Ok(one("coupon_template", template.json()))
+    Ok(payload("coupon_template", template.json()))
 }
 
 /// GET /2/rest/coupon/template (E2) `{name?, status?, created_before?, created_after?, skip, limit, count_only}`
@@ -317,7 +311,7 @@ pub(crate) fn create_coupon(store: &mut Store, call: &Call) -> Reply {
     template.updated_at = call.now_ms;
     let json = coupon.row(Some(template)).json;
     coupons.coupons.push(coupon);
-    Ok(one("coupon", json))
+    Ok(payload("coupon", json))
 }
 
 /// GET /2/rest/coupon/{id} (E2) ⇒ `coupon`.
@@ -326,7 +320,7 @@ pub(crate) fn get_coupon(store: &mut Store, call: &Call) -> Reply {
     let coupon = coupons
         .coupon(call.app_id, call.path_id()?)
         .ok_or_else(|| ApiError::invalid("id", "no such coupon"))?;
-    Ok(one("coupon", coupons.coupon_row(coupon).json))
+    Ok(payload("coupon", coupons.coupon_row(coupon).json))
 }
 
 /// GET /2/rest/coupon (E2) `{user_id?, template_id?, status?, limit_fee?, created_before?, created_after?, skip,

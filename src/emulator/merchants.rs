@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::core::{
-    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, require,
+    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, payload, require,
 };
 use super::store::Store;
 
@@ -216,7 +216,5 @@ pub(crate) fn attach_history_bills(store: &mut Store, call: &Call) -> Reply {
             failed.insert(buyer_id.to_owned(), Value::Array(lost));
         }
     }
-    let mut out = Map::new();
-    out.insert("failed_bills".into(), Value::Object(failed));
-    Ok(out)
+    Ok(payload("failed_bills", failed))
 }

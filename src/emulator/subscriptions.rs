@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::core::{
-    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, md5_hex, require,
+    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, md5_hex, payload,
+    require,
 };
 use super::coupons;
 use super::store::{Store, WebhookEvent};
@@ -257,12 +258,6 @@ fn opt_string(call: &Call, name: &str) -> Result<Option<String>, ApiError> {
     Ok(call.str(name)?.filter(|s| !s.is_empty()).map(str::to_owned))
 }
 
-fn one(key: &str, value: impl Into<Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    out.insert(key.into(), value.into());
-    out
-}
-
 fn plan_index(store: &Store, call: &Call, id: &str) -> Result<usize, ApiError> {
     store
         .subscriptions
@@ -354,7 +349,7 @@ pub(crate) fn create_plan(store: &mut Store, call: &Call) -> Reply {
     };
     let json = plan.row().json;
     store.subscriptions.plans.push(plan);
-    Ok(one("plan", json))
+    Ok(payload("plan", json))
 }
 
 /// GET /2/plan (E3) ⇒ `plans` or `total_count`.
@@ -371,7 +366,7 @@ pub(crate) fn query_plans(store: &mut Store, call: &Call) -> Reply {
 /// GET /2/plan/{id} (E3) ⇒ `plan`.
 pub(crate) fn get_plan(store: &mut Store, call: &Call) -> Reply {
     let index = plan_index(store, call, call.path_id()?)?;
-    Ok(one("plan", store.subscriptions.plans[index].row().json))
+    Ok(payload("plan", store.subscriptions.plans[index].row().json))
 }
 
 /// PUT /2/plan/{id} `{name?, optional?}` ⇒ `id`.
@@ -390,7 +385,7 @@ pub(crate) fn update_plan(store: &mut Store, call: &Call) -> Reply {
     if let Some(optional) = optional {
         plan.optional = optional;
     }
-    Ok(one("id", id))
+    Ok(payload("id", id))
 }
 
 /// DELETE /2/plan/{id} (E4) ⇒ `id`; the plan vanishes from reads, its subscriptions stay.
@@ -398,7 +393,7 @@ pub(crate) fn delete_plan(store: &mut Store, call: &Call) -> Reply {
     let id = call.path_id()?;
     let index = plan_index(store, call, id)?;
     store.subscriptions.plans[index].deleted = true;
-    Ok(one("id", id))
+    Ok(payload("id", id))
 }
 
 /// The card fields of a subscribe/update request.
@@ -563,7 +558,7 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
     };
     let json = subscription_row(subs, &sub).json;
     subs.subscriptions.push(sub);
-    Ok(one("subscription", json))
+    Ok(payload("subscription", json))
 }
 
 /// The index of the unused, unexpired SMS `sms_id` of this app whose code is `sms_code` (sent to `mobile` when
@@ -614,7 +609,7 @@ pub(crate) fn query_subscriptions(store: &mut Store, call: &Call) -> Reply {
 pub(crate) fn get_subscription(store: &mut Store, call: &Call) -> Reply {
     let index = subscription_index(store, call.app_id, call.path_id()?)?;
     let subs = &store.subscriptions;
-    Ok(one(
+    Ok(payload(
         "subscription",
         subscription_row(subs, &subs.subscriptions[index]).json,
     ))
@@ -708,7 +703,7 @@ pub(crate) fn update_subscription(store: &mut Store, call: &Call) -> Reply {
         });
         sub.status = running_status(sub.trial_end, trial_days, call.now_ms);
     }
-    Ok(one("id", id))
+    Ok(payload("id", id))
 }
 
 /// DELETE /2/subscription/{id} (E4) `at_period_end?` ⇒ `id`.
@@ -729,12 +724,12 @@ pub(crate) fn cancel_subscription(store: &mut Store, call: &Call) -> Reply {
     } else {
         "canceled"
     };
-    Ok(one("id", id))
+    Ok(payload("id", id))
 }
 
 /// GET /2/subscription_banks (E3) ⇒ `banks`, `common_banks`.
 pub(crate) fn subscription_banks(_store: &mut Store, _call: &Call) -> Reply {
-    let mut out = one(
+    let mut out = payload(
         "banks",
         BANKS.iter().map(|b| Value::from(*b)).collect::<Vec<_>>(),
     );
@@ -774,7 +769,7 @@ pub(crate) fn send_sms(store: &mut Store, call: &Call) -> Reply {
     };
     let id = sms.id.clone();
     store.subscriptions.sms.push(sms);
-    Ok(one("sms_id", id))
+    Ok(payload("sms_id", id))
 }
 
 /// Why an identity tuple fails verification, if it does. [emu] rule: the check fails exactly when a factor is
