@@ -1,8 +1,11 @@
 //! Plans, subscriptions, subscription banks, SMS pass-codes and card-factor auth (server-semantics §10).
 //!
 //! Records are kept per `app_id` (test-secret calls from test-mode clients share them with live calls, §3.3);
-//! a subscription remembers the namespace it was created in so its verification webhook goes to the matching
-//! (live or test) URL.
+//! a subscription remembers the namespace of the call that created it, which picks the URL of its
+//! verification webhook (the route table runs this family in the live namespace).
+//!
+//! Subscription `status` values are [emu]: `pending` (card awaiting verification), `active`, `trialing`,
+//! `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
 
 use std::collections::HashMap;
 
