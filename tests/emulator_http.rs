@@ -635,6 +635,85 @@ fn cashier_redirect_location_carries_alipay_parameters() {
 }
 
 #[test]
+fn coupons_discount_the_bill_and_are_redeemed_on_payment() {
+    let receiver = Receiver::start(&["success"]);
+    let api = Api::start_with(EmulatorConfig {
+        webhook_url: Some(receiver.url.clone()),
+        ..Default::default()
+    });
+    let template =
+        json!({"name": "满10减1", "type": 0, "limit_fee": 1000, "discount": 1, "status": 1});
+    let template_id = api
+        .emu
+        .add_coupon_template(template.as_object().cloned().unwrap());
+    let coupon = api.post(
+        "rest/coupon",
+        Key::App,
+        json!({"template_id": template_id, "user_id": "buyer1"}),
+    );
+    let coupon_id = coupon["coupon"]["id"]
+        .as_str()
+        .expect("a coupon")
+        .to_owned();
+    let pay = |no: &str, fee: i64, buyer: &str| {
+        api.post(
+            "rest/bill",
+            Key::App,
+            json!({"channel": "WX_NATIVE", "total_fee": fee, "bill_no": no, "title": "t",
+                                               "coupon_id": coupon_id, "buyer_id": buyer}),
+        )
+    };
+    assert_eq!(
+        code(&pay("coupon00001", 999, "buyer1")),
+        5,
+        "below the template's limit_fee"
+    );
+    assert_eq!(
+        code(&pay("coupon00002", 1500, "buyer2")),
+        5,
+        "someone else's coupon"
+    );
+    let reply = pay("coupon00003", 1500, "buyer1");
+    assert_eq!(code(&reply), 0, "{reply}");
+    let coupon_status = || {
+        api.get(&format!("rest/coupon/{coupon_id}"), Key::App, json!({}))["coupon"]["status"]
+            .clone()
+    };
+    assert_eq!(coupon_status(), 0, "redeemed only when paid");
+    api.emu
+        .complete_payment(reply["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(coupon_status(), 1);
+    let bill = &api.get(
+        &format!("rest/bill/{}", reply["id"].as_str().unwrap()),
+        Key::App,
+        json!({}),
+    )["pay"];
+    assert_eq!(
+        (
+            bill["bill_fee"].as_i64(),
+            bill["discount"].as_i64(),
+            bill["total_fee"].as_i64()
+        ),
+        (Some(1500), Some(100), Some(1400))
+    );
+    assert_eq!(bill["coupon_id"], coupon_id.as_str());
+    let hooks = api.emu.wait_for_webhooks(1, Duration::from_secs(5));
+    assert_eq!(hooks[0].body["transaction_fee"], 1400, "the paid amount");
+    assert_eq!(
+        code(&pay("coupon00004", 1500, "buyer1")),
+        5,
+        "a redeemed coupon cannot be used again"
+    );
+}
+
+#[test]
+fn the_emulator_handle_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Emulator>();
+}
+
+#[test]
 fn bills_expire_after_bill_timeout() {
     let api = Api::start();
     let reply = api.post(

@@ -302,7 +302,6 @@ pub(crate) fn batch_transfer(store: &mut Store, call: &Call) -> Reply {
     Ok(push(store, transfer, true))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn new_transfer(
     call: &Call,
     kind: TransferKind,

@@ -150,15 +150,14 @@ impl Store {
         };
         let timestamp = self.now_ms();
         let app = &self.app;
-        let signature = md5_hex(&format!(
-            "{}{}{}{}{}{}",
-            app.app_id,
-            event.transaction_id,
+        let signature = signature(
+            &app.app_id,
+            &event.transaction_id,
             event.transaction_type,
-            event.channel_type,
+            &event.channel_type,
             event.transaction_fee,
-            app.master_secret
-        ));
+            &app.master_secret,
+        );
         let mut body = json!({
             "signature": signature,
             "timestamp": timestamp,
@@ -173,8 +172,7 @@ impl Store {
             "channel_transaction_id": event.channel_transaction_id,
         });
         if event.subscription_sign {
-            body["sign"] =
-                md5_hex(&format!("{}{}{}", app.app_id, app.app_secret, timestamp)).into();
+            body["sign"] = subscription_sign(&app.app_id, &app.app_secret, timestamp).into();
         }
         self.outbox.deliveries.push(Delivery {
             url,
@@ -187,6 +185,26 @@ impl Store {
             in_flight: false,
         });
     }
+}
+
+/// `signature` = md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret)
+/// (webhook README, server-semantics §9.4).
+fn signature(
+    app_id: &str,
+    transaction_id: &str,
+    kind: &str,
+    channel: &str,
+    fee: i64,
+    master_secret: &str,
+) -> String {
+    md5_hex(&format!(
+        "{app_id}{transaction_id}{kind}{channel}{fee}{master_secret}"
+    ))
+}
+
+/// The demo's `sign` of subscription pushes = md5(app_id + app_secret + timestamp) (server-semantics §9.6).
+fn subscription_sign(app_id: &str, app_secret: &str, timestamp: i64) -> String {
+    md5_hex(&format!("{app_id}{app_secret}{timestamp}"))
 }
 
 /// `optional` / `message_detail` are objects in webhooks; anything else (e.g. absent ⇒ null) becomes `{}`.
@@ -245,4 +263,52 @@ fn post(agent: &ureq::Agent, url: &str, body: String) -> Result<String, String> 
         .limit(64 * 1024)
         .read_to_string()
         .map_err(|e| format!("unreadable response: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_test_vectors() {
+        // server-semantics §9.4 and §9.6.
+        let signature = signature("AID", "201506101035040000001", "PAY", "WX", 1, "MSEC");
+        assert_eq!(signature, "c20a3d8c427677954cdd6c8dbbc5470f");
+        assert_eq!(
+            subscription_sign("AID", "ASEC", 1_426_817_510_111),
+            "a0a4476dea7d78de11166e2cee2b41b6"
+        );
+    }
+
+    #[test]
+    fn retries_are_offsets_from_the_first_attempt() {
+        let mut outbox = Outbox::default();
+        outbox.deliveries.push(Delivery {
+            url: "http://x".into(),
+            body: Value::Null,
+            attempts: 0,
+            delivered: false,
+            last_response: None,
+            first_attempt_ms: None,
+            next_due_ms: Some(0),
+            in_flight: false,
+        });
+        let mut expected = vec![];
+        for k in 1..MAX_ATTEMPTS {
+            assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+            outbox.record(0, 1_000, Err("down".into()), 1.0);
+            expected.push(1_000 + (1_000i64 << k));
+            assert_eq!(outbox.deliveries[0].next_due_ms, expected.last().copied());
+        }
+        assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+        outbox.record(0, 1_000, Ok("success".into()), 1.0);
+        assert!(outbox.deliveries[0].delivered);
+        assert_eq!(outbox.deliveries[0].attempts, MAX_ATTEMPTS);
+        assert_eq!(outbox.deliveries[0].next_due_ms, None);
+        assert_eq!(
+            expected.last(),
+            Some(&(1_000 + 131_072_000)),
+            "the last retry is 2^17 s after the first"
+        );
+    }
 }
