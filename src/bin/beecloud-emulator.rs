@@ -49,6 +49,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Options that take a value.
+const VALUE_OPTIONS: &[&str] = &[
+    "--port",
+    "--app-id",
+    "--app-secret",
+    "--master-secret",
+    "--test-secret",
+    "--webhook-url",
+    "--test-webhook-url",
+];
+
 /// `Ok(None)` for `--help`.
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
     let mut config = EmulatorConfig {
@@ -56,12 +67,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<EmulatorC
         ..EmulatorConfig::default()
     };
     while let Some(flag) = args.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
-        }
-        if flag == "--scan-pays-immediately" {
-            config.scan_pays_immediately = true;
-            continue;
+        match flag.as_str() {
+            "--help" | "-h" => return Ok(None),
+            "--scan-pays-immediately" => {
+                config.scan_pays_immediately = true;
+                continue;
+            }
+            known if VALUE_OPTIONS.contains(&known) => {}
+            other => return Err(format!("unknown option {other}")),
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -75,8 +88,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<EmulatorC
             "--master-secret" => config.master_secret = value,
             "--test-secret" => config.test_secret = value,
             "--webhook-url" => config.webhook_url = Some(value),
-            "--test-webhook-url" => config.test_webhook_url = Some(value),
-            other => return Err(format!("unknown option {other}")),
+            _ => config.test_webhook_url = Some(value),
         }
     }
     Ok(Some(config))
