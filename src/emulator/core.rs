@@ -19,7 +19,8 @@ pub(crate) struct Call<'a> {
     pub app_id: &'a str,
     pub ns: Namespace,
     /// `GET`, `POST`, `PUT` or `DELETE`.
-    #[allow(dead_code)] // Part of the vocabulary; today every route has its own handler per method.
+    #[allow(dead_code)]
+    // Part of the vocabulary; today every route has its own handler per method.
     pub method: &'a str,
     /// The path parameter (`{id}`, `{bill_no}`), percent-decoded, when the route has one.
     pub id: Option<&'a str>,
