@@ -223,32 +223,34 @@ fn text(status: u16, body: &str) -> Answer {
 }
 
 fn respond(request: Request, answer: Answer) {
-    let header =
-        |name: &str, value: &str| Header::from_bytes(name.as_bytes(), value.as_bytes()).ok();
-    let response = match answer {
-        Answer::Json(map) => Response::from_string(Value::Object(map).to_string()).with_header(
-            header("Content-Type", "application/json; charset=utf-8").expect("static header"),
+    let (status, headers, body) = match answer {
+        Answer::Json(map) => (
+            200,
+            vec![("Content-Type", "application/json; charset=utf-8".to_owned())],
+            Value::Object(map).to_string(),
         ),
         Answer::Text {
             status,
             content_type,
             body,
-        } => {
-            let mut response = Response::from_string(body).with_status_code(status);
-            if let Some(h) = header("Content-Type", content_type) {
-                response.add_header(h);
-            }
-            response
-        }
-        Answer::Redirect(location) => {
-            let mut response =
-                Response::from_string(format!("see {location}")).with_status_code(303);
-            if let Some(h) = header("Location", &location) {
-                response.add_header(h);
-            }
-            response
-        }
+        } => (
+            status,
+            vec![("Content-Type", content_type.to_owned())],
+            body,
+        ),
+        Answer::Redirect(location) => (
+            303,
+            vec![("Location", location.clone())],
+            format!("see {location}"),
+        ),
     };
+    let mut response = Response::from_string(body).with_status_code(status);
+    for (name, value) in headers {
+        // A value with bytes a header cannot carry is dropped rather than failing the response.
+        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
     let _ = request.respond(response);
 }
 
