@@ -5,7 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::cashier;
 use super::core::{
-    ApiError, BILL_NO_DUPLICATE, Call, NO_SUCH_BILL, Namespace, PARAM_INVALID, Reply, require,
+    ApiError, BILL_NO_DUPLICATE, Call, NO_SUCH_BILL, Namespace, PARAM_INVALID, Reply, payload,
+    require,
 };
 use super::coupons;
 use super::store::{Bill, Store, WebhookEvent};
@@ -308,7 +309,7 @@ pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
 pub(crate) fn offline_status(store: &mut Store, call: &Call) -> Reply {
     optional_channel(call, OFFLINE_CHANNELS)?;
     let bill = find_bill(store, call, call.req_str("bill_no")?)?;
-    Ok(into_map(json!({ "pay_result": bill.spay_result })))
+    Ok(payload("pay_result", bill.spay_result))
 }
 
 /// POST `rest/offline/bill/{bill_no}` with `method` = `REVERT`.
@@ -327,7 +328,7 @@ pub(crate) fn offline_revert(store: &mut Store, call: &Call) -> Reply {
     if reverted {
         bill.revert_result = true;
     }
-    Ok(into_map(json!({ "revert_status": reverted })))
+    Ok(payload("revert_status", reverted))
 }
 
 /// POST `rest/international/bill` (server-semantics §6.5).

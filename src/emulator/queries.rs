@@ -1,8 +1,8 @@
 //! Bill and refund queries: lists, counts and by-id lookups (server-semantics §6.6, §6.7).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::core::{ApiError, CHANNEL_INVALID, Call, NO_SUCH_REFUND, Reply, skip_limit};
+use super::core::{ApiError, CHANNEL_INVALID, Call, NO_SUCH_REFUND, Reply, payload, skip_limit};
 use super::payments::no_such_bill;
 use super::store::{Approval, Bill, Refund, Store};
 use super::validate::{INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PARENT_CHANNELS, PAY_CHANNELS};
@@ -170,11 +170,11 @@ fn page<T>(call: &Call, key: &str, records: Vec<T>, render: impl Fn(T, bool) -> 
         .take(limit)
         .map(|r| render(r, need_detail))
         .collect();
-    Ok(Map::from_iter([(key.to_owned(), Value::Array(list))]))
+    Ok(payload(key, list))
 }
 
 fn count(n: usize) -> Reply {
-    Ok(Map::from_iter([("count".to_owned(), n.into())]))
+    Ok(payload("count", n))
 }
 
 /// GET `rest/bills` and `rest/sandbox/bills`.
@@ -206,10 +206,7 @@ pub(crate) fn bill_by_id(store: &mut Store, call: &Call) -> Reply {
     let index = store
         .bill_index_by_id(call.app_id, call.ns, id)
         .ok_or_else(|| no_such_bill(id))?;
-    Ok(Map::from_iter([(
-        "pay".to_owned(),
-        bill_json(&store.bills[index], true),
-    )]))
+    Ok(payload("pay", bill_json(&store.bills[index], true)))
 }
 
 /// GET `rest/refund/{id}`: `refund`, detail included.
@@ -220,10 +217,7 @@ pub(crate) fn refund_by_id(store: &mut Store, call: &Call) -> Reply {
         .iter()
         .find(|r| r.app_id == call.app_id && r.id == id)
         .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no refund {id}")))?;
-    Ok(Map::from_iter([(
-        "refund".to_owned(),
-        refund_json(store, refund, true),
-    )]))
+    Ok(payload("refund", refund_json(store, refund, true)))
 }
 
 /// `optional` / `message_detail` are JSON text in query results, as the REST docs type them.

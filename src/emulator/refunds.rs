@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::cashier;
 use super::core::{
     ALREADY_REFUNDING, ApiError, BILL_UNSUCCESS, CHANNEL_INVALID, Call, NO_SUCH_REFUND,
-    PARAM_INVALID, PREREFUND_DUPLICATE, REFUND_AMOUNT_TOO_LARGE, Reply, require,
+    PARAM_INVALID, PREREFUND_DUPLICATE, REFUND_AMOUNT_TOO_LARGE, Reply, payload, require,
 };
 use super::payments::no_such_bill;
 use super::store::{Approval, Refund, Store, WebhookEvent};
@@ -179,15 +179,15 @@ pub(crate) fn refund(store: &mut Store, call: &Call) -> Reply {
         needs_password(&refund),
     );
     store.refunds.push(refund);
-    let mut payload = Map::from_iter([("id".to_owned(), Value::from(id.clone()))]);
+    let mut reply = payload("id", id.clone());
     if pending {
         // A pre-refund moves no money until the audit approves it.
     } else if password {
-        payload.insert("url".into(), cashier::page_url(&store.base_url, &id).into());
+        reply.insert("url".into(), cashier::page_url(&store.base_url, &id).into());
     } else {
         finish_refund(store, &id, true).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
     }
-    Ok(payload)
+    Ok(reply)
 }
 
 /// POST `rest/offline/refund`: synchronous, answers `refund_result`.
@@ -248,17 +248,17 @@ pub(crate) fn audit_pre_refunds(store: &mut Store, call: &Call) -> Reply {
         }
         result_map.insert(id.to_owned(), "OK".into());
     }
-    let mut payload = Map::from_iter([("result_map".to_owned(), Value::Object(result_map))]);
+    let mut reply = payload("result_map", result_map);
     if !awaiting_password.is_empty() {
         // One Alipay confirmation page covers the whole approved batch.
         let token = new_id();
-        payload.insert(
+        reply.insert(
             "url".into(),
             cashier::page_url(&store.base_url, &token).into(),
         );
         store.refund_batches.insert(token, awaiting_password);
     }
-    Ok(payload)
+    Ok(reply)
 }
 
 /// Audits one pre-refund; `Ok(true)` when it now waits for the Alipay password.
@@ -321,10 +321,7 @@ pub(crate) fn refund_status(store: &mut Store, call: &Call) -> Reply {
         (false, _) => "PROCESSING",
         (true, false) => "FAIL",
     };
-    Ok(Map::from_iter([(
-        "refund_status".to_owned(),
-        status.into(),
-    )]))
+    Ok(payload("refund_status", status))
 }
 
 /// Ends a refund that is in progress; on success marks the bill refunded and sends the REFUND webhook.

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::cashier;
-use super::core::{ApiError, BILL_NO_DUPLICATE, CHANNEL_INVALID, Call, Reply, require};
+use super::core::{ApiError, BILL_NO_DUPLICATE, CHANNEL_INVALID, Call, Reply, payload, require};
 use super::store::{Store, Transfer, TransferKind, WebhookEvent};
 use super::validate::{
     alnum, alnum_field, max_chars, nested_str, new_id, optional_map, positive, required_channel,
@@ -327,15 +327,15 @@ fn new_transfer(
 
 /// Stores the transfer; the payload carries its `id` and, when it needs confirming, the page `url`.
 fn push(store: &mut Store, transfer: Transfer, with_url: bool) -> Map<String, Value> {
-    let mut payload = Map::from_iter([("id".to_owned(), Value::from(transfer.id.clone()))]);
+    let mut reply = payload("id", transfer.id.clone());
     if with_url {
-        payload.insert(
+        reply.insert(
             "url".into(),
             cashier::page_url(&store.base_url, &transfer.id).into(),
         );
     }
     store.transfers.push(transfer);
-    payload
+    reply
 }
 
 /// Finishes a pending transfer found by id or number and sends its TRANSFER webhook(s).
