@@ -12,6 +12,18 @@
 //! let emu = Emulator::start().unwrap();
 //! println!("BeeCloud emulator at {}", emu.base_url()); // the SDK appends "/2/rest/bill" etc.
 //! ```
+//!
+//! Where the BeeCloud documentation is silent the emulator makes a choice (the `[emu]` items of the server
+//! semantics), among them:
+//! - every envelope, success or error, is HTTP 200 JSON; unknown paths answer 404 and wrong methods 405, as text;
+//! - sandbox routes (`/2/rest/sandbox/...`, test secret) keep their own bills; live non-money routes (plans,
+//!   subscriptions, SMS, auth, users, coupons) accept the app or the test secret;
+//! - `refund_no` must start with the emulator day in UTC+8; one successful refund per bill;
+//! - non-Alipay refunds finish at once, Alipay refunds and transfers wait for their confirmation page (or
+//!   [`Emulator::complete_refund`] / [`Emulator::complete_transfer`]); offline scan payments wait for
+//!   [`Emulator::complete_payment`] unless [`EmulatorConfig::scan_pays_immediately`];
+//! - `optional` / `message_detail` are JSON text in query results and objects in webhooks;
+//! - webhook delivery succeeds when the trimmed response body is `success`; retries follow the emulator clock.
 
 mod cashier;
 mod core;
