@@ -1,0 +1,222 @@
+//! The webhook receiver (`POST /webhook`, the Python demo's `webhook.py`), the page listing what
+//! it received and the `/bill_status` JSON the pay pages poll.
+//!
+//! For every push: (1) verify the signature with [`verify_webhook`], (2) check the amount against
+//! the demo's own order with [`BCWebhook::check_amount`], (3) ignore a `transaction_type` +
+//! `transaction_id` handled before, (4) answer `success` — only after (1), so a forged push never
+//! gets it and a real one is retried by BeeCloud until it is handled.
+
+use beecloud::entity::BCQueryReqParams;
+use beecloud::utils::{BCWebhook, WEBHOOK_SUCCESS, verify_webhook};
+use serde_json::{Value, json};
+
+use crate::html::{escape, layout, table};
+use crate::server::Reply;
+use crate::{Demo, ReceivedWebhook};
+
+/// Handles one push and answers it.
+pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
+    let text = String::from_utf8_lossy(body).into_owned();
+    let (entry, answer) = match verify_webhook(&demo.app, body) {
+        Ok(webhook) => settle(demo, &webhook, text),
+        Err(error) => {
+            let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let field = |key: &str| {
+                raw.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let entry = ReceivedWebhook {
+                received_at: now(),
+                transaction_type: field("transaction_type"),
+                transaction_id: field("transaction_id"),
+                channel: field("channel_type"),
+                fee: raw.get("transaction_fee").and_then(Value::as_i64),
+                outcome: format!("rejected: {error}"),
+                answer: "fail".into(),
+                body: text,
+            };
+            (entry, "fail".to_string())
+        }
+    };
+    let status = if answer == WEBHOOK_SUCCESS { 200 } else { 400 };
+    demo.ledger().webhooks.push(entry);
+    Reply::Body {
+        status,
+        content_type: "text/plain; charset=utf-8",
+        body: answer,
+    }
+}
+
+/// Steps (2) and (3) for a verified push: what to record and what to answer.
+fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, String) {
+    let key = (
+        webhook.transaction_type.clone(),
+        webhook.transaction_id.clone(),
+    );
+    let mut ledger = demo.ledger();
+    let handled_before = ledger.webhooks.iter().any(|seen| {
+        seen.answer == WEBHOOK_SUCCESS
+            && seen.transaction_type == key.0
+            && seen.transaction_id == key.1
+    });
+    let (outcome, answer) = if handled_before {
+        (
+            "duplicate: already handled, ignored".to_string(),
+            WEBHOOK_SUCCESS.to_string(),
+        )
+    } else {
+        match ledger.orders.get_mut(&key) {
+            None => (
+                "verified; no order of this demo has this number (acknowledged, nothing to update)"
+                    .to_string(),
+                WEBHOOK_SUCCESS.to_string(),
+            ),
+            Some(order) => match webhook.check_amount(order.fee) {
+                Err(error) => (
+                    format!("rejected: {error}"),
+                    "fail: amount mismatch".to_string(),
+                ),
+                Ok(()) if webhook.trade_success == Some(false) => (
+                    "verified: the transaction failed".to_string(),
+                    WEBHOOK_SUCCESS.to_string(),
+                ),
+                Ok(()) => {
+                    order.settled = true;
+                    (
+                        "accepted: order settled".to_string(),
+                        WEBHOOK_SUCCESS.to_string(),
+                    )
+                }
+            },
+        }
+    };
+    drop(ledger);
+    let channel = match &webhook.sub_channel_type {
+        Some(sub_channel) => format!("{} / {}", webhook.channel_type, sub_channel),
+        None => webhook.channel_type.to_string(),
+    };
+    let entry = ReceivedWebhook {
+        received_at: now(),
+        transaction_type: key.0,
+        transaction_id: key.1,
+        channel,
+        fee: Some(webhook.transaction_fee),
+        outcome,
+        answer: answer.clone(),
+        body,
+    };
+    (entry, answer)
+}
+
+/// `HH:MM:SS UTC`.
+fn now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or_default();
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// The received webhooks, newest first.
+pub fn received_page(demo: &Demo) -> String {
+    let ledger = demo.ledger();
+    let rows: Vec<Vec<String>> = ledger
+        .webhooks
+        .iter()
+        .rev()
+        .map(|webhook| {
+            vec![
+                escape(&webhook.received_at),
+                escape(&webhook.transaction_type),
+                escape(&webhook.transaction_id),
+                escape(&webhook.channel),
+                escape(&webhook.fee.map(|fee| fee.to_string()).unwrap_or_default()),
+                escape(&webhook.outcome),
+                escape(&webhook.answer),
+                format!(
+                    "<details><summary>body</summary><pre>{}</pre></details>",
+                    escape(&webhook.body)
+                ),
+            ]
+        })
+        .collect();
+    let orders: Vec<Vec<String>> = ledger
+        .orders
+        .values()
+        .map(|order| {
+            vec![
+                escape(&order.kind),
+                escape(&order.number),
+                escape(&order.channel),
+                escape(&order.fee.to_string()),
+                if order.settled {
+                    "<b class=\"ok\">settled</b>".into()
+                } else {
+                    "open".into()
+                },
+            ]
+        })
+        .collect();
+    layout(
+        "Received webhooks",
+        &format!(
+            "<p>BeeCloud POSTs to <code>/webhook</code>; the receiver verifies the signature, checks the amount against the order below, \
+             ignores duplicates and answers <code>success</code>. <a href=\"/webhooks\">Reload</a>.</p>{}\
+             <h2>The demo's orders</h2>{}",
+            table(
+                &[
+                    "received",
+                    "type",
+                    "transaction_id",
+                    "channel",
+                    "fee",
+                    "outcome",
+                    "answer",
+                    ""
+                ],
+                &rows
+            ),
+            table(&["type", "number", "channel", "fee", "state"], &orders)
+        ),
+    )
+}
+
+/// `{"bill_no": …, "paid": bool, "source": …}`: paid once a verified PAY webhook settled the
+/// demo's order, or (without webhooks, e.g. real credentials on a machine BeeCloud cannot reach)
+/// when `query_bills` says so.
+pub fn bill_status(demo: &Demo, bill_no: &str) -> Reply {
+    let settled = demo
+        .order("PAY", bill_no)
+        .is_some_and(|order| order.settled);
+    let status = if settled {
+        json!({"bill_no": bill_no, "paid": true, "source": "webhook"})
+    } else if bill_no.is_empty() {
+        json!({"bill_no": bill_no, "paid": false, "source": "none", "error": "bill_no is required"})
+    } else {
+        let mut params = BCQueryReqParams::default();
+        params.bill_no = Some(bill_no.to_string());
+        match demo.bc_query.query_bills(&params) {
+            Ok(result) => {
+                let paid = result
+                    .bills
+                    .iter()
+                    .any(|bill| bill.spay_result == Some(true));
+                json!({"bill_no": bill_no, "paid": paid, "source": "query_bills"})
+            }
+            Err(error) => json!({"bill_no": bill_no, "paid": false, "source": "query_bills",
+                "error": format!("{} {}", error.result_msg(), error.err_detail())}),
+        }
+    };
+    Reply::Body {
+        status: 200,
+        content_type: "application/json",
+        body: status.to_string(),
+    }
+}
