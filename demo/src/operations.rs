@@ -1679,7 +1679,7 @@ fn query_coupons(demo: &Demo, incoming: &Incoming) -> OpResult {
                 escape(&id),
                 escape(&user_id),
                 escape(
-                    &coupon
+                    coupon
                         .status
                         .map(|status| if status == 0 { "unused" } else { "redeemed" })
                         .unwrap_or_default(),
