@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::Demo;
 use crate::operations::{
     self, BankList, CHANNELS_NEEDING_INPUT, Failure, Field, Kind, NEW_ORDER_NO, NEW_REDPACK_NO,
-    OpResult, Operation, Outcome, SECTIONS, Section,
+    OpResult, Operation, Outcome, RECENT, SECTIONS, Section,
 };
 use crate::server::Form;
 
@@ -248,12 +248,15 @@ fn input(demo: &Demo, field: &Field, values: &Form, fresh_numbers: bool) -> Stri
     let value = match values.0.get(field.name) {
         Some(value) if !(fresh_numbers && generated) => value.clone(),
         _ => match field.default {
-            NEW_ORDER_NO => beecloud::utils::order_num_on_datetime(),
+            NEW_ORDER_NO => crate::fresh_number(),
             NEW_REDPACK_NO => {
-                let number = beecloud::utils::order_num_on_datetime();
+                let number = crate::fresh_number();
                 number[number.len() - 10..].to_string()
             }
-            default => default.to_string(),
+            default => match default.strip_prefix(RECENT) {
+                Some(key) => demo.recent(key).unwrap_or_default(),
+                None => default.to_string(),
+            },
         },
     };
     let name = escape(field.name);
@@ -594,4 +597,32 @@ pub fn return_page(bill_no: &str) -> String {
             )
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn reply_fields_escape_every_value_and_key() {
+        let raw: Map<String, Value> =
+            serde_json::from_str(r#"{"<k>": "<script>", "list": [{"a": "<b>"}], "n": 1}"#).unwrap();
+        let shown = reply_fields(&raw);
+        assert!(!shown.contains("<script>") && !shown.contains("<b>") && !shown.contains("<k>"));
+        assert!(shown.contains("&lt;script&gt;") && shown.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn qr_codes_are_inline_svg() {
+        let svg = qr_svg("weixin://wxpay/bizpayurl?pr=abc");
+        assert!(svg.starts_with("<svg") && svg.contains("<path"));
+    }
 }

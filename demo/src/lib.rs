@@ -13,6 +13,7 @@ pub mod tour;
 pub mod webhook;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
@@ -133,6 +134,18 @@ pub struct Ledger {
     pub orders: BTreeMap<(String, String), Order>,
     /// Received webhooks, oldest first.
     pub webhooks: Vec<ReceivedWebhook>,
+    /// The latest id or number of each kind the demo saw (`plan_id`, `refund_id`…), to pre-fill
+    /// the next form.
+    pub recent: BTreeMap<String, String>,
+}
+
+/// A new order number: the local time (`utils::order_num_on_datetime`, 17 digits) and a
+/// 3-digit counter, so numbers made in the same millisecond differ. Valid as `bill_no`,
+/// `refund_no` (it starts with today's date) and transfer number.
+pub fn fresh_number() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) % 1000;
+    format!("{}{count:03}", beecloud::utils::order_num_on_datetime())
 }
 
 /// The running demo's state, shared by the request handlers.
@@ -180,9 +193,33 @@ impl Demo {
             record_id: record_id.to_string(),
             settled: false,
         };
-        self.ledger()
+        let mut ledger = self.ledger();
+        ledger
             .orders
             .insert((kind.to_string(), number.to_string()), order);
+        let (number_key, id_key) = match kind {
+            "PAY" => ("bill_no", "bill_id"),
+            "REFUND" => ("refund_no", "refund_id"),
+            "TRANSFER" => ("transfer", "transfer_id"),
+            _ => ("subscription_id", "subscription_id"),
+        };
+        ledger.recent.insert(number_key.into(), number.into());
+        if !record_id.is_empty() {
+            ledger.recent.insert(id_key.into(), record_id.into());
+        }
+    }
+
+    /// Remembers the latest value of `key` (pre-fills form fields whose default is
+    /// `@recent:key`).
+    pub fn remember(&self, key: &str, value: &str) {
+        if !value.is_empty() {
+            self.ledger().recent.insert(key.into(), value.into());
+        }
+    }
+
+    /// The latest value remembered for `key`.
+    pub fn recent(&self, key: &str) -> Option<String> {
+        self.ledger().recent.get(key).cloned()
     }
 
     /// The demo's order of this kind and number.

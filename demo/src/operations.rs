@@ -77,6 +77,9 @@ pub enum BankList {
 
 /// Default value placeholders replaced when the form is shown.
 pub const NEW_ORDER_NO: &str = "@order_no";
+/// Prefix of defaults naming a value the demo remembered: `@recent:plan_id` is the latest plan
+/// id (see [`Demo::remember`](crate::Demo::remember)).
+pub const RECENT: &str = "@recent:";
 /// A new 10-digit number (WX_REDPACK `transfer_no`).
 pub const NEW_REDPACK_NO: &str = "@redpack_no";
 
@@ -453,12 +456,12 @@ pub const OPERATIONS: &[Operation] = &[
     ], run: international_pay },
     Operation { name: "query_bills", call: "BCQuery::query_bills", summary: "One page of bills, newest first.", fields: QUERY_FIELDS, run: query_bills },
     Operation { name: "query_bills_count", call: "BCQuery::query_bills_count", summary: "How many bills match.", fields: QUERY_COUNT_FIELDS, run: query_bills_count },
-    Operation { name: "query_bill_by_id", call: "BCQuery::query_bill_by_id", summary: "A bill by BeeCloud's record id.", fields: &[Field::text("bill_id", "bill id")], run: query_bill_by_id },
+    Operation { name: "query_bill_by_id", call: "BCQuery::query_bill_by_id", summary: "A bill by BeeCloud's record id.", fields: &[Field::text("bill_id", "bill id").default("@recent:bill_id")], run: query_bill_by_id },
     Operation { name: "query_reconciliation", call: "BCQuery::query_reconciliation", summary: "Whether a bill is paid, according to BeeCloud's reconciliation (live mode).", fields: &[
-        Field::text("bill_id", "bill id"),
+        Field::text("bill_id", "bill id").default("@recent:bill_id"),
     ], run: query_reconciliation },
     Operation { name: "refund", call: "BCPay::refund", summary: "Refunds a paid bill, or with need_approval creates a pre-refund.", fields: &[
-        Field::text("bill_no", "bill_no"),
+        Field::text("bill_no", "bill_no").default("@recent:paid_bill_no"),
         Field::number("refund_fee", "refund_fee (fen)").default("1"),
         Field::text("refund_no", "refund_no").default(NEW_ORDER_NO).help("today's date + 3–24 letters or digits"),
         Field::choice("channel", "channel", PARENT_CHANNELS),
@@ -467,15 +470,15 @@ pub const OPERATIONS: &[Operation] = &[
     ], run: refund },
     Operation { name: "audit_pre_refunds", call: "BCPay::audit_pre_refunds", summary: "Approves or denies pre-refunds.", fields: &[
         Field::choice("channel", "channel", &["WX", "ALI", "UN", "JD", "YEE", "KUAIQIAN", "BD"]),
-        Field::text("ids", "pre-refund ids").help("comma separated"),
+        Field::text("ids", "pre-refund ids").default("@recent:pre_refund_id").help("comma separated"),
         Field::choice("agree", "decision", &["true", "false"]).help("true: approve, false: deny"),
         Field::text("deny_reason", "deny_reason"),
     ], run: audit_pre_refunds },
     Operation { name: "query_refunds", call: "BCQuery::query_refunds", summary: "One page of refunds (pre-refunds can be audited from the list).", fields: REFUND_QUERY_FIELDS, run: query_refunds },
     Operation { name: "query_refunds_count", call: "BCQuery::query_refunds_count", summary: "How many refunds match.", fields: REFUND_COUNT_FIELDS, run: query_refunds_count },
-    Operation { name: "query_refund_by_id", call: "BCQuery::query_refund_by_id", summary: "A refund by record id.", fields: &[Field::text("refund_id", "refund id")], run: query_refund_by_id },
+    Operation { name: "query_refund_by_id", call: "BCQuery::query_refund_by_id", summary: "A refund by record id.", fields: &[Field::text("refund_id", "refund id").default("@recent:refund_id")], run: query_refund_by_id },
     Operation { name: "query_refund_status", call: "BCQuery::query_refund_status", summary: "Status of a WX / YEE / KUAIQIAN / BD refund (they send no refund webhook).", fields: &[
-        Field::choice("channel", "channel", &["WX", "YEE", "KUAIQIAN", "BD"]), Field::text("refund_no", "refund_no"),
+        Field::choice("channel", "channel", &["WX", "YEE", "KUAIQIAN", "BD"]), Field::text("refund_no", "refund_no").default("@recent:refund_no"),
     ], run: query_refund_status },
     Operation { name: "transfer_wx_redpack", call: "BCPay::transfer (WX_REDPACK)", summary: "Sends a WeChat red pack.", fields: &[
         Field::text("transfer_no", "transfer_no").default(NEW_REDPACK_NO).help("10 digits"),
@@ -528,37 +531,37 @@ pub const OPERATIONS: &[Operation] = &[
         Field::number("interval_count", "interval_count").default("1"),
         Field::number("trial_days", "trial_days").default("0"),
     ], run: create_plan },
-    Operation { name: "query_plan_by_id", call: "BCQuery::query_plan_by_id", summary: "A plan by id.", fields: &[Field::text("plan_id", "plan id")], run: query_plan_by_id },
+    Operation { name: "query_plan_by_id", call: "BCQuery::query_plan_by_id", summary: "A plan by id.", fields: &[Field::text("plan_id", "plan id").default("@recent:plan_id")], run: query_plan_by_id },
     Operation { name: "update_plan", call: "BCPay::update_plan", summary: "Renames a plan or replaces its optional.", fields: &[
-        Field::text("plan_id", "plan id"), Field::text("name", "new name"), Field::text("optional", "optional (JSON object)"),
+        Field::text("plan_id", "plan id").default("@recent:plan_id"), Field::text("name", "new name"), Field::text("optional", "optional (JSON object)"),
     ], run: update_plan },
-    Operation { name: "delete_plan", call: "BCPay::delete_plan", summary: "Deletes a plan.", fields: &[Field::text("plan_id", "plan id")], run: delete_plan },
+    Operation { name: "delete_plan", call: "BCPay::delete_plan", summary: "Deletes a plan.", fields: &[Field::text("plan_id", "plan id").default("@recent:plan_id")], run: delete_plan },
     Operation { name: "query_subscription_payment_supported_banks", call: "BCQuery::query_subscription_payment_supported_banks", summary: "Banks subscriptions can charge.", fields: &[], run: subscription_banks },
     Operation { name: "send_sms_passcode", call: "BCPay::send_sms_passcode (utils::send_sms_passcode)", summary: "Sends an SMS code for subscribe.", fields: &[
         Field::text("phone", "phone").default("13800000000"),
     ], run: send_sms_passcode },
     Operation { name: "subscribe", call: "BCPay::subscribe", summary: "Subscribes a buyer to a plan; valid = false means wait for the verification webhook.", fields: &[
-        Field::text("plan_id", "plan id"),
+        Field::text("plan_id", "plan id").default("@recent:plan_id"),
         Field::text("buyer_id", "buyer_id").default("demo-buyer"),
         Field::banks("bank_name", "bank_name", BankList::Subscription),
         Field::text("card_no", "card_no").default("6222000000000000"),
         Field::text("id_name", "id_name").default("张三"),
         Field::text("id_no", "id_no").default("110101199003077777"),
         Field::text("mobile", "mobile").default("13800000000"),
-        Field::text("sms_id", "sms_id"),
-        Field::text("sms_code", "sms_code"),
+        Field::text("sms_id", "sms_id").default("@recent:sms_id"),
+        Field::text("sms_code", "sms_code").default("@recent:sms_code"),
         Field::text("coupon_code", "coupon_code"),
     ], run: subscribe },
     Operation { name: "query_subscriptions", call: "BCQuery::query_subscriptions", summary: "Subscriptions.", fields: &[
         Field::text("buyer_id", "buyer_id"), Field::text("plan_id", "plan_id"),
         Field::check("count_only", "count_only"), Field::number("limit", "limit").default("10"),
     ], run: query_subscriptions },
-    Operation { name: "query_subscription_by_id", call: "BCQuery::query_subscription_by_id", summary: "A subscription by id.", fields: &[Field::text("subscription_id", "subscription id")], run: query_subscription_by_id },
+    Operation { name: "query_subscription_by_id", call: "BCQuery::query_subscription_by_id", summary: "A subscription by id.", fields: &[Field::text("subscription_id", "subscription id").default("@recent:subscription_id")], run: query_subscription_by_id },
     Operation { name: "update_subscription", call: "BCPay::update_subscription", summary: "Changes a subscription.", fields: &[
-        Field::text("subscription_id", "subscription id"), Field::text("amount", "amount (fee multiplier)"), Field::text("optional", "optional (JSON object)"),
+        Field::text("subscription_id", "subscription id").default("@recent:subscription_id"), Field::text("amount", "amount (fee multiplier)"), Field::text("optional", "optional (JSON object)"),
     ], run: update_subscription },
     Operation { name: "cancel_subscription", call: "BCPay::cancel_subscription / cancel_subscription_at_period_end", summary: "Cancels a subscription now, or after its next charge.", fields: &[
-        Field::text("subscription_id", "subscription id"), Field::check("at_period_end", "at period end"),
+        Field::text("subscription_id", "subscription id").default("@recent:subscription_id"), Field::check("at_period_end", "at period end"),
     ], run: cancel_subscription },
     Operation { name: "add_merchant_user", call: "user::add_merchant_user", summary: "Registers a buyer.", fields: &[
         Field::text("buyer_id", "buyer_id").default("demo-buyer"),
@@ -573,21 +576,21 @@ pub const OPERATIONS: &[Operation] = &[
     ], run: query_merchant_users },
     Operation { name: "attach_buyer_history_bills", call: "user::attach_buyer_history_bills", summary: "Links earlier bills to a buyer.", fields: &[
         Field::text("buyer_id", "buyer_id").default("demo-buyer"),
-        Field::text("bill_nos", "bill numbers").help("comma separated"),
+        Field::text("bill_nos", "bill numbers").default("@recent:bill_no").help("comma separated"),
     ], run: attach_buyer_history_bills },
     Operation { name: "query_coupon_templates", call: "sales::query_coupon_templates", summary: "Coupon templates.", fields: &[
         Field::text("name", "name"), Field::check("count_only", "count_only"), Field::number("limit", "limit").default("10"),
     ], run: query_coupon_templates },
-    Operation { name: "query_coupon_template", call: "sales::query_coupon_template", summary: "A template by id.", fields: &[Field::text("template_id", "template id")], run: query_coupon_template },
+    Operation { name: "query_coupon_template", call: "sales::query_coupon_template", summary: "A template by id.", fields: &[Field::text("template_id", "template id").default("@recent:template_id")], run: query_coupon_template },
     Operation { name: "create_coupon", call: "sales::create_coupon", summary: "Hands a coupon of a template to a buyer.", fields: &[
-        Field::text("template_id", "template id"), Field::text("user_id", "buyer id").default("demo-buyer"),
+        Field::text("template_id", "template id").default("@recent:template_id"), Field::text("user_id", "buyer id").default("demo-buyer"),
     ], run: create_coupon },
     Operation { name: "query_coupons", call: "sales::query_coupons", summary: "Coupons; pay with one from the list.", fields: &[
-        Field::text("user_id", "buyer id"), Field::text("template_id", "template id"),
+        Field::text("user_id", "buyer id"), Field::text("template_id", "template id").default("@recent:template_id"),
         Field::choice("status", "status", &["", "0", "1"]).help("0 unused, 1 redeemed"),
         Field::number("limit_fee", "usable on an order of (fen)"), Field::check("count_only", "count_only"),
     ], run: query_coupons },
-    Operation { name: "query_coupon", call: "sales::query_coupon", summary: "A coupon by id.", fields: &[Field::text("coupon_id", "coupon id")], run: query_coupon },
+    Operation { name: "query_coupon", call: "sales::query_coupon", summary: "A coupon by id.", fields: &[Field::text("coupon_id", "coupon id").default("@recent:coupon_id")], run: query_coupon },
     Operation { name: "offline_pay", call: "BCPay::offline_pay", summary: "An in-store bill.", fields: &[
         Field::choice("channel", "channel", OFFLINE_CHANNELS),
         Field::text("title", "title").default("Store order"),
@@ -598,13 +601,13 @@ pub const OPERATIONS: &[Operation] = &[
         Field::text("store_id", "store_id").default("store-1"),
     ], run: offline_pay },
     Operation { name: "query_offline_bill_status", call: "BCQuery::query_offline_bill_status", summary: "Whether an in-store bill is paid.", fields: &[
-        Field::text("bill_no", "bill_no"), Field::choice("channel", "channel", OFFLINE_CHANNELS),
+        Field::text("bill_no", "bill_no").default("@recent:offline_bill_no"), Field::choice("channel", "channel", OFFLINE_CHANNELS),
     ], run: query_offline_bill_status },
     Operation { name: "offline_revert", call: "BCPay::offline_revert", summary: "Cancels an unpaid in-store bill (WX_SCAN, ALI_OFFLINE_QRCODE, ALI_SCAN).", fields: &[
-        Field::text("bill_no", "bill_no"), Field::choice("channel", "channel", &["WX_SCAN", "ALI_SCAN", "ALI_OFFLINE_QRCODE"]),
+        Field::text("bill_no", "bill_no").default("@recent:offline_bill_no"), Field::choice("channel", "channel", &["WX_SCAN", "ALI_SCAN", "ALI_OFFLINE_QRCODE"]),
     ], run: offline_revert },
     Operation { name: "offline_refund", call: "BCPay::offline_refund", summary: "Refunds a paid in-store bill.", fields: &[
-        Field::text("bill_no", "bill_no"), Field::choice("channel", "channel", &["WX", "ALI"]),
+        Field::text("bill_no", "bill_no").default("@recent:offline_bill_no"), Field::choice("channel", "channel", &["WX", "ALI"]),
         Field::number("refund_fee", "refund_fee (fen)").default("1"),
         Field::text("refund_no", "refund_no").default(NEW_ORDER_NO),
     ], run: offline_refund },
@@ -625,14 +628,14 @@ pub const OPERATIONS: &[Operation] = &[
     ], run: fetch_open_id },
     Operation { name: "order_num_on_datetime", call: "utils::order_num_on_datetime", summary: "A bill number from the local time (17 digits).", fields: &[], run: order_num },
     Operation { name: "webhook_signature", call: "utils::webhook_signature", summary: "The signature BeeCloud puts on a webhook (check a push by hand).", fields: &[
-        Field::text("transaction_id", "transaction_id"), Field::choice("transaction_type", "transaction_type", &["PAY", "REFUND", "TRANSFER", "SUBSCRIPTION"]),
+        Field::text("transaction_id", "transaction_id").default("@recent:bill_no"), Field::choice("transaction_type", "transaction_type", &["PAY", "REFUND", "TRANSFER", "SUBSCRIPTION"]),
         Field::text("channel_type", "channel_type").default("WX"), Field::number("transaction_fee", "transaction_fee").default("1"),
     ], run: webhook_signature },
-    Operation { name: "emulator_complete_payment", call: "Emulator::complete_payment", summary: "Pays a bill as the payer would (also possible on the cashier page).", fields: &[Field::text("bill", "bill id or bill_no")], run: emulator_complete_payment },
-    Operation { name: "emulator_complete_refund", call: "Emulator::complete_refund", summary: "Finishes a refund awaiting confirmation.", fields: &[Field::text("refund_id", "refund id")], run: emulator_complete_refund },
-    Operation { name: "emulator_complete_transfer", call: "Emulator::complete_transfer", summary: "Finishes a pending transfer (bc_transfer, ALI_TRANSFER, batch).", fields: &[Field::text("transfer", "transfer id or number")], run: emulator_complete_transfer },
+    Operation { name: "emulator_complete_payment", call: "Emulator::complete_payment", summary: "Pays a bill as the payer would (also possible on the cashier page).", fields: &[Field::text("bill", "bill id or bill_no").default("@recent:bill_no")], run: emulator_complete_payment },
+    Operation { name: "emulator_complete_refund", call: "Emulator::complete_refund", summary: "Finishes a refund awaiting confirmation.", fields: &[Field::text("refund_id", "refund id").default("@recent:refund_id")], run: emulator_complete_refund },
+    Operation { name: "emulator_complete_transfer", call: "Emulator::complete_transfer", summary: "Finishes a pending transfer (bc_transfer, ALI_TRANSFER, batch).", fields: &[Field::text("transfer", "transfer id or number").default("@recent:transfer")], run: emulator_complete_transfer },
     Operation { name: "emulator_finish_subscription_verification", call: "Emulator::finish_subscription_verification", summary: "Ends a subscription's card verification.", fields: &[
-        Field::text("subscription_id", "subscription id"), Field::choice("success", "outcome", &["true", "false"]),
+        Field::text("subscription_id", "subscription id").default("@recent:subscription_id"), Field::choice("success", "outcome", &["true", "false"]),
     ], run: emulator_finish_subscription },
     Operation { name: "emulator_last_sms_code", call: "Emulator::last_sms_code", summary: "The SMS code the emulator \"sent\".", fields: &[Field::text("phone", "phone").default("13800000000")], run: emulator_last_sms_code },
     Operation { name: "emulator_add_coupon_template", call: "Emulator::add_coupon_template", summary: "Adds a coupon template (the console's job).", fields: &[
@@ -727,9 +730,7 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
     let channel_name = required(form, "channel")?;
     let mut params = BCPayReqParams::default();
-    let bill_no = form
-        .text("bill_no")
-        .unwrap_or_else(utils::order_num_on_datetime);
+    let bill_no = form.text("bill_no").unwrap_or_else(crate::fresh_number);
     let total_fee = integer(form, "total_fee")?.unwrap_or(1);
     params.channel = Some(BCChannelType::from(channel_name.as_str()));
     params.title = Some(
@@ -846,9 +847,7 @@ fn international_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     let channel_name = form
         .text("channel")
         .unwrap_or_else(|| "PAYPAL_PAYPAL".into());
-    let bill_no = form
-        .text("bill_no")
-        .unwrap_or_else(utils::order_num_on_datetime);
+    let bill_no = form.text("bill_no").unwrap_or_else(crate::fresh_number);
     let total_fee = integer(form, "total_fee")?.unwrap_or(1);
     let mut params = BCInternationalPayParams::default();
     params.channel = Some(BCChannelType::from(channel_name.as_str()));
@@ -1007,9 +1006,7 @@ fn query_reconciliation(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
     let mut params = BCRefundReqParams::default();
-    let refund_no = form
-        .text("refund_no")
-        .unwrap_or_else(utils::order_num_on_datetime);
+    let refund_no = form.text("refund_no").unwrap_or_else(crate::fresh_number);
     let refund_fee = required_integer(form, "refund_fee")?;
     params.bill_no = Some(required(form, "bill_no")?);
     params.refund_no = Some(refund_no.clone());
@@ -1027,6 +1024,7 @@ fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
     );
     let mut extra = String::new();
     if params.need_approval == Some(true) {
+        demo.remember("pre_refund_id", &result.id);
         extra.push_str(&format!(
             "<p>Pre-refund created: {}.</p>",
             html::post_button(
@@ -1316,6 +1314,7 @@ fn batch_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
     }
     params.transfer_data = Some(items);
     let result = demo.bc_pay.batch_transfer(&params)?;
+    demo.remember("transfer", params.batch_no.as_deref().unwrap_or_default());
     let mut extra = String::new();
     if let Some(url) = &result.url {
         extra.push_str(&format!(
@@ -1378,6 +1377,7 @@ fn create_plan(demo: &Demo, incoming: &Incoming) -> OpResult {
     plan.currency = Some("CNY".into());
     let result = demo.bc_pay.create_plan(&plan)?;
     let id = result.plan.id.clone().unwrap_or_default();
+    demo.remember("plan_id", &id);
     shown(
         &result,
         format!(
@@ -1426,7 +1426,9 @@ fn send_sms_passcode(demo: &Demo, incoming: &Incoming) -> OpResult {
         .as_ref()
         .and_then(|emulator| emulator.last_sms_code(&phone));
     let mut extra = String::new();
+    demo.remember("sms_id", &result.sms_id);
     if let Some(code) = &code {
+        demo.remember("sms_code", code);
         extra.push_str(&format!(
             "<p>The emulator's SMS says: <b>{}</b>.</p>",
             escape(code)
@@ -1627,6 +1629,7 @@ fn create_coupon(demo: &Demo, incoming: &Incoming) -> OpResult {
     let user_id = required(form, "user_id")?;
     let result = sales::create_coupon(&demo.app, &required(form, "template_id")?, &user_id)?;
     let coupon_id = result.coupon.id.clone().unwrap_or_default();
+    demo.remember("coupon_id", &coupon_id);
     shown(
         &result,
         format!(
@@ -1716,9 +1719,7 @@ fn query_coupon(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn offline_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
     let channel_name = required(form, "channel")?;
-    let bill_no = form
-        .text("bill_no")
-        .unwrap_or_else(utils::order_num_on_datetime);
+    let bill_no = form.text("bill_no").unwrap_or_else(crate::fresh_number);
     let total_fee = integer(form, "total_fee")?.unwrap_or(1);
     let mut params = BCPayReqParams::default();
     params.channel = Some(BCChannelType::from(channel_name.as_str()));
@@ -1733,6 +1734,7 @@ fn offline_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         params.terminal_id = form.text("terminal_id");
     }
     let result = demo.bc_pay.offline_pay(&params)?;
+    demo.remember("offline_bill_no", &bill_no);
     demo.record_order(
         "PAY",
         &bill_no,
@@ -1787,9 +1789,7 @@ fn offline_revert(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn offline_refund(demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
     let mut params = BCRefundReqParams::default();
-    let refund_no = form
-        .text("refund_no")
-        .unwrap_or_else(utils::order_num_on_datetime);
+    let refund_no = form.text("refund_no").unwrap_or_else(crate::fresh_number);
     let refund_fee = required_integer(form, "refund_fee")?;
     params.bill_no = Some(required(form, "bill_no")?);
     params.channel = channel(form, "channel");
@@ -1949,6 +1949,7 @@ fn emulator_add_coupon_template(demo: &Demo, incoming: &Incoming) -> OpResult {
         return Err(Failure::Input("the template is not an object".into()));
     };
     let id = emulator(demo)?.add_coupon_template(template);
+    demo.remember("template_id", &id);
     Ok(Outcome::Shown(format!(
         "<p>Template <code>{}</code> added: {}</p>",
         escape(&id),

@@ -367,3 +367,24 @@ fn method_not_allowed() -> Reply {
         body: "method not allowed".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_decode_escapes_plus_and_repeated_names() {
+        let form = Form::parse("title=%E6%BC%94%E7%A4%BA+order&ids=a&ids=b&bad=%zz%4&empty=");
+        assert_eq!(form.get("title"), "演示 order");
+        assert_eq!(form.get("ids"), "a,b");
+        assert_eq!(form.get("bad"), "%zz%4");
+        assert_eq!(form.text("empty"), None);
+        assert_eq!(form.text("missing"), None);
+    }
+
+    #[test]
+    fn percent_encoding_round_trips() {
+        let text = "a b&c=d/é?";
+        assert_eq!(percent_decode(&percent_encode(text)), text);
+    }
+}

@@ -84,6 +84,9 @@ fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, S
                 ),
                 Ok(()) => {
                     order.settled = true;
+                    if key.0 == "PAY" {
+                        ledger.recent.insert("paid_bill_no".into(), key.1.clone());
+                    }
                     (
                         "accepted: order settled".to_string(),
                         WEBHOOK_SUCCESS.to_string(),
