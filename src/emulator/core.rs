@@ -19,6 +19,8 @@ pub(crate) struct Call<'a> {
     pub app_id: &'a str,
     pub ns: Namespace,
     /// `GET`, `POST`, `PUT` or `DELETE`.
+    #[allow(dead_code)]
+    // Part of the vocabulary; today every route has its own handler per method.
     pub method: &'a str,
     /// The path parameter (`{id}`, `{bill_no}`), percent-decoded, when the route has one.
     pub id: Option<&'a str>,
@@ -44,6 +46,7 @@ pub(crate) const PAY_FACTOR_NOT_SET: i64 = 2;
 pub(crate) const CHANNEL_INVALID: i64 = 3;
 pub(crate) const MISS_PARAM: i64 = 4;
 pub(crate) const PARAM_INVALID: i64 = 5;
+#[allow(dead_code)] // Only produced by fault injection (`Fault::ApiError(7)`).
 pub(crate) const CHANNEL_ERROR: i64 = 7;
 pub(crate) const NO_SUCH_BILL: i64 = 8;
 pub(crate) const BILL_UNSUCCESS: i64 = 9;
@@ -203,4 +206,155 @@ pub(crate) fn skip_limit(call: &Call, max_limit: Option<i64>) -> Result<(usize, 
 /// `md5(text)` as 32 lowercase hex digits.
 pub(crate) fn md5_hex(text: &str) -> String {
     format!("{:x}", md5::compute(text.as_bytes()))
+}
+
+/// Fails with MISS_PARAM naming the first of `names` that is absent, JSON null or an empty string, so every
+/// "required" check of a handler runs before any format check (validation order, server-semantics §4).
+pub(crate) fn require(call: &Call, names: &[&str]) -> Result<(), ApiError> {
+    for name in names {
+        match call.fields.get(*name) {
+            None | Some(Value::Null) => return Err(ApiError::missing(name)),
+            Some(Value::String(s)) if s.is_empty() => return Err(ApiError::missing(name)),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A success payload with one key (`{"plan": {...}}`, `{"id": "..."}`).
+pub(crate) fn payload(key: &str, value: impl Into<Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert(key.into(), value.into());
+    out
+}
+
+/// One filter of a list query: which request field it reads and how it matches a row.
+///
+/// Field paths are JSON pointers into the row's rendered JSON (`/interval`, `/template/limit_fee`).
+/// An absent request field, or an empty string, means "no filter".
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Criterion {
+    /// The string request field equals the string at the path.
+    StrEq(&'static str, &'static str),
+    /// The string request field is a substring of the string at the path.
+    Contains(&'static str, &'static str),
+    /// The integer request field equals the integer at the path.
+    IntEq(&'static str, &'static str),
+    /// The integer at the path is ≤ the integer request field (a coupon's threshold against an order amount).
+    IntAtMost(&'static str, &'static str),
+    /// The row was created at or after the integer request field (ms, inclusive).
+    CreatedFrom(&'static str),
+    /// The row was created at or before the integer request field (ms, inclusive).
+    CreatedTo(&'static str),
+}
+
+/// How a list route answers: the payload key of the list and its filters.
+pub(crate) struct ListSpec<'a> {
+    /// Payload key of the list (`plans`, `coupons`, `users`…).
+    pub key: &'a str,
+    pub criteria: &'a [Criterion],
+    /// Whether `count_only`, `skip` and `limit` apply (merchant users return everything).
+    pub paged: bool,
+}
+
+/// One candidate record of a list query.
+pub(crate) struct Row {
+    pub created_ms: i64,
+    /// Tie-breaker for rows created in the same millisecond (the record id).
+    pub key: String,
+    pub json: Map<String, Value>,
+}
+
+/// A parsed criterion value.
+enum Wanted<'a> {
+    Str(&'a str),
+    Int(i64),
+}
+
+/// The one list-query engine behind plans, subscriptions, coupon templates, coupons and merchant users:
+/// validates every criterion first (so a bad filter fails even on an empty store), filters, orders newest
+/// first (then by key), and answers `{total_count}` for `count_only` or `{key: [..]}` after `skip`/`limit`.
+pub(crate) fn list_query(
+    call: &Call,
+    spec: &ListSpec,
+    rows: impl IntoIterator<Item = Row>,
+) -> Reply {
+    let mut wanted = Vec::with_capacity(spec.criteria.len());
+    for criterion in spec.criteria {
+        let value = match *criterion {
+            Criterion::StrEq(field, _) | Criterion::Contains(field, _) => {
+                call.str(field)?.filter(|s| !s.is_empty()).map(Wanted::Str)
+            }
+            Criterion::IntEq(field, _)
+            | Criterion::IntAtMost(field, _)
+            | Criterion::CreatedFrom(field)
+            | Criterion::CreatedTo(field) => call.int(field)?.map(Wanted::Int),
+        };
+        if let Some(value) = value {
+            wanted.push((*criterion, value));
+        }
+    }
+    let (count_only, skip, limit) = if spec.paged {
+        let (skip, limit) = skip_limit(call, None)?;
+        (call.bool("count_only")?.unwrap_or(false), skip, limit)
+    } else {
+        (false, 0, usize::MAX)
+    };
+    let mut hits: Vec<Row> = rows
+        .into_iter()
+        .filter(|row| {
+            wanted
+                .iter()
+                .all(|(criterion, value)| matches(row, *criterion, value))
+        })
+        .collect();
+    let mut out = Map::new();
+    if count_only {
+        out.insert("total_count".into(), hits.len().into());
+        return Ok(out);
+    }
+    hits.sort_by(|a, b| {
+        b.created_ms
+            .cmp(&a.created_ms)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let page: Vec<Value> = hits
+        .into_iter()
+        .skip(skip)
+        .take(limit)
+        .map(|row| Value::Object(row.json))
+        .collect();
+    out.insert(spec.key.into(), Value::Array(page));
+    Ok(out)
+}
+
+fn matches(row: &Row, criterion: Criterion, value: &Wanted) -> bool {
+    let lookup = |path: &str| lookup(&row.json, path);
+    match (criterion, value) {
+        (Criterion::StrEq(_, path), Wanted::Str(s)) => {
+            lookup(path).and_then(Value::as_str) == Some(*s)
+        }
+        (Criterion::Contains(_, path), Wanted::Str(s)) => lookup(path)
+            .and_then(Value::as_str)
+            .is_some_and(|have| have.contains(*s)),
+        (Criterion::IntEq(_, path), Wanted::Int(n)) => {
+            lookup(path).and_then(Value::as_i64) == Some(*n)
+        }
+        (Criterion::IntAtMost(_, path), Wanted::Int(n)) => lookup(path)
+            .and_then(Value::as_i64)
+            .is_some_and(|have| have <= *n),
+        (Criterion::CreatedFrom(_), Wanted::Int(n)) => row.created_ms >= *n,
+        (Criterion::CreatedTo(_), Wanted::Int(n)) => row.created_ms <= *n,
+        _ => false,
+    }
+}
+
+/// The value at a `/a/b` path inside a JSON object.
+fn lookup<'a>(json: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let mut current = json.get(segments.next()?)?;
+    for segment in segments {
+        current = current.get(segment)?;
+    }
+    Some(current)
 }

@@ -1,0 +1,220 @@
+//! Merchant users and history-bill attachment (server-semantics §11; the SDK is the only source).
+//!
+//! Every app belongs to one merchant account (an email or phone). Users registered through an app belong to
+//! the app and its merchant; `GET rest/users` without `email` lists the app's users, with `email` the users of
+//! the whole merchant (which must be the app's own).
+
+use serde_json::{Map, Value};
+
+use super::core::{
+    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, payload, require,
+};
+use super::store::Store;
+
+/// The merchant account every app belongs to ([emu]: the emulator configuration has no merchant account, so
+/// this is the account the recorded Python SDK requests use).
+pub(crate) const DEFAULT_MERCHANT: &str = "merchant@example.com";
+
+/// Longest accepted `buyer_id` ([emu]).
+const MAX_BUYER_ID_CHARS: usize = 64;
+
+const USER_LIST: ListSpec<'static> = ListSpec {
+    key: "users",
+    criteria: &[
+        Criterion::CreatedFrom("start_time"),
+        Criterion::CreatedTo("end_time"),
+    ],
+    paged: false,
+};
+
+/// Per-app merchant-user records.
+#[derive(Default)]
+pub struct Merchants {
+    users: Vec<User>,
+}
+
+impl Merchants {
+    /// The merchant account (email or phone) `app_id` belongs to.
+    pub(crate) fn account_of(&self, _app_id: &str) -> &str {
+        DEFAULT_MERCHANT
+    }
+
+    /// True when `buyer_id` is a registered user of `app_id`.
+    pub(crate) fn is_user(&self, app_id: &str, buyer_id: &str) -> bool {
+        self.users
+            .iter()
+            .any(|u| u.app_id == app_id && u.buyer_id == buyer_id)
+    }
+
+    /// Registers `buyer_id` under `app_id` (idempotent: a known user keeps its record).
+    fn register(&mut self, app_id: &str, buyer_id: &str, now_ms: i64) {
+        if !self.is_user(app_id, buyer_id) {
+            let merchant = self.account_of(app_id).to_owned();
+            self.users.push(User {
+                merchant,
+                app_id: app_id.to_owned(),
+                buyer_id: buyer_id.to_owned(),
+                created_ms: now_ms,
+                updated_ms: now_ms,
+            });
+        }
+    }
+}
+
+/// A registered buyer. Identity fields (`name`, `id_no`, `card_no`…) are never collected through this API,
+/// so they render as null and `buyer_type` as 0 (normal).
+struct User {
+    merchant: String,
+    app_id: String,
+    buyer_id: String,
+    created_ms: i64,
+    updated_ms: i64,
+}
+
+impl User {
+    fn row(&self) -> Row {
+        let mut json = Map::new();
+        json.insert("merchant".into(), self.merchant.clone().into());
+        json.insert("app_id".into(), self.app_id.clone().into());
+        json.insert("buyer_id".into(), self.buyer_id.clone().into());
+        for absent in [
+            "name",
+            "id_no",
+            "card_no",
+            "mobile",
+            "bank_name",
+            "card_type",
+        ] {
+            json.insert(absent.into(), Value::Null);
+        }
+        json.insert("buyer_type".into(), 0.into());
+        json.insert("createdat".into(), self.created_ms.into());
+        json.insert("updatedat".into(), self.updated_ms.into());
+        Row {
+            created_ms: self.created_ms,
+            key: self.buyer_id.clone(),
+            json,
+        }
+    }
+}
+
+fn check_buyer_id(field: &str, buyer_id: &str) -> Result<(), ApiError> {
+    if buyer_id.is_empty() || buyer_id.chars().count() > MAX_BUYER_ID_CHARS {
+        return Err(ApiError::invalid(
+            field,
+            &format!("must be 1..={MAX_BUYER_ID_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The merchant account named by `email`, which must be the calling app's own.
+fn check_merchant(store: &Store, call: &Call, email: &str) -> Result<(), ApiError> {
+    if store.merchants.account_of(call.app_id) != email {
+        return Err(ApiError::invalid(
+            "email",
+            "not the merchant account of this app",
+        ));
+    }
+    Ok(())
+}
+
+/// POST /2/rest/user `{buyer_id}` ⇒ envelope only.
+pub(crate) fn add_user(store: &mut Store, call: &Call) -> Reply {
+    require(call, &["buyer_id"])?;
+    let buyer_id = call.req_str("buyer_id")?;
+    check_buyer_id("buyer_id", buyer_id)?;
+    store.merchants.register(call.app_id, buyer_id, call.now_ms);
+    Ok(Map::new())
+}
+
+/// POST /2/rest/users `{email, buyer_ids}` ⇒ envelope only; all ids are checked before any is registered.
+pub(crate) fn batch_add_users(store: &mut Store, call: &Call) -> Reply {
+    require(call, &["email", "buyer_ids"])?;
+    let email = call.req_str("email")?;
+    let list = call
+        .list("buyer_ids")?
+        .ok_or_else(|| ApiError::missing("buyer_ids"))?;
+    if list.is_empty() {
+        return Err(ApiError::invalid("buyer_ids", "must not be empty"));
+    }
+    let buyer_ids = list
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => check_buyer_id("buyer_ids", s).map(|()| s.as_str()),
+            _ => Err(ApiError::invalid("buyer_ids", "must be a list of strings")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    check_merchant(store, call, email)?;
+    for buyer_id in buyer_ids {
+        store.merchants.register(call.app_id, buyer_id, call.now_ms);
+    }
+    Ok(Map::new())
+}
+
+/// GET /2/rest/users (E2) `{email?, start_time?, end_time?}` ⇒ `users`, newest first, bounds inclusive.
+pub(crate) fn query_users(store: &mut Store, call: &Call) -> Reply {
+    let email = call.str("email")?.filter(|s| !s.is_empty());
+    let users = &store.merchants.users;
+    match email {
+        Some(email) => {
+            check_merchant(store, call, email)?;
+            list_query(
+                call,
+                &USER_LIST,
+                users.iter().filter(|u| u.merchant == email).map(User::row),
+            )
+        }
+        None => list_query(
+            call,
+            &USER_LIST,
+            users
+                .iter()
+                .filter(|u| u.app_id == call.app_id)
+                .map(User::row),
+        ),
+    }
+}
+
+/// PUT /2/rest/history_bills `{bill_info: {buyer_id: [bill_no…]}}` ⇒ `failed_bills` (same shape; `{}` when all
+/// were linked). A bill fails when it does not exist in the call's namespace or its buyer is not a registered
+/// user of the app [emu].
+pub(crate) fn attach_history_bills(store: &mut Store, call: &Call) -> Reply {
+    require(call, &["bill_info"])?;
+    let bill_info = call
+        .map("bill_info")?
+        .ok_or_else(|| ApiError::missing("bill_info"))?;
+    let mut wanted = Vec::with_capacity(bill_info.len());
+    for (buyer_id, bills) in bill_info {
+        let bills = bills
+            .as_array()
+            .and_then(|bills| bills.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+            .ok_or_else(|| {
+                ApiError::invalid("bill_info", "must map buyer ids to lists of bill numbers")
+            })?;
+        wanted.push((buyer_id.as_str(), bills));
+    }
+    let mut failed = Map::new();
+    for (buyer_id, bills) in wanted {
+        let known = store.merchants.is_user(call.app_id, buyer_id);
+        // Routes of this family run in the live namespace even for test-secret (test-mode) callers, whose
+        // bills are sandbox bills: look there when the live namespace has no such bill.
+        let other = match call.ns {
+            Namespace::Live => Namespace::Sandbox,
+            Namespace::Sandbox => Namespace::Live,
+        };
+        let mut link = |bill_no: &str| {
+            store.set_bill_buyer_id(call.app_id, call.ns, bill_no, buyer_id)
+                || store.set_bill_buyer_id(call.app_id, other, bill_no, buyer_id)
+        };
+        let lost: Vec<Value> = bills
+            .into_iter()
+            .filter(|bill_no| !(known && link(bill_no)))
+            .map(Value::from)
+            .collect();
+        if !lost.is_empty() {
+            failed.insert(buyer_id.to_owned(), Value::Array(lost));
+        }
+    }
+    Ok(payload("failed_bills", failed))
+}

@@ -1,0 +1,278 @@
+//! Bill and refund queries: lists, counts and by-id lookups (server-semantics §6.6, §6.7).
+
+use serde_json::Value;
+
+use super::core::{ApiError, CHANNEL_INVALID, Call, NO_SUCH_REFUND, Reply, payload, skip_limit};
+use super::payments::no_such_bill;
+use super::store::{Approval, Bill, Refund, Store};
+use super::validate::{INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PARENT_CHANNELS, PAY_CHANNELS};
+
+/// Bills and refunds lists return at most this many records per page.
+const MAX_LIMIT: i64 = 50;
+
+/// Exact-match text filters of bill queries.
+const BILL_TEXT_FILTERS: &[&str] = &[
+    "bill_no",
+    "buyer_id",
+    "seller_id",
+    "store_id",
+    "operator_id",
+];
+/// Exact-match text filters of refund queries.
+const REFUND_TEXT_FILTERS: &[&str] = &["bill_no", "refund_no"];
+
+/// The filters of one query, read and validated before any record is looked at.
+struct Criteria {
+    channel: Option<String>,
+    texts: Vec<(&'static str, String)>,
+    flags: Vec<(&'static str, bool)>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+}
+
+impl Criteria {
+    fn read(
+        call: &Call,
+        text_filters: &[&'static str],
+        flag_filters: &[&'static str],
+    ) -> Result<Criteria, ApiError> {
+        let channel = match call.str("channel")?.filter(|c| !c.is_empty()) {
+            Some(c) if PARENT_CHANNELS.contains(&c) || is_sub_channel(c) => Some(c.to_owned()),
+            Some(c) => {
+                return Err(ApiError::new(
+                    CHANNEL_INVALID,
+                    format!("channel {c} is not valid here"),
+                ));
+            }
+            None => None,
+        };
+        let mut texts = Vec::new();
+        for name in text_filters {
+            if let Some(value) = call.str(name)?.filter(|v| !v.is_empty()) {
+                texts.push((*name, value.to_owned()));
+            }
+        }
+        let mut flags = Vec::new();
+        for name in flag_filters {
+            if let Some(value) = call.bool(name)? {
+                flags.push((*name, value));
+            }
+        }
+        Ok(Criteria {
+            channel,
+            texts,
+            flags,
+            start_time: call.int("start_time")?,
+            end_time: call.int("end_time")?,
+        })
+    }
+
+    /// A parent channel matches the record's `channel`, a sub-channel its `sub_channel`.
+    fn channel_matches(&self, channel: &str, sub_channel: &str) -> bool {
+        match &self.channel {
+            Some(wanted) if PARENT_CHANNELS.contains(&wanted.as_str()) => wanted == channel,
+            Some(wanted) => wanted == sub_channel,
+            None => true,
+        }
+    }
+
+    /// Creation time within `start_time`..=`end_time`.
+    fn created_in_range(&self, create_time: i64) -> bool {
+        self.start_time.is_none_or(|t| create_time >= t)
+            && self.end_time.is_none_or(|t| create_time <= t)
+    }
+
+    fn texts_match(&self, value_of: impl Fn(&str) -> Option<String>) -> bool {
+        self.texts
+            .iter()
+            .all(|(name, wanted)| value_of(name).as_deref() == Some(wanted.as_str()))
+    }
+
+    fn flags_match(&self, value_of: impl Fn(&str) -> bool) -> bool {
+        self.flags
+            .iter()
+            .all(|(name, wanted)| value_of(name) == *wanted)
+    }
+}
+
+fn is_sub_channel(channel: &str) -> bool {
+    [PAY_CHANNELS, OFFLINE_CHANNELS, INTERNATIONAL_CHANNELS]
+        .iter()
+        .any(|set| set.contains(&channel))
+        || channel == "BC_SUBSCRIPTION"
+}
+
+fn bill_matches(bill: &Bill, criteria: &Criteria) -> bool {
+    criteria.channel_matches(&bill.channel, &bill.sub_channel)
+        && criteria.created_in_range(bill.create_time)
+        && criteria.texts_match(|name| match name {
+            "bill_no" => Some(bill.bill_no.clone()),
+            "buyer_id" => bill.buyer_id.clone(),
+            "seller_id" => bill.seller_id.clone(),
+            "store_id" => bill.store_id.clone(),
+            _ => bill.operator_id.clone(),
+        })
+        && criteria.flags_match(|name| match name {
+            "spay_result" => bill.spay_result,
+            _ => bill.refund_result,
+        })
+}
+
+fn refund_matches(refund: &Refund, criteria: &Criteria) -> bool {
+    criteria.channel_matches(&refund.channel, &refund.sub_channel)
+        && criteria.created_in_range(refund.create_time)
+        && criteria.texts_match(|name| match name {
+            "bill_no" => Some(refund.bill_no.clone()),
+            _ => Some(refund.refund_no.clone()),
+        })
+        // need_approval: true ⇒ pre-refunds only, false ⇒ direct refunds only.
+        && criteria.flags_match(|_| refund.approval != Approval::Direct)
+}
+
+/// The bills of the caller's app and namespace matching the query, newest first.
+fn matching_bills<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Bill>, ApiError> {
+    let criteria = Criteria::read(call, BILL_TEXT_FILTERS, &["spay_result", "refund_result"])?;
+    let mut bills: Vec<&Bill> = store
+        .bills
+        .iter()
+        .filter(|b| b.app_id == call.app_id && b.ns == call.ns && bill_matches(b, &criteria))
+        .collect();
+    bills.sort_by(|a, b| {
+        b.create_time
+            .cmp(&a.create_time)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(bills)
+}
+
+fn matching_refunds<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Refund>, ApiError> {
+    let criteria = Criteria::read(call, REFUND_TEXT_FILTERS, &["need_approval"])?;
+    let mut refunds: Vec<&Refund> = store
+        .refunds
+        .iter()
+        .filter(|r| r.app_id == call.app_id && refund_matches(r, &criteria))
+        .collect();
+    refunds.sort_by(|a, b| {
+        b.create_time
+            .cmp(&a.create_time)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(refunds)
+}
+
+/// One page of `records` rendered by `render` under `key`.
+fn page<T>(call: &Call, key: &str, records: Vec<T>, render: impl Fn(T, bool) -> Value) -> Reply {
+    let (skip, limit) = skip_limit(call, Some(MAX_LIMIT))?;
+    let need_detail = call.bool("need_detail")?.unwrap_or(false);
+    let list: Vec<Value> = records
+        .into_iter()
+        .skip(skip)
+        .take(limit)
+        .map(|r| render(r, need_detail))
+        .collect();
+    Ok(payload(key, list))
+}
+
+fn count(n: usize) -> Reply {
+    Ok(payload("count", n))
+}
+
+/// GET `rest/bills` and `rest/sandbox/bills`.
+pub(crate) fn query_bills(store: &mut Store, call: &Call) -> Reply {
+    page(call, "bills", matching_bills(store, call)?, bill_json)
+}
+
+/// GET `rest/bills/count` and `rest/sandbox/bills/count` (paging and detail fields are ignored).
+pub(crate) fn count_bills(store: &mut Store, call: &Call) -> Reply {
+    count(matching_bills(store, call)?.len())
+}
+
+/// GET `rest/refunds`.
+pub(crate) fn query_refunds(store: &mut Store, call: &Call) -> Reply {
+    let refunds = matching_refunds(store, call)?;
+    page(call, "refunds", refunds, |r, detail| {
+        refund_json(store, r, detail)
+    })
+}
+
+/// GET `rest/refunds/count`.
+pub(crate) fn count_refunds(store: &mut Store, call: &Call) -> Reply {
+    count(matching_refunds(store, call)?.len())
+}
+
+/// GET `rest/bill/{id}` and `rest/sandbox/bill/{id}`: `pay`, detail included.
+pub(crate) fn bill_by_id(store: &mut Store, call: &Call) -> Reply {
+    let id = call.path_id()?;
+    let index = store
+        .bill_index_by_id(call.app_id, call.ns, id)
+        .ok_or_else(|| no_such_bill(id))?;
+    Ok(payload("pay", bill_json(&store.bills[index], true)))
+}
+
+/// GET `rest/refund/{id}`: `refund`, detail included.
+pub(crate) fn refund_by_id(store: &mut Store, call: &Call) -> Reply {
+    let id = call.path_id()?;
+    let refund = store
+        .refunds
+        .iter()
+        .find(|r| r.app_id == call.app_id && r.id == id)
+        .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no refund {id}")))?;
+    Ok(payload("refund", refund_json(store, refund, true)))
+}
+
+/// `optional` / `message_detail` are JSON text in query results, as the REST docs type them.
+fn json_text(value: &Value) -> Value {
+    Value::String(value.to_string())
+}
+
+/// The bill JSON of query results.
+pub(crate) fn bill_json(bill: &Bill, need_detail: bool) -> Value {
+    let mut json = serde_json::json!({
+        "id": bill.id,
+        "bill_no": bill.bill_no,
+        "bill_fee": bill.bill_fee,
+        "total_fee": bill.total_fee,
+        "discount": bill.discount,
+        "coupon_id": bill.coupon_id,
+        "trade_no": bill.trade_no,
+        "channel": bill.channel,
+        "sub_channel": bill.sub_channel,
+        "title": bill.title,
+        "buyer_id": bill.buyer_id,
+        "seller_id": bill.seller_id,
+        "store_id": bill.store_id,
+        "operator_id": bill.operator_id,
+        "spay_result": bill.spay_result,
+        "create_time": bill.create_time,
+        "optional": json_text(&bill.optional),
+        "revert_result": bill.revert_result,
+        "refund_result": bill.refund_result,
+    });
+    if need_detail {
+        json["message_detail"] = json_text(&bill.message_detail);
+    }
+    json
+}
+
+/// The refund JSON of query results (`total_fee` and `title` are the bill's).
+fn refund_json(store: &Store, refund: &Refund, need_detail: bool) -> Value {
+    let bill = store.bills.iter().find(|b| b.id == refund.bill_id);
+    let mut json = serde_json::json!({
+        "id": refund.id,
+        "bill_no": refund.bill_no,
+        "refund_no": refund.refund_no,
+        "total_fee": bill.map_or(0, |b| b.total_fee),
+        "refund_fee": refund.refund_fee,
+        "title": bill.map_or("", |b| b.title.as_str()),
+        "channel": refund.channel,
+        "sub_channel": refund.sub_channel,
+        "finish": refund.finish,
+        "result": refund.result,
+        "optional": json_text(&refund.optional),
+        "create_time": refund.create_time,
+    });
+    if need_detail {
+        json["message_detail"] = json_text(&refund.message_detail);
+    }
+    json
+}

@@ -1,0 +1,165 @@
+//! The route table (server-semantics §3.1): method, path pattern, encoding, secret, namespace and handler.
+//! Earlier rows win, so literal paths come before `{id}` patterns that would also match them.
+
+use super::core::{Call, Namespace, Reply};
+use super::store::Store;
+use super::{coupons, merchants, payments, queries, refunds, subscriptions, transfers};
+
+pub(crate) type Handler = fn(&mut Store, &Call) -> Reply;
+
+/// How a route's fields arrive (wire-contract §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    /// E1: a JSON object body.
+    JsonBody,
+    /// E2: `?para=<form-encoded JSON object>`.
+    Para,
+    /// E3/E4: plain `k=v` query pairs, every value a string.
+    QueryPairs,
+}
+
+/// Which secret signs a route (server-semantics §3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Secret {
+    App,
+    Master,
+    Test,
+    /// Live non-money routes: the Python SDK in test mode signs them with the test secret.
+    AppOrTest,
+    Unsigned,
+}
+
+pub(crate) struct Route {
+    pub method: &'static str,
+    /// Segments after `/2/`; `{id}` matches one path segment.
+    pub path: &'static str,
+    pub encoding: Encoding,
+    pub secret: Secret,
+    pub ns: Namespace,
+    pub handler: Handler,
+}
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    encoding: Encoding,
+    secret: Secret,
+    ns: Namespace,
+    handler: Handler,
+) -> Route {
+    Route {
+        method,
+        path,
+        encoding,
+        secret,
+        ns,
+        handler,
+    }
+}
+
+use Encoding::{JsonBody, Para, QueryPairs};
+use Namespace::{Live, Sandbox};
+use Secret::{App, AppOrTest, Master, Test, Unsigned};
+
+#[rustfmt::skip] // One row per route reads as the table it is.
+pub(crate) const ROUTES: &[Route] = &[
+    // Payments and bills.
+    route("POST", "rest/bill/confirm", JsonBody, App, Live, payments::confirm_bill),
+    route("POST", "rest/bill", JsonBody, App, Live, payments::pay),
+    route("GET", "rest/bill/{id}", Para, App, Live, queries::bill_by_id),
+    route("GET", "rest/bills/count", Para, App, Live, queries::count_bills),
+    route("GET", "rest/bills", Para, App, Live, queries::query_bills),
+    route("POST", "rest/sandbox/bill", JsonBody, Test, Sandbox, payments::pay),
+    route("GET", "rest/sandbox/bill/{id}", Para, Test, Sandbox, queries::bill_by_id),
+    route("GET", "rest/sandbox/bills/count", Para, Test, Sandbox, queries::count_bills),
+    route("GET", "rest/sandbox/bills", Para, Test, Sandbox, queries::query_bills),
+    route("POST", "rest/reconciliation", JsonBody, App, Live, payments::reconcile),
+    route("POST", "rest/offline/bill/status", JsonBody, App, Live, payments::offline_status),
+    route("POST", "rest/offline/bill/{id}", JsonBody, App, Live, payments::offline_revert),
+    route("POST", "rest/offline/bill", JsonBody, App, Live, payments::offline_pay),
+    route("POST", "rest/international/bill", JsonBody, App, Live, payments::international_pay),
+    // Refunds.
+    route("POST", "rest/refund", JsonBody, Master, Live, refunds::refund),
+    route("PUT", "rest/refund", JsonBody, Master, Live, refunds::audit_pre_refunds),
+    route("GET", "rest/refund/status", Para, App, Live, refunds::refund_status),
+    route("GET", "rest/refund/{id}", Para, App, Live, queries::refund_by_id),
+    route("GET", "rest/refunds/count", Para, App, Live, queries::count_refunds),
+    route("GET", "rest/refunds", Para, App, Live, queries::query_refunds),
+    route("POST", "rest/offline/refund", JsonBody, Master, Live, refunds::offline_refund),
+    // Transfers.
+    route("GET", "rest/bc_transfer/banks", Para, Unsigned, Live, transfers::bc_transfer_banks),
+    route("POST", "rest/bc_transfer", JsonBody, Master, Live, transfers::bc_transfer),
+    route("POST", "rest/transfer", JsonBody, Master, Live, transfers::transfer),
+    route("POST", "rest/transfers", JsonBody, Master, Live, transfers::batch_transfer),
+    // Plans, subscriptions, SMS, card-factor auth.
+    route("POST", "plan", JsonBody, AppOrTest, Live, subscriptions::create_plan),
+    route("GET", "plan", QueryPairs, AppOrTest, Live, subscriptions::query_plans),
+    route("GET", "plan/{id}", QueryPairs, AppOrTest, Live, subscriptions::get_plan),
+    route("PUT", "plan/{id}", JsonBody, AppOrTest, Live, subscriptions::update_plan),
+    route("DELETE", "plan/{id}", QueryPairs, AppOrTest, Live, subscriptions::delete_plan),
+    route("POST", "subscription", JsonBody, AppOrTest, Live, subscriptions::create_subscription),
+    route("GET", "subscription", QueryPairs, AppOrTest, Live, subscriptions::query_subscriptions),
+    route("GET", "subscription/{id}", QueryPairs, AppOrTest, Live, subscriptions::get_subscription),
+    route("PUT", "subscription/{id}", JsonBody, AppOrTest, Live, subscriptions::update_subscription),
+    route("DELETE", "subscription/{id}", QueryPairs, AppOrTest, Live, subscriptions::cancel_subscription),
+    route("GET", "subscription_banks", QueryPairs, AppOrTest, Live, subscriptions::subscription_banks),
+    route("POST", "sms", JsonBody, AppOrTest, Live, subscriptions::send_sms),
+    route("POST", "auth", JsonBody, AppOrTest, Live, subscriptions::verify_card_factors),
+    // Merchant users.
+    route("POST", "rest/user", JsonBody, AppOrTest, Live, merchants::add_user),
+    route("POST", "rest/users", JsonBody, AppOrTest, Live, merchants::batch_add_users),
+    route("GET", "rest/users", Para, AppOrTest, Live, merchants::query_users),
+    route("PUT", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
+    // Coupons.
+    route("GET", "rest/coupon/template/{id}", Para, AppOrTest, Live, coupons::get_template),
+    route("GET", "rest/coupon/template", Para, AppOrTest, Live, coupons::query_templates),
+    route("POST", "rest/coupon", JsonBody, AppOrTest, Live, coupons::create_coupon),
+    route("GET", "rest/coupon/{id}", Para, AppOrTest, Live, coupons::get_coupon),
+    route("GET", "rest/coupon", Para, AppOrTest, Live, coupons::query_coupons),
+];
+
+/// What routing found for a path.
+pub(crate) enum Lookup<'r> {
+    Found {
+        route: &'r Route,
+        id: Option<String>,
+    },
+    WrongMethod,
+    NotFound,
+}
+
+/// Finds the route of `method` + `segments` (the path after `/2/`, split and percent-decoded).
+pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
+    let mut path_matched = false;
+    for route in ROUTES {
+        let Some(id) = match_path(route.path, segments) else {
+            continue;
+        };
+        if route.method == method {
+            return Lookup::Found { route, id };
+        }
+        path_matched = true;
+    }
+    if path_matched {
+        Lookup::WrongMethod
+    } else {
+        Lookup::NotFound
+    }
+}
+
+/// `Some(path parameter)` when the pattern matches.
+fn match_path(pattern: &str, segments: &[String]) -> Option<Option<String>> {
+    let parts: Vec<&str> = pattern.split('/').collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut id = None;
+    for (part, segment) in parts.iter().zip(segments) {
+        if *part == "{id}" {
+            id = Some(segment.clone());
+        } else if part != segment {
+            return None;
+        }
+    }
+    Some(id)
+}

@@ -1,0 +1,314 @@
+//! Webhooks (server-semantics §9): building and signing the payload, the outbox, and the delivery thread with the
+//! documented retry schedule (attempts at 0, 2, 4, 8 … 2^17 s after the first, scaled by `webhook_time_scale`).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::DeliveredWebhook;
+use super::core::{Namespace, md5_hex};
+use super::server::{Shared, lock};
+use super::store::Store;
+
+/// 1 first attempt + 17 retries.
+pub(crate) const MAX_ATTEMPTS: u32 = 18;
+
+/// Something that happened and must be pushed to the merchant (one row of server-semantics §9.1).
+pub(crate) struct WebhookEvent {
+    pub ns: Namespace,
+    /// The originating request's `notify_url`; `None` ⇒ the app's live or test webhook URL.
+    pub notify_url: Option<String>,
+    /// `PAY`, `REFUND`, `TRANSFER` or `SUBSCRIPTION`.
+    pub transaction_type: &'static str,
+    pub channel_type: String,
+    pub sub_channel_type: String,
+    pub transaction_id: String,
+    pub transaction_fee: i64,
+    pub trade_success: bool,
+    pub optional: Value,
+    pub message_detail: Value,
+    pub channel_transaction_id: String,
+    /// Also add the demo's `sign` = md5(app_id + app_secret + timestamp) (subscription-related pushes, §9.6).
+    pub subscription_sign: bool,
+}
+
+/// One queued webhook and its delivery state.
+pub(crate) struct Delivery {
+    url: String,
+    body: Value,
+    attempts: u32,
+    delivered: bool,
+    last_response: Option<String>,
+    first_attempt_ms: Option<i64>,
+    /// Emulator-clock time of the next attempt; `None` when finished (delivered or gave up).
+    next_due_ms: Option<i64>,
+    in_flight: bool,
+}
+
+/// The webhook queue and delivery log.
+#[derive(Default)]
+pub(crate) struct Outbox {
+    deliveries: Vec<Delivery>,
+}
+
+/// An attempt the delivery thread is about to make.
+struct Attempt {
+    index: usize,
+    url: String,
+    body: String,
+}
+
+impl Outbox {
+    pub(crate) fn snapshot(&self) -> Vec<DeliveredWebhook> {
+        self.deliveries
+            .iter()
+            .map(|d| DeliveredWebhook {
+                url: d.url.clone(),
+                body: d.body.clone(),
+                attempts: d.attempts,
+                delivered: d.delivered,
+                last_response: d.last_response.clone(),
+            })
+            .collect()
+    }
+
+    /// Keeps pending attempts at the same distance from "now" when the clock jumps.
+    pub(crate) fn shift_schedule(&mut self, shift_ms: i64) {
+        for d in &mut self.deliveries {
+            d.first_attempt_ms = d.first_attempt_ms.map(|t| t.saturating_add(shift_ms));
+            d.next_due_ms = d.next_due_ms.map(|t| t.saturating_add(shift_ms));
+        }
+    }
+
+    /// Marks every due attempt as in flight and returns them.
+    fn take_due(&mut self, now_ms: i64) -> Vec<Attempt> {
+        let mut due = Vec::new();
+        for (index, d) in self.deliveries.iter_mut().enumerate() {
+            if !d.in_flight && d.next_due_ms.is_some_and(|t| t <= now_ms) {
+                d.in_flight = true;
+                due.push(Attempt {
+                    index,
+                    url: d.url.clone(),
+                    body: d.body.to_string(),
+                });
+            }
+        }
+        due
+    }
+
+    /// How long until the next attempt falls due.
+    fn time_to_next(&self, now_ms: i64) -> Option<i64> {
+        self.deliveries
+            .iter()
+            .filter(|d| !d.in_flight)
+            .filter_map(|d| d.next_due_ms)
+            .min()
+            .map(|t| t.saturating_sub(now_ms))
+    }
+
+    fn record(
+        &mut self,
+        index: usize,
+        started_ms: i64,
+        response: Result<String, String>,
+        time_scale: f64,
+    ) {
+        let Some(d) = self.deliveries.get_mut(index) else {
+            return;
+        };
+        d.in_flight = false;
+        d.attempts += 1;
+        let first = *d.first_attempt_ms.get_or_insert(started_ms);
+        // Judged by the body only (the docs never mention the status); whitespace around it is forgiven.
+        let success = matches!(&response, Ok(body) if body.trim() == "success");
+        d.last_response = Some(response.unwrap_or_else(|err| err));
+        if success {
+            d.delivered = true;
+            d.next_due_ms = None;
+        } else if d.attempts >= MAX_ATTEMPTS {
+            d.next_due_ms = None;
+        } else {
+            // Retry k (k = attempts made so far) happens 2^k s after the first attempt.
+            let offset_ms = (2f64.powi(d.attempts as i32) * 1000.0 * time_scale).round() as i64;
+            d.next_due_ms = Some(first.saturating_add(offset_ms.max(1)));
+        }
+    }
+}
+
+impl Store {
+    /// Builds, signs and queues the webhook of `event` (server-semantics §9.2–9.4, 9.6). Without a destination URL
+    /// nothing is queued.
+    pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
+        let url = event.notify_url.clone().or_else(|| match event.ns {
+            Namespace::Live => self.app.webhook_url.clone(),
+            Namespace::Sandbox => self.app.test_webhook_url.clone(),
+        });
+        let Some(url) = url.filter(|u| !u.is_empty()) else {
+            return;
+        };
+        let timestamp = self.now_ms();
+        let app = &self.app;
+        let signature = signature(
+            &app.app_id,
+            &event.transaction_id,
+            event.transaction_type,
+            &event.channel_type,
+            event.transaction_fee,
+            &app.master_secret,
+        );
+        let mut body = json!({
+            "signature": signature,
+            "timestamp": timestamp,
+            "channel_type": event.channel_type,
+            "sub_channel_type": event.sub_channel_type,
+            "transaction_type": event.transaction_type,
+            "transaction_id": event.transaction_id,
+            "transaction_fee": event.transaction_fee,
+            "trade_success": event.trade_success,
+            "message_detail": as_object(event.message_detail),
+            "optional": as_object(event.optional),
+            "channel_transaction_id": event.channel_transaction_id,
+        });
+        if event.subscription_sign {
+            body["sign"] = subscription_sign(&app.app_id, &app.app_secret, timestamp).into();
+        }
+        self.outbox.deliveries.push(Delivery {
+            url,
+            body,
+            attempts: 0,
+            delivered: false,
+            last_response: None,
+            first_attempt_ms: None,
+            next_due_ms: Some(timestamp),
+            in_flight: false,
+        });
+    }
+}
+
+/// `signature` = md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret)
+/// (webhook README, server-semantics §9.4).
+fn signature(
+    app_id: &str,
+    transaction_id: &str,
+    kind: &str,
+    channel: &str,
+    fee: i64,
+    master_secret: &str,
+) -> String {
+    md5_hex(&format!(
+        "{app_id}{transaction_id}{kind}{channel}{fee}{master_secret}"
+    ))
+}
+
+/// The demo's `sign` of subscription pushes = md5(app_id + app_secret + timestamp) (server-semantics §9.6).
+fn subscription_sign(app_id: &str, app_secret: &str, timestamp: i64) -> String {
+    md5_hex(&format!("{app_id}{app_secret}{timestamp}"))
+}
+
+/// `optional` / `message_detail` are objects in webhooks; anything else (e.g. absent ⇒ null) becomes `{}`.
+fn as_object(value: Value) -> Value {
+    match value {
+        Value::Object(_) => value,
+        _ => Value::Object(Map::new()),
+    }
+}
+
+/// The delivery thread: sends due attempts (never holding the store lock during I/O) until the emulator stops.
+pub(crate) fn run_delivery_loop(shared: Arc<Shared>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    loop {
+        let mut store = lock(&shared.store);
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let now = store.now_ms();
+        let due = store.outbox.take_due(now);
+        if due.is_empty() {
+            let wait_ms = store.outbox.time_to_next(now).unwrap_or(200).clamp(1, 200);
+            let _unused = shared
+                .wake
+                .wait_timeout(store, Duration::from_millis(wait_ms as u64))
+                .unwrap_or_else(|e| e.into_inner());
+            continue;
+        }
+        let time_scale = store.app.webhook_time_scale;
+        drop(store);
+        for attempt in due {
+            let started = lock(&shared.store).now_ms();
+            let response = post(&agent, &attempt.url, attempt.body);
+            lock(&shared.store)
+                .outbox
+                .record(attempt.index, started, response, time_scale);
+        }
+    }
+}
+
+/// POSTs the JSON body; the receiver's body text, or the transport error.
+fn post(agent: &ureq::Agent, url: &str, body: String) -> Result<String, String> {
+    let mut response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body)
+        .map_err(|e| format!("transport error: {e}"))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_string()
+        .map_err(|e| format!("unreadable response: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_test_vectors() {
+        // server-semantics §9.4 and §9.6.
+        let signature = signature("AID", "201506101035040000001", "PAY", "WX", 1, "MSEC");
+        assert_eq!(signature, "c20a3d8c427677954cdd6c8dbbc5470f");
+        assert_eq!(
+            subscription_sign("AID", "ASEC", 1_426_817_510_111),
+            "a0a4476dea7d78de11166e2cee2b41b6"
+        );
+    }
+
+    #[test]
+    fn retries_are_offsets_from_the_first_attempt() {
+        let mut outbox = Outbox::default();
+        outbox.deliveries.push(Delivery {
+            url: "http://x".into(),
+            body: Value::Null,
+            attempts: 0,
+            delivered: false,
+            last_response: None,
+            first_attempt_ms: None,
+            next_due_ms: Some(0),
+            in_flight: false,
+        });
+        let mut expected = vec![];
+        for k in 1..MAX_ATTEMPTS {
+            assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+            outbox.record(0, 1_000, Err("down".into()), 1.0);
+            expected.push(1_000 + (1_000i64 << k));
+            assert_eq!(outbox.deliveries[0].next_due_ms, expected.last().copied());
+        }
+        assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+        outbox.record(0, 1_000, Ok("success".into()), 1.0);
+        assert!(outbox.deliveries[0].delivered);
+        assert_eq!(outbox.deliveries[0].attempts, MAX_ATTEMPTS);
+        assert_eq!(outbox.deliveries[0].next_due_ms, None);
+        assert_eq!(
+            expected.last(),
+            Some(&(1_000 + 131_072_000)),
+            "the last retry is 2^17 s after the first"
+        );
+    }
+}
