@@ -150,11 +150,7 @@ impl BCError {
             BCError::HttpStatus { reason, .. } => reason.clone(),
             // Python's `-1, <status>, <reason phrase>` (observed: 200 + `success` ⇒ `-1, 200, 'OK'`);
             // what was wrong with the body is in `Display`.
-            BCError::InvalidResponse { status, .. } => ureq::http::StatusCode::from_u16(*status)
-                .ok()
-                .and_then(|code| code.canonical_reason())
-                .unwrap_or("")
-                .to_string(),
+            BCError::InvalidResponse { status, .. } => reason_phrase(*status),
             other => other.to_string(),
         }
     }
@@ -181,6 +177,15 @@ impl BCError {
             message: message.into(),
         }
     }
+}
+
+/// The canonical reason phrase of an HTTP status (`500` ⇒ `Internal Server Error`), or `""`.
+pub(crate) fn reason_phrase(status: u16) -> String {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("")
+        .to_string()
 }
 
 impl fmt::Display for BCError {

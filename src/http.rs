@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
-use crate::error::{BCError, BoxError};
+use crate::error::{BCError, BoxError, reason_phrase};
 use crate::results::BCResult;
 use crate::sign::app_sign;
 
@@ -241,14 +241,9 @@ fn read_reply(
 fn envelope<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<BCResult<T>, BCError> {
     let text = || String::from_utf8_lossy(body).into_owned();
     if status != 200 && !(400..500).contains(&status) {
-        let reason = ureq::http::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|code| code.canonical_reason())
-            .unwrap_or("")
-            .to_string();
         return Err(BCError::HttpStatus {
             status,
-            reason,
+            reason: reason_phrase(status),
             body: text(),
         });
     }

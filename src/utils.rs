@@ -5,7 +5,7 @@ use chrono::{Local, LocalResult, NaiveDateTime, Offset, TimeZone};
 use serde_json::{Map, Value};
 
 use crate::app::BCApp;
-use crate::error::BCError;
+use crate::error::{BCError, reason_phrase};
 use crate::http::{self, Op, Secret::App, TestMode::Same, Wire, percent_encode};
 use crate::results::{BCResult, CardFactorsResult, SmsResult};
 
@@ -108,7 +108,7 @@ fn open_id_from_reply(status: u16, body: &[u8]) -> Result<String, BCError> {
     if status != 200 {
         return Err(BCError::HttpStatus {
             status,
-            reason: String::new(),
+            reason: reason_phrase(status),
             body: text(),
         });
     }

@@ -18,10 +18,6 @@ pub(crate) struct Call<'a> {
     /// The (authenticated) app the request was signed for.
     pub app_id: &'a str,
     pub ns: Namespace,
-    /// `GET`, `POST`, `PUT` or `DELETE`.
-    #[allow(dead_code)]
-    // Part of the vocabulary; today every route has its own handler per method.
-    pub method: &'a str,
     /// The path parameter (`{id}`, `{bill_no}`), percent-decoded, when the route has one.
     pub id: Option<&'a str>,
     /// Every request field (E1 body, E2 `para`, or E3/E4 query pairs as JSON strings), signing fields included.
@@ -46,8 +42,6 @@ pub(crate) const PAY_FACTOR_NOT_SET: i64 = 2;
 pub(crate) const CHANNEL_INVALID: i64 = 3;
 pub(crate) const MISS_PARAM: i64 = 4;
 pub(crate) const PARAM_INVALID: i64 = 5;
-#[allow(dead_code)] // Only produced by fault injection (`Fault::ApiError(7)`).
-pub(crate) const CHANNEL_ERROR: i64 = 7;
 pub(crate) const NO_SUCH_BILL: i64 = 8;
 pub(crate) const BILL_UNSUCCESS: i64 = 9;
 pub(crate) const ALREADY_REFUNDING: i64 = 11;

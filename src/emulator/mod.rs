@@ -179,6 +179,17 @@ impl Emulator {
         &self.shared.config
     }
 
+    /// A [`BCApp`](crate::BCApp) with this emulator's credentials (live mode) and `api_host` set to
+    /// [`base_url`](Emulator::base_url): ready for `BCPay::new`, `BCQuery::new` and the free functions.
+    pub fn bc_app(&self) -> crate::BCApp {
+        let config = &self.shared.config;
+        let mut bc_app =
+            crate::BCApp::new(&config.app_id, &config.app_secret, &config.master_secret);
+        bc_app.test_secret = config.test_secret.clone();
+        bc_app.api_host = self.base_url();
+        bc_app
+    }
+
     /// Changes the app's live webhook URL (`None` = no live webhooks unless a request has a `notify_url`).
     pub fn set_webhook_url(&self, url: Option<&str>) {
         self.with_store(|store| store.app.webhook_url = url.map(str::to_owned));

@@ -270,7 +270,6 @@ fn api_answer(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8
         let call = Call {
             app_id: &app_id,
             ns: route.ns,
-            method,
             id: id.as_deref(),
             fields: &fields,
             from_query_string: route.encoding == Encoding::QueryPairs,
