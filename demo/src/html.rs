@@ -35,7 +35,7 @@ pub fn escape(text: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:70em;margin:1em auto;padding:0 1em;color:#222}\
 nav a{margin-right:.8em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\
 form.op{background:#f6f6f6;padding:.6em 1em;border-radius:6px;margin:.5em 0}form.op label{display:block;margin:.25em 0}\
-form.op label span{display:inline-block;min-width:17em}form.inline{display:inline;margin:0 .2em}\
+form.op label span{display:inline-block;min-width:21em}form.inline{display:inline;margin:0 .2em}\
 .ok{color:#070}.error{background:#fee;border:1px solid #c66;padding:.5em 1em;border-radius:6px}.big{font-size:1.5em}\
 .channels button{margin:.2em}.help{color:#777;font-size:.9em;margin-left:.5em}pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:.5em}\
 .qr svg{width:220px;height:220px}";

@@ -11,6 +11,7 @@ use beecloud::entity::{
     BCQueryReqParams, BCRefundReqParams, BCSubscription, BCTransferRedPack, BCTransferReqParams,
 };
 use beecloud::{BCChannelType, BCError, BCResult, sales, user, utils};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::{Map, Value, json};
 
 use crate::html::{self, escape};
@@ -409,11 +410,15 @@ const QUERY_FIELDS: &[Field] = &[
     Field::check("need_detail", "need_detail"),
     Field::number("skip", "skip"),
     Field::number("limit", "limit").default("10"),
+    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 const QUERY_COUNT_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
     Field::text("bill_no", "bill_no"),
     Field::choice("spay_result", "spay_result (paid)", TRI_STATE),
+    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 const REFUND_QUERY_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
@@ -422,12 +427,16 @@ const REFUND_QUERY_FIELDS: &[Field] = &[
     Field::check("need_approval", "need_approval (pre-refunds only)"),
     Field::number("skip", "skip"),
     Field::number("limit", "limit").default("10"),
+    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 const REFUND_COUNT_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
     Field::text("bill_no", "bill_no"),
     Field::text("refund_no", "refund_no"),
     Field::check("need_approval", "need_approval (pre-refunds only)"),
+    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 const CRITERIA_FIELDS: &[Field] = &[
     Field::check("count_only", "count_only"),
@@ -678,6 +687,23 @@ fn flag(form: &Form, name: &str) -> Option<bool> {
     }
 }
 
+/// A local wall-clock time `YYYY-MM-DD HH:MM` (or a date: midnight) as ms since the epoch, the
+/// way `utils::local_timestamp_since_epoch` turns Python's `datetime` into query bounds.
+fn local_time(form: &Form, name: &str) -> Result<Option<i64>, Failure> {
+    let Some(text) = form.text(name) else {
+        return Ok(None);
+    };
+    let parsed = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").or_else(|_| {
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map(|date| date.and_time(NaiveTime::MIN))
+    });
+    match parsed {
+        Ok(local) => Ok(Some(utils::local_timestamp_since_epoch(local))),
+        Err(_) => Err(Failure::Input(format!(
+            "`{name}` must be a local time such as 2026-11-29 08:30 or a date, not {text:?}"
+        ))),
+    }
+}
+
 fn json_object(form: &Form, name: &str) -> Result<Option<Map<String, Value>>, Failure> {
     let Some(text) = form.text(name) else {
         return Ok(None);
@@ -749,7 +775,11 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.coupon_id = form.text("coupon_id");
     match channel_name.as_str() {
         "BC_GATEWAY" => params.bank = Some(required(form, "bank")?),
-        "BC_EXPRESS" => params.card_no = Some(required(form, "card_no")?),
+        "BC_EXPRESS" => {
+            params.card_no = Some(required(form, "card_no")?);
+            // Quick pay binds the card to a buyer of the merchant.
+            params.buyer_id.get_or_insert_with(|| "demo-buyer".into());
+        }
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" => params.openid = Some(required(form, "openid")?),
         "WX_WAP" | "BC_WX_WAP" => {
             // WeChat H5 pay needs the payer's IP address.
@@ -800,7 +830,7 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         return Ok(Outcome::ChannelPage(channel_page.clone()));
     }
     let mut extra = String::new();
-    if result.package.is_some() && result.pay_sign.is_some() {
+    if result.sign_type.is_some() && result.pay_sign.is_some() {
         extra.push_str(&html::jsapi_parameters(&result));
     } else {
         extra.push_str("<p>An app channel: hand these fields to the channel's mobile SDK (the BeeCloud app SDKs do this).</p>");
@@ -904,6 +934,8 @@ fn bill_filters(form: &Form) -> Result<BCQueryReqParams, Failure> {
     params.channel = channel(form, "channel");
     params.bill_no = form.text("bill_no");
     params.spay_result = flag(form, "spay_result");
+    params.start_time = local_time(form, "start_time")?;
+    params.end_time = local_time(form, "end_time")?;
     Ok(params)
 }
 
@@ -1073,18 +1105,20 @@ fn audit_pre_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
     shown(&result, extra)
 }
 
-fn refund_filters(form: &Form) -> BCQueryReqParams {
+fn refund_filters(form: &Form) -> Result<BCQueryReqParams, Failure> {
     let mut params = BCQueryReqParams::default();
     params.channel = channel(form, "channel");
     params.bill_no = form.text("bill_no");
     params.refund_no = form.text("refund_no");
     params.need_approval = flag(form, "need_approval");
-    params
+    params.start_time = local_time(form, "start_time")?;
+    params.end_time = local_time(form, "end_time")?;
+    Ok(params)
 }
 
 fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
-    let mut params = refund_filters(form);
+    let mut params = refund_filters(form)?;
     params.skip = integer(form, "skip")?;
     params.limit = integer(form, "limit")?;
     let result = demo.bc_query.query_refunds(&params)?;
@@ -1144,7 +1178,7 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn query_refunds_count(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
-        .query_refunds_count(&refund_filters(&incoming.form))?;
+        .query_refunds_count(&refund_filters(&incoming.form)?)?;
     shown(
         &result,
         format!("<p class=\"big\">{} refunds</p>", result.count),

@@ -88,14 +88,7 @@ pub fn start(config: DemoConfig) -> std::io::Result<Running> {
             let webhook_url = format!("{base_url}/webhook");
             emulator.set_webhook_url(Some(&webhook_url));
             emulator.set_test_webhook_url(Some(&webhook_url));
-            let settings = emulator.config();
-            let mut app = BCApp::new(
-                &settings.app_id,
-                &settings.app_secret,
-                &settings.master_secret,
-            );
-            app.test_secret = settings.test_secret.clone();
-            app.api_host = emulator.base_url();
+            let mut app = emulator.bc_app();
             app.timeout = Some(Duration::from_secs(10).into());
             (app, Some(emulator))
         }

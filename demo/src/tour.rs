@@ -586,6 +586,20 @@ fn subscriptions(tour: &mut Tour) {
         "SUBSCRIPTION",
         &subscription_id,
     );
+    let pushed = tour
+        .emulator()
+        .webhooks()
+        .into_iter()
+        .find(|webhook| webhook.body["transaction_type"] == "SUBSCRIPTION");
+    let verified = match pushed {
+        Some(webhook) => {
+            utils::verify_subscription_webhook(&demo.app, webhook.body.to_string().as_bytes())
+                .map(|verified| format!("`sign` of {} verified", verified.transaction_id))
+                .map_err(|error| error.to_string())
+        }
+        None => Err("the emulator pushed no SUBSCRIPTION webhook".into()),
+    };
+    tour.check("verify_subscription_webhook", verified);
     tour.call(
         "query_subscriptions",
         demo.bc_query.query_subscriptions(None),
@@ -744,6 +758,24 @@ fn utilities(tour: &mut Tour) {
                 some(&r.auth_result)
             )
         },
+    );
+    let root = utils::get_rest_root_url();
+    tour.check(
+        "get_rest_root_url",
+        if root.ends_with("/2/") {
+            Ok(root)
+        } else {
+            Err(root)
+        },
+    );
+    let midnight =
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|date| date.and_hms_opt(0, 0, 0));
+    let since_epoch = midnight.map(utils::local_timestamp_since_epoch);
+    tour.check(
+        "local_timestamp_since_epoch",
+        since_epoch
+            .map(|ms| format!("2026-01-01 00:00 local = {ms} ms"))
+            .ok_or_else(|| "no such date".into()),
     );
     let number = utils::order_num_on_datetime();
     tour.check(

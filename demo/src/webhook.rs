@@ -7,7 +7,7 @@
 //! gets it and a real one is retried by BeeCloud until it is handled.
 
 use beecloud::entity::BCQueryReqParams;
-use beecloud::utils::{BCWebhook, WEBHOOK_SUCCESS, verify_webhook};
+use beecloud::utils::{BCWebhook, WEBHOOK_SUCCESS, verify_subscription_webhook, verify_webhook};
 use serde_json::{Value, json};
 
 use crate::html::{escape, layout, table};
@@ -96,6 +96,15 @@ fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, S
         }
     };
     drop(ledger);
+    // Subscription pushes also carry the Python demo's `sign` = md5(app_id + app_secret + timestamp).
+    let outcome = if webhook.raw.contains_key("sign") {
+        match verify_subscription_webhook(&demo.app, body.as_bytes()) {
+            Ok(_) => format!("{outcome}; `sign` verified too"),
+            Err(error) => format!("{outcome}; `sign` did not verify: {error}"),
+        }
+    } else {
+        outcome
+    };
     let channel = match &webhook.sub_channel_type {
         Some(sub_channel) => format!("{} / {}", webhook.channel_type, sub_channel),
         None => webhook.channel_type.to_string(),
