@@ -114,7 +114,8 @@ fn serve(demo: &Demo, server: &tiny_http::Server, stopping: &AtomicBool) {
     while !stopping.load(Ordering::SeqCst) {
         match server.recv() {
             Ok(request) => answer(demo, request),
-            Err(_) => break,
+            // `unblock()` (shutdown) or a failed accept: check the flag, then carry on.
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
         }
     }
 }
