@@ -219,14 +219,6 @@ pub fn error_html(error: &BCError) -> String {
     )
 }
 
-/// Shows a result or an error for pages that call the SDK outside an operation.
-pub fn result_or_error<T>(result: &Result<BCResult<T>, BCError>) -> String {
-    match result {
-        Ok(result) => reply_fields(&result.raw),
-        Err(error) => error_html(error),
-    }
-}
-
 /// The form of an operation, filled from `values` (else the field defaults).
 pub fn form(demo: &Demo, operation: &Operation, values: &Form, fresh_numbers: bool) -> String {
     let inputs: String = operation

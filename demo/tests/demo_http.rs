@@ -134,6 +134,16 @@ fn qr_payment_completed_at_the_cashier_settles_by_webhook_and_can_be_refunded() 
         &[("bill_no", &bill_no)],
     );
     assert!(refunds.contains("1 refunds on this page"), "{refunds}");
+    wait_until("the REFUND webhook to settle the refund", || {
+        let refund_no = running
+            .demo()
+            .recent("refund_no")
+            .expect("a refund was recorded");
+        running
+            .demo()
+            .order("REFUND", &refund_no)
+            .is_some_and(|order| order.settled)
+    });
 }
 
 #[test]
