@@ -229,6 +229,7 @@ pub const CHANNELS_NEEDING_INPUT: &[&str] = &[
 ];
 
 /// The sections, in index order.
+#[rustfmt::skip] // A table, laid out by hand.
 pub const SECTIONS: &[Section] = &[
     Section {
         key: "pay",
@@ -445,6 +446,7 @@ const CRITERIA_FIELDS: &[Field] = &[
 ];
 
 /// Every operation of the demo.
+#[rustfmt::skip] // A table: one operation per line, its fields below it.
 pub const OPERATIONS: &[Operation] = &[
     Operation { name: "pay", call: "BCPay::pay", summary: "Creates an online bill; the result says how the payer pays.", fields: PAY_FIELDS, run: pay },
     Operation { name: "query_bc_gateway_supported_banks", call: "BCQuery::query_bc_gateway_supported_banks", summary: "The banks of BC_GATEWAY: pick one to pay with.", fields: &[], run: gateway_banks },
