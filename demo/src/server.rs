@@ -232,7 +232,13 @@ fn answer(demo: &Demo, mut request: tiny_http::Request) {
             return;
         }
     };
-    let reply = route(demo, &incoming);
+    // A bug in one handler must not take a worker thread down with it.
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| route(demo, &incoming)))
+        .unwrap_or_else(|_| Reply::Body {
+            status: 500,
+            content_type: "text/plain; charset=utf-8",
+            body: "internal error (see the demo's terminal)".into(),
+        });
     let response = match reply {
         Reply::Page(page) => text_response(200, "text/html; charset=utf-8", page),
         Reply::Body {
