@@ -237,3 +237,39 @@ impl StdError for BCError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_type_crosses_threads_and_boxes() {
+        fn assert_bounds<T: StdError + Send + Sync + 'static>() {}
+        assert_bounds::<BCError>();
+        let boxed: Box<dyn StdError + Send + Sync> =
+            Box::new(BCError::NotConfigured { what: "app id" });
+        assert_eq!(boxed.to_string(), "not configured: app id");
+    }
+
+    #[test]
+    fn python_codes_of_local_failures() {
+        let refused = BCError::NotSupportedInTestMode { method: "refund" };
+        assert_eq!(refused.result_code(), Some(-2));
+        assert_eq!(refused.result_msg(), NOT_SUPPORTED_CODE);
+        assert_eq!(
+            refused.err_detail(),
+            "[refund] does NOT support test mode currently!"
+        );
+        let invalid = BCError::invalid("`refund_no` does not apply to bill queries");
+        assert_eq!(invalid.result_code(), None);
+        assert!(!invalid.outcome_unknown());
+        let mismatch = BCError::WebhookAmountMismatch {
+            expected: 100,
+            received: 1,
+        };
+        assert_eq!(
+            mismatch.to_string(),
+            "webhook amount 1 differs from the order amount 100"
+        );
+    }
+}

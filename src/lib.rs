@@ -131,7 +131,8 @@ pub use query::BCQuery;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 
-/// The README's examples, compiled as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (with `--all-features`, as the README's
+/// test command does, since one example uses the emulator).
+#[cfg(all(doctest, feature = "emulator"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

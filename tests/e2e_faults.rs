@@ -1,0 +1,290 @@
+//! Every emulator `Fault` through the SDK gives the documented `BCError`, nothing panics, writes are never
+//! retried; and one `BCPay` / `BCQuery` pair shared by several threads against one emulator.
+#![cfg(feature = "emulator")]
+#![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use beecloud::emulator::{Emulator, EmulatorConfig, Fault};
+use beecloud::entity::*;
+use beecloud::{BCError, BCPay, BCQuery, NETWORK_ERROR};
+
+fn emulator() -> Emulator {
+    Emulator::start_with(EmulatorConfig {
+        webhook_time_scale: 0.001,
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator starts")
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(1);
+
+fn pay_params() -> BCPayReqParams {
+    let mut params = BCPayReqParams::default();
+    params.channel = Some(BCChannelType::WX_NATIVE);
+    params.total_fee = Some(1);
+    params.bill_no = Some(format!(
+        "fault{:08}",
+        SERIAL.fetch_add(1, Ordering::Relaxed)
+    ));
+    params.title = Some("fault test".into());
+    params
+}
+
+/// POSTs to `/2/rest/bill` the emulator received.
+fn bill_posts(emu: &Emulator) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/2/rest/bill")
+        .count()
+}
+
+/// Arms `fault` on `/2/rest/bill`, pays once, checks exactly one POST arrived, and that the emulator is
+/// healthy afterwards (the next pay succeeds). Returns the error.
+fn failed_pay(emu: &Emulator, bc_app: BCApp, fault: Fault) -> BCError {
+    let bc_pay = BCPay::new(bc_app);
+    let before = bill_posts(emu);
+    emu.inject_fault("/2/rest/bill", fault.clone());
+    let err = bc_pay
+        .pay(&pay_params())
+        .expect_err("a faulted pay must fail");
+    assert_eq!(
+        bill_posts(emu) - before,
+        1,
+        "{fault:?}: a write is never retried"
+    );
+    assert_eq!(err.result_code(), Some(-1), "{fault:?}: {err:?}");
+    // Faults are one-shot: the next call goes through.
+    BCPay::new(emu.bc_app()).pay(&pay_params()).unwrap();
+    err
+}
+
+#[test]
+fn http_status_500() {
+    let emu = emulator();
+    let err = failed_pay(&emu, emu.bc_app(), Fault::HttpStatus(500));
+    assert!(
+        matches!(&err, BCError::HttpStatus { status: 500, reason, .. } if reason == "Internal Server Error"),
+        "{err:?}"
+    );
+    assert_eq!(err.result_msg(), "500");
+    assert_eq!(err.err_detail(), "Internal Server Error");
+    assert!(!err.outcome_unknown());
+    let err = failed_pay(&emu, emu.bc_app(), Fault::HttpStatus(503));
+    assert!(matches!(err, BCError::HttpStatus { status: 503, .. }));
+}
+
+#[test]
+fn non_json_and_missing_result_code_are_invalid_responses() {
+    let emu = emulator();
+    let err = failed_pay(&emu, emu.bc_app(), Fault::NonJson);
+    assert!(
+        matches!(&err, BCError::InvalidResponse { status: 200, body, .. } if body == "success"),
+        "{err:?}"
+    );
+    assert_eq!(
+        (err.result_msg(), err.err_detail()),
+        ("200".into(), "OK".into())
+    );
+
+    // Not a success, although the body is JSON with an id.
+    let err = failed_pay(&emu, emu.bc_app(), Fault::MissingResultCode);
+    assert!(
+        matches!(&err, BCError::InvalidResponse { status: 200, body, .. } if body.contains("\"id\"")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn delay_beyond_the_timeout_is_a_timeout_and_quick() {
+    let emu = emulator();
+    let mut bc_app = emu.bc_app();
+    bc_app.timeout = Some(Duration::from_millis(300).into());
+    let err = failed_pay(&emu, bc_app, Fault::Delay(Duration::from_millis(1500)));
+    assert!(matches!(err, BCError::Timeout { .. }), "{err:?}");
+    assert_eq!(err.result_msg(), NETWORK_ERROR);
+    assert!(err.outcome_unknown());
+
+    // Measured on its own: the SDK gives up at its timeout, not when the server answers.
+    let mut bc_app = emu.bc_app();
+    bc_app.timeout = Some(Duration::from_millis(200).into());
+    emu.inject_fault("/2/rest/bills", Fault::Delay(Duration::from_millis(1000)));
+    let started = Instant::now();
+    let err = BCQuery::new(bc_app).query_bills(None).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, BCError::Timeout { .. }), "{err:?}");
+    // A delay within the timeout is just slow.
+    let mut bc_app = emu.bc_app();
+    bc_app.timeout = Some((Duration::from_secs(1), Duration::from_secs(2)).into());
+    emu.inject_fault("/2/rest/bills", Fault::Delay(Duration::from_millis(50)));
+    assert!(BCQuery::new(bc_app).query_bills(None).is_ok());
+}
+
+#[test]
+fn close_mid_body_is_an_error() {
+    let emu = emulator();
+    let mut bc_app = emu.bc_app();
+    // On a kept-alive connection the client sees the missing bytes only at its read timeout.
+    bc_app.timeout = Some((Duration::from_secs(1), Duration::from_millis(300)).into());
+    let started = Instant::now();
+    let err = failed_pay(&emu, bc_app, Fault::CloseMidBody);
+    assert!(
+        matches!(err, BCError::Timeout { .. } | BCError::Transport { .. }),
+        "{err:?}"
+    );
+    assert!(err.outcome_unknown());
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn oversized_body_is_refused() {
+    let emu = emulator();
+    let err = failed_pay(&emu, emu.bc_app(), Fault::Oversized(9 * 1024 * 1024));
+    assert!(
+        matches!(err, BCError::BodyTooLarge { limit } if limit == 8 * 1024 * 1024),
+        "{err:?}"
+    );
+    assert_eq!(err.result_msg(), NETWORK_ERROR);
+    // A padded success envelope under the cap is read normally.
+    emu.inject_fault("/2/rest/bills", Fault::Oversized(7 * 1024 * 1024));
+    let padded = BCQuery::new(emu.bc_app()).query_bills(None).unwrap();
+    assert_eq!(padded.count(), 0);
+}
+
+#[test]
+fn api_error_fault_is_a_business_error() {
+    let emu = emulator();
+    let bc_pay = BCPay::new(emu.bc_app());
+    for (code, msg) in [
+        (7, "CHANNEL_ERROR"),
+        (14, "RUNTIME_ERROR"),
+        (6, "CERT_FILE_ERROR"),
+        (15, "NETWORK_ERROR"),
+    ] {
+        let before = bill_posts(&emu);
+        emu.inject_fault("/2/rest/bill", Fault::ApiError(code));
+        let err = bc_pay.pay(&pay_params()).unwrap_err();
+        assert_eq!(bill_posts(&emu) - before, 1);
+        let BCError::Api {
+            result_code,
+            result_msg,
+            ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*result_code, result_msg.as_str()), (code, msg));
+        assert_eq!(err.result_code(), Some(code));
+        assert!(!err.outcome_unknown());
+    }
+    // The faulted requests created no bills.
+    let count = BCQuery::new(emu.bc_app()).query_bills_count(None).unwrap();
+    assert_eq!(count.count, 0);
+}
+
+#[test]
+fn faults_on_other_routes_and_refunds_are_not_retried() {
+    let emu = emulator();
+    let bc_app = emu.bc_app();
+    let bc_pay = BCPay::new(bc_app.clone());
+    let bill = bc_pay.pay(&pay_params()).unwrap();
+    emu.complete_payment(&bill.id).unwrap();
+    let bill_no = BCQuery::new(bc_app.clone())
+        .query_bill_by_id(&bill.id)
+        .unwrap()
+        .pay
+        .bill_no
+        .clone()
+        .unwrap();
+    let day = chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3600 * 1000)
+        .unwrap()
+        .format("%Y%m%d");
+    let mut refund = BCRefundReqParams::default();
+    refund.refund_no = Some(format!("{day}F001"));
+    refund.bill_no = Some(bill_no);
+    refund.refund_fee = Some(1);
+    emu.inject_fault("/2/rest/refund", Fault::HttpStatus(502));
+    let err = bc_pay.refund(&refund).unwrap_err();
+    assert!(matches!(err, BCError::HttpStatus { status: 502, .. }));
+    let refund_posts = |emu: &Emulator| {
+        emu.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/2/rest/refund")
+            .count()
+    };
+    assert_eq!(refund_posts(&emu), 1);
+    // The faulted request did not run: the refund can be made now.
+    bc_pay.refund(&refund).unwrap();
+    assert_eq!(refund_posts(&emu), 2);
+
+    // A fault on a prefix hits only matching routes.
+    emu.inject_fault("/2/plan", Fault::NonJson);
+    let query = BCQuery::new(bc_app);
+    assert!(query.query_bills(None).is_ok());
+    assert!(matches!(
+        query.query_plans(None),
+        Err(BCError::InvalidResponse { .. })
+    ));
+    assert!(query.query_plans(None).is_ok());
+}
+
+#[test]
+fn one_pay_and_one_query_shared_by_threads() {
+    const THREADS: usize = 6;
+    const BILLS_PER_THREAD: usize = 5;
+    let emu = emulator();
+    let bc_pay = BCPay::new(emu.bc_app());
+    let bc_query = BCQuery::new(emu.bc_app());
+    let paid: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (bc_pay, bc_query, emu) = (&bc_pay, &bc_query, &emu);
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    for n in 0..BILLS_PER_THREAD {
+                        let mut params = pay_params();
+                        params.bill_no = Some(format!("thread{thread}bill{n:04}"));
+                        params.total_fee = Some((thread * 100 + n + 1) as i64);
+                        let bill = bc_pay.pay(&params).expect("pay");
+                        if n % 2 == 0 {
+                            emu.complete_payment(&bill.id).unwrap();
+                        }
+                        let mut by_no = BCQueryReqParams::default();
+                        by_no.bill_no = params.bill_no.clone();
+                        let found = bc_query.query_bills(&by_no).expect("query");
+                        assert_eq!(found.count(), 1);
+                        assert_eq!(found.bills[0].id.as_deref(), Some(bill.id.as_str()));
+                        assert_eq!(found.bills[0].total_fee, params.total_fee);
+                        assert_eq!(found.bills[0].spay_result, Some(n % 2 == 0));
+                        let by_id = bc_query.query_bill_by_id(&bill.id).expect("by id");
+                        assert_eq!(by_id.pay.bill_no, params.bill_no);
+                        mine.push(params.bill_no.unwrap());
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let total = THREADS * BILLS_PER_THREAD;
+    let mut all: Vec<String> = paid.into_iter().flatten().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), total);
+    assert_eq!(
+        bc_query.query_bills_count(None).unwrap().count,
+        total as u64
+    );
+    let mut paid_only = BCQueryReqParams::default();
+    paid_only.spay_result = Some(true);
+    assert_eq!(
+        bc_query.query_bills_count(&paid_only).unwrap().count,
+        (THREADS * BILLS_PER_THREAD.div_ceil(2)) as u64
+    );
+    assert_eq!(bill_posts(&emu), total, "one POST per bill, no retries");
+}

@@ -1,0 +1,912 @@
+//! Whole flows through the SDK against the emulator over real HTTP: pay → cashier page → signed webhook →
+//! queries → refund → refund webhook; Alipay confirmations; pre-refund audits; subscriptions; coupons;
+//! in-store scans and reverts; test mode (sandbox and the 14 local refusals); the webhook retry schedule.
+#![cfg(feature = "emulator")]
+#![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use beecloud::emulator::{Emulator, EmulatorConfig};
+use beecloud::entity::*;
+use beecloud::utils::{BCWebhook, verify_subscription_webhook, verify_webhook};
+use beecloud::{BCError, BCPay, BCQuery, NOT_SUPPORTED_CODE, sales};
+use serde_json::{Map, Value, json};
+
+const DEADLINE: Duration = Duration::from_secs(5);
+
+// ---------------------------------------------------------------- webhook receiver
+
+/// A merchant's webhook endpoint: a `TcpListener` thread that records every POST body and answers with the
+/// next scripted reply (then `success`).
+struct Receiver {
+    url: String,
+    bodies: Arc<Mutex<Vec<Vec<u8>>>>,
+    stop: Arc<AtomicBool>,
+    addr: std::net::SocketAddr,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(replies: &[&'static str]) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut replies: VecDeque<&'static str> = replies.iter().copied().collect();
+        let thread = {
+            let (bodies, stop) = (bodies.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let reply = replies.pop_front().unwrap_or("success");
+                    if let Some(body) = serve(stream, reply) {
+                        bodies.lock().unwrap().push(body);
+                    }
+                }
+            })
+        };
+        Receiver {
+            url: format!("http://{addr}/webhook"),
+            bodies,
+            stop,
+            addr,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits until `n` bodies have arrived (panics at the deadline) and returns them all.
+    fn wait_for(&self, n: usize) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let bodies = self.bodies.lock().unwrap().clone();
+            if bodies.len() >= n {
+                return bodies;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {n} webhooks arrived",
+                bodies.len()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr); // wakes the accept loop
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads one HTTP request, answers `reply` with 200 and closes; returns the body.
+fn serve(stream: TcpStream, reply: &str) -> Option<Vec<u8>> {
+    stream.set_read_timeout(Some(DEADLINE)).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    if line.is_empty() {
+        return None; // the wake-up connection
+    }
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut stream = reader.into_inner();
+    let answer = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+        reply.len()
+    );
+    stream.write_all(answer.as_bytes()).ok()?;
+    Some(body)
+}
+
+// ---------------------------------------------------------------- fixtures
+
+struct Env {
+    emu: Emulator,
+    app: BCApp,
+    pay: BCPay,
+    query: BCQuery,
+    hook: Receiver,
+}
+
+fn env_with(replies: &[&'static str]) -> Env {
+    let hook = Receiver::start(replies);
+    let emu = Emulator::start_with(EmulatorConfig {
+        webhook_url: Some(hook.url.clone()),
+        webhook_time_scale: 0.001,
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator starts");
+    let app = emu.bc_app();
+    Env {
+        pay: BCPay::new(app.clone()),
+        query: BCQuery::new(app.clone()),
+        app,
+        emu,
+        hook,
+    }
+}
+
+fn env() -> Env {
+    env_with(&[])
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(1);
+
+fn number(prefix: &str) -> String {
+    format!("{prefix}{:08}", SERIAL.fetch_add(1, Ordering::Relaxed))
+}
+
+fn refund_no(emu: &Emulator) -> String {
+    let day = chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3600 * 1000)
+        .unwrap()
+        .format("%Y%m%d");
+    format!("{day}{}", number("R"))
+}
+
+fn pay_params(channel: BCChannelType, fee: i64) -> BCPayReqParams {
+    let mut params = BCPayReqParams::default();
+    params.channel = Some(channel);
+    params.total_fee = Some(fee);
+    params.bill_no = Some(number("flow"));
+    params.title = Some("flow test".into());
+    params
+}
+
+fn refund_params(emu: &Emulator, bill_no: &str, fee: i64) -> BCRefundReqParams {
+    let mut params = BCRefundReqParams::default();
+    params.refund_no = Some(refund_no(emu));
+    params.bill_no = Some(bill_no.into());
+    params.refund_fee = Some(fee);
+    params
+}
+
+/// A browser: no redirects followed, every status returned.
+fn browser() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Opens a cashier page, checks it shows `heading`, and submits its form as the customer / merchant would.
+/// Returns the status and the `Location` header of the answer.
+fn submit_cashier(emu: &Emulator, page_url: &str, heading: &str) -> (u16, Option<String>) {
+    let agent = browser();
+    let mut page = agent.get(page_url).call().unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.body_mut().read_to_string().unwrap();
+    assert!(html.contains(&format!("<h1>{heading}</h1>")), "{html}");
+    let marker = "<form method=\"post\" action=\"";
+    let start = html.find(marker).expect("a form") + marker.len();
+    let action = &html[start..start + html[start..].find('"').unwrap()];
+    let answer = agent
+        .post(format!("{}{action}", emu.base_url()))
+        .send_form([("action", "pay")])
+        .unwrap();
+    let location = answer
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (answer.status().as_u16(), location)
+}
+
+fn verified(app: &BCApp, body: &[u8]) -> BCWebhook {
+    verify_webhook(app, body).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(body)))
+}
+
+// ---------------------------------------------------------------- flows
+
+#[test]
+fn pay_at_the_cashier_then_webhook_query_refund_and_refund_webhook() {
+    let env = env();
+    let mut params = pay_params(BCChannelType::WX_NATIVE, 1234);
+    params.optional = Some(Map::from_iter([("order".to_string(), json!("A-1"))]));
+    let bill_no = params.bill_no.clone().unwrap();
+    let bill = env.pay.pay(&params).unwrap();
+    let code_url = bill.code_url.clone().unwrap();
+
+    let mut unpaid = BCQueryReqParams::default();
+    unpaid.bill_no = Some(bill_no.clone());
+    let before = env.query.query_bills(&unpaid).unwrap();
+    assert_eq!(before.bills[0].spay_result, Some(false));
+
+    let (status, location) = submit_cashier(&env.emu, &code_url, "Pay");
+    assert_eq!((status, location), (200, None));
+
+    let bodies = env.hook.wait_for(1);
+    let webhook = verified(&env.app, &bodies[0]);
+    assert_eq!(webhook.transaction_type, "PAY");
+    assert_eq!(webhook.transaction_id, bill_no);
+    assert_eq!(webhook.channel_type, BCChannelType::WX);
+    assert_eq!(webhook.sub_channel_type, Some(BCChannelType::WX_NATIVE));
+    assert_eq!(webhook.trade_success, Some(true));
+    assert_eq!(webhook.optional, json!({"order": "A-1"}));
+    assert!(webhook.timestamp.is_some());
+    webhook.check_amount(1234).unwrap();
+    assert!(matches!(
+        webhook.check_amount(1),
+        Err(BCError::WebhookAmountMismatch {
+            expected: 1,
+            received: 1234
+        })
+    ));
+    // A tampered amount does not verify.
+    let mut forged: Value = serde_json::from_slice(&bodies[0]).unwrap();
+    forged["transaction_fee"] = json!(1);
+    assert!(matches!(
+        verify_webhook(&env.app, forged.to_string().as_bytes()),
+        Err(BCError::InvalidWebhook { .. })
+    ));
+
+    let paid = env.query.query_bills(&unpaid).unwrap();
+    assert_eq!(paid.count(), 1);
+    assert_eq!(paid.bills[0].spay_result, Some(true));
+    assert_eq!(
+        paid.bills[0].trade_no.as_deref(),
+        webhook.channel_transaction_id.as_deref()
+    );
+    assert!(env.query.query_reconciliation(&bill.id).unwrap().pay_status);
+
+    let refund = refund_params(&env.emu, &bill_no, 1234);
+    let refund_no = refund.refund_no.clone().unwrap();
+    let created = env.pay.refund(&refund).unwrap();
+    let mut by_no = BCQueryReqParams::default();
+    by_no.refund_no = Some(refund_no.clone());
+    let refunds = env.query.query_refunds(&by_no).unwrap();
+    assert_eq!(refunds.count(), 1);
+    assert_eq!(refunds.refunds[0].id.as_deref(), Some(created.id.as_str()));
+    assert_eq!(refunds.refunds[0].result, Some(true));
+    let record = env.query.query_refund_by_id(&created.id).unwrap();
+    assert_eq!(record.refund.refund_no.as_deref(), Some(refund_no.as_str()));
+    assert_eq!(
+        (record.refund.finish, record.refund.result),
+        (Some(true), Some(true))
+    );
+
+    let bodies = env.hook.wait_for(2);
+    let webhook = verified(&env.app, &bodies[1]);
+    assert_eq!(webhook.transaction_type, "REFUND");
+    assert_eq!(webhook.transaction_id, refund_no);
+    assert_eq!(webhook.channel_type, BCChannelType::WX);
+    webhook.check_amount(1234).unwrap();
+
+    let log = env.emu.wait_for_webhooks(2, DEADLINE);
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|w| w.delivered && w.attempts == 1));
+    assert!(log.iter().all(|w| w.url == env.hook.url));
+}
+
+#[test]
+fn alipay_pay_returns_to_the_shop_and_refund_is_confirmed_at_its_url() {
+    let env = env();
+    let mut params = pay_params(BCChannelType::ALI_WEB, 500);
+    params.return_url = Some("https://shop.example.com/return".into());
+    let bill_no = params.bill_no.clone().unwrap();
+    let bill = env.pay.pay(&params).unwrap();
+    let (status, location) = submit_cashier(&env.emu, bill.url.as_deref().unwrap(), "Pay");
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("https://shop.example.com/return?")
+            && location.contains(&format!("out_trade_no={bill_no}"))
+            && location.contains("trade_status=TRADE_SUCCESS"),
+        "{location}"
+    );
+    verified(&env.app, &env.hook.wait_for(1)[0])
+        .check_amount(500)
+        .unwrap();
+
+    let refund = refund_params(&env.emu, &bill_no, 200);
+    let created = env.pay.refund(&refund).unwrap();
+    let url = created.url.clone().expect("Alipay confirmation page");
+    let pending = env.query.query_refund_by_id(&created.id).unwrap();
+    assert_eq!(pending.refund.finish, Some(false));
+    assert_eq!(env.hook.bodies.lock().unwrap().len(), 1, "no webhook yet");
+
+    let (status, _) = submit_cashier(&env.emu, &url, "Confirm refund");
+    assert_eq!(status, 200);
+    let done = env.query.query_refund_by_id(&created.id).unwrap();
+    assert_eq!(
+        (done.refund.finish, done.refund.result),
+        (Some(true), Some(true))
+    );
+    let webhook = verified(&env.app, &env.hook.wait_for(2)[1]);
+    assert_eq!(webhook.transaction_type, "REFUND");
+    assert_eq!(webhook.channel_type, BCChannelType::ALI);
+    assert_eq!(webhook.transaction_id, refund.refund_no.unwrap());
+    webhook.check_amount(200).unwrap();
+    // Confirming twice is refused by the page.
+    let (status, _) = submit_cashier(&env.emu, &url, "Confirm refund");
+    assert_eq!(status, 409);
+}
+
+#[test]
+fn pre_refunds_approved_and_denied() {
+    let env = env();
+    let mut bills = Vec::new();
+    for channel in [
+        BCChannelType::WX_NATIVE,
+        BCChannelType::WX_NATIVE,
+        BCChannelType::ALI_APP,
+    ] {
+        let params = pay_params(channel, 300);
+        let bill = env.pay.pay(&params).unwrap();
+        env.emu.complete_payment(&bill.id).unwrap();
+        bills.push(params.bill_no.unwrap());
+    }
+    env.hook.wait_for(3);
+    let pre_refund = |bill_no: &str| {
+        let mut params = refund_params(&env.emu, bill_no, 300);
+        params.need_approval = Some(true);
+        env.pay.refund(&params).unwrap().id.clone()
+    };
+    let (agreed, denied, ali) = (
+        pre_refund(&bills[0]),
+        pre_refund(&bills[1]),
+        pre_refund(&bills[2]),
+    );
+    let mut pending = BCQueryReqParams::default();
+    pending.need_approval = Some(true);
+    assert_eq!(env.query.query_refunds_count(&pending).unwrap().count, 3);
+
+    let mut audit = BCPreRefundAuditParams::default();
+    audit.channel = Some(BCChannelType::WX);
+    audit.ids = Some(vec![agreed.clone()]);
+    audit.agree = Some(true);
+    let result = env.pay.audit_pre_refunds(&audit).unwrap();
+    assert_eq!(result.result_map.len(), 1);
+    assert_eq!(result.result_map[&agreed], "OK");
+    let refund = env.query.query_refund_by_id(&agreed).unwrap();
+    assert_eq!(refund.refund.result, Some(true));
+    let webhook = verified(&env.app, &env.hook.wait_for(4)[3]);
+    assert_eq!(webhook.transaction_type, "REFUND");
+
+    audit.ids = Some(vec![denied.clone()]);
+    audit.agree = Some(false);
+    audit.deny_reason = Some("not eligible".into());
+    let result = env.pay.audit_pre_refunds(&audit).unwrap();
+    assert_eq!(result.result_map[&denied], "OK");
+    let refund = env.query.query_refund_by_id(&denied).unwrap();
+    assert_eq!(
+        (refund.refund.finish, refund.refund.result),
+        (Some(true), Some(false))
+    );
+    // Denied: the bill can be refunded again, directly.
+    env.pay
+        .refund(&refund_params(&env.emu, &bills[1], 300))
+        .unwrap();
+    // Auditing the denied one again is reported per id.
+    let again = env.pay.audit_pre_refunds(&audit).unwrap();
+    assert_ne!(again.result_map[&denied], "OK");
+
+    // An approved Alipay pre-refund waits for the batch confirmation page.
+    audit.channel = Some(BCChannelType::ALI);
+    audit.ids = Some(vec![ali.clone()]);
+    audit.agree = Some(true);
+    audit.deny_reason = None;
+    let result = env.pay.audit_pre_refunds(&audit).unwrap();
+    assert_eq!(result.result_map[&ali], "OK");
+    let url = result.url.clone().expect("batch confirmation page");
+    assert_eq!(
+        env.query.query_refund_by_id(&ali).unwrap().refund.finish,
+        Some(false)
+    );
+    assert_eq!(submit_cashier(&env.emu, &url, "Confirm refunds").0, 200);
+    assert_eq!(
+        env.query.query_refund_by_id(&ali).unwrap().refund.result,
+        Some(true)
+    );
+    let bodies = env.hook.wait_for(6);
+    let webhooks: Vec<_> = bodies.iter().map(|b| verified(&env.app, b)).collect();
+    assert_eq!(
+        webhooks
+            .iter()
+            .filter(|w| w.transaction_type == "REFUND")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn subscription_sms_subscribe_verify_webhook_cancel() {
+    let env = env();
+    let mut plan = BCPlan::default();
+    plan.fee = Some(990);
+    plan.interval = Some("month".into());
+    plan.name = Some("monthly".into());
+    let plan_id = env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap();
+
+    let phone = "13700137000";
+    let subscribe = |buyer: &str, card_no: &str| {
+        let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
+        let code = env.emu.last_sms_code(phone).expect("a code was sent");
+        let mut sub = BCSubscription::default();
+        sub.buyer_id = Some(buyer.into());
+        sub.plan_id = Some(plan_id.clone());
+        sub.bank_name = Some("招商银行".into());
+        sub.card_no = Some(card_no.into());
+        sub.id_name = Some("李四".into());
+        sub.id_no = Some("11010119900101123X".into());
+        sub.mobile = Some(phone.into());
+        sub.optional = Some(Map::from_iter([("ref".to_string(), json!(buyer))]));
+        env.pay
+            .subscribe(&sub, &sms_id, &code, None)
+            .unwrap()
+            .subscription
+            .clone()
+    };
+    let sub = subscribe("buyer-ok", "6225880000000001");
+    let sub_id = sub.id.clone().unwrap();
+    assert_eq!(sub.valid, Some(false));
+    let mut criteria = BCQueryCriteria::default();
+    criteria.plan_id = Some(plan_id.clone());
+    let listed = env.query.query_subscriptions(&criteria).unwrap();
+    assert_eq!(listed.subscriptions.len(), 1);
+    assert_eq!(listed.subscriptions[0].valid, Some(false));
+
+    env.emu
+        .finish_subscription_verification(&sub_id, true)
+        .unwrap();
+    let body = env.hook.wait_for(1)[0].clone();
+    let by_sign = verify_subscription_webhook(&env.app, &body).unwrap();
+    let by_signature = verified(&env.app, &body);
+    for webhook in [&by_sign, &by_signature] {
+        assert_eq!(webhook.transaction_type, "SUBSCRIPTION");
+        assert_eq!(webhook.transaction_id, sub_id);
+        assert_eq!(webhook.channel_type, BCChannelType::BC);
+        assert_eq!(
+            webhook.sub_channel_type,
+            Some(BCChannelType::BC_SUBSCRIPTION)
+        );
+        assert_eq!(webhook.trade_success, Some(true));
+    }
+    assert_eq!(
+        by_sign.message_detail["card_id"].as_str(),
+        sub.card_id.as_deref()
+    );
+    let mut wrong = env.app.clone();
+    wrong.app_secret = "other".into();
+    assert!(matches!(
+        verify_subscription_webhook(&wrong, &body),
+        Err(BCError::InvalidWebhook { .. })
+    ));
+    let active = env.query.query_subscription_by_id(&sub_id).unwrap();
+    assert_eq!(active.subscription.valid, Some(true));
+
+    // A failed verification arrives as trade_success false with the reason.
+    let failing = subscribe("buyer-ko", "6225880000000002");
+    let failing_id = failing.id.clone().unwrap();
+    env.emu
+        .finish_subscription_verification(&failing_id, false)
+        .unwrap();
+    let webhook = verify_subscription_webhook(&env.app, &env.hook.wait_for(2)[1]).unwrap();
+    assert_eq!(webhook.transaction_id, failing_id);
+    assert_eq!(webhook.trade_success, Some(false));
+    assert!(webhook.message_detail["err_msg"].is_string());
+    assert_eq!(
+        env.query
+            .query_subscription_by_id(&failing_id)
+            .unwrap()
+            .subscription
+            .valid,
+        Some(false)
+    );
+
+    assert_eq!(env.pay.cancel_subscription(&sub_id).unwrap().id, sub_id);
+    let canceled = env.query.query_subscription_by_id(&sub_id).unwrap();
+    assert_eq!(canceled.subscription.status.as_deref(), Some("canceled"));
+}
+
+#[test]
+fn coupon_redeemed_through_pay() {
+    let env = env();
+    let mut by_name = BCQueryCriteria::default();
+    by_name.name = Some("满100减10".into());
+    let template = sales::query_coupon_templates(&env.app, &by_name).unwrap();
+    let template_id = template.coupon_templates[0].id.clone().unwrap();
+    let coupon = sales::create_coupon(&env.app, &template_id, "buyer-coupon").unwrap();
+    let coupon_id = coupon.coupon.id.clone().unwrap();
+    let mut mine = BCQueryCriteria::default();
+    mine.user_id = Some("buyer-coupon".into());
+    mine.status = Some(0);
+    let unused = sales::query_coupons(&env.app, &mine).unwrap();
+    assert_eq!(unused.coupons.len(), 1);
+    assert_eq!(unused.coupons[0].id.as_deref(), Some(coupon_id.as_str()));
+
+    // Below the ¥100 threshold the coupon is refused.
+    let mut small = pay_params(BCChannelType::WX_NATIVE, 9_999);
+    small.coupon_id = Some(coupon_id.clone());
+    small.buyer_id = Some("buyer-coupon".into());
+    let err = env.pay.pay(&small).unwrap_err();
+    assert_eq!(err.result_code(), Some(5), "{err}");
+
+    let mut params = pay_params(BCChannelType::WX_NATIVE, 20_000);
+    params.coupon_id = Some(coupon_id.clone());
+    params.buyer_id = Some("buyer-coupon".into());
+    let bill = env.pay.pay(&params).unwrap();
+    // Redeemed at payment, not at order.
+    assert_eq!(
+        sales::query_coupon(&env.app, &coupon_id)
+            .unwrap()
+            .coupon
+            .status,
+        Some(0)
+    );
+    env.emu.complete_payment(&bill.id).unwrap();
+    let record = env.query.query_bill_by_id(&bill.id).unwrap().pay.clone();
+    assert_eq!(record.bill_fee, Some(20_000));
+    assert_eq!(record.discount, Some(1_000));
+    assert_eq!(record.total_fee, Some(19_000));
+    assert_eq!(record.coupon_id.as_deref(), Some(coupon_id.as_str()));
+    assert_eq!(record.spay_result, Some(true));
+    let used = sales::query_coupon(&env.app, &coupon_id).unwrap();
+    assert_eq!(used.coupon.status, Some(1));
+    assert!(used.coupon.use_time.is_some());
+    mine.status = Some(1);
+    assert_eq!(
+        sales::query_coupons(&env.app, &mine).unwrap().coupons.len(),
+        1
+    );
+    let tpl = sales::query_coupon_template(&env.app, &template_id).unwrap();
+    assert_eq!(tpl.coupon_template.use_count, Some(1));
+    // The webhook carries the amount actually paid.
+    verified(&env.app, &env.hook.wait_for(1)[0])
+        .check_amount(19_000)
+        .unwrap();
+    // A redeemed coupon cannot be used again.
+    params.bill_no = Some(number("flow"));
+    assert_eq!(env.pay.pay(&params).unwrap_err().result_code(), Some(5));
+
+    // 九折: 10 % off.
+    by_name.name = Some("九折".into());
+    let ratio = sales::query_coupon_templates(&env.app, &by_name).unwrap();
+    let ratio_id = ratio.coupon_templates[0].id.clone().unwrap();
+    let coupon = sales::create_coupon(&env.app, &ratio_id, "buyer-coupon").unwrap();
+    let mut params = pay_params(BCChannelType::ALI_APP, 1_000);
+    params.coupon_id = coupon.coupon.id.clone();
+    params.buyer_id = Some("buyer-coupon".into());
+    let bill = env.pay.pay(&params).unwrap();
+    let record = env.query.query_bill_by_id(&bill.id).unwrap();
+    assert_eq!(
+        (record.pay.discount, record.pay.total_fee),
+        (Some(100), Some(900))
+    );
+}
+
+#[test]
+fn offline_scan_pays_later_and_unpaid_bill_is_reverted() {
+    let env = env();
+    let mut scan = pay_params(BCChannelType::WX_SCAN, 880);
+    scan.auth_code = Some("130000000000000001".into());
+    let bill_no = scan.bill_no.clone().unwrap();
+    let pending = env.pay.offline_pay(&scan).unwrap();
+    assert_eq!(pending.pay_result, Some(false));
+    assert!(
+        !env.query
+            .query_offline_bill_status(&bill_no, Some(BCChannelType::WX_SCAN))
+            .unwrap()
+            .pay_result
+    );
+    env.emu.complete_payment(&bill_no).unwrap();
+    assert!(
+        env.query
+            .query_offline_bill_status(&bill_no, Some(BCChannelType::WX_SCAN))
+            .unwrap()
+            .pay_result
+    );
+    let webhook = verified(&env.app, &env.hook.wait_for(1)[0]);
+    assert_eq!(webhook.transaction_id, bill_no);
+    assert_eq!(webhook.sub_channel_type, Some(BCChannelType::WX_SCAN));
+    webhook.check_amount(880).unwrap();
+    // Offline bills show up in the ordinary bill queries.
+    let mut by_no = BCQueryReqParams::default();
+    by_no.bill_no = Some(bill_no.clone());
+    assert_eq!(
+        env.query.query_bills(&by_no).unwrap().bills[0].spay_result,
+        Some(true)
+    );
+
+    let mut other = pay_params(BCChannelType::ALI_SCAN, 100);
+    other.auth_code = Some("280000000000000001".into());
+    let other_no = other.bill_no.clone().unwrap();
+    let created = env.pay.offline_pay(&other).unwrap();
+    let reverted = env
+        .pay
+        .offline_revert(&other_no, Some(BCChannelType::ALI_SCAN))
+        .unwrap();
+    assert!(reverted.revert_status);
+    let record = env
+        .query
+        .query_bill_by_id(created.id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(record.pay.revert_result, Some(true));
+    assert_eq!(record.pay.spay_result, Some(false));
+    assert!(env.emu.complete_payment(&other_no).is_err());
+    assert!(
+        !env.query
+            .query_offline_bill_status(&other_no, None)
+            .unwrap()
+            .pay_result
+    );
+    // Reverting again is harmless.
+    assert!(
+        env.pay
+            .offline_revert(&other_no, None)
+            .unwrap()
+            .revert_status
+    );
+}
+
+#[test]
+fn transfers_confirmed_and_pushed() {
+    let env = env();
+    let mut card = BCCardTransferParams::default();
+    card.total_fee = Some(5000);
+    card.bill_no = Some(number("payout"));
+    card.title = Some("提现".into());
+    card.bank_fullname = Some("招商银行".into());
+    card.card_type = Some("DE".into());
+    card.account_type = Some("P".into());
+    card.account_no = Some("6225880000000003".into());
+    card.account_name = Some("王五".into());
+    let created = env.pay.bc_transfer(&card).unwrap();
+    env.emu
+        .complete_transfer(created.id.as_deref().unwrap())
+        .unwrap();
+    let webhook = verified(&env.app, &env.hook.wait_for(1)[0]);
+    assert_eq!(webhook.transaction_type, "TRANSFER");
+    assert_eq!(webhook.sub_channel_type, Some(BCChannelType::BC_TRANSFER));
+    assert_eq!(Some(webhook.transaction_id.clone()), card.bill_no);
+    webhook.check_amount(5000).unwrap();
+
+    let mut ali = BCTransferReqParams::default();
+    ali.channel = Some(BCChannelType::ALI_TRANSFER);
+    ali.transfer_no = Some(number("alipayout"));
+    ali.total_fee = Some(300);
+    ali.desc = Some("payout".into());
+    ali.channel_user_id = Some("payee@example.com".into());
+    ali.channel_user_name = Some("王五".into());
+    ali.account_name = Some("某某公司".into());
+    let created = env.pay.transfer(&ali).unwrap();
+    assert_eq!(
+        submit_cashier(
+            &env.emu,
+            created.url.as_deref().unwrap(),
+            "Confirm transfer"
+        )
+        .0,
+        200
+    );
+    let webhook = verified(&env.app, &env.hook.wait_for(2)[1]);
+    assert_eq!(webhook.channel_type, BCChannelType::ALI);
+    assert_eq!(Some(webhook.transaction_id.clone()), ali.transfer_no);
+    webhook.check_amount(300).unwrap();
+
+    let mut batch = BCBatchTransferParams::default();
+    batch.batch_no = Some(number("batchpay"));
+    batch.account_name = Some("某某公司".into());
+    let items = ["item1", "item2"].map(|id| {
+        let mut item = BCBatchTransferItem::default();
+        item.transfer_id = Some(id.into());
+        item.receiver_account = Some("payee@example.com".into());
+        item.receiver_name = Some("王五".into());
+        item.transfer_fee = Some(100);
+        item
+    });
+    batch.transfer_data = Some(items.to_vec());
+    let created = env.pay.batch_transfer(&batch).unwrap();
+    assert_eq!(
+        submit_cashier(
+            &env.emu,
+            created.url.as_deref().unwrap(),
+            "Confirm transfer"
+        )
+        .0,
+        200
+    );
+    let bodies = env.hook.wait_for(4);
+    let mut ids: Vec<_> = bodies[2..]
+        .iter()
+        .map(|b| verified(&env.app, b).transaction_id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["item1", "item2"]);
+}
+
+#[test]
+fn test_mode_uses_the_sandbox_and_refuses_14_operations_locally() {
+    let env = env();
+    let mut test_app = env.app.clone();
+    test_app.is_test_mode = true;
+    let sandbox_pay = BCPay::new(test_app.clone());
+    let sandbox_query = BCQuery::new(test_app.clone());
+
+    let params = pay_params(BCChannelType::WX_NATIVE, 1);
+    let bill_no = params.bill_no.clone().unwrap();
+    let bill = sandbox_pay.pay(&params).unwrap();
+    assert!(bill.code_url.is_some());
+    assert_eq!(
+        env.emu.requests().last().unwrap().path,
+        "/2/rest/sandbox/bill"
+    );
+
+    assert_eq!(env.query.query_bills(None).unwrap().count(), 0);
+    assert_eq!(env.query.query_bills_count(None).unwrap().count, 0);
+    let sandbox_bills = sandbox_query.query_bills(None).unwrap();
+    assert_eq!(sandbox_bills.count(), 1);
+    assert_eq!(
+        sandbox_bills.bills[0].bill_no.as_deref(),
+        Some(bill_no.as_str())
+    );
+    assert_eq!(sandbox_query.query_bills_count(None).unwrap().count, 1);
+    let by_id = sandbox_query.query_bill_by_id(&bill.id).unwrap();
+    assert_eq!(by_id.pay.bill_no.as_deref(), Some(bill_no.as_str()));
+    let live = env.query.query_bill_by_id(&bill.id).unwrap_err();
+    assert_eq!(live.result_code(), Some(8));
+    // The same bill_no is free in the live namespace.
+    env.pay.pay(&params).unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    assert_eq!(
+        sandbox_query
+            .query_bill_by_id(&bill.id)
+            .unwrap()
+            .pay
+            .spay_result,
+        Some(true)
+    );
+    // Non-money operations keep their live path, test-signed.
+    assert!(sandbox_query.query_plans(None).unwrap().plans.is_empty());
+
+    let sent = env.emu.requests().len();
+    let refund = refund_params(&env.emu, &bill_no, 1);
+    let mut audit = BCPreRefundAuditParams::default();
+    audit.channel = Some(BCChannelType::WX);
+    audit.ids = Some(vec!["x".into()]);
+    audit.agree = Some(true);
+    let mut transfer = BCTransferReqParams::default();
+    transfer.channel = Some(BCChannelType::WX_TRANSFER);
+    transfer.transfer_no = Some(number("tr"));
+    transfer.total_fee = Some(100);
+    transfer.desc = Some("d".into());
+    transfer.channel_user_id = Some("openid".into());
+    let mut card = BCCardTransferParams::default();
+    card.total_fee = Some(1);
+    card.bill_no = Some(number("card"));
+    card.title = Some("t".into());
+    card.bank_fullname = Some("中国银行".into());
+    card.card_type = Some("DE".into());
+    card.account_type = Some("P".into());
+    card.account_no = Some("6222020000000000000".into());
+    card.account_name = Some("张三".into());
+    let mut batch = BCBatchTransferParams::default();
+    batch.batch_no = Some(number("batch"));
+    batch.account_name = Some("n".into());
+    batch.transfer_data = Some(vec![BCBatchTransferItem::default()]);
+    let mut intl = BCInternationalPayParams::default();
+    intl.channel = Some(BCChannelType::PAYPAL_PAYPAL);
+    intl.total_fee = Some(1);
+    intl.currency = Some("USD".into());
+    intl.bill_no = Some(number("intl"));
+    intl.title = Some("t".into());
+
+    let refusals: Vec<(&str, BCError)> = vec![
+        ("offline_pay", sandbox_pay.offline_pay(&params).unwrap_err()),
+        ("refund", sandbox_pay.refund(&refund).unwrap_err()),
+        (
+            "audit_pre_refunds",
+            sandbox_pay.audit_pre_refunds(&audit).unwrap_err(),
+        ),
+        (
+            "offline_revert",
+            sandbox_pay.offline_revert(&bill_no, None).unwrap_err(),
+        ),
+        (
+            "offline_refund",
+            sandbox_pay.offline_refund(&refund).unwrap_err(),
+        ),
+        ("bc_transfer", sandbox_pay.bc_transfer(&card).unwrap_err()),
+        ("transfer", sandbox_pay.transfer(&transfer).unwrap_err()),
+        (
+            "batch_transfer",
+            sandbox_pay.batch_transfer(&batch).unwrap_err(),
+        ),
+        (
+            "international_pay",
+            sandbox_pay.international_pay(&intl).unwrap_err(),
+        ),
+        (
+            "query_refunds",
+            sandbox_query.query_refunds(None).unwrap_err(),
+        ),
+        (
+            "query_refunds_count",
+            sandbox_query.query_refunds_count(None).unwrap_err(),
+        ),
+        (
+            "query_refund_by_id",
+            sandbox_query.query_refund_by_id("id").unwrap_err(),
+        ),
+        (
+            "query_refund_status",
+            sandbox_query
+                .query_refund_status(BCChannelType::WX, "20260101R001")
+                .unwrap_err(),
+        ),
+        (
+            "query_offline_bill_status",
+            sandbox_query
+                .query_offline_bill_status(&bill_no, None)
+                .unwrap_err(),
+        ),
+    ];
+    assert_eq!(refusals.len(), 14);
+    for (name, err) in &refusals {
+        assert!(
+            matches!(err, BCError::NotSupportedInTestMode { method } if method == name),
+            "{name}: {err:?}"
+        );
+        assert_eq!(err.result_code(), Some(-2));
+        assert_eq!(err.result_msg(), NOT_SUPPORTED_CODE);
+        assert_eq!(
+            err.err_detail(),
+            format!("[{name}] does NOT support test mode currently!")
+        );
+        assert!(!err.outcome_unknown());
+    }
+    assert_eq!(env.emu.requests().len(), sent, "nothing reached the server");
+}
+
+#[test]
+fn webhook_is_retried_until_the_receiver_says_success() {
+    let env = env_with(&["fail", "fail"]);
+    let params = pay_params(BCChannelType::WX_NATIVE, 66);
+    let bill = env.pay.pay(&params).unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    let log = env.emu.wait_for_webhooks(1, DEADLINE);
+    assert_eq!(log.len(), 1);
+    let delivery = &log[0];
+    assert!(delivery.delivered, "{delivery:?}");
+    assert_eq!(delivery.attempts, 3);
+    assert_eq!(delivery.last_response.as_deref(), Some("success"));
+    let bodies = env.hook.wait_for(3);
+    assert_eq!(bodies.len(), 3);
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "the same push each time"
+    );
+    let webhook = verified(&env.app, &bodies[2]);
+    assert_eq!(Some(webhook.transaction_id.clone()), params.bill_no);
+    webhook.check_amount(66).unwrap();
+    // Delivered: no further attempts.
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(env.hook.bodies.lock().unwrap().len(), 3);
+    assert_eq!(env.emu.webhooks()[0].attempts, 3);
+}
