@@ -130,7 +130,7 @@ params! {
         seller_id: String,
         /// The store's id (offline: ≤ 32 characters).
         store_id: String,
-        /// BC_EXPRESS: the card number.
+        /// BC_EXPRESS: the card number (BC_EXPRESS also requires `buyer_id`).
         card_no: String,
         /// Forbid credit cards.
         limit_credit: bool,
@@ -170,7 +170,8 @@ params! {
         refund_no: String,
         /// The bill to refund.
         bill_no: String,
-        /// Amount in fen, > 0, at most the amount paid.
+        /// Amount in fen, > 0, at most the amount paid. A bill can be refunded once (in part or
+        /// whole); a second refund after a successful one is `REFUND_AMOUNT_TOO_LARGE`.
         refund_fee: i64,
         /// Free-form data.
         optional: Map<String, Value>,

@@ -263,23 +263,17 @@ impl BCPay {
         )
     }
 
-    /// Cancels a subscription, with `at_period_end` after its next charge (a REST option Python
-    /// cannot send).
+    /// Cancels a subscription after its next charge (`at_period_end`, a REST option Python cannot
+    /// send).
     pub fn cancel_subscription_at_period_end(
         &self,
         subscription_id: &str,
-        at_period_end: bool,
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
             &CANCEL_SUBSCRIPTION,
             Some(subscription_id),
-            || {
-                Ok(Map::from_iter([(
-                    "at_period_end".to_string(),
-                    at_period_end.into(),
-                )]))
-            },
+            || Ok(Map::from_iter([("at_period_end".to_string(), true.into())])),
         )
     }
 

@@ -140,7 +140,7 @@ record! {
         r#type: i64,
         /// Minimum order amount in fen (0 = none).
         limit_fee: i64,
-        /// Type 0: yuan off; type 1: multiplier (0.9 = 10 % off).
+        /// Type 0: **yuan** off (not fen: 10 = ¥10); type 1: multiplier (0.9 = 10 % off).
         discount: f64,
         /// Coupons to hand out (0 = unlimited).
         total_count: i64,

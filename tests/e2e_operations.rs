@@ -1105,7 +1105,7 @@ fn subscriptions_subscribe_query_update_cancel() {
 
     assert_eq!(
         env.pay
-            .cancel_subscription_at_period_end(&sub_id, true)
+            .cancel_subscription_at_period_end(&sub_id)
             .unwrap()
             .id,
         sub_id

@@ -1579,7 +1579,7 @@ fn cancel_subscription(demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
     let id = required(form, "subscription_id")?;
     let result = if flag(form, "at_period_end") == Some(true) {
-        demo.bc_pay.cancel_subscription_at_period_end(&id, true)?
+        demo.bc_pay.cancel_subscription_at_period_end(&id)?
     } else {
         demo.bc_pay.cancel_subscription(&id)?
     };

@@ -626,7 +626,7 @@ fn subscriptions(tour: &mut Tour) {
     tour.call(
         "cancel_subscription_at_period_end",
         demo.bc_pay
-            .cancel_subscription_at_period_end(&subscription_id, true),
+            .cancel_subscription_at_period_end(&subscription_id),
         |r| format!("id {}", r.id),
     );
     tour.call(
