@@ -55,8 +55,9 @@ fn failed_pay(emu: &Emulator, bc_app: BCApp, fault: Fault) -> BCError {
         "{fault:?}: a write is never retried"
     );
     assert_eq!(err.result_code(), Some(-1), "{fault:?}: {err:?}");
-    // Faults are one-shot: the next call goes through.
-    BCPay::new(emu.bc_app()).pay(&pay_params()).unwrap();
+    // Faults are one-shot, and the failure did not poison the app's connection pool: the next call
+    // through the same `BCPay` goes through.
+    bc_pay.pay(&pay_params()).unwrap();
     err
 }
 
@@ -287,4 +288,38 @@ fn one_pay_and_one_query_shared_by_threads() {
         (THREADS * BILLS_PER_THREAD.div_ceil(2)) as u64
     );
     assert_eq!(bill_posts(&emu), total, "one POST per bill, no retries");
+}
+
+#[test]
+fn other_http_statuses() {
+    let emu = emulator();
+    let bc_query = BCQuery::new(emu.bc_app());
+    let failure = |status: u16| {
+        emu.inject_fault("/2/rest/bills", Fault::HttpStatus(status));
+        let err = bc_query.query_bills(None).unwrap_err();
+        assert_eq!(err.result_code(), Some(-1), "{status}: {err:?}");
+        err
+    };
+    // 4xx answers carry envelopes: a non-JSON 4xx body is an invalid response with its status.
+    for status in [400, 404] {
+        let err = failure(status);
+        assert!(
+            matches!(err, BCError::InvalidResponse { status: s, .. } if s == status),
+            "{err:?}"
+        );
+        assert_eq!(err.result_msg(), status.to_string());
+    }
+    assert_eq!(failure(404).err_detail(), "Not Found");
+    // Other statuses are HTTP failures.
+    for status in [204, 502, 504] {
+        let err = failure(status);
+        assert!(
+            matches!(err, BCError::HttpStatus { status: s, .. } if s == status),
+            "{err:?}"
+        );
+        assert!(!err.outcome_unknown());
+    }
+    // A redirect without Location cannot be followed. ureq reports it as a protocol error, so the SDK
+    // gives `Transport` where wire-contract §7.2 has Python's `-1, 302, 'Found'`; both are -1.
+    failure(302);
 }

@@ -910,3 +910,184 @@ fn webhook_is_retried_until_the_receiver_says_success() {
     assert_eq!(env.hook.bodies.lock().unwrap().len(), 3);
     assert_eq!(env.emu.webhooks()[0].attempts, 3);
 }
+
+#[test]
+fn webhook_destinations_notify_url_and_sandbox_test_url() {
+    let env = env();
+    let own = Receiver::start(&[]);
+    let sandbox_hook = Receiver::start(&[]);
+    env.emu.set_test_webhook_url(Some(&sandbox_hook.url));
+
+    // A bill's notify_url overrides the app's webhook URL; its refund's notify_url does the same.
+    let mut params = pay_params(BCChannelType::WX_NATIVE, 10);
+    params.notify_url = Some(own.url.clone());
+    params.optional = Some(Map::from_iter([("a".to_string(), json!(1))]));
+    let bill = env.pay.pay(&params).unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    let pay_push = verified(&env.app, &own.wait_for(1)[0]);
+    assert_eq!(pay_push.optional, json!({"a": 1}));
+    let mut refund = refund_params(&env.emu, params.bill_no.as_deref().unwrap(), 10);
+    refund.notify_url = Some(own.url.clone());
+    refund.optional = Some(Map::from_iter([("r".to_string(), json!(2))]));
+    env.pay.refund(&refund).unwrap();
+    let refund_push = verified(&env.app, &own.wait_for(2)[1]);
+    assert_eq!(refund_push.transaction_type, "REFUND");
+    assert_eq!(refund_push.optional, json!({"r": 2}));
+
+    // Sandbox events go to the test URL, never to the live one.
+    let mut test_app = env.app.clone();
+    test_app.is_test_mode = true;
+    let sandbox_params = pay_params(BCChannelType::ALI_APP, 20);
+    let sandbox_bill = BCPay::new(test_app).pay(&sandbox_params).unwrap();
+    env.emu.complete_payment(&sandbox_bill.id).unwrap();
+    let push = verified(&env.app, &sandbox_hook.wait_for(1)[0]);
+    assert_eq!(Some(push.transaction_id.clone()), sandbox_params.bill_no);
+    push.check_amount(20).unwrap();
+    let log = env.emu.wait_for_webhooks(3, DEADLINE);
+    assert_eq!(log.iter().filter(|w| w.delivered).count(), 3);
+    assert!(env.hook.bodies.lock().unwrap().is_empty());
+}
+
+#[test]
+fn paypal_approval_and_cancel_and_unionpay_return() {
+    let env = env();
+    let paypal = |fee: i64| {
+        let mut params = BCInternationalPayParams::default();
+        params.channel = Some(BCChannelType::PAYPAL_PAYPAL);
+        params.total_fee = Some(fee);
+        params.currency = Some("USD".into());
+        params.bill_no = Some(number("paypal"));
+        params.title = Some("paypal".into());
+        params.return_url = Some("https://shop.example.com/paypal".into());
+        let bill = env.pay.international_pay(&params).unwrap();
+        (
+            bill.id.clone(),
+            bill.url.clone().unwrap(),
+            params.bill_no.unwrap(),
+        )
+    };
+    let (id, url, bill_no) = paypal(999);
+    let (status, location) = submit_cashier(&env.emu, &url, "Pay");
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.unwrap(),
+        format!("https://shop.example.com/paypal?bill_no={bill_no}&result=approved")
+    );
+    let push = verified(&env.app, &env.hook.wait_for(1)[0]);
+    assert_eq!(push.channel_type, BCChannelType::PAYPAL);
+    push.check_amount(999).unwrap();
+    assert_eq!(
+        env.query.query_bill_by_id(&id).unwrap().pay.spay_result,
+        Some(true)
+    );
+
+    let (id, url, bill_no) = paypal(5);
+    let answer = browser()
+        .post(&url)
+        .send_form([("action", "cancel")])
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 303);
+    assert_eq!(
+        answer.headers().get("location").unwrap().to_str().unwrap(),
+        format!("https://shop.example.com/paypal?bill_no={bill_no}&result=cancel")
+    );
+    assert_eq!(
+        env.query.query_bill_by_id(&id).unwrap().pay.spay_result,
+        Some(false)
+    );
+
+    // UnionPay returns by POSTing a form to return_url.
+    let mut params = pay_params(BCChannelType::UN_WEB, 321);
+    params.return_url = Some("https://shop.example.com/unionpay".into());
+    let bill = env.pay.pay(&params).unwrap();
+    let html = bill.html.clone().unwrap();
+    let marker = "action=\"";
+    let start = html.find(marker).unwrap() + marker.len();
+    let page_url = &html[start..start + html[start..].find('"').unwrap()];
+    assert_eq!(page_url, env.emu.cashier_url(&bill.id));
+    let mut answer = browser()
+        .post(page_url)
+        .send_form([("action", "pay")])
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let form = answer.body_mut().read_to_string().unwrap();
+    assert!(
+        form.contains("action=\"https://shop.example.com/unionpay\"")
+            && form.contains("name=\"txnAmt\" value=\"321\"")
+            && form.contains("name=\"respCode\" value=\"00\""),
+        "{form}"
+    );
+    verified(&env.app, &env.hook.wait_for(2)[1])
+        .check_amount(321)
+        .unwrap();
+}
+
+#[test]
+fn expired_bill_cannot_be_paid_and_refund_no_follows_the_beijing_day() {
+    let env = env();
+    let mut params = pay_params(BCChannelType::WX_NATIVE, 1);
+    params.bill_timeout = Some(600);
+    let bill = env.pay.pay(&params).unwrap();
+    env.emu.advance_clock(Duration::from_secs(601));
+    assert!(env.emu.complete_payment(&bill.id).is_err());
+    let (status, _) = submit_cashier(&env.emu, bill.code_url.as_deref().unwrap(), "Pay");
+    assert_eq!(status, 409);
+    assert_eq!(
+        env.query
+            .query_bill_by_id(&bill.id)
+            .unwrap()
+            .pay
+            .spay_result,
+        Some(false)
+    );
+
+    // 2026-01-01 00:00 in UTC+8 is still 2025-12-31 in UTC: the refund_no must carry 20260101.
+    let new_year_beijing = 1_767_196_800_000_i64;
+    env.emu.set_clock_ms(new_year_beijing + 60_000);
+    let paid = pay_params(BCChannelType::WX_NATIVE, 1);
+    let bill = env.pay.pay(&paid).unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    let mut refund = refund_params(&env.emu, paid.bill_no.as_deref().unwrap(), 1);
+    refund.refund_no = Some("20251231R0001".into());
+    let err = env.pay.refund(&refund).unwrap_err();
+    assert_eq!(err.result_code(), Some(5), "{err}");
+    refund.refund_no = Some("20260101R0001".into());
+    env.pay.refund(&refund).unwrap();
+}
+
+#[test]
+fn webhook_gives_up_after_18_attempts_and_forgives_whitespace() {
+    let env = env_with(&["fail"; 18]);
+    let bill = env
+        .pay
+        .pay(&pay_params(BCChannelType::WX_NATIVE, 1))
+        .unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    env.hook.wait_for(1);
+    // The last retry is due 2^17 s (scaled: 131 s) after the first attempt; move past it.
+    env.emu.advance_clock(Duration::from_secs(200));
+    let bodies = env.hook.wait_for(18);
+    let deadline = Instant::now() + DEADLINE;
+    while env.emu.webhooks()[0].attempts < 18 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let delivery = &env.emu.webhooks()[0];
+    assert_eq!(delivery.attempts, 18);
+    assert!(!delivery.delivered);
+    assert_eq!(delivery.last_response.as_deref(), Some("fail"));
+    env.emu.advance_clock(Duration::from_secs(3600));
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(env.hook.bodies.lock().unwrap().len(), 18, "no 19th attempt");
+    assert!(bodies.iter().all(|b| verify_webhook(&env.app, b).is_ok()));
+
+    // `success` with whitespace around it counts (the emulator trims, see its docs).
+    let relaxed = env_with(&[" success\n"]);
+    let bill = relaxed
+        .pay
+        .pay(&pay_params(BCChannelType::WX_NATIVE, 1))
+        .unwrap();
+    relaxed.emu.complete_payment(&bill.id).unwrap();
+    let log = relaxed.emu.wait_for_webhooks(1, DEADLINE);
+    assert!(log[0].delivered);
+    assert_eq!(log[0].attempts, 1);
+}
