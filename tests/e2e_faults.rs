@@ -323,3 +323,64 @@ fn other_http_statuses() {
     // gives `Transport` where wire-contract §7.2 has Python's `-1, 302, 'Found'`; both are -1.
     failure(302);
 }
+
+#[test]
+fn racing_writes_on_one_record_have_one_winner() {
+    const THREADS: usize = 6;
+    let emu = emulator();
+    let bc_pay = BCPay::new(emu.bc_app());
+    let params = pay_params();
+
+    // The same bill_no from every thread at once: one bill, the rest BILL_NO_DUPLICATE.
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..THREADS)
+            .map(|_| scope.spawn(|| bc_pay.pay(&params).map(|r| r.id.clone())))
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let ids: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(ids.len(), 1, "{outcomes:?}");
+    for err in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert_eq!(
+            (err.result_code(), err.result_msg()),
+            (Some(17), "BILL_NO_DUPLICATE".to_string())
+        );
+    }
+    emu.complete_payment(ids[0]).unwrap();
+
+    // Full refunds of that bill from every thread at once: exactly one succeeds.
+    let day = chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3600 * 1000)
+        .unwrap()
+        .format("%Y%m%d")
+        .to_string();
+    let outcomes: Vec<_> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..THREADS)
+            .map(|n| {
+                let (bc_pay, day, bill_no) = (&bc_pay, &day, params.bill_no.clone());
+                scope.spawn(move || {
+                    let mut refund = BCRefundReqParams::default();
+                    refund.refund_no = Some(format!("{day}race{n:03}"));
+                    refund.bill_no = bill_no;
+                    refund.refund_fee = Some(1);
+                    bc_pay.refund(&refund).map(|r| r.id.clone())
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    for err in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(
+            matches!(err.result_code(), Some(11 | 12)),
+            "ALREADY_REFUNDING or REFUND_AMOUNT_TOO_LARGE: {err:?}"
+        );
+    }
+    let refunds = BCQuery::new(emu.bc_app())
+        .query_refunds_count(None)
+        .unwrap();
+    assert_eq!(refunds.count, 1);
+}

@@ -581,6 +581,19 @@ fn coupon_redeemed_through_pay() {
     verified(&env.app, &env.hook.wait_for(1)[0])
         .check_amount(19_000)
         .unwrap();
+    // Only the amount actually paid can be refunded.
+    let bill_no = params.bill_no.clone().unwrap();
+    let too_much = env
+        .pay
+        .refund(&refund_params(&env.emu, &bill_no, 20_000))
+        .unwrap_err();
+    assert_eq!(too_much.result_code(), Some(12), "{too_much}");
+    env.pay
+        .refund(&refund_params(&env.emu, &bill_no, 19_000))
+        .unwrap();
+    let refund_push = verified(&env.app, &env.hook.wait_for(2)[1]);
+    assert_eq!(refund_push.transaction_type, "REFUND");
+    refund_push.check_amount(19_000).unwrap();
     // A redeemed coupon cannot be used again.
     params.bill_no = Some(number("flow"));
     assert_eq!(env.pay.pay(&params).unwrap_err().result_code(), Some(5));

@@ -278,6 +278,17 @@ fn pay_server_errors() {
         1,
         "APP_INVALID",
     );
+    // Sandbox routes take only the test secret.
+    let mut test_mode = env.app.clone();
+    test_mode.is_test_mode = true;
+    test_mode.test_secret = "not-the-test-secret".into();
+    assert_api(
+        BCPay::new(test_mode.clone()).pay(&pay_params(BCChannelType::WX_NATIVE, 1)),
+        1,
+        "APP_INVALID",
+    );
+    test_mode.test_secret = env.app.app_secret.clone();
+    assert_api(BCQuery::new(test_mode).query_bills(None), 1, "APP_INVALID");
     assert_eq!(env.query.query_bills_count(None).unwrap().count, 1);
 }
 
@@ -1125,6 +1136,17 @@ fn subscriptions_subscribe_query_update_cancel() {
         env.query.query_subscription_by_id("no-such-subscription"),
         5,
         "PARAM_INVALID",
+    );
+    assert_api(
+        env.pay
+            .cancel_subscription_at_period_end("no-such-subscription"),
+        5,
+        "PARAM_INVALID",
+    );
+    assert_api(
+        BCQuery::new(wrong_secret(&env.app)).query_subscriptions(None),
+        1,
+        "APP_INVALID",
     );
 
     let banks = env
