@@ -384,3 +384,34 @@ fn racing_writes_on_one_record_have_one_winner() {
         .unwrap();
     assert_eq!(refunds.count, 1);
 }
+
+#[test]
+fn misconfigured_api_host() {
+    let emu = emulator();
+    // A path prefix the emulator does not serve: its 404 text page.
+    let mut bc_app = emu.bc_app();
+    bc_app.api_host = format!("{}/nope", emu.base_url());
+    let err = BCPay::new(bc_app).pay(&pay_params()).unwrap_err();
+    assert!(
+        matches!(&err, BCError::InvalidResponse { status: 404, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        (err.result_code(), err.result_msg(), err.err_detail()),
+        (Some(-1), "404".to_string(), "Not Found".to_string())
+    );
+    assert_eq!(emu.requests().last().unwrap().path, "/nope/2/rest/bill");
+
+    // Nobody listening: a transport failure, at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut bc_app = emu.bc_app();
+    bc_app.api_host = format!("http://127.0.0.1:{port}");
+    bc_app.timeout = Some((Duration::from_secs(2), Duration::from_secs(2)).into());
+    let started = Instant::now();
+    let err = BCQuery::new(bc_app).query_bills(None).unwrap_err();
+    assert!(matches!(err, BCError::Transport { .. }), "{err:?}");
+    assert_eq!(err.result_msg(), NETWORK_ERROR);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -612,6 +612,25 @@ fn coupon_redeemed_through_pay() {
         (record.pay.discount, record.pay.total_fee),
         (Some(100), Some(900))
     );
+
+    // 新人立减5元 on a ¥3 order: the discount is capped so that 1 fen is still paid.
+    by_name.name = Some("新人立减5元".into());
+    let newcomer = sales::query_coupon_templates(&env.app, &by_name).unwrap();
+    let newcomer_id = newcomer.coupon_templates[0].id.clone().unwrap();
+    let coupon = sales::create_coupon(&env.app, &newcomer_id, "buyer-new").unwrap();
+    let mut params = pay_params(BCChannelType::WX_NATIVE, 300);
+    params.coupon_id = coupon.coupon.id.clone();
+    params.buyer_id = Some("buyer-new".into());
+    let bill = env.pay.pay(&params).unwrap();
+    let record = env.query.query_bill_by_id(&bill.id).unwrap();
+    assert_eq!(
+        (
+            record.pay.bill_fee,
+            record.pay.discount,
+            record.pay.total_fee
+        ),
+        (Some(300), Some(299), Some(1))
+    );
 }
 
 #[test]
