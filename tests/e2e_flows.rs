@@ -1123,3 +1123,78 @@ fn webhook_gives_up_after_18_attempts_and_forgives_whitespace() {
     assert!(log[0].delivered);
     assert_eq!(log[0].attempts, 1);
 }
+
+#[test]
+fn refund_states_failed_refund_retried_and_refund_status() {
+    let env = env();
+    let paid = |channel: BCChannelType| {
+        let params = pay_params(channel, 700);
+        let bill = env.pay.pay(&params).unwrap();
+        env.emu.complete_payment(&bill.id).unwrap();
+        params.bill_no.unwrap()
+    };
+    // A pre-refund is PROCESSING until audited; a denied one is FAIL; a direct one SUCCESS.
+    let wx_bill = paid(BCChannelType::WX_APP);
+    let mut pre = refund_params(&env.emu, &wx_bill, 700);
+    pre.need_approval = Some(true);
+    let pre_no = pre.refund_no.clone().unwrap();
+    let pre_id = env.pay.refund(&pre).unwrap().id.clone();
+    let status = |refund_no: &str| {
+        env.query
+            .query_refund_status(BCChannelType::WX, refund_no)
+            .unwrap()
+            .refund_status
+            .clone()
+    };
+    assert_eq!(status(&pre_no), "PROCESSING");
+    let mut deny = BCPreRefundAuditParams::default();
+    deny.channel = Some(BCChannelType::WX);
+    deny.ids = Some(vec![pre_id.clone()]);
+    deny.agree = Some(false);
+    env.pay.audit_pre_refunds(&deny).unwrap();
+    assert_eq!(status(&pre_no), "FAIL");
+    let direct = refund_params(&env.emu, &wx_bill, 700);
+    env.pay.refund(&direct).unwrap();
+    assert_eq!(status(direct.refund_no.as_deref().unwrap()), "SUCCESS");
+
+    // Filters: bills with a successful refund; pre-refunds vs direct refunds.
+    let mut refunded = BCQueryReqParams::default();
+    refunded.refund_result = Some(true);
+    let bills = env.query.query_bills(&refunded).unwrap();
+    assert_eq!(bills.count(), 1);
+    assert_eq!(bills.bills[0].bill_no.as_deref(), Some(wx_bill.as_str()));
+    let mut pre_only = BCQueryReqParams::default();
+    pre_only.need_approval = Some(true);
+    assert_eq!(env.query.query_refunds_count(&pre_only).unwrap().count, 1);
+    pre_only.need_approval = Some(false);
+    assert_eq!(env.query.query_refunds_count(&pre_only).unwrap().count, 1);
+
+    // An Alipay refund that fails at the channel: finished, not successful; the bill can be refunded again.
+    let ali_bill = paid(BCChannelType::ALI_APP);
+    let first = env
+        .pay
+        .refund(&refund_params(&env.emu, &ali_bill, 700))
+        .unwrap();
+    env.emu.fail_refund(&first.id).unwrap();
+    let failed = env.query.query_refund_by_id(&first.id).unwrap();
+    assert_eq!(
+        (failed.refund.finish, failed.refund.result),
+        (Some(true), Some(false))
+    );
+    let second = env
+        .pay
+        .refund(&refund_params(&env.emu, &ali_bill, 700))
+        .unwrap();
+    env.emu.complete_refund(&second.id).unwrap();
+    let done = env.query.query_refund_by_id(&second.id).unwrap();
+    assert_eq!(done.refund.result, Some(true));
+    // Webhooks: 2 PAY, 1 WX REFUND, 1 ALI REFUND (none for the denied or the failed refund).
+    let bodies = env.hook.wait_for(4);
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(env.hook.bodies.lock().unwrap().len(), 4);
+    let kinds: Vec<_> = bodies
+        .iter()
+        .map(|b| verified(&env.app, b).transaction_type)
+        .collect();
+    assert_eq!(kinds, ["PAY", "REFUND", "PAY", "REFUND"]);
+}
