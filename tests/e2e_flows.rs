@@ -520,9 +520,79 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
         Some(false)
     );
 
+    // A recurring charge: a paid BC_SUBSCRIPTION bill of fee × amount and its PAY webhook, which
+    // verifies in both signature forms. Cancelled at period end, the subscription ends with it.
+    let mut changes = BCSubscription::default();
+    changes.amount = Some(1.5);
+    env.pay.update_subscription(&sub_id, &changes).unwrap();
+    assert!(
+        env.emu.charge_subscription(&failing_id).is_err(),
+        "a failed subscription is not charged"
+    );
+    env.pay.cancel_subscription_at_period_end(&sub_id).unwrap();
+    let bill_no = env.emu.charge_subscription(&sub_id).unwrap();
+    let body = env.hook.wait_for(3)[2].clone();
+    let charge = verified(&env.app, &body);
+    verify_subscription_webhook(&env.app, &body).unwrap();
+    assert_eq!(
+        (
+            charge.transaction_type.as_str(),
+            charge.transaction_id.as_str()
+        ),
+        ("PAY", bill_no.as_str())
+    );
+    charge.check_amount(1485).unwrap();
+    assert_eq!(charge.message_detail["subscription_id"], json!(sub_id));
+    let mut paid = BCQueryReqParams::default();
+    paid.bill_no = Some(bill_no.clone());
+    let bills = env.query.query_bills(&paid).unwrap();
+    assert_eq!(
+        bills.bills[0].sub_channel,
+        Some(BCChannelType::BC_SUBSCRIPTION)
+    );
+    assert_eq!(
+        (bills.bills[0].spay_result, bills.bills[0].total_fee),
+        (Some(true), Some(1485))
+    );
+    let ended = env.query.query_subscription_by_id(&sub_id).unwrap();
+    assert_eq!(ended.subscription.status.as_deref(), Some("canceled"));
+    assert!(
+        env.emu.charge_subscription(&sub_id).is_err(),
+        "no charge after the last period"
+    );
+}
+
+#[test]
+fn subscription_cancelled_now() {
+    let env = env();
+    let mut plan = BCPlan::default();
+    plan.fee = Some(100);
+    plan.interval = Some("week".into());
+    plan.name = Some("weekly".into());
+    let plan_id = env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap();
+    let phone = "13700137001";
+    let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
+    let code = env.emu.last_sms_code(phone).expect("a code was sent");
+    let mut sub = BCSubscription::default();
+    sub.buyer_id = Some("buyer-now".into());
+    sub.plan_id = Some(plan_id);
+    sub.bank_name = Some("招商银行".into());
+    sub.card_no = Some("6225880000000003".into());
+    sub.id_name = Some("王五".into());
+    sub.id_no = Some("11010119900101123X".into());
+    sub.mobile = Some(phone.into());
+    let sub_id = env
+        .pay
+        .subscribe(&sub, &sms_id, &code, None)
+        .unwrap()
+        .subscription
+        .id
+        .clone()
+        .unwrap();
     assert_eq!(env.pay.cancel_subscription(&sub_id).unwrap().id, sub_id);
     let canceled = env.query.query_subscription_by_id(&sub_id).unwrap();
     assert_eq!(canceled.subscription.status.as_deref(), Some("canceled"));
+    assert!(env.emu.charge_subscription(&sub_id).is_err());
 }
 
 #[test]

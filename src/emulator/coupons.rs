@@ -5,11 +5,11 @@
 //! `POST rest/coupon` and redeemed by a pay request carrying `coupon_id` ([`check_for_bill`], [`redeem`]).
 
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
 use super::core::{ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, payload, require};
 use super::merchants::DEFAULT_MERCHANT;
 use super::store::Store;
+use super::validate::new_id;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -61,7 +61,7 @@ impl Coupons {
             // Distinct creation times keep the newest-first listing order stable: the first is the newest.
             let created_at = now_ms - age as i64;
             self.templates.push(Template {
-                id: Uuid::new_v4().to_string(),
+                id: new_id(),
                 app_id: app_id.to_owned(),
                 name: name.to_owned(),
                 kind,
@@ -295,7 +295,7 @@ pub(crate) fn create_coupon(store: &mut Store, call: &Call) -> Reply {
         )
     };
     let coupon = Coupon {
-        id: Uuid::new_v4().to_string(),
+        id: new_id(),
         app_id: call.app_id.to_owned(),
         template_id: template_id.to_owned(),
         user_id: user_id.to_owned(),
@@ -437,7 +437,7 @@ pub(crate) fn add_template(store: &mut Store, template: Map<String, Value>) -> S
     let taken = |id: &str| store.coupons.templates.iter().any(|t| t.id == id);
     let id = text("id")
         .filter(|id| !taken(id))
-        .map_or_else(|| Uuid::new_v4().to_string(), str::to_owned);
+        .map_or_else(|| new_id(), str::to_owned);
     let app_id = text("app_id")
         .unwrap_or(store.app.app_id.as_str())
         .to_owned();

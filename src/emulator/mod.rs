@@ -283,6 +283,14 @@ impl Emulator {
         self.with_store(|store| subscriptions::finish_verification(store, subscription_id, success))
     }
 
+    /// Runs one recurring charge of a verified subscription: a paid bill (channel `BC`, sub-channel
+    /// `BC_SUBSCRIPTION`) of the plan's fee × the subscription's `amount`, and its PAY webhook
+    /// carrying both `signature` and the demo-form `sign`. A subscription cancelled at period end
+    /// ends with it. Returns the bill's `bill_no`.
+    pub fn charge_subscription(&self, subscription_id: &str) -> Result<String, String> {
+        self.with_store(|store| subscriptions::charge(store, subscription_id))
+    }
+
     /// Adds a coupon template (keys as in the coupon template JSON; missing ones get defaults); returns its id.
     pub fn add_coupon_template(&self, template: Map<String, Value>) -> String {
         self.with_store(|store| coupons::add_template(store, template))

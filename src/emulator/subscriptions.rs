@@ -17,7 +17,8 @@ use super::core::{
     require,
 };
 use super::coupons;
-use super::store::{Store, WebhookEvent};
+use super::store::{Bill, Store, WebhookEvent};
+use super::validate::{beijing_date, new_id};
 
 /// Every bank a subscription card may belong to ([emu] content; includes the common ones).
 pub(crate) const BANKS: &[&str] = &[
@@ -250,10 +251,6 @@ fn card_id_of(
         id_no,
         mobile.unwrap_or(""),
     ])
-}
-
-fn new_id() -> String {
-    Uuid::new_v4().to_string()
 }
 
 /// A non-empty optional string field, owned.
@@ -907,4 +904,96 @@ pub(crate) fn finish_verification(
     };
     store.emit_webhook(event);
     Ok(())
+}
+
+/// The control hook for one recurring charge (server-semantics §10.2): a paid `BC_SUBSCRIPTION` bill
+/// of plan fee × `amount` (rounded to fen) and its PAY webhook, signed both ways (§9.6). A
+/// subscription cancelled `at_period_end` ends with this charge. Returns the bill's `bill_no`.
+pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String, String> {
+    let now_ms = store.now_ms();
+    let serial = store.next_serial();
+    let subs = &mut store.subscriptions;
+    let sub = subs
+        .subscriptions
+        .iter_mut()
+        .find(|s| s.id == subscription_id)
+        .ok_or_else(|| format!("no subscription {subscription_id}"))?;
+    if !sub.valid || !matches!(sub.status, "active" | "trialing" | "canceling") {
+        return Err(format!(
+            "subscription {subscription_id} is {}, not chargeable",
+            sub.status
+        ));
+    }
+    let plan = subs
+        .plans
+        .iter()
+        .find(|p| p.id == sub.plan_id)
+        .ok_or_else(|| format!("the plan of subscription {subscription_id} is gone"))?;
+    let fee = (plan.fee as f64 * sub.amount).round() as i64;
+    let card = subs.cards.get(&sub.card_id);
+    let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
+    let detail = json!({
+        "subscription_id": sub.id,
+        "plan_id": sub.plan_id,
+        "buyer_id": sub.buyer_id,
+        "card_id": sub.card_id,
+        "id_no": text(card.map(|c| c.id_no.as_str())),
+        "id_name": text(card.map(|c| c.id_name.as_str())),
+        "card_no": text(card.map(|c| c.card_no.as_str())),
+        "bank_name": text(card.and_then(|c| c.bank_name.as_deref())),
+        "mobile": text(card.and_then(|c| c.mobile.as_deref())),
+    });
+    sub.status = if sub.status == "canceling" {
+        "canceled"
+    } else {
+        "active"
+    };
+    let bill_no = format!("sub{}{serial:08}", beijing_date(now_ms));
+    let trade_no = format!("BC{}{serial:08}", beijing_date(now_ms));
+    let bill = Bill {
+        id: new_id(),
+        app_id: sub.app_id.clone(),
+        ns: sub.ns,
+        bill_no: bill_no.clone(),
+        channel: "BC".into(),
+        sub_channel: "BC_SUBSCRIPTION".into(),
+        title: plan.name.chars().take(16).collect(),
+        bill_fee: fee,
+        discount: 0,
+        total_fee: fee,
+        coupon_id: None,
+        optional: Value::Object(sub.optional.clone()),
+        buyer_id: Some(sub.buyer_id.clone()),
+        seller_id: None,
+        store_id: None,
+        operator_id: None,
+        notify_url: None,
+        return_url: None,
+        bill_timeout: None,
+        currency: None,
+        token: None,
+        create_time: now_ms,
+        spay_result: true,
+        trade_no: trade_no.clone(),
+        message_detail: detail.clone(),
+        revert_result: false,
+        refund_result: false,
+    };
+    let event = WebhookEvent {
+        ns: sub.ns,
+        notify_url: None,
+        transaction_type: "PAY",
+        channel_type: "BC".into(),
+        sub_channel_type: "BC_SUBSCRIPTION".into(),
+        transaction_id: bill_no.clone(),
+        transaction_fee: fee,
+        trade_success: true,
+        optional: bill.optional.clone(),
+        message_detail: detail,
+        channel_transaction_id: trade_no,
+        subscription_sign: true,
+    };
+    store.bills.push(bill);
+    store.emit_webhook(event);
+    Ok(bill_no)
 }
