@@ -437,7 +437,7 @@ pub(crate) fn add_template(store: &mut Store, template: Map<String, Value>) -> S
     let taken = |id: &str| store.coupons.templates.iter().any(|t| t.id == id);
     let id = text("id")
         .filter(|id| !taken(id))
-        .map_or_else(|| new_id(), str::to_owned);
+        .map_or_else(new_id, str::to_owned);
     let app_id = text("app_id")
         .unwrap_or(store.app.app_id.as_str())
         .to_owned();
