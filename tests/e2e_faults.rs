@@ -3,33 +3,20 @@
 #![cfg(feature = "emulator")]
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use beecloud::emulator::{Emulator, EmulatorConfig, Fault};
+use beecloud::emulator::{Emulator, Fault};
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery, NETWORK_ERROR};
 
+mod emulated;
+
 fn emulator() -> Emulator {
-    Emulator::start_with(EmulatorConfig {
-        webhook_time_scale: 0.001,
-        ..EmulatorConfig::default()
-    })
-    .expect("emulator starts")
+    Emulator::start_with(emulated::fast_config()).expect("emulator starts")
 }
 
-static SERIAL: AtomicU32 = AtomicU32::new(1);
-
 fn pay_params() -> BCPayReqParams {
-    let mut params = BCPayReqParams::default();
-    params.channel = Some(BCChannelType::WX_NATIVE);
-    params.total_fee = Some(1);
-    params.bill_no = Some(format!(
-        "fault{:08}",
-        SERIAL.fetch_add(1, Ordering::Relaxed)
-    ));
-    params.title = Some("fault test".into());
-    params
+    emulated::pay_params(BCChannelType::WX_NATIVE, 1)
 }
 
 /// POSTs to `/2/rest/bill` the emulator received.

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -127,6 +127,9 @@ fn serve(stream: TcpStream, reply: &str) -> Option<Vec<u8>> {
 
 // ---------------------------------------------------------------- fixtures
 
+mod emulated;
+use emulated::{fast_config, number, pay_params, refund_params};
+
 struct Env {
     emu: Emulator,
     app: BCApp,
@@ -137,54 +140,26 @@ struct Env {
 
 fn env_with(replies: &[&'static str]) -> Env {
     let hook = Receiver::start(replies);
-    let emu = Emulator::start_with(EmulatorConfig {
-        webhook_url: Some(hook.url.clone()),
-        webhook_time_scale: 0.001,
-        ..EmulatorConfig::default()
-    })
-    .expect("emulator starts");
-    let app = emu.bc_app();
-    Env {
-        pay: BCPay::new(app.clone()),
-        query: BCQuery::new(app.clone()),
-        app,
+    let emulated::Env {
         emu,
+        app,
+        pay,
+        query,
+    } = emulated::Env::start(EmulatorConfig {
+        webhook_url: Some(hook.url.clone()),
+        ..fast_config()
+    });
+    Env {
+        emu,
+        app,
+        pay,
+        query,
         hook,
     }
 }
 
 fn env() -> Env {
     env_with(&[])
-}
-
-static SERIAL: AtomicU32 = AtomicU32::new(1);
-
-fn number(prefix: &str) -> String {
-    format!("{prefix}{:08}", SERIAL.fetch_add(1, Ordering::Relaxed))
-}
-
-fn refund_no(emu: &Emulator) -> String {
-    let day = chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3600 * 1000)
-        .unwrap()
-        .format("%Y%m%d");
-    format!("{day}{}", number("R"))
-}
-
-fn pay_params(channel: BCChannelType, fee: i64) -> BCPayReqParams {
-    let mut params = BCPayReqParams::default();
-    params.channel = Some(channel);
-    params.total_fee = Some(fee);
-    params.bill_no = Some(number("flow"));
-    params.title = Some("flow test".into());
-    params
-}
-
-fn refund_params(emu: &Emulator, bill_no: &str, fee: i64) -> BCRefundReqParams {
-    let mut params = BCRefundReqParams::default();
-    params.refund_no = Some(refund_no(emu));
-    params.bill_no = Some(bill_no.into());
-    params.refund_fee = Some(fee);
-    params
 }
 
 /// A browser: no redirects followed, every status returned.

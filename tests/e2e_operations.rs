@@ -5,76 +5,18 @@
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery, sales, user, utils};
 use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------- fixtures
 
-/// One emulator with an SDK pointed at it.
-struct Env {
-    emu: Emulator,
-    app: BCApp,
-    pay: BCPay,
-    query: BCQuery,
-}
+mod emulated;
+use emulated::{Env, emu_day, fast_config, number, pay_params, refund_params, serial};
 
 fn env() -> Env {
-    let emu = Emulator::start_with(EmulatorConfig {
-        webhook_time_scale: 0.001,
-        ..EmulatorConfig::default()
-    })
-    .expect("emulator starts");
-    let app = emu.bc_app();
-    Env {
-        pay: BCPay::new(app.clone()),
-        query: BCQuery::new(app.clone()),
-        app,
-        emu,
-    }
-}
-
-static SERIAL: AtomicU32 = AtomicU32::new(1);
-
-fn serial() -> u32 {
-    SERIAL.fetch_add(1, Ordering::Relaxed)
-}
-
-/// A fresh, valid merchant number (8–32 letters and digits).
-fn number(prefix: &str) -> String {
-    format!("{prefix}{:08}", serial())
-}
-
-/// The emulator's day in UTC+8 (`yyyyMMdd`), which a `refund_no` must start with.
-fn emu_day(emu: &Emulator) -> String {
-    chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3600 * 1000)
-        .expect("valid clock")
-        .format("%Y%m%d")
-        .to_string()
-}
-
-fn refund_no(emu: &Emulator) -> String {
-    format!("{}R{:06}", emu_day(emu), serial())
-}
-
-fn pay_params(channel: BCChannelType, fee: i64) -> BCPayReqParams {
-    let mut params = BCPayReqParams::default();
-    params.channel = Some(channel);
-    params.total_fee = Some(fee);
-    params.bill_no = Some(number("bill"));
-    params.title = Some("e2e 测试".into());
-    params
-}
-
-fn refund_params(emu: &Emulator, bill_no: &str, fee: i64) -> BCRefundReqParams {
-    let mut params = BCRefundReqParams::default();
-    params.refund_no = Some(refund_no(emu));
-    params.bill_no = Some(bill_no.into());
-    params.refund_fee = Some(fee);
-    params
+    Env::start(fast_config())
 }
 
 /// A paid bill of `channel` (ALI_WEB gets a return_url): (record id, bill_no).

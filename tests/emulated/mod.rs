@@ -1,0 +1,83 @@
+//! Fixtures shared by the end-to-end tests: an emulator with an SDK pointed at it, fresh merchant
+//! numbers, and the params most tests start from.
+#![allow(dead_code)] // Each test binary uses its own subset.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use beecloud::emulator::{Emulator, EmulatorConfig};
+use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams, BCRefundReqParams};
+use beecloud::{BCPay, BCQuery};
+
+/// One emulator with an SDK pointed at it.
+pub struct Env {
+    pub emu: Emulator,
+    pub app: BCApp,
+    pub pay: BCPay,
+    pub query: BCQuery,
+}
+
+impl Env {
+    /// Starts an emulator with `config` (webhook retries 1000× faster unless the config says otherwise).
+    pub fn start(config: EmulatorConfig) -> Env {
+        let emu = Emulator::start_with(config).expect("emulator starts");
+        let app = emu.bc_app();
+        Env {
+            pay: BCPay::new(app.clone()),
+            query: BCQuery::new(app.clone()),
+            app,
+            emu,
+        }
+    }
+}
+
+/// The config of most tests: default credentials, webhook retries 1000× faster.
+pub fn fast_config() -> EmulatorConfig {
+    EmulatorConfig {
+        webhook_time_scale: 0.001,
+        ..EmulatorConfig::default()
+    }
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(1);
+
+/// A process-unique number.
+pub fn serial() -> u32 {
+    SERIAL.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A fresh, valid merchant number (8–32 letters and digits).
+pub fn number(prefix: &str) -> String {
+    format!("{prefix}{:08}", serial())
+}
+
+/// The emulator's day in UTC+8 (`yyyyMMdd`), which a `refund_no` must start with.
+pub fn emu_day(emu: &Emulator) -> String {
+    chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3600 * 1000)
+        .expect("valid clock")
+        .format("%Y%m%d")
+        .to_string()
+}
+
+/// A fresh, valid `refund_no` for the emulator's day.
+pub fn refund_no(emu: &Emulator) -> String {
+    format!("{}R{:06}", emu_day(emu), serial())
+}
+
+/// A pay request of `channel` and `fee` fen with a fresh `bill_no`.
+pub fn pay_params(channel: BCChannelType, fee: i64) -> BCPayReqParams {
+    let mut params = BCPayReqParams::default();
+    params.channel = Some(channel);
+    params.total_fee = Some(fee);
+    params.bill_no = Some(number("bill"));
+    params.title = Some("e2e 测试".into());
+    params
+}
+
+/// A refund request of `fee` fen of `bill_no` with a fresh `refund_no`.
+pub fn refund_params(emu: &Emulator, bill_no: &str, fee: i64) -> BCRefundReqParams {
+    let mut params = BCRefundReqParams::default();
+    params.refund_no = Some(refund_no(emu));
+    params.bill_no = Some(bill_no.into());
+    params.refund_fee = Some(fee);
+    params
+}
