@@ -410,35 +410,41 @@ fn pre_refunds_approved_and_denied() {
     );
 }
 
+/// A plan of `fee` fen per `interval`; returns its id.
+fn new_plan(env: &Env, fee: i64, interval: &str) -> String {
+    let mut plan = BCPlan::default();
+    plan.fee = Some(fee);
+    plan.interval = Some(interval.into());
+    plan.name = Some(format!("every {interval}"));
+    env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap()
+}
+
+/// Subscribes `buyer` to `plan_id` with a card and an SMS code sent to `phone`.
+fn subscribe(env: &Env, plan_id: &str, buyer: &str, phone: &str, card_no: &str) -> BCSubscription {
+    let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
+    let code = env.emu.last_sms_code(phone).expect("a code was sent");
+    let mut sub = BCSubscription::default();
+    sub.buyer_id = Some(buyer.into());
+    sub.plan_id = Some(plan_id.into());
+    sub.bank_name = Some("招商银行".into());
+    sub.card_no = Some(card_no.into());
+    sub.id_name = Some("李四".into());
+    sub.id_no = Some("11010119900101123X".into());
+    sub.mobile = Some(phone.into());
+    sub.optional = Some(Map::from_iter([("ref".to_string(), json!(buyer))]));
+    env.pay
+        .subscribe(&sub, &sms_id, &code, None)
+        .unwrap()
+        .subscription
+        .clone()
+}
+
 #[test]
 fn subscription_sms_subscribe_verify_webhook_cancel() {
     let env = env();
-    let mut plan = BCPlan::default();
-    plan.fee = Some(990);
-    plan.interval = Some("month".into());
-    plan.name = Some("monthly".into());
-    let plan_id = env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap();
-
+    let plan_id = new_plan(&env, 990, "month");
     let phone = "13700137000";
-    let subscribe = |buyer: &str, card_no: &str| {
-        let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
-        let code = env.emu.last_sms_code(phone).expect("a code was sent");
-        let mut sub = BCSubscription::default();
-        sub.buyer_id = Some(buyer.into());
-        sub.plan_id = Some(plan_id.clone());
-        sub.bank_name = Some("招商银行".into());
-        sub.card_no = Some(card_no.into());
-        sub.id_name = Some("李四".into());
-        sub.id_no = Some("11010119900101123X".into());
-        sub.mobile = Some(phone.into());
-        sub.optional = Some(Map::from_iter([("ref".to_string(), json!(buyer))]));
-        env.pay
-            .subscribe(&sub, &sms_id, &code, None)
-            .unwrap()
-            .subscription
-            .clone()
-    };
-    let sub = subscribe("buyer-ok", "6225880000000001");
+    let sub = subscribe(&env, &plan_id, "buyer-ok", phone, "6225880000000001");
     let sub_id = sub.id.clone().unwrap();
     assert_eq!(sub.valid, Some(false));
     let mut criteria = BCQueryCriteria::default();
@@ -477,7 +483,7 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     assert_eq!(active.subscription.valid, Some(true));
 
     // A failed verification arrives as trade_success false with the reason.
-    let failing = subscribe("buyer-ko", "6225880000000002");
+    let failing = subscribe(&env, &plan_id, "buyer-ko", phone, "6225880000000002");
     let failing_id = failing.id.clone().unwrap();
     env.emu
         .finish_subscription_verification(&failing_id, false)
@@ -540,30 +546,15 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
 #[test]
 fn subscription_cancelled_now() {
     let env = env();
-    let mut plan = BCPlan::default();
-    plan.fee = Some(100);
-    plan.interval = Some("week".into());
-    plan.name = Some("weekly".into());
-    let plan_id = env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap();
-    let phone = "13700137001";
-    let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
-    let code = env.emu.last_sms_code(phone).expect("a code was sent");
-    let mut sub = BCSubscription::default();
-    sub.buyer_id = Some("buyer-now".into());
-    sub.plan_id = Some(plan_id);
-    sub.bank_name = Some("招商银行".into());
-    sub.card_no = Some("6225880000000003".into());
-    sub.id_name = Some("王五".into());
-    sub.id_no = Some("11010119900101123X".into());
-    sub.mobile = Some(phone.into());
-    let sub_id = env
-        .pay
-        .subscribe(&sub, &sms_id, &code, None)
-        .unwrap()
-        .subscription
-        .id
-        .clone()
-        .unwrap();
+    let plan_id = new_plan(&env, 100, "week");
+    let sub = subscribe(
+        &env,
+        &plan_id,
+        "buyer-now",
+        "13700137001",
+        "6225880000000003",
+    );
+    let sub_id = sub.id.clone().unwrap();
     assert_eq!(env.pay.cancel_subscription(&sub_id).unwrap().id, sub_id);
     let canceled = env.query.query_subscription_by_id(&sub_id).unwrap();
     assert_eq!(canceled.subscription.status.as_deref(), Some("canceled"));
