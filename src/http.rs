@@ -119,16 +119,16 @@ pub(crate) fn call<T: DeserializeOwned>(
         url.push('/');
         url.push_str(&percent_encode(id, false));
     }
-    if matches!(op.wire, Wire::GetQuery | Wire::Delete) {
-        // Checked before signing so the error names the caller's field, not a signing problem.
-        query_pairs(&fields)?;
-    }
-    if op.secret != Secret::Unsigned {
-        sign(app, op.secret, &mut fields)?;
-    }
+    // Encoded before signing, so a field that cannot travel is reported before a signing problem.
+    let caller_query = match op.wire {
+        Wire::GetQuery | Wire::Delete => query_pairs(&fields)?,
+        _ => String::new(),
+    };
+    let signature = signature(app, op.secret)?;
     let agent = app.agent();
     let sent = match op.wire {
         Wire::Post | Wire::Put => {
+            fields.extend(signature);
             let body = Value::Object(fields).to_string();
             let request = if op.wire == Wire::Post {
                 agent.post(&url)
@@ -142,13 +142,18 @@ pub(crate) fn call<T: DeserializeOwned>(
             .send(body.as_bytes())
         }
         Wire::GetPara => {
+            fields.extend(signature);
             url.push_str("?para=");
             url.push_str(&percent_encode(&Value::Object(fields).to_string(), true));
             with_timeouts(agent.get(&url), app.timeout).call()
         }
         Wire::GetQuery | Wire::Delete => {
             url.push('?');
-            url.push_str(&query_pairs(&fields)?);
+            url.push_str(&caller_query);
+            if !caller_query.is_empty() && !signature.is_empty() {
+                url.push('&');
+            }
+            url.push_str(&query_pairs(&signature)?);
             let request = if op.wire == Wire::Delete {
                 agent.delete(&url)
             } else {
@@ -178,8 +183,11 @@ fn api_root(app: &BCApp) -> Result<&str, BCError> {
     }
 }
 
-/// Adds `app_id`, `timestamp` and `app_sign` (wire-contract §2).
-fn sign(app: &BCApp, secret: Secret, fields: &mut Map<String, Value>) -> Result<(), BCError> {
+/// `app_id`, `timestamp` and `app_sign` (wire-contract §2); none for unsigned operations.
+fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError> {
+    if secret == Secret::Unsigned {
+        return Ok(Map::new());
+    }
     if app.app_id.is_empty() {
         return Err(BCError::NotConfigured { what: "app id" });
     }
@@ -194,13 +202,14 @@ fn sign(app: &BCApp, secret: Secret, fields: &mut Map<String, Value>) -> Result<
     let timestamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_millis() as i64);
-    fields.insert("app_id".into(), app.app_id.clone().into());
-    fields.insert("timestamp".into(), timestamp.into());
-    fields.insert(
-        "app_sign".into(),
-        app_sign(&app.app_id, timestamp, secret).into(),
-    );
-    Ok(())
+    Ok(Map::from_iter([
+        ("app_id".to_string(), Value::from(app.app_id.as_str())),
+        ("timestamp".to_string(), timestamp.into()),
+        (
+            "app_sign".to_string(),
+            app_sign(&app.app_id, timestamp, secret).into(),
+        ),
+    ]))
 }
 
 fn with_timeouts<B>(
