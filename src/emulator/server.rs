@@ -247,10 +247,7 @@ fn respond(request: Request, answer: Answer) {
     // The whole response in one write: tiny_http sends the head and a large body as two writes,
     // and Nagle's algorithm then holds the body back for the client's delayed ACK (~40 ms per reply
     // over 1 KiB on a kept-alive connection).
-    let reason = ureq::http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|code| code.canonical_reason())
-        .unwrap_or("");
+    let reason = tiny_http::StatusCode(status).default_reason_phrase();
     let mut head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\n",
         body.len()
