@@ -561,15 +561,40 @@ fn subscription_cancelled_now() {
     assert!(env.emu.charge_subscription(&sub_id).is_err());
 }
 
+/// A coupon of the seeded template `name`, handed to `buyer`; returns its id.
+fn coupon_of(env: &Env, name: &str, buyer: &str) -> String {
+    let mut by_name = BCQueryCriteria::default();
+    by_name.name = Some(name.into());
+    let templates = sales::query_coupon_templates(&env.app, &by_name).unwrap();
+    let template_id = templates.coupon_templates[0].id.clone().unwrap();
+    let coupon = sales::create_coupon(&env.app, &template_id, buyer).unwrap();
+    coupon.coupon.id.clone().unwrap()
+}
+
+/// The recorded (bill_fee, discount, total_fee) of a bill of `fee` fen paid with `coupon_id`.
+fn discounted(
+    env: &Env,
+    coupon_id: &str,
+    buyer: &str,
+    channel: BCChannelType,
+    fee: i64,
+) -> (Option<i64>, Option<i64>, Option<i64>) {
+    let mut params = pay_params(channel, fee);
+    params.coupon_id = Some(coupon_id.into());
+    params.buyer_id = Some(buyer.into());
+    let bill = env.pay.pay(&params).unwrap();
+    let record = env.query.query_bill_by_id(&bill.id).unwrap();
+    (
+        record.pay.bill_fee,
+        record.pay.discount,
+        record.pay.total_fee,
+    )
+}
+
 #[test]
 fn coupon_redeemed_through_pay() {
     let env = env();
-    let mut by_name = BCQueryCriteria::default();
-    by_name.name = Some("满100减10".into());
-    let template = sales::query_coupon_templates(&env.app, &by_name).unwrap();
-    let template_id = template.coupon_templates[0].id.clone().unwrap();
-    let coupon = sales::create_coupon(&env.app, &template_id, "buyer-coupon").unwrap();
-    let coupon_id = coupon.coupon.id.clone().unwrap();
+    let coupon_id = coupon_of(&env, "满100减10", "buyer-coupon");
     let mut mine = BCQueryCriteria::default();
     mine.user_id = Some("buyer-coupon".into());
     mine.status = Some(0);
@@ -611,6 +636,12 @@ fn coupon_redeemed_through_pay() {
         sales::query_coupons(&env.app, &mine).unwrap().coupons.len(),
         1
     );
+    let template_id = used
+        .coupon
+        .template
+        .as_ref()
+        .and_then(|t| t.id.clone())
+        .unwrap();
     let tpl = sales::query_coupon_template(&env.app, &template_id).unwrap();
     assert_eq!(tpl.coupon_template.use_count, Some(1));
     // The webhook carries the amount actually paid.
@@ -635,36 +666,16 @@ fn coupon_redeemed_through_pay() {
     assert_eq!(env.pay.pay(&params).unwrap_err().result_code(), Some(5));
 
     // 九折: 10 % off.
-    by_name.name = Some("九折".into());
-    let ratio = sales::query_coupon_templates(&env.app, &by_name).unwrap();
-    let ratio_id = ratio.coupon_templates[0].id.clone().unwrap();
-    let coupon = sales::create_coupon(&env.app, &ratio_id, "buyer-coupon").unwrap();
-    let mut params = pay_params(BCChannelType::ALI_APP, 1_000);
-    params.coupon_id = coupon.coupon.id.clone();
-    params.buyer_id = Some("buyer-coupon".into());
-    let bill = env.pay.pay(&params).unwrap();
-    let record = env.query.query_bill_by_id(&bill.id).unwrap();
+    let ratio = coupon_of(&env, "九折", "buyer-coupon");
     assert_eq!(
-        (record.pay.discount, record.pay.total_fee),
-        (Some(100), Some(900))
+        discounted(&env, &ratio, "buyer-coupon", BCChannelType::ALI_APP, 1_000),
+        (Some(1_000), Some(100), Some(900))
     );
 
     // 新人立减5元 on a ¥3 order: the discount is capped so that 1 fen is still paid.
-    by_name.name = Some("新人立减5元".into());
-    let newcomer = sales::query_coupon_templates(&env.app, &by_name).unwrap();
-    let newcomer_id = newcomer.coupon_templates[0].id.clone().unwrap();
-    let coupon = sales::create_coupon(&env.app, &newcomer_id, "buyer-new").unwrap();
-    let mut params = pay_params(BCChannelType::WX_NATIVE, 300);
-    params.coupon_id = coupon.coupon.id.clone();
-    params.buyer_id = Some("buyer-new".into());
-    let bill = env.pay.pay(&params).unwrap();
-    let record = env.query.query_bill_by_id(&bill.id).unwrap();
+    let newcomer = coupon_of(&env, "新人立减5元", "buyer-new");
     assert_eq!(
-        (
-            record.pay.bill_fee,
-            record.pay.discount,
-            record.pay.total_fee
-        ),
+        discounted(&env, &newcomer, "buyer-new", BCChannelType::WX_NATIVE, 300),
         (Some(300), Some(299), Some(1))
     );
 }
