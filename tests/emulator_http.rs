@@ -37,6 +37,16 @@ impl Api {
         Self::start_with(EmulatorConfig::default())
     }
 
+    /// An emulator whose live webhooks go to a receiver answering `replies` in turn.
+    fn with_receiver(replies: &[&'static str]) -> (Receiver, Api) {
+        let receiver = Receiver::start(replies);
+        let api = Api::start_with(EmulatorConfig {
+            webhook_url: Some(receiver.url.clone()),
+            ..Default::default()
+        });
+        (receiver, api)
+    }
+
     fn start_with(config: EmulatorConfig) -> Api {
         let config = EmulatorConfig {
             webhook_time_scale: 0.001,
@@ -636,11 +646,7 @@ fn cashier_redirect_location_carries_alipay_parameters() {
 
 #[test]
 fn coupons_discount_the_bill_and_are_redeemed_on_payment() {
-    let receiver = Receiver::start(&["success"]);
-    let api = Api::start_with(EmulatorConfig {
-        webhook_url: Some(receiver.url.clone()),
-        ..Default::default()
-    });
+    let (_receiver, api) = Api::with_receiver(&["success"]);
     let template =
         json!({"name": "满10减1", "type": 0, "limit_fee": 1000, "discount": 1, "status": 1});
     let template_id = api
@@ -924,11 +930,7 @@ fn bill_queries_filter_page_and_count() {
 
 #[test]
 fn direct_refunds_complete_and_notify() {
-    let receiver = Receiver::start(&["success"]);
-    let api = Api::start_with(EmulatorConfig {
-        webhook_url: Some(receiver.url.clone()),
-        ..Default::default()
-    });
+    let (_receiver, api) = Api::with_receiver(&["success"]);
     api.paid_bill("refund00001", "WX_NATIVE", 100);
     let refund = |no: &str, fee: i64| {
         api.post("rest/refund", Key::Master, json!({"refund_no": format!("{TODAY}{no}"), "bill_no": "refund00001",
@@ -1479,11 +1481,7 @@ fn paypal_payments() {
 
 #[test]
 fn bank_card_transfers() {
-    let receiver = Receiver::start(&["success"]);
-    let api = Api::start_with(EmulatorConfig {
-        webhook_url: Some(receiver.url.clone()),
-        ..Default::default()
-    });
+    let (receiver, api) = Api::with_receiver(&["success"]);
     let transfer = |changes: Value| {
         let mut fields = json!({"total_fee": 100, "bill_no": "card0000001", "title": "打款", "trade_source": "OUT_PC",
                                 "bank_fullname": "中国银行", "card_type": "DE", "account_type": "C",
@@ -1549,11 +1547,7 @@ fn bank_card_transfers() {
 
 #[test]
 fn wechat_and_alipay_transfers() {
-    let receiver = Receiver::start(&["success"]);
-    let api = Api::start_with(EmulatorConfig {
-        webhook_url: Some(receiver.url.clone()),
-        ..Default::default()
-    });
+    let (_receiver, api) = Api::with_receiver(&["success"]);
     let transfer = |fields: Value| api.post("rest/transfer", Key::Master, fields);
     let redpack = |no: &str, fee: i64| {
         json!({"channel": "WX_REDPACK", "transfer_no": no, "total_fee": fee, "desc": "d",
@@ -1648,11 +1642,7 @@ fn wechat_and_alipay_transfers() {
 
 #[test]
 fn webhooks_are_retried_until_the_receiver_says_success() {
-    let receiver = Receiver::start(&["fail", "", "  success\n"]);
-    let api = Api::start_with(EmulatorConfig {
-        webhook_url: Some(receiver.url.clone()),
-        ..Default::default()
-    });
+    let (receiver, api) = Api::with_receiver(&["fail", "", "  success\n"]);
     api.paid_bill("retry000001", "WX_NATIVE", 1);
     let hooks = api.emu.wait_for_webhooks(1, Duration::from_secs(5));
     assert!(hooks[0].delivered, "{hooks:?}");
@@ -1670,11 +1660,7 @@ fn webhooks_are_retried_until_the_receiver_says_success() {
 
 #[test]
 fn webhooks_give_up_after_eighteen_attempts() {
-    let receiver = Receiver::start(&["no"]);
-    let api = Api::start_with(EmulatorConfig {
-        webhook_url: Some(receiver.url.clone()),
-        ..Default::default()
-    });
+    let (receiver, api) = Api::with_receiver(&["no"]);
     api.paid_bill("giveup00001", "WX_NATIVE", 1);
     let wait_for = |n: usize| {
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -13,7 +13,7 @@ use tiny_http::{Request, Server};
 
 use super::core::{APP_INVALID, ApiError, Call, MISS_PARAM, PARAM_INVALID, RUNTIME_ERROR, md5_hex};
 use super::routes::{Encoding, Lookup, Route, Secret, lookup};
-use super::store::{AppSettings, Store};
+use super::store::Store;
 use super::{EmulatorConfig, Fault, LoggedRequest, cashier, webhooks};
 
 /// Request bodies above this are refused (413) instead of being read.
@@ -48,18 +48,8 @@ pub(crate) fn start(config: EmulatorConfig) -> std::io::Result<(Arc<Shared>, Vec
         .map(|addr| addr.port())
         .ok_or_else(|| std::io::Error::other("listener has no IP address"))?;
     let base_url = format!("http://127.0.0.1:{port}");
-    let app = AppSettings {
-        app_id: config.app_id.clone(),
-        app_secret: config.app_secret.clone(),
-        master_secret: config.master_secret.clone(),
-        test_secret: config.test_secret.clone(),
-        webhook_url: config.webhook_url.clone(),
-        test_webhook_url: config.test_webhook_url.clone(),
-        webhook_time_scale: config.webhook_time_scale,
-        scan_pays_immediately: config.scan_pays_immediately,
-    };
     let shared = Arc::new(Shared {
-        store: Mutex::new(Store::new(app, base_url.clone())),
+        store: Mutex::new(Store::new(config.clone(), base_url.clone())),
         wake: Condvar::new(),
         faults: Mutex::new(Vec::new()),
         requests: Mutex::new(Vec::new()),

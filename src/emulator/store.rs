@@ -11,18 +11,6 @@ use super::{coupons, merchants, subscriptions};
 
 pub(crate) use super::webhooks::WebhookEvent;
 
-/// The app's credentials and the behaviour switches of [`super::EmulatorConfig`].
-pub(crate) struct AppSettings {
-    pub app_id: String,
-    pub app_secret: String,
-    pub master_secret: String,
-    pub test_secret: String,
-    pub webhook_url: Option<String>,
-    pub test_webhook_url: Option<String>,
-    pub webhook_time_scale: f64,
-    pub scan_pays_immediately: bool,
-}
-
 /// A bill (server-semantics §6.1).
 pub(crate) struct Bill {
     pub id: String,
@@ -135,7 +123,8 @@ pub(crate) struct Transfer {
 
 /// The whole emulator state.
 pub(crate) struct Store {
-    pub app: AppSettings,
+    /// The app's credentials and behaviour switches, as the emulator was started with them.
+    pub app: super::EmulatorConfig,
     /// `http://127.0.0.1:PORT`, for the URLs of cashier pages.
     pub base_url: String,
     clock_offset_ms: i64,
@@ -156,7 +145,7 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub(crate) fn new(app: AppSettings, base_url: String) -> Store {
+    pub(crate) fn new(app: super::EmulatorConfig, base_url: String) -> Store {
         let mut store = Store {
             app,
             base_url,
