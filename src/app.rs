@@ -7,21 +7,44 @@ use std::time::Duration;
 pub const BEECLOUD_API_HOST: &str = "https://api.beecloud.cn";
 /// Connect timeout used when [`BCApp::timeout`] is `None`.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Whole-call timeout (connect, send, wait, read) used when [`BCApp::timeout`] is `None`.
+/// Whole-call timeout (connect, send, wait, read: the overall deadline) used when
+/// [`BCApp::timeout`] is `None`.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// With [`BCTimeout::ConnectRead`], a call's overall deadline is `connect` + this many times `read`.
+pub const CONNECT_READ_DEADLINE_READS: u32 = 3;
+
 /// A timeout setting, as Python's `BCApp.timeout` (`seconds` or `(connect, read)`).
+///
+/// Every call has an overall deadline ([`BCTimeout::deadline`]) besides the per-phase limits, so
+/// a server that trickles its answer a byte at a time cannot keep a call alive: past the deadline
+/// the call fails with [`BCError::Timeout`](crate::BCError::Timeout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BCTimeout {
     /// A limit on the whole call: connecting, sending and reading the full answer.
     Total(Duration),
-    /// Separate limits for connecting and for waiting on the answer (each read).
+    /// Separate limits for connecting and for waiting on the answer (each read), plus an overall
+    /// deadline of `connect` + [`CONNECT_READ_DEADLINE_READS`] × `read`.
     ConnectRead {
         /// Limit on opening the connection.
         connect: Duration,
         /// Limit on waiting for the response head and on each wait for body bytes.
         read: Duration,
     },
+}
+
+impl BCTimeout {
+    /// The overall deadline of a call, from the start of connecting to the last byte of the
+    /// answer: `Total(t)` ⇒ `t`; `ConnectRead` ⇒ `connect` + [`CONNECT_READ_DEADLINE_READS`] ×
+    /// `read` (saturating). Without a `BCApp::timeout` the deadline is [`DEFAULT_CALL_TIMEOUT`].
+    pub fn deadline(&self) -> Duration {
+        match *self {
+            BCTimeout::Total(total) => total,
+            BCTimeout::ConnectRead { connect, read } => {
+                connect.saturating_add(read.saturating_mul(CONNECT_READ_DEADLINE_READS))
+            }
+        }
+    }
 }
 
 impl From<Duration> for BCTimeout {
@@ -63,7 +86,8 @@ pub struct BCApp {
     pub test_secret: String,
     /// Test mode: pay and bill queries go to the sandbox, 14 operations are refused locally.
     pub is_test_mode: bool,
-    /// Overrides [`DEFAULT_CONNECT_TIMEOUT`] / [`DEFAULT_CALL_TIMEOUT`].
+    /// Overrides [`DEFAULT_CONNECT_TIMEOUT`] / [`DEFAULT_CALL_TIMEOUT`]; every call is bounded by
+    /// [`BCTimeout::deadline`].
     pub timeout: Option<BCTimeout>,
     /// Scheme and host of the API (default [`BEECLOUD_API_HOST`]); point it at the emulator or a
     /// regional host. The SDK appends `/2/…`.
@@ -103,6 +127,8 @@ impl Default for BCApp {
         let agent = ureq::Agent::config_builder()
             // 4xx answers carry JSON envelopes; other statuses are mapped by the SDK itself.
             .http_status_as_error(false)
+            // BeeCloud never redirects an API call: a 3xx is an error, never followed.
+            .max_redirects(0)
             .user_agent(concat!("beecloud-rust/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();

@@ -14,8 +14,11 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// [`result_code`](BCError::result_code), [`result_msg`](BCError::result_msg) and
 /// [`err_detail`](BCError::err_detail) give the values the Python SDK would have put in its `BCResult`
 /// (`-1` for network and HTTP failures, `-2` for test-mode refusals, the server's own code otherwise).
-/// `Display` never contains a secret or a signed URL.
-#[derive(Debug)]
+/// `Display` never contains a secret or a signed URL; `Debug` shows at most a short, redacted
+/// excerpt of a server body ([`response_body`](BCError::response_body) has all of it).
+///
+/// [`outcome_unknown`](BCError::outcome_unknown) tells whether the server may have acted on the
+/// request: true for every variant that reached the server without a clear refusal.
 #[non_exhaustive]
 pub enum BCError {
     /// The server answered with a non-zero `result_code` (a business error such as `NO_SUCH_BILL`).
@@ -45,19 +48,37 @@ pub enum BCError {
         /// What is missing, e.g. `master secret`.
         what: &'static str,
     },
-    /// The request could not be sent or the answer could not be read (connection refused, DNS, TLS,
-    /// connection closed mid-body…). Python's `-1 NETWORK_ERROR`. The request may or may not have
-    /// reached the server: query the bill before paying again.
+    /// No connection could be opened (connection refused, host not found, network unreachable, a URL
+    /// the HTTP client cannot use): nothing was sent. Python's `-1 NETWORK_ERROR`.
+    Connect {
+        /// The underlying error.
+        source: BoxError,
+    },
+    /// The connection failed after the request may have been written (reset, closed mid-body, TLS
+    /// or protocol failure…). Python's `-1 NETWORK_ERROR`. The request may or may not have reached
+    /// the server: query the bill before paying again.
     Transport {
         /// The underlying error.
         source: BoxError,
     },
-    /// No complete answer arrived within the timeout. As with `Transport`, the server may have acted.
+    /// No complete answer arrived within the timeout or the call's overall deadline (see
+    /// [`BCTimeout`](crate::entity::BCTimeout)). As with `Transport`, the server may have acted.
     Timeout {
         /// The underlying error.
         source: BoxError,
     },
-    /// The server answered with an HTTP status other than 200 and 4xx (Python's `-1`, status).
+    /// The server answered with a redirect (3xx). BeeCloud never redirects an API call, so the
+    /// SDK never follows one (a followed redirect would turn a `refund` into a GET to whatever host
+    /// `Location` names). Python's `-1`, status, reason; the server may have acted.
+    Redirect {
+        /// The HTTP status code.
+        status: u16,
+        /// The `Location` header, its query string and fragment replaced by `<redacted>` and cut
+        /// to 200 characters; `None` when absent.
+        location: Option<String>,
+    },
+    /// The server answered with an HTTP status other than 200, 3xx and 4xx (Python's `-1`,
+    /// status): a 5xx, a 1xx or another 2xx. The server may have acted.
     HttpStatus {
         /// The HTTP status code.
         status: u16,
@@ -67,7 +88,7 @@ pub enum BCError {
         body: String,
     },
     /// The answer was not a BeeCloud envelope: not JSON, not a JSON object, without `result_code`,
-    /// or with a payload of the wrong shape.
+    /// or a `result_code` 0 with an error status. The server may have acted.
     InvalidResponse {
         /// The HTTP status code.
         status: u16,
@@ -78,7 +99,18 @@ pub enum BCError {
         /// The JSON error, when there was one.
         source: Option<serde_json::Error>,
     },
-    /// The response body was larger than the SDK accepts.
+    /// The server accepted the request; its answer could not be read — query before retrying.
+    ///
+    /// HTTP 200 with `result_code` 0, but the payload does not have the documented shape (e.g. no
+    /// `id`): the server acted, so this is not a failure of the operation, only of reading its
+    /// result. `raw` keeps the whole answer.
+    UnreadableSuccess {
+        /// The whole response object.
+        raw: Map<String, Value>,
+        /// Why the payload could not be decoded.
+        source: serde_json::Error,
+    },
+    /// The response body was larger than the SDK accepts. The server may have acted.
     BodyTooLarge {
         /// The limit in bytes.
         limit: u64,
@@ -116,10 +148,13 @@ impl BCError {
         match self {
             BCError::Api { result_code, .. } => Some(*result_code),
             BCError::NotSupportedInTestMode { .. } => Some(-2),
-            BCError::Transport { .. }
+            BCError::Connect { .. }
+            | BCError::Transport { .. }
             | BCError::Timeout { .. }
+            | BCError::Redirect { .. }
             | BCError::HttpStatus { .. }
             | BCError::InvalidResponse { .. }
+            | BCError::UnreadableSuccess { .. }
             | BCError::BodyTooLarge { .. } => Some(-1),
             _ => None,
         }
@@ -130,12 +165,14 @@ impl BCError {
         match self {
             BCError::Api { result_msg, .. } => result_msg.clone(),
             BCError::NotSupportedInTestMode { .. } => NOT_SUPPORTED_CODE.to_string(),
-            BCError::HttpStatus { status, .. } | BCError::InvalidResponse { status, .. } => {
-                status.to_string()
-            }
-            BCError::Transport { .. } | BCError::Timeout { .. } | BCError::BodyTooLarge { .. } => {
-                NETWORK_ERROR.to_string()
-            }
+            BCError::HttpStatus { status, .. }
+            | BCError::Redirect { status, .. }
+            | BCError::InvalidResponse { status, .. } => status.to_string(),
+            BCError::UnreadableSuccess { .. } => "200".to_string(),
+            BCError::Connect { .. }
+            | BCError::Transport { .. }
+            | BCError::Timeout { .. }
+            | BCError::BodyTooLarge { .. } => NETWORK_ERROR.to_string(),
             other => other.to_string(),
         }
     }
@@ -150,25 +187,53 @@ impl BCError {
             BCError::HttpStatus { reason, .. } => reason.clone(),
             // Python's `-1, <status>, <reason phrase>` (observed: 200 + `success` ⇒ `-1, 200, 'OK'`);
             // what was wrong with the body is in `Display`.
-            BCError::InvalidResponse { status, .. } => reason_phrase(*status),
+            BCError::InvalidResponse { status, .. } | BCError::Redirect { status, .. } => {
+                reason_phrase(*status)
+            }
+            BCError::UnreadableSuccess { .. } => reason_phrase(200),
             other => other.to_string(),
         }
     }
 
-    /// The whole response object of a business error (`Api`), e.g. to read `failed_bills`.
+    /// The whole response object of a business error (`Api`), e.g. to read `failed_bills`, or of
+    /// an [`UnreadableSuccess`](BCError::UnreadableSuccess).
     pub fn raw(&self) -> Option<&Map<String, Value>> {
         match self {
-            BCError::Api { raw, .. } => Some(raw),
+            BCError::Api { raw, .. } | BCError::UnreadableSuccess { raw, .. } => Some(raw),
             _ => None,
         }
     }
 
-    /// True when the request may have reached the server although no answer was read
-    /// (transport failure or timeout): look the record up before sending the write again.
+    /// The whole server body of an [`HttpStatus`](BCError::HttpStatus) or
+    /// [`InvalidResponse`](BCError::InvalidResponse) (lossy UTF-8). `Debug` shows only a short,
+    /// redacted excerpt of it: a hostile or echoing server may put request data (`app_sign`) there.
+    pub fn response_body(&self) -> Option<&str> {
+        match self {
+            BCError::HttpStatus { body, .. } | BCError::InvalidResponse { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// True when the server may have acted on the request: look the record up (query the bill,
+    /// refund or transfer) before sending the write again.
+    ///
+    /// True for [`Transport`](BCError::Transport), [`Timeout`](BCError::Timeout),
+    /// [`Redirect`](BCError::Redirect), [`HttpStatus`](BCError::HttpStatus) (5xx and others),
+    /// [`InvalidResponse`](BCError::InvalidResponse), [`UnreadableSuccess`](BCError::UnreadableSuccess)
+    /// and [`BodyTooLarge`](BCError::BodyTooLarge). False only where nothing was sent (local checks,
+    /// test-mode refusals, [`Connect`](BCError::Connect)) or the server clearly refused
+    /// ([`Api`](BCError::Api): a non-zero `result_code`, from a 200 or a 4xx envelope), and for the
+    /// webhook and WeChat errors, which concern no request of yours.
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
-            BCError::Transport { .. } | BCError::Timeout { .. } | BCError::BodyTooLarge { .. }
+            BCError::Transport { .. }
+                | BCError::Timeout { .. }
+                | BCError::Redirect { .. }
+                | BCError::HttpStatus { .. }
+                | BCError::InvalidResponse { .. }
+                | BCError::UnreadableSuccess { .. }
+                | BCError::BodyTooLarge { .. }
         )
     }
 
@@ -208,10 +273,27 @@ impl fmt::Display for BCError {
             }
             BCError::InvalidParams { message } => write!(f, "invalid parameters: {message}"),
             BCError::NotConfigured { what } => write!(f, "not configured: {what}"),
+            BCError::Connect { .. } => {
+                write!(
+                    f,
+                    "could not connect to the beecloud server (nothing was sent)"
+                )
+            }
             BCError::Transport { .. } => write!(f, "could not talk to the beecloud server"),
             BCError::Timeout { .. } => write!(f, "the beecloud server did not answer in time"),
+            BCError::Redirect { status, location } => {
+                write!(f, "redirect {status} refused (never followed)")?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                Ok(())
+            }
             BCError::HttpStatus { status, .. } => write!(f, "unexpected http status {status}"),
             BCError::InvalidResponse { problem, .. } => write!(f, "invalid response: {problem}"),
+            BCError::UnreadableSuccess { .. } => write!(
+                f,
+                "the server accepted the request; its answer could not be read — query before retrying"
+            ),
             BCError::BodyTooLarge { limit } => write!(f, "response body larger than {limit} bytes"),
             BCError::InvalidWebhook { problem } => write!(f, "invalid webhook: {problem}"),
             BCError::WebhookAmountMismatch { expected, received } => {
@@ -228,13 +310,143 @@ impl fmt::Display for BCError {
 impl StdError for BCError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            BCError::Transport { source } | BCError::Timeout { source } => Some(source.as_ref()),
+            BCError::Connect { source }
+            | BCError::Transport { source }
+            | BCError::Timeout { source } => Some(source.as_ref()),
+            BCError::UnreadableSuccess { source, .. } => Some(source),
             BCError::InvalidResponse {
                 source: Some(source),
                 ..
             } => Some(source),
             _ => None,
         }
+    }
+}
+
+/// `Debug` as derived, except that server bodies and raw answers show as [`excerpt`]s.
+impl fmt::Debug for BCError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw_excerpt =
+            |raw: &Map<String, Value>| excerpt(&Value::Object(raw.clone()).to_string());
+        match self {
+            BCError::Api {
+                result_code,
+                result_msg,
+                err_detail,
+                raw,
+            } => f
+                .debug_struct("Api")
+                .field("result_code", result_code)
+                .field("result_msg", result_msg)
+                .field("err_detail", err_detail)
+                .field("raw", &raw_excerpt(raw))
+                .finish(),
+            BCError::NotSupportedInTestMode { method } => f
+                .debug_struct("NotSupportedInTestMode")
+                .field("method", method)
+                .finish(),
+            BCError::InvalidParams { message } => f
+                .debug_struct("InvalidParams")
+                .field("message", message)
+                .finish(),
+            BCError::NotConfigured { what } => {
+                f.debug_struct("NotConfigured").field("what", what).finish()
+            }
+            BCError::Connect { source } => {
+                f.debug_struct("Connect").field("source", source).finish()
+            }
+            BCError::Transport { source } => {
+                f.debug_struct("Transport").field("source", source).finish()
+            }
+            BCError::Timeout { source } => {
+                f.debug_struct("Timeout").field("source", source).finish()
+            }
+            BCError::Redirect { status, location } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("location", location)
+                .finish(),
+            BCError::HttpStatus {
+                status,
+                reason,
+                body,
+            } => f
+                .debug_struct("HttpStatus")
+                .field("status", status)
+                .field("reason", reason)
+                .field("body", &excerpt(body))
+                .finish(),
+            BCError::InvalidResponse {
+                status,
+                problem,
+                body,
+                source,
+            } => f
+                .debug_struct("InvalidResponse")
+                .field("status", status)
+                .field("problem", problem)
+                .field("body", &excerpt(body))
+                .field("source", source)
+                .finish(),
+            BCError::UnreadableSuccess { raw, source } => f
+                .debug_struct("UnreadableSuccess")
+                .field("raw", &raw_excerpt(raw))
+                .field("source", source)
+                .finish(),
+            BCError::BodyTooLarge { limit } => f
+                .debug_struct("BodyTooLarge")
+                .field("limit", limit)
+                .finish(),
+            BCError::InvalidWebhook { problem } => f
+                .debug_struct("InvalidWebhook")
+                .field("problem", problem)
+                .finish(),
+            BCError::WebhookAmountMismatch { expected, received } => f
+                .debug_struct("WebhookAmountMismatch")
+                .field("expected", expected)
+                .field("received", received)
+                .finish(),
+            BCError::WeChat { errcode, errmsg } => f
+                .debug_struct("WeChat")
+                .field("errcode", errcode)
+                .field("errmsg", errmsg)
+                .finish(),
+        }
+    }
+}
+
+/// Longest server text an error's `Debug` shows, in characters.
+pub(crate) const EXCERPT_CHARS: usize = 120;
+
+/// Words after which a server text may carry request data (an echoed `app_sign`, a signed
+/// `?para=` URL, a secret): the excerpt stops before the first of them (ASCII case ignored).
+const SENSITIVE_MARKERS: &[&str] = &["sign", "para=", "secret"];
+
+/// At most [`EXCERPT_CHARS`] characters of `text`, cut before anything that may be request data,
+/// with a note of how much was left out.
+pub(crate) fn excerpt(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let sensitive = SENSITIVE_MARKERS
+        .iter()
+        .filter_map(|marker| lower.find(marker))
+        .min()
+        .unwrap_or(text.len());
+    let mut end = sensitive.min(
+        text.char_indices()
+            .nth(EXCERPT_CHARS)
+            .map_or(text.len(), |(at, _)| at),
+    );
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end == text.len() {
+        text.to_string()
+    } else {
+        format!(
+            "{}… ({} more bytes withheld)",
+            &text[..end],
+            text.len() - end
+        )
     }
 }
 
@@ -249,6 +461,36 @@ mod tests {
         let boxed: Box<dyn StdError + Send + Sync> =
             Box::new(BCError::NotConfigured { what: "app id" });
         assert_eq!(boxed.to_string(), "not configured: app id");
+    }
+
+    #[test]
+    fn excerpts_are_short_and_stop_before_request_data() {
+        assert_eq!(
+            excerpt("<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
+        let echoed = r#"{"app_id":"AID","app_sign":"0123456789abcdef","timestamp":1}"#;
+        let shown = excerpt(echoed);
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+        assert!(shown.starts_with(r#"{"app_id":"AID","app_"#), "{shown}");
+        let shown = excerpt("GET /2/rest/bills?PARA=%7B");
+        assert_eq!(shown, "GET /2/rest/bills?… (8 more bytes withheld)");
+        let long = "界".repeat(1000);
+        assert_eq!(
+            excerpt(&long).chars().take_while(|c| *c == '界').count(),
+            EXCERPT_CHARS
+        );
+        let err = BCError::HttpStatus {
+            status: 500,
+            reason: "Internal Server Error".into(),
+            body: format!("{long}{echoed}"),
+        };
+        let shown = format!("{err:?}");
+        assert!(shown.len() < 600 && !shown.contains("app_sign"), "{shown}");
+        assert_eq!(
+            err.response_body().unwrap().len(),
+            long.len() + echoed.len()
+        );
     }
 
     #[test]

@@ -212,30 +212,41 @@ fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError>
     ]))
 }
 
+/// The call's timeouts, its overall deadline ([`BCTimeout::deadline`]) and no redirects (also
+/// when the agent came from elsewhere).
 fn with_timeouts<B>(
     request: ureq::RequestBuilder<B>,
     timeout: Option<BCTimeout>,
 ) -> ureq::RequestBuilder<B> {
-    let config = request.config();
+    let config = request.config().max_redirects(0);
     match timeout {
         None => config
             .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
             .timeout_global(Some(DEFAULT_CALL_TIMEOUT)),
-        Some(BCTimeout::Total(total)) => config.timeout_global(Some(total)),
-        Some(BCTimeout::ConnectRead { connect, read }) => config
+        Some(total @ BCTimeout::Total(_)) => config.timeout_global(Some(total.deadline())),
+        Some(both @ BCTimeout::ConnectRead { connect, read }) => config
             .timeout_connect(Some(connect))
             .timeout_recv_response(Some(read))
-            .timeout_per_read(Some(read)),
+            .timeout_per_read(Some(read))
+            .timeout_global(Some(both.deadline())),
     }
     .build()
 }
 
-/// Status and body of an answer, or the transport failure.
+/// Status and body of an answer, or the transport failure; a 3xx is refused unread.
 fn read_reply(
     sent: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<(u16, Vec<u8>), BCError> {
     let mut response = sent.map_err(transport_error)?;
     let status = response.status().as_u16();
+    if (300..400).contains(&status) {
+        let location = response.headers().get("location");
+        return Err(BCError::Redirect {
+            status,
+            location: location
+                .map(|value| redacted_location(&String::from_utf8_lossy(value.as_bytes()))),
+        });
+    }
     let body = response
         .body_mut()
         .with_config()
@@ -297,11 +308,12 @@ fn envelope<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<BCResult<T>
             None,
         ));
     }
+    // The server acted: an undecodable payload must not read as a failure of the operation.
     let data = serde_json::from_value(Value::Object(raw.clone())).map_err(|source| {
-        invalid(
-            "the payload does not have the documented shape",
-            Some(source),
-        )
+        BCError::UnreadableSuccess {
+            raw: raw.clone(),
+            source,
+        }
     })?;
     Ok(BCResult {
         result_code,
@@ -312,19 +324,56 @@ fn envelope<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<BCResult<T>
     })
 }
 
+/// `Connect` when nothing can have been sent, `Timeout`, `BodyTooLarge`, else `Transport`.
 fn transport_error(error: ureq::Error) -> BCError {
-    let timed_out = match &error {
-        ureq::Error::Timeout(_) => true,
-        ureq::Error::Io(io) => io.kind() == std::io::ErrorKind::TimedOut,
+    use std::io::ErrorKind;
+    enum Kind {
+        NotSent,
+        TimedOut,
+        MaybeSent,
+    }
+    let kind = match &error {
+        ureq::Error::Timeout(_) => Kind::TimedOut,
+        ureq::Error::Io(io) => match io.kind() {
+            ErrorKind::TimedOut => Kind::TimedOut,
+            // What a connect attempt reports; a written request never gets these.
+            ErrorKind::ConnectionRefused
+            | ErrorKind::HostUnreachable
+            | ErrorKind::NetworkUnreachable
+            | ErrorKind::NetworkDown
+            | ErrorKind::AddrNotAvailable => Kind::NotSent,
+            _ => Kind::MaybeSent,
+        },
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::BadUri(_)
+        | ureq::Error::RequireHttpsOnly(_)
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::ConnectProxyFailed(_)
+        | ureq::Error::TlsRequired => Kind::NotSent,
         ureq::Error::BodyExceedsLimit(limit) => return BCError::BodyTooLarge { limit: *limit },
-        _ => false,
+        _ => Kind::MaybeSent,
     };
     let source = redacted(error);
-    if timed_out {
-        BCError::Timeout { source }
-    } else {
-        BCError::Transport { source }
+    match kind {
+        Kind::NotSent => BCError::Connect { source },
+        Kind::TimedOut => BCError::Timeout { source },
+        Kind::MaybeSent => BCError::Transport { source },
     }
+}
+
+/// A `Location` fit for error texts: query and fragment (where a signed URL keeps its signature)
+/// replaced by `<redacted>`, at most 200 characters.
+fn redacted_location(location: &str) -> String {
+    let mut shown: String = match location.find(['?', '#']) {
+        Some(at) => format!("{}?<redacted>", &location[..at]),
+        None => location.to_string(),
+    };
+    if let Some((at, _)) = shown.char_indices().nth(200) {
+        shown.truncate(at);
+        shown.push('…');
+    }
+    shown
 }
 
 /// GET URLs carry `app_sign`; an error that quotes the URL is replaced by a copy without it.
@@ -421,6 +470,17 @@ mod tests {
     }
 
     #[test]
+    fn redirect_locations_lose_their_query() {
+        assert_eq!(
+            redacted_location("http://evil.example/2/rest/bill?para=%7B%22app_sign%22"),
+            "http://evil.example/2/rest/bill?<redacted>"
+        );
+        assert_eq!(redacted_location("/x#frag"), "/x?<redacted>");
+        assert_eq!(redacted_location("/plain"), "/plain");
+        assert_eq!(redacted_location(&"é".repeat(300)).chars().count(), 201);
+    }
+
+    #[test]
     fn query_pairs_spell_booleans_as_python_does() {
         let fields =
             json!({"count_only": true, "skip": 0, "ids": ["a", "b"], "none": null, "name": "会员"});
@@ -465,7 +525,6 @@ mod tests {
             (200, b"[1]"),
             (200, br#"{"id":"x"}"#),
             (200, br#"{"result_code":true}"#),
-            (200, br#"{"result_code":0,"id":5}"#),
             (404, b"<html>"),
             (400, br#"{"result_code":0,"id":"x"}"#),
         ] {
@@ -476,6 +535,15 @@ mod tests {
             );
             assert_eq!(err.result_code(), Some(-1));
         }
+
+        // The server acted; only its answer is unreadable.
+        let err = envelope::<IdResult>(200, br#"{"result_code":0,"id":5}"#).unwrap_err();
+        assert!(
+            matches!(&err, BCError::UnreadableSuccess { raw, .. } if raw["id"] == 5),
+            "{err:?}"
+        );
+        assert!(err.outcome_unknown());
+        assert_eq!(err.result_code(), Some(-1));
 
         let err = envelope::<EmptyResult>(500, br#"{"result_code":0}"#).unwrap_err();
         assert_eq!(

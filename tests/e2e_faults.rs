@@ -58,7 +58,8 @@ fn http_status_500() {
     );
     assert_eq!(err.result_msg(), "500");
     assert_eq!(err.err_detail(), "Internal Server Error");
-    assert!(!err.outcome_unknown());
+    // A 5xx arrives after the request did: the server may have acted.
+    assert!(err.outcome_unknown());
     let err = failed_pay(&emu, emu.bc_app(), Fault::HttpStatus(503));
     assert!(matches!(err, BCError::HttpStatus { status: 503, .. }));
 }
@@ -304,11 +305,25 @@ fn other_http_statuses() {
             matches!(err, BCError::HttpStatus { status: s, .. } if s == status),
             "{err:?}"
         );
-        assert!(!err.outcome_unknown());
+        assert!(err.outcome_unknown());
     }
-    // A redirect without Location cannot be followed. ureq reports it as a protocol error, so the SDK
-    // gives `Transport` where wire-contract §7.2 has Python's `-1, 302, 'Found'`; both are -1.
-    failure(302);
+    // A redirect is never followed: Python's `-1, 302, 'Found'` (wire-contract §7.2).
+    let err = failure(302);
+    assert!(
+        matches!(
+            err,
+            BCError::Redirect {
+                status: 302,
+                location: None
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        (err.result_msg(), err.err_detail()),
+        ("302".into(), "Found".into())
+    );
+    assert!(err.outcome_unknown());
 }
 
 #[test]
@@ -398,7 +413,8 @@ fn misconfigured_api_host() {
     bc_app.timeout = Some((Duration::from_secs(2), Duration::from_secs(2)).into());
     let started = Instant::now();
     let err = BCQuery::new(bc_app).query_bills(None).unwrap_err();
-    assert!(matches!(err, BCError::Transport { .. }), "{err:?}");
+    assert!(matches!(err, BCError::Connect { .. }), "{err:?}");
     assert_eq!(err.result_msg(), NETWORK_ERROR);
+    assert!(!err.outcome_unknown(), "nothing was sent");
     assert!(started.elapsed() < Duration::from_secs(2));
 }

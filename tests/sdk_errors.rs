@@ -150,6 +150,7 @@ fn a_4xx_success_envelope_is_not_a_success() {
     );
     assert_eq!(err.result_code(), Some(-1));
     assert_eq!(err.result_msg(), "404");
+    assert!(err.outcome_unknown());
 }
 
 // ---------------------------------------------------------------- protocol errors (-1)
@@ -196,6 +197,7 @@ fn a_500_is_an_http_status_error_and_its_json_body_is_ignored() {
         triple(&err),
         (Some(-1), "500".into(), "Internal Server Error".into())
     );
+    assert!(err.outcome_unknown());
 }
 
 #[test]
@@ -214,6 +216,7 @@ fn other_statuses_are_http_status_errors() {
             triple(&err),
             (Some(-1), status.to_string(), reason.to_string())
         );
+        assert!(err.outcome_unknown());
     }
 }
 
@@ -255,31 +258,31 @@ fn a_payload_of_the_wrong_type_is_an_error() {
     let err = pay_error(Reply::ok(
         json!({"result_code": 0, "result_msg": "OK", "err_detail": "", "id": 5}),
     ));
+    // The server said 0: it acted, only its answer cannot be read.
     assert!(
-        matches!(
-            err,
-            BCError::InvalidResponse {
-                status: 200,
-                problem: "the payload does not have the documented shape",
-                source: Some(_),
-                ..
-            }
-        ),
+        matches!(&err, BCError::UnreadableSuccess { raw, .. } if raw["id"] == 5),
         "{err:?}"
     );
     assert_eq!(err.result_code(), Some(-1));
+    assert!(err.outcome_unknown());
+    assert_eq!(err.raw().unwrap()["id"], 5);
+    assert!(err.source().is_some());
+    assert_eq!(
+        err.to_string(),
+        "the server accepted the request; its answer could not be read — query before retrying"
+    );
 
     let server = CaptureServer::start([Reply::ok(
         json!({"result_code": 0, "bills": [{"total_fee": "one"}]}),
     )]);
     let err = BCQuery::new(bc_app(&server)).query_bills(None).unwrap_err();
-    assert!(matches!(err, BCError::InvalidResponse { .. }), "{err:?}");
+    assert!(matches!(err, BCError::UnreadableSuccess { .. }), "{err:?}");
 }
 
 // ---------------------------------------------------------------- transport errors (-1)
 
 #[test]
-fn connection_refused_is_a_transport_error() {
+fn connection_refused_is_a_connect_error() {
     let port = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
@@ -288,10 +291,10 @@ fn connection_refused_is_a_transport_error() {
     app.api_host = format!("http://127.0.0.1:{port}");
     app.timeout = Some(Duration::from_secs(2).into());
     let err = BCPay::new(app).pay(&pay_params()).unwrap_err();
-    assert!(matches!(err, BCError::Transport { .. }), "{err:?}");
+    assert!(matches!(err, BCError::Connect { .. }), "{err:?}");
     assert_eq!(err.result_code(), Some(-1));
     assert_eq!(err.result_msg(), NETWORK_ERROR);
-    assert!(err.outcome_unknown());
+    assert!(!err.outcome_unknown(), "nothing was sent");
     assert!(err.source().is_some());
 }
 
@@ -912,6 +915,7 @@ fn display_is_lowercase_first_and_never_leaks_secrets_or_signed_urls() {
             BCError::NotSupportedInTestMode { .. } => "NotSupportedInTestMode",
             BCError::InvalidParams { .. } => "InvalidParams",
             BCError::NotConfigured { .. } => "NotConfigured",
+            BCError::Connect { .. } => "Connect",
             BCError::Transport { .. } => "Transport",
             BCError::Timeout { .. } => "Timeout",
             BCError::HttpStatus { .. } => "HttpStatus",
@@ -928,6 +932,7 @@ fn display_is_lowercase_first_and_never_leaks_secrets_or_signed_urls() {
         "NotSupportedInTestMode",
         "InvalidParams",
         "NotConfigured",
+        "Connect",
         "Transport",
         "Timeout",
         "HttpStatus",
