@@ -10,7 +10,11 @@ use crate::http::{self, Op, Secret::App, TestMode::Same, Wire, percent_encode};
 use crate::results::{BCResult, CardFactorsResult, SmsResult};
 
 pub use crate::sign::{app_sign, subscription_webhook_sign, webhook_signature};
-pub use crate::webhook::{BCWebhook, WEBHOOK_SUCCESS, verify_subscription_webhook, verify_webhook};
+pub use crate::webhook::{
+    BCLegacySign, BCSignSecret, BCTransactionType, BCWebhook, BCWebhookForm, BCWebhookReceipt,
+    LEGACY_SIGN_TOLERANCE, WEBHOOK_CHANNELS, WEBHOOK_FAIL, WEBHOOK_SUCCESS, receive_webhook,
+    verify_legacy_sign_webhook, verify_webhook,
+};
 
 const SEND_SMS: Op =
     Op::new("send_sms_passcode", Wire::Post, "sms", App, Same).requiring(&["phone"]);

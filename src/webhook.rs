@@ -1,11 +1,29 @@
 //! Webhook verification: what the merchant's server must do with every BeeCloud push.
 //!
 //! BeeCloud POSTs a JSON body to the app's webhook URL when a bill is paid, a refund or a transfer
-//! succeeds, or a subscription is verified. The handler must (1) verify the signature with
-//! [`verify_webhook`], (2) check the amount against its own order with
-//! [`BCWebhook::check_amount`], (3) ignore `transaction_id`s it has handled already (BeeCloud
-//! retries), and (4) answer with the literal body [`WEBHOOK_SUCCESS`] (`success`); any other answer
-//! makes BeeCloud send it again after 2, 4, 8… seconds, for about 36 hours.
+//! succeeds, a card is signed or a subscription is verified. The handler must (1) verify the push
+//! with [`verify_webhook`], (2) check the amount against its own order with
+//! [`BCWebhook::check_amount`], (3) ignore `(transaction_type, transaction_id)` pairs it has
+//! handled already (BeeCloud retries), and (4) answer with the literal body [`WEBHOOK_SUCCESS`]
+//! (`success`); any other answer makes BeeCloud send it again after 2, 4, 8… seconds, for about 36
+//! hours. [`receive_webhook`] does (1), (2) and picks the answer in one call.
+//!
+//! Two signature forms exist:
+//! - `signature` = md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee +
+//!   master_secret), the current form (since 2017-01-12). It authenticates those four fields
+//!   (not `timestamp`, `trade_success`, `sub_channel_type`, `message_detail` or `optional`). Since
+//!   `transaction_type` must be one of [`BCTransactionType`], `channel_type` one of
+//!   [`WEBHOOK_CHANNELS`] and `transaction_fee` a plain non-negative integer, and no type is a
+//!   suffix of another, nor a channel, the concatenation splits one way only: the fields cannot be
+//!   re-cut (`WX` + `100` into `WX10` + `0`, id `X` + `PAY` into id `XPAY` + type ``).
+//! - the legacy `sign` = md5(app_id + secret + timestamp), where the secret is the app secret
+//!   (subscription pushes) or the test secret (sandbox pushes). It authenticates **no payload
+//!   field**: it proves only that the sender knows a secret that ships inside mobile apps, at
+//!   that timestamp. [`verify_legacy_sign_webhook`] accepts it only for subscription and sandbox
+//!   pushes and within a timestamp tolerance.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
@@ -16,26 +34,156 @@ use crate::sign::{signatures_match, subscription_webhook_sign, webhook_signature
 
 /// The body a webhook handler must answer once it has processed (or already processed) a push.
 pub const WEBHOOK_SUCCESS: &str = "success";
+/// The body [`BCWebhookReceipt::reply`] gives for a push that must not be acted on: anything but
+/// `success` makes BeeCloud resend it later.
+pub const WEBHOOK_FAIL: &str = "fail";
+/// The documented `channel_type` values of a push (server-semantics §9.3): parent channels only.
+pub const WEBHOOK_CHANNELS: &[&str] = &[
+    "WX", "ALI", "UN", "KUAIQIAN", "JD", "BD", "YEE", "PAYPAL", "BC",
+];
+/// Default tolerance of [`BCLegacySign`]: a `sign` push stamped more than 300 s before or after
+/// the local clock is refused.
+pub const LEGACY_SIGN_TOLERANCE: Duration = Duration::from_secs(300);
 
-/// A verified webhook push.
-#[derive(Clone, Debug, PartialEq)]
+/// What a push reports: the documented `transaction_type` values. Any other value is refused,
+/// since de-duplication keys on `(transaction_type, transaction_id)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BCTransactionType {
+    /// `PAY`: a bill was paid (also a subscription charge, `sub_channel_type` BC_SUBSCRIPTION).
+    Pay,
+    /// `REFUND`: a refund succeeded.
+    Refund,
+    /// `TRANSFER`: a transfer or payout finished (may report a failure).
+    Transfer,
+    /// `SUBSCRIPTION`: a subscription's verification result (may be a failure).
+    Subscription,
+    /// `SIGN`: a card-signing result.
+    Sign,
+}
+
+impl BCTransactionType {
+    /// Every value, in documentation order.
+    pub const ALL: [BCTransactionType; 5] = [
+        BCTransactionType::Pay,
+        BCTransactionType::Refund,
+        BCTransactionType::Transfer,
+        BCTransactionType::Subscription,
+        BCTransactionType::Sign,
+    ];
+
+    /// The wire value, e.g. `"PAY"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BCTransactionType::Pay => "PAY",
+            BCTransactionType::Refund => "REFUND",
+            BCTransactionType::Transfer => "TRANSFER",
+            BCTransactionType::Subscription => "SUBSCRIPTION",
+            BCTransactionType::Sign => "SIGN",
+        }
+    }
+
+    /// The type of a wire value (exact, case-sensitive), or `None`.
+    pub fn from_wire(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+}
+
+impl fmt::Display for BCTransactionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for BCTransactionType {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for BCTransactionType {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// The secret a legacy `sign` was made with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BCSignSecret {
+    /// The app secret: subscription pushes (`SUBSCRIPTION`, and `PAY` with `sub_channel_type`
+    /// `BC_SUBSCRIPTION`) of the live namespace.
+    App,
+    /// The test secret: pushes of the sandbox namespace (test mode), any documented type. No
+    /// money moves there; never treat such a push as a live payment.
+    Test,
+}
+
+/// How a [`BCWebhook`] was authenticated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BCWebhookForm {
+    /// The current `signature` with the master secret: authenticates `transaction_id`,
+    /// `transaction_type`, `channel_type` and `transaction_fee`.
+    Signature,
+    /// The legacy `sign`: authenticates no payload field, only that the sender knew this secret
+    /// within the tolerance of [`BCLegacySign`].
+    LegacySign(BCSignSecret),
+}
+
+/// Settings of [`verify_legacy_sign_webhook`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BCLegacySign {
+    /// Which secret made the `sign` (default [`BCSignSecret::App`]).
+    pub secret: BCSignSecret,
+    /// Largest distance between the push's `timestamp` and the local clock, either way (default
+    /// [`LEGACY_SIGN_TOLERANCE`]); `None` disables the check (a captured `sign` then stays valid
+    /// for ever).
+    pub tolerance: Option<Duration>,
+}
+
+impl Default for BCLegacySign {
+    fn default() -> Self {
+        BCLegacySign {
+            secret: BCSignSecret::App,
+            tolerance: Some(LEGACY_SIGN_TOLERANCE),
+        }
+    }
+}
+
+impl BCLegacySign {
+    /// Checks with `secret` and the default tolerance.
+    pub fn new(secret: BCSignSecret) -> Self {
+        BCLegacySign {
+            secret,
+            ..BCLegacySign::default()
+        }
+    }
+}
+
+/// A verified webhook push. `Debug` redacts the `toSign` key some real pushes carried (it held
+/// the app id and secret in clear).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BCWebhook {
-    /// The signature that was verified.
+    /// The signature (or legacy `sign`) that was verified.
     pub signature: String,
-    /// Server time of the push, ms (not covered by the signature).
+    /// Which form was verified, hence which fields are authenticated.
+    pub form: BCWebhookForm,
+    /// Server time of the push, ms (covered by the legacy `sign` only).
     pub timestamp: Option<i64>,
-    /// Parent channel: WX, ALI, UN, KUAIQIAN, JD, BD, YEE, PAYPAL, BC.
+    /// Parent channel, one of [`WEBHOOK_CHANNELS`].
     pub channel_type: BCChannelType,
-    /// Sub-channel, e.g. `WX_NATIVE`, `BC_TRANSFER`.
+    /// Sub-channel, e.g. `WX_NATIVE`, `BC_TRANSFER` (not covered by any signature).
     pub sub_channel_type: Option<BCChannelType>,
-    /// `PAY`, `REFUND`, `TRANSFER` or `SUBSCRIPTION`.
-    pub transaction_type: String,
-    /// `bill_no` (PAY), `refund_no` (REFUND), transfer number (TRANSFER), subscription id.
+    /// `PAY`, `REFUND`, `TRANSFER`, `SUBSCRIPTION` or `SIGN`.
+    pub transaction_type: BCTransactionType,
+    /// `bill_no` (PAY), `refund_no` (REFUND), transfer number (TRANSFER), subscription id, signing id.
     pub transaction_id: String,
-    /// Amount in fen.
+    /// Amount in fen, never negative.
     pub transaction_fee: i64,
-    /// Whether the transaction succeeded (subscription verifications can fail).
+    /// Whether the transaction succeeded (subscription verifications and transfers can fail).
     pub trade_success: Option<bool>,
     /// The channel's raw notification.
     pub message_detail: Value,
@@ -43,8 +191,32 @@ pub struct BCWebhook {
     pub optional: Value,
     /// The channel's own transaction number.
     pub channel_transaction_id: Option<String>,
-    /// The whole body.
+    /// The whole body, unknown keys included.
     pub raw: Map<String, Value>,
+}
+
+impl fmt::Debug for BCWebhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut raw = self.raw.clone();
+        if let Some(value) = raw.get_mut("toSign") {
+            *value = Value::from("<redacted>");
+        }
+        f.debug_struct("BCWebhook")
+            .field("signature", &self.signature)
+            .field("form", &self.form)
+            .field("timestamp", &self.timestamp)
+            .field("channel_type", &self.channel_type)
+            .field("sub_channel_type", &self.sub_channel_type)
+            .field("transaction_type", &self.transaction_type)
+            .field("transaction_id", &self.transaction_id)
+            .field("transaction_fee", &self.transaction_fee)
+            .field("trade_success", &self.trade_success)
+            .field("message_detail", &self.message_detail)
+            .field("optional", &self.optional)
+            .field("channel_transaction_id", &self.channel_transaction_id)
+            .field("raw", &raw)
+            .finish()
+    }
 }
 
 impl BCWebhook {
@@ -61,9 +233,14 @@ impl BCWebhook {
     }
 }
 
-/// Verifies a webhook body: `signature` must equal
+/// Verifies a push in the current form: `signature` must equal
 /// `md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret)`
-/// (compared in constant time).
+/// (compared in constant time), `transaction_type` must be a [`BCTransactionType`], `channel_type`
+/// one of [`WEBHOOK_CHANNELS`], `transaction_fee` a non-negative JSON integer.
+///
+/// A body without `signature` is refused, also when it carries the legacy `sign` (which
+/// authenticates no payload; see [`verify_legacy_sign_webhook`] for the pushes that only have it).
+/// The timestamp is not covered: de-duplicate on `(transaction_type, transaction_id)`.
 ///
 /// ```
 /// use beecloud::entity::BCApp;
@@ -79,91 +256,266 @@ impl BCWebhook {
 /// # Ok::<(), beecloud::BCError>(())
 /// ```
 pub fn verify_webhook(bc_app: &BCApp, body: &[u8]) -> Result<BCWebhook, BCError> {
+    let raw = object(body)?;
+    verify_signature(bc_app, raw)
+}
+
+/// Verifies a push that may carry only the legacy `sign` — **which proves only that the sender
+/// knows the app (or test) secret and stamped the push within the tolerance; it authenticates no
+/// payload field** (not the id, type, amount or outcome), and the app and test secrets ship inside
+/// every mobile app built on BeeCloud.
+///
+/// - A body with `signature` is verified as [`verify_webhook`] does, and nothing else: `sign` is
+///   never a fallback.
+/// - Otherwise `sign` must equal md5(app_id + secret + timestamp), `secret` as
+///   [`BCLegacySign::secret`] says, and `|now − timestamp|` must be within
+///   [`BCLegacySign::tolerance`].
+/// - With [`BCSignSecret::App`] only subscription pushes are accepted: `SUBSCRIPTION`, and `PAY`
+///   with `sub_channel_type` `BC_SUBSCRIPTION`. A live PAY, REFUND, TRANSFER or SIGN push carrying
+///   only `sign` is refused. With [`BCSignSecret::Test`] (sandbox pushes) every documented type is.
+///
+/// The result's [`form`](BCWebhook::form) says which check passed. Before acting on a `sign`-only
+/// push, confirm it with a query (e.g. `query_subscription_by_id`, `query_bill_by_id`).
+pub fn verify_legacy_sign_webhook(
+    bc_app: &BCApp,
+    body: &[u8],
+    legacy: &BCLegacySign,
+) -> Result<BCWebhook, BCError> {
+    let raw = object(body)?;
+    if raw.contains_key("signature") {
+        return verify_signature(bc_app, raw);
+    }
+    let (secret, what) = match legacy.secret {
+        BCSignSecret::App => (&bc_app.app_secret, "app secret"),
+        BCSignSecret::Test => (&bc_app.test_secret, "test secret"),
+    };
+    if secret.is_empty() {
+        return Err(BCError::NotConfigured { what });
+    }
+    let sign = match raw.get("sign") {
+        Some(Value::String(sign)) => sign.clone(),
+        _ => return Err(invalid("neither `signature` nor `sign` is present")),
+    };
+    // The signed text is the timestamp as it came: a JSON integer's digits or a string of digits.
+    let (stamp_text, stamp) = match raw.get("timestamp") {
+        Some(Value::Number(number)) => (number.to_string(), number.as_i64()),
+        Some(Value::String(text)) => (text.clone(), digits(text)),
+        _ => (String::new(), None),
+    };
+    let Some(stamp) = stamp else {
+        return Err(invalid("`timestamp` is missing or not an integer"));
+    };
+    let expected = subscription_webhook_sign(&bc_app.app_id, secret, &stamp_text);
+    if !signatures_match(&sign, &expected) {
+        return Err(invalid("the sign does not match"));
+    }
+    if let Some(tolerance) = legacy.tolerance {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis() as i64);
+        if (now.saturating_sub(stamp)).unsigned_abs() > tolerance.as_millis() as u64 {
+            return Err(invalid(
+                "the timestamp of the `sign` push is outside the tolerance (stale or replayed)",
+            ));
+        }
+    }
+    let webhook = fields(raw, sign, BCWebhookForm::LegacySign(legacy.secret))?;
+    let subscription_family = webhook.transaction_type == BCTransactionType::Subscription
+        || (webhook.transaction_type == BCTransactionType::Pay
+            && webhook.sub_channel_type == Some(BCChannelType::BC_SUBSCRIPTION));
+    if legacy.secret == BCSignSecret::App && !subscription_family {
+        return Err(invalid(
+            "only subscription pushes may carry just `sign`; a live pay, refund, transfer or sign push needs `signature`",
+        ));
+    }
+    Ok(webhook)
+}
+
+/// What [`receive_webhook`] found.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BCWebhookReceipt {
+    /// Verified, and its amount is the order's. Process it once (skip a `(transaction_type,
+    /// transaction_id)` you have processed), then answer [`reply`](BCWebhookReceipt::reply).
+    Accepted(BCWebhook),
+    /// Not to be acted on: not verified, malformed, of no order of yours, or of another amount.
+    Rejected(BCError),
+}
+
+impl BCWebhookReceipt {
+    /// The literal body to answer: [`WEBHOOK_SUCCESS`] for an accepted push (once processed),
+    /// [`WEBHOOK_FAIL`] otherwise (BeeCloud resends, so a push whose order you have not recorded
+    /// yet comes back).
+    pub fn reply(&self) -> &'static str {
+        match self {
+            BCWebhookReceipt::Accepted(_) => WEBHOOK_SUCCESS,
+            BCWebhookReceipt::Rejected(_) => WEBHOOK_FAIL,
+        }
+    }
+
+    /// The verified push, or why it was rejected.
+    pub fn into_result(self) -> Result<BCWebhook, BCError> {
+        match self {
+            BCWebhookReceipt::Accepted(webhook) => Ok(webhook),
+            BCWebhookReceipt::Rejected(error) => Err(error),
+        }
+    }
+}
+
+/// The receiver's duty in one call, from the raw request body: verifies the push
+/// ([`verify_webhook`], or [`verify_legacy_sign_webhook`] when `legacy` is given), asks
+/// `order_fee` for the amount of your own order (`None`: no such order) and checks it
+/// ([`BCWebhook::check_amount`]). De-duplication stays yours.
+///
+/// ```
+/// use beecloud::entity::BCApp;
+/// use beecloud::utils::{BCWebhookReceipt, receive_webhook};
+///
+/// fn on_push(bc_app: &BCApp, body: &[u8]) -> &'static str {
+///     let receipt = receive_webhook(bc_app, body, None, |push| {
+///         // Look the order up by push.transaction_type and push.transaction_id.
+///         Some(1)
+///     });
+///     if let BCWebhookReceipt::Accepted(push) = &receipt {
+///         // Mark the order paid, once.
+///     }
+///     receipt.reply()
+/// }
+/// # assert_eq!(on_push(&BCApp::new("AID", "ASEC", "MSEC"), b"{}"), "fail");
+/// ```
+pub fn receive_webhook(
+    bc_app: &BCApp,
+    body: &[u8],
+    legacy: Option<&BCLegacySign>,
+    order_fee: impl FnOnce(&BCWebhook) -> Option<i64>,
+) -> BCWebhookReceipt {
+    let verified = match legacy {
+        None => verify_webhook(bc_app, body),
+        Some(legacy) => verify_legacy_sign_webhook(bc_app, body, legacy),
+    };
+    let checked = verified.and_then(|webhook| {
+        let fee = order_fee(&webhook).ok_or(invalid("no order of yours has this transaction"))?;
+        webhook.check_amount(fee).map(|()| webhook)
+    });
+    match checked {
+        Ok(webhook) => BCWebhookReceipt::Accepted(webhook),
+        Err(error) => BCWebhookReceipt::Rejected(error),
+    }
+}
+
+fn invalid(problem: &'static str) -> BCError {
+    BCError::InvalidWebhook { problem }
+}
+
+fn object(body: &[u8]) -> Result<Map<String, Value>, BCError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(raw)) => Ok(raw),
+        _ => Err(invalid("the body is not a JSON object")),
+    }
+}
+
+/// The current form's check on a parsed body.
+fn verify_signature(bc_app: &BCApp, raw: Map<String, Value>) -> Result<BCWebhook, BCError> {
     if bc_app.master_secret.is_empty() {
         return Err(BCError::NotConfigured {
             what: "master secret",
         });
     }
-    let webhook = parse(body, "signature")?;
+    let signature = match raw.get("signature") {
+        Some(Value::String(signature)) => signature.clone(),
+        Some(_) => return Err(invalid("`signature` is not a string")),
+        None if raw.contains_key("sign") => {
+            return Err(invalid(
+                "only the legacy `sign` is present, which authenticates no payload (see verify_legacy_sign_webhook)",
+            ));
+        }
+        None => return Err(invalid("the signature is missing")),
+    };
+    let webhook = fields(raw, signature, BCWebhookForm::Signature)?;
     let expected = webhook_signature(
         &bc_app.app_id,
         &webhook.transaction_id,
-        &webhook.transaction_type,
+        webhook.transaction_type.as_str(),
         webhook.channel_type.as_str(),
         webhook.transaction_fee,
         &bc_app.master_secret,
     );
     if !signatures_match(&webhook.signature, &expected) {
-        return Err(BCError::InvalidWebhook {
-            problem: "the signature does not match",
-        });
+        return Err(invalid("the signature does not match"));
     }
     Ok(webhook)
 }
 
-/// Verifies a subscription webhook in the form of the Python demo: `sign` must equal
-/// `md5(app_id + app_secret + timestamp)` (constant-time comparison).
-pub fn verify_subscription_webhook(bc_app: &BCApp, body: &[u8]) -> Result<BCWebhook, BCError> {
-    if bc_app.app_secret.is_empty() {
-        return Err(BCError::NotConfigured { what: "app secret" });
+/// A string of ASCII digits as an integer (no sign, no spaces).
+fn digits(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    let webhook = parse(body, "sign")?;
-    let timestamp = match webhook.raw.get("timestamp") {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Number(number)) => number.to_string(),
-        _ => {
-            return Err(BCError::InvalidWebhook {
-                problem: "`timestamp` is missing",
-            });
+    text.parse().ok()
+}
+
+/// Reads and validates the fields of a push.
+fn fields(
+    raw: Map<String, Value>,
+    signature: String,
+    form: BCWebhookForm,
+) -> Result<BCWebhook, BCError> {
+    let text = |key: &str, problem: &'static str| match raw.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(invalid(problem)),
+    };
+    let transaction_type = match raw.get("transaction_type") {
+        Some(Value::String(kind)) => BCTransactionType::from_wire(kind).ok_or(invalid(
+            "`transaction_type` is not PAY, REFUND, TRANSFER, SUBSCRIPTION or SIGN",
+        ))?,
+        _ => return Err(invalid("`transaction_type` is missing")),
+    };
+    let channel_type = match raw.get("channel_type") {
+        Some(Value::String(channel)) if WEBHOOK_CHANNELS.contains(&channel.as_str()) => {
+            BCChannelType::from_wire(channel)
         }
+        Some(Value::String(_)) => {
+            return Err(invalid("`channel_type` is not a documented parent channel"));
+        }
+        _ => return Err(invalid("`channel_type` is missing")),
     };
-    let expected = subscription_webhook_sign(&bc_app.app_id, &bc_app.app_secret, &timestamp);
-    if !signatures_match(&webhook.signature, &expected) {
-        return Err(BCError::InvalidWebhook {
-            problem: "the sign does not match",
-        });
-    }
-    Ok(webhook)
-}
-
-/// Reads the fields of a push; `signature_key` names the field carrying the signature.
-fn parse(body: &[u8], signature_key: &str) -> Result<BCWebhook, BCError> {
-    let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(body) else {
-        return Err(BCError::InvalidWebhook {
-            problem: "the body is not a JSON object",
-        });
+    let transaction_id = match raw.get("transaction_id") {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        _ => return Err(invalid("`transaction_id` is missing or empty")),
     };
-    let text = |key: &str| match raw.get(key) {
-        Some(Value::String(text)) => Some(text.clone()),
-        _ => None,
-    };
-    let required = |key: &'static str, problem: &'static str| {
-        text(key).ok_or(BCError::InvalidWebhook { problem })
-    };
+    // A JSON integer, rendered in the signature as plain decimal digits.
     let transaction_fee = match raw.get("transaction_fee") {
-        Some(Value::Number(fee)) => fee.as_i64(),
-        Some(Value::String(fee)) => fee.parse().ok(),
+        Some(Value::Number(fee)) => fee.as_u64().and_then(|fee| i64::try_from(fee).ok()),
         _ => None,
     }
-    .ok_or(BCError::InvalidWebhook {
-        problem: "`transaction_fee` is missing or not an integer",
-    })?;
+    .ok_or(invalid(
+        "`transaction_fee` is missing or not a non-negative integer",
+    ))?;
+    let trade_success = match raw.get("trade_success") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(success)) => Some(*success),
+        Some(_) => return Err(invalid("`trade_success` is not a boolean")),
+    };
     Ok(BCWebhook {
-        signature: text(signature_key).ok_or(BCError::InvalidWebhook {
-            problem: "the signature is missing",
-        })?,
+        signature,
+        form,
         timestamp: raw
             .get("timestamp")
-            .and_then(|t| t.as_i64().or_else(|| t.as_str()?.parse().ok())),
-        channel_type: required("channel_type", "`channel_type` is missing")?.into(),
-        sub_channel_type: text("sub_channel_type").map(BCChannelType::from),
-        transaction_type: required("transaction_type", "`transaction_type` is missing")?,
-        transaction_id: required("transaction_id", "`transaction_id` is missing")?,
+            .and_then(|t| t.as_i64().or_else(|| digits(t.as_str()?))),
+        channel_type,
+        sub_channel_type: text("sub_channel_type", "`sub_channel_type` is not a string")?
+            .map(BCChannelType::from),
+        transaction_type,
+        transaction_id,
         transaction_fee,
-        trade_success: raw.get("trade_success").and_then(Value::as_bool),
+        trade_success,
         message_detail: raw.get("message_detail").cloned().unwrap_or(Value::Null),
         optional: raw.get("optional").cloned().unwrap_or(Value::Null),
-        channel_transaction_id: text("channel_transaction_id"),
+        channel_transaction_id: text(
+            "channel_transaction_id",
+            "`channel_transaction_id` is not a string",
+        )?,
         raw,
     })
 }
@@ -191,6 +543,8 @@ mod tests {
         let webhook =
             verify_webhook(&app(), &push("c20a3d8c427677954cdd6c8dbbc5470f", json!(1))).unwrap();
         assert_eq!(webhook.transaction_fee, 1);
+        assert_eq!(webhook.transaction_type, BCTransactionType::Pay);
+        assert_eq!(webhook.form, BCWebhookForm::Signature);
         assert_eq!(webhook.channel_type, BCChannelType::WX);
         assert_eq!(webhook.optional, json!({"k": "v"}));
         webhook.check_amount(1).unwrap();
@@ -234,14 +588,62 @@ mod tests {
     }
 
     #[test]
-    fn subscription_form_uses_sign_over_app_secret_and_timestamp() {
-        let body = json!({"sign": "a0a4476dea7d78de11166e2cee2b41b6", "timestamp": 1426817510111i64,
-                          "channel_type": "BC", "transaction_type": "SUBSCRIPTION", "transaction_id": "sub-1",
-                          "transaction_fee": 0, "trade_success": false, "message_detail": {"err_msg": "no"}});
-        let webhook = verify_subscription_webhook(&app(), body.to_string().as_bytes()).unwrap();
+    fn transaction_types_round_trip_and_no_type_or_channel_is_a_suffix_of_another() {
+        for kind in BCTransactionType::ALL {
+            assert_eq!(BCTransactionType::from_wire(kind.as_str()), Some(kind));
+        }
+        assert_eq!(BCTransactionType::from_wire("pay"), None);
+        assert_eq!(BCTransactionType::from_wire(""), None);
+        // What makes the signed concatenation split one way only (module docs).
+        let types: Vec<&str> = BCTransactionType::ALL.iter().map(|k| k.as_str()).collect();
+        for set in [&types[..], WEBHOOK_CHANNELS] {
+            for a in set {
+                for b in set {
+                    assert!(a == b || !a.ends_with(b), "{b} is a suffix of {a}");
+                }
+            }
+        }
+        assert!(
+            WEBHOOK_CHANNELS
+                .iter()
+                .chain(&types)
+                .all(|value| !value.bytes().any(|b| b.is_ascii_digit()))
+        );
+    }
+
+    #[test]
+    fn legacy_sign_form_for_a_subscription_push_within_the_tolerance() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let body = |stamp: i64| {
+            json!({"sign": subscription_webhook_sign("AID", "ASEC", &stamp.to_string()),
+                   "timestamp": stamp, "channel_type": "BC", "sub_channel_type": "BC_SUBSCRIPTION",
+                   "transaction_type": "SUBSCRIPTION", "transaction_id": "sub-1",
+                   "transaction_fee": 0, "trade_success": false, "message_detail": {"err_msg": "no"}})
+            .to_string()
+        };
+        let legacy = BCLegacySign::default();
+        let webhook = verify_legacy_sign_webhook(&app(), body(now).as_bytes(), &legacy).unwrap();
         assert_eq!(webhook.trade_success, Some(false));
+        assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::App));
+        // The own vector of server-semantics §9.6, far outside any tolerance.
+        let old = body(1426817510111);
+        assert!(old.contains("a0a4476dea7d78de11166e2cee2b41b6"));
+        assert!(verify_legacy_sign_webhook(&app(), old.as_bytes(), &legacy).is_err());
+        let untimed = BCLegacySign {
+            tolerance: None,
+            ..legacy
+        };
+        verify_legacy_sign_webhook(&app(), old.as_bytes(), &untimed).unwrap();
         let mut wrong = app();
         wrong.app_secret = "OTHER".into();
-        assert!(verify_subscription_webhook(&wrong, body.to_string().as_bytes()).is_err());
+        assert!(verify_legacy_sign_webhook(&wrong, body(now).as_bytes(), &legacy).is_err());
+        // Never through the current entry point.
+        assert!(matches!(
+            verify_webhook(&app(), body(now).as_bytes()),
+            Err(BCError::InvalidWebhook { problem }) if problem.contains("legacy")
+        ));
     }
 }

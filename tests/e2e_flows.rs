@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::*;
-use beecloud::utils::{BCWebhook, verify_subscription_webhook, verify_webhook};
+use beecloud::utils::{
+    BCLegacySign, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook, verify_webhook,
+};
 use beecloud::{BCError, BCPay, BCQuery, NOT_SUPPORTED_CODE, sales};
 use serde_json::{Map, Value, json};
 
@@ -191,6 +193,13 @@ fn submit_cashier(emu: &Emulator, page_url: &str, heading: &str) -> (u16, Option
         .get("location")
         .map(|v| v.to_str().unwrap().to_owned());
     (answer.status().as_u16(), location)
+}
+
+/// The push as a receiver of the legacy form alone sees it.
+fn without_signature(body: &[u8]) -> Vec<u8> {
+    let mut push: Value = serde_json::from_slice(body).unwrap();
+    push.as_object_mut().unwrap().remove("signature");
+    push.to_string().into_bytes()
 }
 
 fn verified(app: &BCApp, body: &[u8]) -> BCWebhook {
@@ -457,7 +466,14 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
         .finish_subscription_verification(&sub_id, true)
         .unwrap();
     let body = env.hook.wait_for(1)[0].clone();
-    let by_sign = verify_subscription_webhook(&env.app, &body).unwrap();
+    // The push carries both forms. Through the legacy entry point `signature` is what gets checked
+    // (never a fallback to `sign`); a copy without `signature` is checked by its `sign`.
+    let legacy = BCLegacySign::default();
+    let both = verify_legacy_sign_webhook(&env.app, &body, &legacy).unwrap();
+    assert_eq!(both.form, BCWebhookForm::Signature);
+    let sign_only = without_signature(&body);
+    let by_sign = verify_legacy_sign_webhook(&env.app, &sign_only, &legacy).unwrap();
+    assert!(matches!(by_sign.form, BCWebhookForm::LegacySign(_)));
     let by_signature = verified(&env.app, &body);
     for webhook in [&by_sign, &by_signature] {
         assert_eq!(webhook.transaction_type, "SUBSCRIPTION");
@@ -476,7 +492,7 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     let mut wrong = env.app.clone();
     wrong.app_secret = "other".into();
     assert!(matches!(
-        verify_subscription_webhook(&wrong, &body),
+        verify_legacy_sign_webhook(&wrong, &sign_only, &legacy),
         Err(BCError::InvalidWebhook { .. })
     ));
     let active = env.query.query_subscription_by_id(&sub_id).unwrap();
@@ -488,7 +504,12 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     env.emu
         .finish_subscription_verification(&failing_id, false)
         .unwrap();
-    let webhook = verify_subscription_webhook(&env.app, &env.hook.wait_for(2)[1]).unwrap();
+    let webhook = verify_legacy_sign_webhook(
+        &env.app,
+        &without_signature(&env.hook.wait_for(2)[1]),
+        &legacy,
+    )
+    .unwrap();
     assert_eq!(webhook.transaction_id, failing_id);
     assert_eq!(webhook.trade_success, Some(false));
     assert!(webhook.message_detail["err_msg"].is_string());
@@ -514,7 +535,7 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     let bill_no = env.emu.charge_subscription(&sub_id).unwrap();
     let body = env.hook.wait_for(3)[2].clone();
     let charge = verified(&env.app, &body);
-    verify_subscription_webhook(&env.app, &body).unwrap();
+    verify_legacy_sign_webhook(&env.app, &without_signature(&body), &legacy).unwrap();
     assert_eq!(
         (
             charge.transaction_type.as_str(),

@@ -592,14 +592,21 @@ fn subscriptions(tour: &mut Tour) {
         .into_iter()
         .find(|webhook| webhook.body["transaction_type"] == "SUBSCRIPTION");
     let verified = match pushed {
-        Some(webhook) => {
-            utils::verify_subscription_webhook(&demo.app, webhook.body.to_string().as_bytes())
-                .map(|verified| format!("`sign` of {} verified", verified.transaction_id))
-                .map_err(|error| error.to_string())
-        }
+        Some(webhook) => utils::verify_legacy_sign_webhook(
+            &demo.app,
+            webhook.body.to_string().as_bytes(),
+            &utils::BCLegacySign::default(),
+        )
+        .map(|verified| {
+            format!(
+                "{:?} of {} verified",
+                verified.form, verified.transaction_id
+            )
+        })
+        .map_err(|error| error.to_string()),
         None => Err("the emulator pushed no SUBSCRIPTION webhook".into()),
     };
-    tour.check("verify_subscription_webhook", verified);
+    tour.check("verify_legacy_sign_webhook", verified);
     tour.call(
         "query_subscriptions",
         demo.bc_query.query_subscriptions(None),
