@@ -58,11 +58,11 @@ macro_rules! default_value {
 /// Declares a params struct: every field `Option<T>` and skipped when `None`, `Default` (with the
 /// given defaults), and — unless `nested` — the `extra` map with `set()`.
 macro_rules! params {
-    (@struct [$($extra_field:tt)*] [$($extra_init:tt)*] $(#[$meta:meta])* $name:ident {
+    (@struct [$($derive:ident)*] [$($extra_field:tt)*] [$($extra_init:tt)*] $(#[$meta:meta])* $name:ident {
         $($(#[$field_meta:meta])* $field:ident : $ty:ty $(= $default:expr)?,)*
     }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, PartialEq, Serialize, Deserialize $(, $derive)*)]
         #[non_exhaustive]
         pub struct $name {
             $($(#[$field_meta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)*
@@ -75,7 +75,7 @@ macro_rules! params {
         }
     };
     ($(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
-        params!(@struct [
+        params!(@struct [Debug] [
             /// REST fields this struct does not model, sent as top-level fields (see `set`).
             #[serde(flatten, skip_serializing)]
             pub extra: Map<String, Value>,
@@ -96,7 +96,11 @@ macro_rules! params {
         }
     };
     (nested $(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
-        params!(@struct [] [] $(#[$meta])* $name { $($body)* });
+        params!(@struct [Debug] [] [] $(#[$meta])* $name { $($body)* });
+    };
+    // Card data: the struct writes its own `Debug`.
+    (nested_sensitive $(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
+        params!(@struct [] [] [] $(#[$meta])* $name { $($body)* });
     };
 }
 
@@ -401,8 +405,9 @@ params! {
 }
 
 params! {
-    nested
-    /// A credit card for PayPal (Python's `BCPayPalCreditCard`).
+    nested_sensitive
+    /// A credit card for PayPal (Python's `BCPayPalCreditCard`). `Debug` shows at most the last 4
+    /// digits of the card number, never the CVV or the expiry.
     BCPayPalCreditCard {
         /// Card number.
         card_number: String,
@@ -419,6 +424,35 @@ params! {
         /// `visa`, `mastercard`, `discover` or `amex`.
         card_type: String,
     }
+}
+
+impl std::fmt::Debug for BCPayPalCreditCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |set: bool| if set { Some("***") } else { None };
+        f.debug_struct("BCPayPalCreditCard")
+            .field(
+                "card_number",
+                &self.card_number.as_deref().map(masked_card_number),
+            )
+            .field("expire_month", &masked(self.expire_month.is_some()))
+            .field("expire_year", &masked(self.expire_year.is_some()))
+            .field("cvv", &masked(self.cvv.is_some()))
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("card_type", &self.card_type)
+            .finish()
+    }
+}
+
+/// `****1234`: the last 4 digits of a card number (none of a number shorter than 12 digits, whose
+/// last 4 would be a third of it or more).
+pub(crate) fn masked_card_number(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 12 {
+        return "****".to_string();
+    }
+    let last4: String = digits[digits.len() - 4..].iter().collect();
+    format!("****{last4}")
 }
 
 params! {
@@ -506,6 +540,37 @@ fn whole_as_integer<S: serde::Serializer>(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn debug_masks_card_number_cvv_and_expiry() {
+        let mut card = BCPayPalCreditCard::default();
+        card.card_number = Some("4111 1111 1111 1234".into());
+        card.cvv = Some("097".into());
+        card.expire_month = Some(7);
+        card.expire_year = Some(2031);
+        card.first_name = Some("Ann".into());
+        let mut params = BCInternationalPayParams::default();
+        params.credit_card_info = Some(card.clone());
+        for shown in [
+            format!("{card:?}"),
+            format!("{params:?}"),
+            format!("{params:#?}"),
+        ] {
+            assert!(
+                shown.contains("****1234") && shown.contains("Ann"),
+                "{shown}"
+            );
+            for secret in ["4111", "097", "2031", "Some(7)"] {
+                assert!(!shown.contains(secret), "{shown} shows {secret}");
+            }
+        }
+        assert_eq!(masked_card_number("12345678"), "****");
+        // The card still travels in full.
+        assert_eq!(
+            to_fields(&params).unwrap()["credit_card_info"]["cvv"],
+            "097"
+        );
+    }
 
     #[test]
     fn unset_fields_are_omitted_and_explicit_falsy_values_are_sent() {
