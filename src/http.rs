@@ -469,6 +469,35 @@ mod tests {
         assert_eq!(percent_encode("会员", true), "%E4%BC%9A%E5%91%98");
     }
 
+    /// `fetch_open_id`'s path (`get` with a default agent) refuses a redirect too.
+    #[test]
+    fn the_wechat_get_never_follows_a_redirect() {
+        use std::io::{Read, Write};
+        let decoy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let decoy_url = format!("http://{}", decoy.local_addr().unwrap());
+        decoy.set_nonblocking(true).unwrap();
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/sns/oauth2/access_token",
+            server.local_addr().unwrap()
+        );
+        let answer = format!(
+            "HTTP/1.1 302 Found\r\nLocation: {decoy_url}/x?secret=s\r\nContent-Length: 0\r\n\r\n"
+        );
+        let serving = std::thread::spawn(move || {
+            let (mut stream, _) = server.accept().unwrap();
+            let _ = stream.read(&mut [0; 4096]);
+            stream.write_all(answer.as_bytes()).unwrap();
+        });
+        let err = get(BCApp::default().agent(), &url).unwrap_err();
+        serving.join().unwrap();
+        assert!(
+            matches!(&err, BCError::Redirect { status: 302, location: Some(l) } if *l == format!("{decoy_url}/x?<redacted>")),
+            "{err:?}"
+        );
+        assert!(decoy.accept().is_err(), "the redirect was followed");
+    }
+
     #[test]
     fn redirect_locations_lose_their_query() {
         assert_eq!(
