@@ -636,6 +636,7 @@ mod tests {
             tolerance: None,
             ..legacy
         };
+        assert_eq!(BCLegacySign::new(BCSignSecret::App), legacy);
         verify_legacy_sign_webhook(&app(), old.as_bytes(), &untimed).unwrap();
         let mut wrong = app();
         wrong.app_secret = "OTHER".into();
