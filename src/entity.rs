@@ -1,7 +1,8 @@
 //! Python's `beecloud.entity`: the app, channel values, request parameters, records and results.
 
 pub use crate::app::{
-    BCApp, BCTimeout, BEECLOUD_API_HOST, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    BCApp, BCTimeout, BEECLOUD_API_HOST, CONNECT_READ_DEADLINE_READS, DEFAULT_CALL_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT,
 };
 pub use crate::channel::BCChannelType;
 pub use crate::params::{

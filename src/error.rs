@@ -323,7 +323,7 @@ impl StdError for BCError {
     }
 }
 
-/// `Debug` as derived, except that server bodies and raw answers show as [`excerpt`]s.
+/// `Debug` as derived, except that server bodies and raw answers show as short, redacted excerpts.
 impl fmt::Debug for BCError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let raw_excerpt =

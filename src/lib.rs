@@ -37,7 +37,20 @@
 //!
 //! The money moves when BeeCloud's webhook says so, not when `pay` returns: verify every push with
 //! [`utils::verify_webhook`], check its amount with [`utils::BCWebhook::check_amount`], ignore
-//! repeats, and answer the body `success` ([`utils::WEBHOOK_SUCCESS`]).
+//! repeats, and answer the body `success` ([`utils::WEBHOOK_SUCCESS`]) — or let
+//! [`utils::receive_webhook`] do the checks and pick the answer.
+//!
+//! ## Webhooks: what each form proves
+//!
+//! - `signature` (current form, master secret, [`utils::verify_webhook`]) authenticates
+//!   `transaction_id`, `transaction_type`, `channel_type` and `transaction_fee` — not the
+//!   timestamp, `trade_success`, `sub_channel_type`, `message_detail` or `optional`. The type must
+//!   be a [`utils::BCTransactionType`], the channel one of [`utils::WEBHOOK_CHANNELS`], the fee a
+//!   non-negative integer, so the signed concatenation cannot be re-cut.
+//! - `sign` (legacy form, app or test secret + timestamp, [`utils::verify_legacy_sign_webhook`])
+//!   authenticates **no payload field**; those secrets ship inside mobile apps. It is accepted only
+//!   for subscription pushes (app secret) and sandbox pushes (test secret), only within a timestamp
+//!   tolerance (300 s either way by default), and never when the body has `signature`.
 //!
 //! ## From Python to Rust
 //!
@@ -57,7 +70,7 @@
 //! | `result.id`, `result.url`, `result.bills` | the same: [`BCResult`] dereferences to the payload; `result.raw` has the whole JSON |
 //! | `result.count` (bills/refunds page length) | `result.count()` |
 //! | `if result.result_code != 0: print(result.result_msg, result.err_detail)` | `Err(e)`: `e.result_code()`, `e.result_msg()`, `e.err_detail()` |
-//! | `result_code == -1` (network, HTTP status) | [`BCError::Transport`], [`BCError::Timeout`], [`BCError::HttpStatus`], [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`] — `result_code()` is `Some(-1)` |
+//! | `result_code == -1` (network, HTTP status) | [`BCError::Connect`], [`BCError::Transport`], [`BCError::Timeout`], [`BCError::Redirect`], [`BCError::HttpStatus`], [`BCError::InvalidResponse`], [`BCError::UnreadableSuccess`], [`BCError::BodyTooLarge`] — `result_code()` is `Some(-1)` |
 //! | `result_code == -2` (`NOT_SUPPORTED_CODE`, test mode) | [`BCError::NotSupportedInTestMode`] — `Some(-2)` |
 //! | `ValueError('app secret is not set')` | [`BCError::NotConfigured`] — `result_code()` is `None`, nothing was sent |
 //! | `ValueError` of a query (`refund_no` in a bill query…) | [`BCError::InvalidParams`] — `None`, nothing was sent |
@@ -66,12 +79,13 @@
 //! | `verify_card_factors(app, name, id_no, card_no)` | `utils::verify_card_factors(&bc_app, name, id_no, Some(card_no), None)` |
 //! | `user.add_merchant_user(bc_app, 'id')` | `user::add_merchant_user(&bc_app, "id")` |
 //! | `sales.create_coupon(bc_app, tpl, user)` | `sales::create_coupon(&bc_app, tpl, user)` |
-//! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::verify_subscription_webhook`] |
+//! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::receive_webhook`]; the subscription demo's `sign`: [`utils::verify_legacy_sign_webhook`] |
 //!
 //! Deliberate differences from Python (each listed in the README): an explicit value you set (`0`,
 //! `false`, `""`, `{}`) is always sent; ids are percent-encoded as one path segment; queries without
 //! params work; JSON without `result_code` is an error, not success; missing documented required
-//! fields are refused before sending; the caller's params are never modified.
+//! fields are refused before sending; the caller's params are never modified; redirects are never
+//! followed; every call has an overall deadline.
 //!
 //! ## Modules
 //!
@@ -88,10 +102,25 @@
 //! ## Transport
 //!
 //! One [`ureq`](https://docs.rs/ureq) agent per [`BCApp`] (clones share it, so connections are
-//! reused), default timeouts of 10 s to connect and 60 s per call, response bodies capped at 8 MiB,
-//! no automatic retry of anything: after [`BCError::Transport`] or [`BCError::Timeout`] the server
-//! may have acted ([`BCError::outcome_unknown`]), so query before you pay again. Secrets never appear
-//! in `Debug`, `Display` or error texts.
+//! reused), default timeouts of 10 s to connect and 60 s per call, an overall deadline on every call
+//! ([`entity::BCTimeout::deadline`]: the `Total` value, or connect + 3 × read), response bodies
+//! capped at 8 MiB, **redirects never followed** (BeeCloud never redirects an API call; a 3xx is
+//! [`BCError::Redirect`]), no automatic retry of anything.
+//!
+//! Before retrying a write, ask [`BCError::outcome_unknown`] whether the server may have acted; if
+//! so, query the bill, refund or transfer before you pay again. It is **true** for
+//! [`BCError::Transport`] (the connection failed after the request may have been written),
+//! [`BCError::Timeout`], [`BCError::Redirect`], [`BCError::HttpStatus`] (5xx, other 2xx, 1xx),
+//! [`BCError::InvalidResponse`] and [`BCError::BodyTooLarge`] (unreadable bodies), and
+//! [`BCError::UnreadableSuccess`] (`result_code` 0 whose payload cannot be decoded: the server
+//! accepted the request; its answer could not be read — query before retrying). It is **false**
+//! only where nothing was sent ([`BCError::Connect`]: connection refused, host not found…; local
+//! checks; test-mode refusals) or the server clearly refused ([`BCError::Api`]: a non-zero
+//! `result_code`, from a 200 or a 4xx envelope).
+//!
+//! Secrets never appear in `Debug`, `Display` or error texts; error `Debug` shows at most a short,
+//! redacted excerpt of a server body ([`BCError::response_body`] has all of it), and card numbers,
+//! CVVs and expiry dates are masked.
 //!
 //! ## Features
 //!
