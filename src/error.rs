@@ -62,7 +62,8 @@ pub enum BCError {
         source: BoxError,
     },
     /// No complete answer arrived within the timeout or the call's overall deadline (see
-    /// [`BCTimeout`](crate::entity::BCTimeout)). As with `Transport`, the server may have acted.
+    /// [`BCTimeout`](crate::entity::BCTimeout)). As with `Transport`, the server may have acted
+    /// (counted so even for a connect timeout, to stay on the safe side).
     Timeout {
         /// The underlying error.
         source: BoxError,
@@ -73,8 +74,8 @@ pub enum BCError {
     Redirect {
         /// The HTTP status code.
         status: u16,
-        /// The `Location` header, its query string and fragment replaced by `<redacted>` and cut
-        /// to 200 characters; `None` when absent.
+        /// The `Location` header, its query string and fragment replaced by `<redacted>`, as a
+        /// short excerpt cut before anything like `sign` or `secret`; `None` when absent.
         location: Option<String>,
     },
     /// The server answered with an HTTP status other than 200, 3xx and 4xx (Python's `-1`,

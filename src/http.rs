@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
-use crate::error::{BCError, BoxError, reason_phrase};
+use crate::error::{BCError, BoxError, excerpt, reason_phrase};
 use crate::results::BCResult;
 use crate::sign::app_sign;
 
@@ -363,17 +363,12 @@ fn transport_error(error: ureq::Error) -> BCError {
 }
 
 /// A `Location` fit for error texts: query and fragment (where a signed URL keeps its signature)
-/// replaced by `<redacted>`, at most 200 characters.
+/// replaced by `<redacted>`, then a short [`excerpt`] of that (cut before `sign`, `secret`…).
 fn redacted_location(location: &str) -> String {
-    let mut shown: String = match location.find(['?', '#']) {
-        Some(at) => format!("{}?<redacted>", &location[..at]),
-        None => location.to_string(),
-    };
-    if let Some((at, _)) = shown.char_indices().nth(200) {
-        shown.truncate(at);
-        shown.push('…');
+    match location.find(['?', '#']) {
+        Some(at) => excerpt(&format!("{}?<redacted>", &location[..at])),
+        None => excerpt(location),
     }
-    shown
 }
 
 /// GET URLs carry `app_sign`; an error that quotes the URL is replaced by a copy without it.
@@ -506,7 +501,12 @@ mod tests {
         );
         assert_eq!(redacted_location("/x#frag"), "/x?<redacted>");
         assert_eq!(redacted_location("/plain"), "/plain");
-        assert_eq!(redacted_location(&"é".repeat(300)).chars().count(), 201);
+        assert!(redacted_location(&"é".repeat(300)).starts_with(&"é".repeat(120)));
+        assert!(redacted_location(&"é".repeat(300)).ends_with("withheld)"));
+        assert_eq!(
+            redacted_location("http://evil.example/app_sign/0123abcd"),
+            "http://evil.example/app_… (13 more bytes withheld)"
+        );
     }
 
     #[test]
