@@ -212,13 +212,16 @@ fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError>
     ]))
 }
 
-/// The call's timeouts, its overall deadline ([`BCTimeout::deadline`]) and no redirects (also
-/// when the agent came from elsewhere).
+/// The call's timeouts, its overall deadline ([`BCTimeout::deadline`]), no redirects and every
+/// status as an answer for [`read_reply`] to judge (also when the agent came from elsewhere).
 fn with_timeouts<B>(
     request: ureq::RequestBuilder<B>,
     timeout: Option<BCTimeout>,
 ) -> ureq::RequestBuilder<B> {
-    let config = request.config().max_redirects(0);
+    let config = request
+        .config()
+        .max_redirects(0)
+        .http_status_as_error(false);
     match timeout {
         None => config
             .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
