@@ -263,9 +263,10 @@ impl fmt::Display for BCError {
                 err_detail,
                 ..
             } => {
-                write!(f, "beecloud error {result_code} {result_msg}")?;
+                // Server texts: an excerpt, as in `Debug` (`err_detail()` has all of it).
+                write!(f, "beecloud error {result_code} {}", excerpt(result_msg))?;
                 if !err_detail.is_empty() {
-                    write!(f, ": {err_detail}")?;
+                    write!(f, ": {}", excerpt(err_detail))?;
                 }
                 Ok(())
             }
@@ -303,7 +304,9 @@ impl fmt::Display for BCError {
                     "webhook amount {received} differs from the order amount {expected}"
                 )
             }
-            BCError::WeChat { errcode, errmsg } => write!(f, "wechat error {errcode}: {errmsg}"),
+            BCError::WeChat { errcode, errmsg } => {
+                write!(f, "wechat error {errcode}: {}", excerpt(errmsg))
+            }
         }
     }
 }
@@ -338,8 +341,8 @@ impl fmt::Debug for BCError {
             } => f
                 .debug_struct("Api")
                 .field("result_code", result_code)
-                .field("result_msg", result_msg)
-                .field("err_detail", err_detail)
+                .field("result_msg", &excerpt(result_msg))
+                .field("err_detail", &excerpt(err_detail))
                 .field("raw", &raw_excerpt(raw))
                 .finish(),
             BCError::NotSupportedInTestMode { method } => f
@@ -410,7 +413,7 @@ impl fmt::Debug for BCError {
             BCError::WeChat { errcode, errmsg } => f
                 .debug_struct("WeChat")
                 .field("errcode", errcode)
-                .field("errmsg", errmsg)
+                .field("errmsg", &excerpt(errmsg))
                 .finish(),
         }
     }

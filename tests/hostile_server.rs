@@ -69,6 +69,8 @@ enum Hostile {
     },
     /// A 5xx or 200 whose body is the signed request itself.
     Echo { status: u16 },
+    /// A business error whose `result_msg` and `err_detail` are the signed request.
+    EchoEnvelope,
     /// A 3xx to the decoy host (a query string that must not show in errors).
     Redirect { status: u16, with_location: bool },
     /// A 1xx head and then nothing.
@@ -221,6 +223,7 @@ fn random_hostile(rng: &mut Rng) -> Hostile {
             let status = *rng.pick(&[201, 202, 204, 206, 500, 502, 503, 504, 599]);
             answer(status, envelope_body(rng, json!(0)))
         }
+        9 if rng.below(3) == 0 => Hostile::EchoEnvelope,
         9 => Hostile::Echo {
             status: *rng.pick(&[200, 500, 502]),
         },
@@ -279,6 +282,7 @@ fn expectation(hostile: &Hostile) -> Expect {
             _ => Expect::Status,
         },
         Hostile::Echo { status: 200 } => Expect::Invalid,
+        Hostile::EchoEnvelope => Expect::Refusal(5),
         Hostile::Echo { .. } => Expect::Status,
         Hostile::Redirect { .. } => Expect::Redirect,
         Hostile::Informational { .. }
@@ -367,6 +371,16 @@ fn serve(mut stream: TcpStream, hostile: &Hostile, decoy: &str, requests: &Atomi
             framing,
         } => write_answer(&mut stream, *status, body, *framing),
         Hostile::Echo { status } => write_answer(&mut stream, *status, &request, Framing::Length),
+        Hostile::EchoEnvelope => {
+            let text = String::from_utf8_lossy(&request);
+            let body = json!({"result_code": 5, "result_msg": text, "err_detail": text});
+            write_answer(
+                &mut stream,
+                200,
+                body.to_string().as_bytes(),
+                Framing::Length,
+            );
+        }
         Hostile::Redirect {
             status,
             with_location,
@@ -777,6 +791,15 @@ fn every_operation_survives_a_hostile_server() {
             )
         })
         .collect();
+    let kinds: std::collections::HashSet<_> = cases
+        .iter()
+        .map(|(_, hostile, _)| std::mem::discriminant(hostile))
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        14,
+        "the seed reaches every kind of hostile answer"
+    );
     let (decoy_url, decoy_contacts) = decoy();
     let queue = Mutex::new(cases.into_iter());
     let failures = Mutex::new(Vec::new());
