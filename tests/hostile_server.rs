@@ -797,7 +797,7 @@ fn every_operation_survives_a_hostile_server() {
         .collect();
     assert_eq!(
         kinds.len(),
-        14,
+        13,
         "the seed reaches every kind of hostile answer"
     );
     let (decoy_url, decoy_contacts) = decoy();
