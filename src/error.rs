@@ -14,8 +14,9 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// [`result_code`](BCError::result_code), [`result_msg`](BCError::result_msg) and
 /// [`err_detail`](BCError::err_detail) give the values the Python SDK would have put in its `BCResult`
 /// (`-1` for network and HTTP failures, `-2` for test-mode refusals, the server's own code otherwise).
-/// `Display` never contains a secret or a signed URL; `Debug` shows at most a short, redacted
-/// excerpt of a server body ([`response_body`](BCError::response_body) has all of it).
+/// `Display` never contains a secret or a signed URL; `Display` and `Debug` show at most a short,
+/// redacted excerpt of any server text ([`response_body`](BCError::response_body),
+/// [`err_detail`](BCError::err_detail) and [`raw`](BCError::raw) have all of it).
 ///
 /// [`outcome_unknown`](BCError::outcome_unknown) tells whether the server may have acted on the
 /// request: true for every variant that reached the server without a clear refusal.
