@@ -109,6 +109,12 @@ mod records;
 mod results;
 mod sign;
 mod webhook;
+// Operations beyond Python (other official SDKs) and pagination.
+mod beyond;
+mod cards;
+mod checks;
+mod pages;
+mod payouts;
 
 pub mod entity;
 pub mod pay;
@@ -125,6 +131,7 @@ pub mod subscribe {
 
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
+pub use pages::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;
 

@@ -123,7 +123,7 @@ impl BCPay {
         self.bc_app = Some(bc_app);
     }
 
-    fn app(&self) -> Result<&BCApp, BCError> {
+    pub(crate) fn app(&self) -> Result<&BCApp, BCError> {
         registered(&self.bc_app)
     }
 
