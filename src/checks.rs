@@ -85,7 +85,7 @@ pub(crate) fn url(fields: &Map<String, Value>, key: &str) -> Result<(), BCError>
 /// `skip`, if present, is ≥ 0 and `limit`, if present, within [`LIMIT_RANGE`].
 pub(crate) fn paging(fields: &Map<String, Value>) -> Result<(), BCError> {
     if let Some(skip) = fields.get("skip").filter(|value| !value.is_null()) {
-        if !skip.as_i64().is_some_and(|skip| skip >= 0) {
+        if skip.as_i64().is_none_or(|skip| skip < 0) {
             return Err(BCError::invalid("`skip` must be 0 or more"));
         }
     }

@@ -67,6 +67,21 @@
 //! | `user.add_merchant_user(bc_app, 'id')` | `user::add_merchant_user(&bc_app, "id")` |
 //! | `sales.create_coupon(bc_app, tpl, user)` | `sales::create_coupon(&bc_app, tpl, user)` |
 //! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::verify_subscription_webhook`] |
+//! | (Java/PHP only) Java `startTransferQuery`, `startTransferQueryCount` | [`BCQuery::query_transfers`], [`BCQuery::query_transfers_count`] |
+//! | (Java/PHP only) Java `getGateWayBanks`; PHP `get_banks($data, 'BC_GATEWAY')` | [`BCQuery::query_bc_gateway_banks`] |
+//! | (Java/PHP only) Java `billConfirm`; PHP `confirm_bill_pay` | [`BCPay::confirm_bill`] |
+//! | (Java/PHP only) Java `startBCT0transfer`; PHP `gateway_transfer` | [`BCPay::bc_t0_transfer`] |
+//! | (Java/PHP only) Java `startBCT1transfer`; PHP `bct1_transfer` | [`BCPay::bc_t1_transfer`] |
+//! | (Java/PHP only) PHP `get_banks($data, 'T1_EXPRESS_TRANSFER')` | [`BCQuery::query_t1_transfer_supported_banks`] |
+//! | (Java/PHP only) PHP `cj_transfer` (.NET `BCCJBankCardTransfer`) | [`BCPay::cj_transfer`] |
+//! | (Java/PHP only) PHP `bc_transfer` with `channel` `JD_TRANSFER` | [`BCPay::jd_transfer`] |
+//! | (Java/PHP only) Java `getTransferBanks` | [`BCQuery::query_jd_transfer_supported_banks`] |
+//! | (Java/PHP only) Java `startBCCardSign`, `startBCSyncCardVerify`, `startBCSyncCardSign` | [`BCPay::card_sign`], [`BCPay::card_sync_verify`], [`BCPay::card_sync_sign`] |
+//! | (Java/PHP only) PHP `card_charge_sign` | [`BCPay::card_charge_sign`] |
+//! | (Java/PHP only) Java `cancelSubscription` with `cancelAtPeriodEnd` | [`BCPay::cancel_subscription_at_period_end`] |
+//! | (Java/PHP only) Android/iOS mock cashier's sandbox notify | [`BCPay::sandbox_notify`] |
+//! | (Java/PHP only) PHP's pass-through `bill_update_flag` | [`BCQuery::query_refund_status_with_bill_update`] |
+//! | (no SDK) every page of a list | [`BCQuery::bills_iter`] and siblings, [`sales::coupons_iter`]: a [`Pages`] iterator |
 //!
 //! Deliberate differences from Python (each listed in the README): an explicit value you set (`0`,
 //! `false`, `""`, `{}`) is always sent; ids are percent-encoded as one path segment; queries without
