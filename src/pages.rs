@@ -127,39 +127,67 @@ fn fingerprint<T: Serialize>(page: &[T]) -> u64 {
     hasher.finish()
 }
 
-/// The page size of a bill/refund/payout list: the caller's `limit` (checked by the query) or the
-/// largest the server takes.
-fn documented_limit(limit: Option<i64>) -> i64 {
-    limit.unwrap_or(*LIMIT_RANGE.end())
-}
-
-/// Criteria with the page set; `count_only` would answer with a total instead of records.
-fn criteria_page(
-    criteria: &BCQueryCriteria,
-    skip: i64,
-    limit: i64,
-) -> Result<BCQueryCriteria, BCError> {
-    if criteria.count_only == Some(true) {
-        return Err(BCError::invalid("`count_only` does not apply to iterators"));
+/// A filter struct with `skip` and `limit`, the fields the iterators set on each page.
+pub(crate) trait PageFields: Clone + Default {
+    /// `skip` and `limit`.
+    fn page_fields(&mut self) -> (&mut Option<i64>, &mut Option<i64>);
+    /// Refuses filters that would not answer with records.
+    fn check_listable(&self) -> Result<(), BCError> {
+        Ok(())
     }
-    let mut page = criteria.clone();
-    page.skip = Some(skip);
-    page.limit = Some(limit);
-    Ok(page)
 }
 
-/// Pages over a plan, subscription or coupon list; `fetch` runs one page's query.
-pub(crate) fn criteria_pages<'a, T: Serialize + 'a>(
-    criteria: Option<&BCQueryCriteria>,
-    mut fetch: impl FnMut(&BCQueryCriteria) -> Result<Vec<T>, BCError> + 'a,
+impl PageFields for BCQueryReqParams {
+    fn page_fields(&mut self) -> (&mut Option<i64>, &mut Option<i64>) {
+        (&mut self.skip, &mut self.limit)
+    }
+}
+
+impl PageFields for BCTransferQueryParams {
+    fn page_fields(&mut self) -> (&mut Option<i64>, &mut Option<i64>) {
+        (&mut self.skip, &mut self.limit)
+    }
+}
+
+impl PageFields for BCQueryCriteria {
+    fn page_fields(&mut self) -> (&mut Option<i64>, &mut Option<i64>) {
+        (&mut self.skip, &mut self.limit)
+    }
+    fn check_listable(&self) -> Result<(), BCError> {
+        match self.count_only {
+            Some(true) => Err(BCError::invalid("`count_only` does not apply to iterators")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Pages over a list query: `fetch` runs one page's query with `skip`/`limit` set. With a
+/// `documented_max`, pages have the caller's `limit` or that maximum and a short page is the last;
+/// without one, the caller's `limit` or the documented default and the end is an empty page.
+pub(crate) fn pages_of<'a, P: PageFields + 'a, T: Serialize + 'a>(
+    filters: Option<&P>,
+    documented_max: bool,
+    mut fetch: impl FnMut(&P) -> Result<Vec<T>, BCError> + 'a,
 ) -> Pages<'a, T> {
-    let criteria = criteria.cloned().unwrap_or_default();
-    let (skip, limit) = (criteria.skip, criteria.limit.unwrap_or(CRITERIA_PAGE));
+    let mut filters = filters.cloned().unwrap_or_default();
+    let (skip, limit) = filters.page_fields();
+    let default_limit = if documented_max {
+        *LIMIT_RANGE.end()
+    } else {
+        CRITERIA_PAGE
+    };
+    let (skip, limit) = (*skip, limit.unwrap_or(default_limit));
     Pages::new(
         skip,
         limit,
-        false,
-        Box::new(move |skip, limit| fetch(&criteria_page(&criteria, skip, limit)?)),
+        documented_max,
+        Box::new(move |skip, limit| {
+            filters.check_listable()?;
+            let mut page = filters.clone();
+            let fields = page.page_fields();
+            (*fields.0, *fields.1) = (Some(skip), Some(limit));
+            fetch(&page)
+        }),
     )
 }
 
@@ -186,18 +214,9 @@ impl BCQuery {
         &'a self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Pages<'a, BCBill> {
-        let params = params.into().cloned().unwrap_or_default();
-        let (skip, limit) = (params.skip, documented_limit(params.limit));
-        Pages::new(
-            skip,
-            limit,
-            true,
-            Box::new(move |skip, limit| {
-                let mut page = params.clone();
-                (page.skip, page.limit) = (Some(skip), Some(limit));
-                Ok(self.query_bills(&page)?.data.bills)
-            }),
-        )
+        pages_of(params.into(), true, move |page| {
+            Ok(self.query_bills(page)?.data.bills)
+        })
     }
 
     /// Every refund matching `params`, page by page over
@@ -224,18 +243,9 @@ impl BCQuery {
         &'a self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Pages<'a, BCRefund> {
-        let params = params.into().cloned().unwrap_or_default();
-        let (skip, limit) = (params.skip, documented_limit(params.limit));
-        Pages::new(
-            skip,
-            limit,
-            true,
-            Box::new(move |skip, limit| {
-                let mut page = params.clone();
-                (page.skip, page.limit) = (Some(skip), Some(limit));
-                Ok(self.query_refunds(&page)?.data.refunds)
-            }),
-        )
+        pages_of(params.into(), true, move |page| {
+            Ok(self.query_refunds(page)?.data.refunds)
+        })
     }
 
     /// Every bank-card payout matching `params`, page by page over
@@ -261,18 +271,9 @@ impl BCQuery {
         &'a self,
         params: impl Into<Option<&'a BCTransferQueryParams>>,
     ) -> Pages<'a, BCTransferRecord> {
-        let params = params.into().cloned().unwrap_or_default();
-        let (skip, limit) = (params.skip, documented_limit(params.limit));
-        Pages::new(
-            skip,
-            limit,
-            true,
-            Box::new(move |skip, limit| {
-                let mut page = params.clone();
-                (page.skip, page.limit) = (Some(skip), Some(limit));
-                Ok(self.query_transfers(&page)?.data.transfers)
-            }),
-        )
+        pages_of(params.into(), true, move |page| {
+            Ok(self.query_transfers(page)?.data.transfers)
+        })
     }
 
     /// Every plan matching `criteria`, page by page over [`query_plans`](BCQuery::query_plans)
@@ -297,7 +298,7 @@ impl BCQuery {
         &'a self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
     ) -> Pages<'a, BCPlan> {
-        criteria_pages(criteria.into(), move |page| {
+        pages_of(criteria.into(), false, move |page| {
             Ok(self.query_plans(page)?.data.plans)
         })
     }
@@ -326,7 +327,7 @@ impl BCQuery {
         &'a self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
     ) -> Pages<'a, BCSubscription> {
-        criteria_pages(criteria.into(), move |page| {
+        pages_of(criteria.into(), false, move |page| {
             Ok(self.query_subscriptions(page)?.data.subscriptions)
         })
     }

@@ -11,7 +11,7 @@ use crate::params::{
     BCCJTransferParams, BCCardTransferParams, BCT0TransferParams, BCT1TransferParams,
     BCTransferQueryParams, to_fields,
 };
-use crate::pay::BCPay;
+use crate::pay::{BCPay, CARD_TRANSFER};
 use crate::query::{BCQuery, filters};
 use crate::results::{BCResult, BankNamesResult, CountResult, TransferResult, TransfersResult};
 
@@ -80,6 +80,7 @@ const CJ_TRANSFER: Op = Op::new("cj_transfer", Post, "rest/cj_transfer", Master,
         "bank_account_no",
         "account_name",
     ]);
+// `channel` (JD_TRANSFER) is added by the operation itself.
 const JD_TRANSFER: Op = Op::new(
     "jd_transfer",
     Post,
@@ -87,18 +88,7 @@ const JD_TRANSFER: Op = Op::new(
     Master,
     Refused,
 )
-.requiring(&[
-    "channel",
-    "total_fee",
-    "bill_no",
-    "title",
-    "trade_source",
-    "bank_fullname",
-    "card_type",
-    "account_type",
-    "account_no",
-    "account_name",
-]);
+.requiring(CARD_TRANSFER);
 const QUERY_JD_BANKS: Op = Op::new(
     "query_jd_transfer_supported_banks",
     GetPara,

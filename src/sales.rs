@@ -111,7 +111,7 @@ pub fn coupons_iter<'a>(
     bc_app: &'a BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> crate::Pages<'a, BCCoupon> {
-    crate::pages::criteria_pages(query_criteria.into(), move |page| {
+    crate::pages::pages_of(query_criteria.into(), false, move |page| {
         Ok(query_coupons(bc_app, page)?.data.coupons)
     })
 }
