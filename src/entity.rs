@@ -17,3 +17,4 @@ pub use crate::params::{
 };
 pub use crate::records::{BCTransferRecord, BCTransferStatus};
 pub use crate::results::*;
+pub use crate::sensitive::SensitiveText;

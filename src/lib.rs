@@ -97,6 +97,11 @@
 //! - [`query`]: [`BCQuery`] — bills, refunds, counts, by id, refund status, offline status,
 //!   reconciliation, bank lists, plans, subscriptions.
 //! - [`user`], [`sales`]: merchant users and coupons, free functions as in Python.
+//! - Beyond Python (what the Java/PHP/app SDKs send): on [`BCPay`] `confirm_bill`, `bc_t0_transfer`,
+//!   `bc_t1_transfer`, `cj_transfer`, `jd_transfer`, `card_sign`, `card_sync_verify`,
+//!   `card_sync_sign`, `card_charge_sign`, `sandbox_notify`; on [`BCQuery`] `query_transfers`,
+//!   `query_transfers_count`, `query_bc_gateway_banks`, the T1/JD bank lists and
+//!   `query_refund_status_with_bill_update`; [`Pages`] iterators over every list (`bills_iter`…).
 //! - [`utils`]: SMS, card factors, order numbers, timestamps, WeChat OAuth, signatures, webhooks.
 //! - `emulator` (feature `emulator`): a stateful local BeeCloud server.
 //!
@@ -130,6 +135,7 @@ mod cards;
 mod checks;
 mod pages;
 mod payouts;
+mod sensitive;
 
 pub mod entity;
 pub mod pay;

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::channel::BCChannelType;
 use crate::error::BCError;
 use crate::records::BCTransferStatus;
+use crate::sensitive::SensitiveText;
 
 /// Keys the SDK writes itself; [`set`](BCPayReqParams::set) may not use them.
 pub(crate) const RESERVED_KEYS: &[&str] = &["app_id", "timestamp", "app_sign", "bc_analysis"];
@@ -561,7 +562,7 @@ params! {
         /// The bank's full name, no abbreviation (e.g. 中国银行).
         bank_name: String,
         /// Payee account number.
-        bank_account_no: String,
+        bank_account_no: SensitiveText,
         /// Payee (person or company) name.
         bank_account_name: String,
         /// Standard bank code, e.g. `BOC`.
@@ -588,7 +589,7 @@ params! {
         /// The bank's full name, from `query_t1_transfer_supported_banks`.
         bank_name: String,
         /// Payee account number.
-        bank_account_no: String,
+        bank_account_no: SensitiveText,
         /// Payee name.
         bank_account_name: String,
         /// Free-form data.
@@ -619,7 +620,7 @@ params! {
         /// `B` corporate account, `C` personal account.
         card_attribute: String,
         /// Payee account number.
-        bank_account_no: String,
+        bank_account_no: SensitiveText,
         /// Payee name.
         account_name: String,
         /// Free-form data.
@@ -634,9 +635,9 @@ params! {
         /// The card holder's name on the ID card.
         id_name: String,
         /// ID card number.
-        id_no: String,
+        id_no: SensitiveText,
         /// Bank card number.
-        card_no: String,
+        card_no: SensitiveText,
         /// Phone registered with the bank.
         mobile: String,
         /// Bank name.
@@ -654,11 +655,11 @@ params! {
         /// Bank name.
         bank: String,
         /// ID card number.
-        id_no: String,
+        id_no: SensitiveText,
         /// Card holder's name (`name`, not `id_name`).
         name: String,
         /// Debit card number (credit cards are not supported).
-        card_no: String,
+        card_no: SensitiveText,
         /// The `sms_id` of `send_sms_passcode`.
         sms_id: String,
         /// The code the payer received.

@@ -378,8 +378,13 @@ fn bc_t0_transfer_carries_the_payout_signature_and_no_app_sign() {
         }),
         "no timestamp, no app_sign, no bc_analysis"
     );
-    // The signature lives only on the wire.
-    assert!(!format!("{params:?}").contains(&signature));
+    // The signature lives only on the wire; the account number is not shown either.
+    let shown = format!("{params:?}");
+    assert!(
+        !shown.contains(&signature) && !shown.contains(ACCOUNT),
+        "{shown}"
+    );
+    assert!(shown.contains("<redacted>"), "{shown}");
 }
 
 #[test]
@@ -649,6 +654,11 @@ fn card_sign_and_sync_verify_wire_checks_and_test_mode() {
     assert_eq!(result.unwrap().card_id.as_deref(), Some("card-2"));
     assert_post_json(&request, "/2/card/sync_verify");
     assert_eq!(signed_with(&request, APP_SECRET), identity);
+    let shown = format!("{params:?}");
+    assert!(
+        !shown.contains(ACCOUNT) && !shown.contains("320101199001011234"),
+        "{shown}"
+    );
 
     let mut bad = card_sign_params();
     bad.mobile = Some(String::new());
