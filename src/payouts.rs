@@ -100,15 +100,11 @@ const QUERY_JD_BANKS: Op = Op::new(
 /// The checks every payout shares (beyond-python A4.0): the required fields are set and not empty,
 /// `bill_no` is 8–32 letters and digits, the amount is a positive integer, `notify_url` is http(s).
 fn payout_fields(
-    mut fields: Map<String, Value>,
+    fields: Map<String, Value>,
     op: &Op,
     amount: &str,
 ) -> Result<Map<String, Value>, BCError> {
     checks::not_set_by_hand(&fields, "signature")?;
-    if op.name == JD_TRANSFER.name {
-        checks::not_set_by_hand(&fields, "channel")?;
-        fields.insert("channel".into(), "JD_TRANSFER".into());
-    }
     checks::non_empty(&fields, op.required)?;
     checks::bill_no(&fields)?;
     checks::positive(&fields, amount)?;
@@ -396,7 +392,10 @@ impl BCPay {
         params: &BCCardTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &JD_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?, &JD_TRANSFER, "total_fee")?;
+            let mut fields = to_fields(params)?;
+            checks::not_set_by_hand(&fields, "channel")?;
+            fields.insert("channel".into(), "JD_TRANSFER".into());
+            let fields = payout_fields(fields, &JD_TRANSFER, "total_fee")?;
             checks::one_of(&fields, "card_type", &["DE", "CR"])?;
             checks::one_of(&fields, "account_type", &["P", "C"])?;
             Ok(fields)
