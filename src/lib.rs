@@ -79,7 +79,7 @@
 //! | (Java/PHP only) Java `startBCCardSign`, `startBCSyncCardVerify`, `startBCSyncCardSign` | [`BCPay::card_sign`], [`BCPay::card_sync_verify`], [`BCPay::card_sync_sign`] |
 //! | (Java/PHP only) PHP `card_charge_sign` | [`BCPay::card_charge_sign`] |
 //! | (Java/PHP only) Java `cancelSubscription` with `cancelAtPeriodEnd` | [`BCPay::cancel_subscription_at_period_end`] |
-//! | (Java/PHP only) Android/iOS mock cashier's sandbox notify | [`BCPay::sandbox_notify`] |
+//! | (Android/iOS only) the mock cashier's sandbox notify | [`BCPay::sandbox_notify`] |
 //! | (Java/PHP only) PHP's pass-through `bill_update_flag` | [`BCQuery::query_refund_status_with_bill_update`] |
 //! | (no SDK) every page of a list | [`BCQuery::bills_iter`] and siblings, [`sales::coupons_iter`]: a [`Pages`] iterator |
 //!
