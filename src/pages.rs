@@ -118,6 +118,18 @@ impl<T: Serialize> Iterator for Pages<'_, T> {
 
 impl<T> std::iter::FusedIterator for Pages<'_, T> where T: Serialize {}
 
+impl<T> std::fmt::Debug for Pages<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("next_skip", &self.skip)
+            .field("limit", &self.limit)
+            .field("buffered", &self.page.len())
+            .field("pages_seen", &self.seen_pages.len())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A hash of a page's JSON: equal pages hash equal; records differ at least by their ids.
 fn fingerprint<T: Serialize>(page: &[T]) -> u64 {
     let mut hasher = DefaultHasher::new();

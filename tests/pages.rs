@@ -95,6 +95,11 @@ fn a_short_page_is_the_last_and_filters_travel_on_every_page() {
     let mut bills = bc_query.bills_iter(&params);
     assert_eq!(bills.by_ref().count(), 27);
     assert_eq!(bills.next_skip(), 30);
+    let shown = format!("{bills:?}");
+    assert!(
+        shown.contains("next_skip: 30") && shown.contains("done: true"),
+        "{shown}"
+    );
     assert!(bills.next().is_none(), "fused");
     let requests = server.requests();
     assert_eq!(
