@@ -4,11 +4,12 @@
 
 use serde_json::{Map, Value};
 
+use crate::beyond_params::BCBillConfirmParams;
 use crate::channel::BCChannelType;
 use crate::checks;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
-use crate::params::{BCBillConfirmParams, to_fields};
+use crate::params::to_fields;
 use crate::pay::BCPay;
 use crate::query::BCQuery;
 use crate::results::{BCResult, BankNamesResult, EmptyResult, RefundStatusResult};

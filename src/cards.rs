@@ -5,10 +5,11 @@
 
 use serde_json::{Map, Value};
 
+use crate::beyond_params::{BCCardChargeSignParams, BCCardSignParams};
 use crate::checks;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret::App, TestMode::Refused, Wire::Post};
-use crate::params::{BCCardChargeSignParams, BCCardSignParams, to_fields};
+use crate::params::to_fields;
 use crate::pay::BCPay;
 use crate::results::{BCResult, CardChargeSignResult, CardSignResult, EmptyResult};
 

@@ -11,7 +11,7 @@ pub use crate::params::{
 };
 pub use crate::records::{BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund};
 // Beyond Python: what the other official SDKs send.
-pub use crate::params::{
+pub use crate::beyond_params::{
     BCBillConfirmParams, BCCJTransferParams, BCCardChargeSignParams, BCCardSignParams,
     BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
 };

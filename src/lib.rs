@@ -131,6 +131,7 @@ mod sign;
 mod webhook;
 // Operations beyond Python (other official SDKs) and pagination.
 mod beyond;
+mod beyond_params;
 mod cards;
 mod checks;
 mod pages;

@@ -8,11 +8,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::Serialize;
 
+use crate::beyond_params::BCTransferQueryParams;
 use crate::checks::LIMIT_RANGE;
 use crate::error::BCError;
-use crate::params::{
-    BCPlan, BCQueryCriteria, BCQueryReqParams, BCSubscription, BCTransferQueryParams,
-};
+use crate::params::{BCPlan, BCQueryCriteria, BCQueryReqParams, BCSubscription};
 use crate::query::BCQuery;
 use crate::records::{BCBill, BCRefund, BCTransferRecord};
 

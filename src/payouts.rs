@@ -4,13 +4,13 @@
 
 use serde_json::{Map, Value};
 
+use crate::beyond_params::{
+    BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
+};
 use crate::checks;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
-use crate::params::{
-    BCCJTransferParams, BCCardTransferParams, BCT0TransferParams, BCT1TransferParams,
-    BCTransferQueryParams, to_fields,
-};
+use crate::params::{BCCardTransferParams, to_fields};
 use crate::pay::{BCPay, CARD_TRANSFER};
 use crate::query::{BCQuery, filters};
 use crate::results::{BCResult, BankNamesResult, CountResult, TransferResult, TransfersResult};
