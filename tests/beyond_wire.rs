@@ -178,6 +178,16 @@ fn query_transfers_wire_and_records() {
         result.unwrap().transfers[0].transfer_status,
         Some(BCTransferStatus::Other("QUEUED".into()))
     );
+    // No `bills` key: an empty page; a wrong type is an invalid response, never an empty success.
+    let (result, _) = capture(ok(json!({})), |app| BCQuery::new(app).query_transfers(None));
+    assert!(result.unwrap().transfers.is_empty());
+    let (result, _) = capture(ok(json!({"bills": "none"})), |app| {
+        BCQuery::new(app).query_transfers(None)
+    });
+    assert!(
+        matches!(result, Err(BCError::InvalidResponse { .. })),
+        "{result:?}"
+    );
 }
 
 #[test]
