@@ -59,6 +59,8 @@ channels! {
     BC_GATEWAY, BC_EXPRESS, BC_APP, BC_NATIVE, BC_WX_WAP, BC_ALI_QRCODE, BC_WX_JSAPI, BC_ALI_APP,
     BC_ALI_WAP, BC_ALI_WEB, BC_WX_APP, BC_ALI_JSAPI, BC_WX_MINI, BC_ALI_SCAN, BC_WX_SCAN, BC_SCAN,
     BC_TRANSFER, BC_SUBSCRIPTION,
+    // Values only the other official SDKs send (beyond-python A8.6).
+    BC_QQ_NATIVE, BC_JD_QRCODE, JD_B2B, BC_CARD_CHARGE, CP, CP_WEB, JD_TRANSFER, SCAN,
 }
 
 impl BCChannelType {
@@ -135,6 +137,27 @@ mod tests {
         assert_eq!(novel, BCChannelType::Other("XYZ_PAY".into()));
         assert_eq!(serde_json::to_string(&novel).unwrap(), "\"XYZ_PAY\"");
         assert_eq!(BCChannelType::Other("WX".into()), BCChannelType::WX);
+    }
+
+    #[test]
+    fn values_of_the_other_sdks_are_known() {
+        for value in [
+            "BC_QQ_NATIVE",
+            "BC_JD_QRCODE",
+            "JD_B2B",
+            "BC_CARD_CHARGE",
+            "CP",
+            "CP_WEB",
+            "JD_TRANSFER",
+            "SCAN",
+        ] {
+            let channel = BCChannelType::from(value);
+            assert!(!matches!(channel, BCChannelType::Other(_)), "{value}");
+            assert_eq!(channel.as_str(), value);
+        }
+        assert_eq!(BCChannelType::JD_B2B.parent(), "JD");
+        assert_eq!(BCChannelType::CP_WEB.parent(), "CP");
+        assert_eq!(BCChannelType::BC_CARD_CHARGE.parent(), "BC");
     }
 
     #[test]

@@ -11,4 +11,11 @@ pub use crate::params::{
     BCQueryReqParams, BCRefundReqParams, BCSubscription, BCTransferRedPack, BCTransferReqParams,
 };
 pub use crate::records::{BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund};
+// Beyond Python: what the other official SDKs send.
+pub use crate::beyond_params::{
+    BCBillConfirmParams, BCCJTransferParams, BCCardChargeSignParams, BCCardSignParams,
+    BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
+};
+pub use crate::records::{BCTransferRecord, BCTransferStatus};
 pub use crate::results::*;
+pub use crate::sensitive::SensitiveText;

@@ -38,6 +38,12 @@ pub enum BCError {
         /// The Python name of the operation, e.g. `refund`.
         method: &'static str,
     },
+    /// The operation exists only in test mode (`sandbox_notify`) and the app is live; nothing was
+    /// sent. Reported as `-2 NOT_SUPPORTED_CODE`, like the test-mode refusals.
+    OnlyInTestMode {
+        /// The name of the operation, e.g. `sandbox_notify`.
+        method: &'static str,
+    },
     /// A local parameter check failed; nothing was sent (Python raised `ValueError`).
     InvalidParams {
         /// What is wrong, naming the field.
@@ -149,7 +155,7 @@ impl BCError {
     pub fn result_code(&self) -> Option<i64> {
         match self {
             BCError::Api { result_code, .. } => Some(*result_code),
-            BCError::NotSupportedInTestMode { .. } => Some(-2),
+            BCError::NotSupportedInTestMode { .. } | BCError::OnlyInTestMode { .. } => Some(-2),
             BCError::Connect { .. }
             | BCError::Transport { .. }
             | BCError::Timeout { .. }
@@ -166,7 +172,9 @@ impl BCError {
     pub fn result_msg(&self) -> String {
         match self {
             BCError::Api { result_msg, .. } => result_msg.clone(),
-            BCError::NotSupportedInTestMode { .. } => NOT_SUPPORTED_CODE.to_string(),
+            BCError::NotSupportedInTestMode { .. } | BCError::OnlyInTestMode { .. } => {
+                NOT_SUPPORTED_CODE.to_string()
+            }
             BCError::HttpStatus { status, .. }
             | BCError::Redirect { status, .. }
             | BCError::InvalidResponse { status, .. } => status.to_string(),
@@ -185,6 +193,9 @@ impl BCError {
             BCError::Api { err_detail, .. } => err_detail.clone(),
             BCError::NotSupportedInTestMode { method } => {
                 format!("[{method}] does NOT support test mode currently!")
+            }
+            BCError::OnlyInTestMode { method } => {
+                format!("[{method}] is only available in test mode")
             }
             BCError::HttpStatus { reason, .. } => reason.clone(),
             // Python's `-1, <status>, <reason phrase>` (observed: 200 + `success` ⇒ `-1, 200, 'OK'`);
@@ -274,6 +285,9 @@ impl fmt::Display for BCError {
             BCError::NotSupportedInTestMode { method } => {
                 write!(f, "{method} is not supported in test mode")
             }
+            BCError::OnlyInTestMode { method } => {
+                write!(f, "{method} is only available in test mode")
+            }
             BCError::InvalidParams { message } => write!(f, "invalid parameters: {message}"),
             BCError::NotConfigured { what } => write!(f, "not configured: {what}"),
             BCError::Connect { .. } => {
@@ -348,6 +362,10 @@ impl fmt::Debug for BCError {
                 .finish(),
             BCError::NotSupportedInTestMode { method } => f
                 .debug_struct("NotSupportedInTestMode")
+                .field("method", method)
+                .finish(),
+            BCError::OnlyInTestMode { method } => f
+                .debug_struct("OnlyInTestMode")
                 .field("method", method)
                 .finish(),
             BCError::InvalidParams { message } => f

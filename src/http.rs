@@ -38,6 +38,9 @@ pub(crate) enum Secret {
     Master,
     /// Sent without `app_id` / `timestamp` / `app_sign`.
     Unsigned,
+    /// T0/T1 payouts: `app_id` and a body `signature` over `bill_no`, this amount field and
+    /// `bank_account_no` with the master secret, no `timestamp` / `app_sign` (beyond-python A4.0).
+    Payout(&'static str),
 }
 
 /// What test mode does to the operation (wire-contract §2.1).
@@ -49,6 +52,8 @@ pub(crate) enum TestMode {
     Sandbox(&'static str),
     /// Refused locally with `-2`.
     Refused,
+    /// Only in test mode (e.g. sandbox notify); refused locally with `-2` in live mode.
+    Only,
 }
 
 /// One REST operation.
@@ -96,8 +101,21 @@ pub(crate) fn call<T: DeserializeOwned>(
     id: Option<&str>,
     fields: impl FnOnce() -> Result<Map<String, Value>, BCError>,
 ) -> Result<BCResult<T>, BCError> {
+    call_at(app, op, id.as_slice(), fields)
+}
+
+/// [`call`] with any number of path parameters, each percent-encoded as one segment.
+pub(crate) fn call_at<T: DeserializeOwned>(
+    app: &BCApp,
+    op: &Op,
+    ids: &[&str],
+    fields: impl FnOnce() -> Result<Map<String, Value>, BCError>,
+) -> Result<BCResult<T>, BCError> {
     if app.is_test_mode && op.test_mode == TestMode::Refused {
         return Err(BCError::NotSupportedInTestMode { method: op.name });
+    }
+    if !app.is_test_mode && op.test_mode == TestMode::Only {
+        return Err(BCError::OnlyInTestMode { method: op.name });
     }
     let mut fields = fields()?;
     if let Some(missing) = op
@@ -112,7 +130,7 @@ pub(crate) fn call<T: DeserializeOwned>(
         _ => op.path,
     };
     let mut url = format!("{}/2/{path}", api_root(app)?);
-    if let Some(id) = id {
+    for id in ids {
         if id.is_empty() {
             return Err(BCError::invalid("the id must not be empty"));
         }
@@ -124,7 +142,10 @@ pub(crate) fn call<T: DeserializeOwned>(
         Wire::GetQuery | Wire::Delete => query_pairs(&fields)?,
         _ => String::new(),
     };
-    let signature = signature(app, op.secret)?;
+    let signature = match op.secret {
+        Secret::Payout(amount) => payout_signature(app, &fields, amount)?,
+        secret => signature(app, secret)?,
+    };
     let agent = app.agent();
     let sent = match op.wire {
         Wire::Post | Wire::Put => {
@@ -148,7 +169,9 @@ pub(crate) fn call<T: DeserializeOwned>(
             with_timeouts(agent.get(&url), app.timeout).call()
         }
         Wire::GetQuery | Wire::Delete => {
-            url.push('?');
+            if !caller_query.is_empty() || !signature.is_empty() {
+                url.push('?');
+            }
             url.push_str(&caller_query);
             if !caller_query.is_empty() && !signature.is_empty() {
                 url.push('&');
@@ -209,6 +232,39 @@ fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError>
             "app_sign".to_string(),
             app_sign(&app.app_id, timestamp, secret).into(),
         ),
+    ]))
+}
+
+/// `app_id` and the body `signature` of a T0/T1 payout (beyond-python A4.0); the fields were
+/// checked to be present by the caller's required list.
+fn payout_signature(
+    app: &BCApp,
+    fields: &Map<String, Value>,
+    amount: &str,
+) -> Result<Map<String, Value>, BCError> {
+    if app.app_id.is_empty() {
+        return Err(BCError::NotConfigured { what: "app id" });
+    }
+    if app.master_secret.is_empty() {
+        return Err(BCError::NotConfigured {
+            what: "master secret",
+        });
+    }
+    let text = |key: &str| match fields.get(key) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(Value::Number(number)) if number.is_i64() => Ok(number.to_string()),
+        _ => Err(BCError::invalid(format!("`{key}` is required"))),
+    };
+    let signature = crate::sign::payout_signature(
+        &app.app_id,
+        &text("bill_no")?,
+        &text(amount)?,
+        &text("bank_account_no")?,
+        &app.master_secret,
+    );
+    Ok(Map::from_iter([
+        ("app_id".to_string(), Value::from(app.app_id.as_str())),
+        ("signature".to_string(), signature.into()),
     ]))
 }
 

@@ -80,6 +80,21 @@
 //! | `user.add_merchant_user(bc_app, 'id')` | `user::add_merchant_user(&bc_app, "id")` |
 //! | `sales.create_coupon(bc_app, tpl, user)` | `sales::create_coupon(&bc_app, tpl, user)` |
 //! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::receive_webhook`]; the subscription demo's `sign`: [`utils::verify_legacy_sign_webhook`] |
+//! | (Java/PHP only) Java `startTransferQuery`, `startTransferQueryCount` | [`BCQuery::query_transfers`], [`BCQuery::query_transfers_count`] |
+//! | (Java/PHP only) Java `getGateWayBanks`; PHP `get_banks($data, 'BC_GATEWAY')` | [`BCQuery::query_bc_gateway_banks`] |
+//! | (Java/PHP only) Java `billConfirm`; PHP `confirm_bill_pay` | [`BCPay::confirm_bill`] |
+//! | (Java/PHP only) Java `startBCT0transfer`; PHP `gateway_transfer` | [`BCPay::bc_t0_transfer`] |
+//! | (Java/PHP only) Java `startBCT1transfer`; PHP `bct1_transfer` | [`BCPay::bc_t1_transfer`] |
+//! | (Java/PHP only) PHP `get_banks($data, 'T1_EXPRESS_TRANSFER')` | [`BCQuery::query_t1_transfer_supported_banks`] |
+//! | (Java/PHP only) PHP `cj_transfer` (.NET `BCCJBankCardTransfer`) | [`BCPay::cj_transfer`] |
+//! | (Java/PHP only) PHP `bc_transfer` with `channel` `JD_TRANSFER` | [`BCPay::jd_transfer`] |
+//! | (Java/PHP only) Java `getTransferBanks` | [`BCQuery::query_jd_transfer_supported_banks`] |
+//! | (Java/PHP only) Java `startBCCardSign`, `startBCSyncCardVerify`, `startBCSyncCardSign` | [`BCPay::card_sign`], [`BCPay::card_sync_verify`], [`BCPay::card_sync_sign`] |
+//! | (Java/PHP only) PHP `card_charge_sign` | [`BCPay::card_charge_sign`] |
+//! | (Java/PHP only) Java `cancelSubscription` with `cancelAtPeriodEnd` | [`BCPay::cancel_subscription_at_period_end`] |
+//! | (Android/iOS only) the mock cashier's sandbox notify | [`BCPay::sandbox_notify`] |
+//! | (Java/PHP only) PHP's pass-through `bill_update_flag` | [`BCQuery::query_refund_status_with_bill_update`] |
+//! | (no SDK) every page of a list | [`BCQuery::bills_iter`] and siblings, [`sales::coupons_iter`]: a [`Pages`] iterator |
 //!
 //! Deliberate differences from Python (each listed in the README): an explicit value you set (`0`,
 //! `false`, `""`, `{}`) is always sent; ids are percent-encoded as one path segment; queries without
@@ -96,6 +111,11 @@
 //! - [`query`]: [`BCQuery`] — bills, refunds, counts, by id, refund status, offline status,
 //!   reconciliation, bank lists, plans, subscriptions.
 //! - [`user`], [`sales`]: merchant users and coupons, free functions as in Python.
+//! - Beyond Python (what the Java/PHP/app SDKs send): on [`BCPay`] `confirm_bill`, `bc_t0_transfer`,
+//!   `bc_t1_transfer`, `cj_transfer`, `jd_transfer`, `card_sign`, `card_sync_verify`,
+//!   `card_sync_sign`, `card_charge_sign`, `sandbox_notify`; on [`BCQuery`] `query_transfers`,
+//!   `query_transfers_count`, `query_bc_gateway_banks`, the T1/JD bank lists and
+//!   `query_refund_status_with_bill_update`; [`Pages`] iterators over every list (`bills_iter`…).
 //! - [`utils`]: SMS, card factors, order numbers, timestamps, WeChat OAuth, signatures, webhooks.
 //! - `emulator` (feature `emulator`): a stateful local BeeCloud server.
 //!
@@ -138,6 +158,14 @@ mod records;
 mod results;
 mod sign;
 mod webhook;
+// Operations beyond Python (other official SDKs) and pagination.
+mod beyond;
+mod beyond_params;
+mod cards;
+mod checks;
+mod pages;
+mod payouts;
+mod sensitive;
 
 pub mod entity;
 pub mod pay;
@@ -154,6 +182,7 @@ pub mod subscribe {
 
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
+pub use pages::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;
 

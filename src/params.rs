@@ -103,6 +103,8 @@ macro_rules! params {
         params!(@struct [] [] [] $(#[$meta])* $name { $($body)* });
     };
 }
+// Usable from sibling modules (the params of the operations beyond Python, `beyond_params.rs`).
+pub(crate) use {default_value, params};
 
 params! {
     /// Parameters of `pay` and `offline_pay` (Python's `BCPayReqParams`, plus the channel-specific
@@ -138,7 +140,8 @@ params! {
         card_no: String,
         /// Forbid credit cards.
         limit_credit: bool,
-        /// BC_GATEWAY: the bank (e.g. a code of `query_bc_gateway_supported_banks`).
+        /// BC_GATEWAY: the bank's name as `query_bc_gateway_banks` lists it for `card_type` (the
+        /// codes of `query_bc_gateway_supported_banks` are Python's stale table).
         bank: String,
         /// BC_GATEWAY on the JD route: `1` credit, `2` debit.
         card_type: String,
@@ -162,6 +165,12 @@ params! {
         cardpwd: String,
         /// YEE_NOBANKCARD: card type, e.g. `SZX`.
         frqid: String,
+        /// BC_GATEWAY: `B2C` or `B2B` (the Java SDK's `payType`).
+        pay_type: String,
+        /// BC_CARD_CHARGE: a card signed with `card_sign`, `card_sync_sign` or `card_charge_sign`.
+        card_id: String,
+        /// JD_B2B: the bank's number, e.g. `9102` (ICBC) — the PHP SDK's `bank_code`.
+        bank_code: i64,
     }
 }
 
@@ -229,7 +238,8 @@ params! {
         end_time: i64,
         /// Records to skip (list queries only).
         skip: i64,
-        /// Page size, default 10, at most 50 (list queries only).
+        /// Page size, 10 to 50 (default 10; list queries only). Other values are refused before
+        /// sending (the Java SDK's rule; Python sends anything).
         limit: i64,
         /// Buyer filter (bill queries).
         buyer_id: String,
@@ -348,6 +358,9 @@ params! {
         bank_code: String,
         /// Bank's associated code (sent by the Python README; undocumented).
         bank_associated_code: String,
+        /// Overrides the console's webhook URL for the payout's TRANSFER push (`http://` or
+        /// `https://`; the Java SDK sends it).
+        notify_url: String,
     }
 }
 

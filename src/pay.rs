@@ -58,18 +58,20 @@ const TRANSFER: Op = Op::new("transfer", Post, "rest/transfer", Master, Refused)
     "desc",
     "channel_user_id",
 ]);
-const BC_TRANSFER: Op = Op::new("bc_transfer", Post, "rest/bc_transfer", Master, Refused)
-    .requiring(&[
-        "total_fee",
-        "bill_no",
-        "title",
-        "trade_source",
-        "bank_fullname",
-        "card_type",
-        "account_type",
-        "account_no",
-        "account_name",
-    ]);
+/// The required fields of a bank-card payout (`bc_transfer`, `jd_transfer`).
+pub(crate) const CARD_TRANSFER: &[&str] = &[
+    "total_fee",
+    "bill_no",
+    "title",
+    "trade_source",
+    "bank_fullname",
+    "card_type",
+    "account_type",
+    "account_no",
+    "account_name",
+];
+const BC_TRANSFER: Op =
+    Op::new("bc_transfer", Post, "rest/bc_transfer", Master, Refused).requiring(CARD_TRANSFER);
 const BATCH_TRANSFER: Op = Op::new("batch_transfer", Post, "rest/transfers", Master, Refused)
     .requiring(&["channel", "batch_no", "account_name", "transfer_data"]);
 const CREATE_PLAN: Op =
@@ -123,7 +125,7 @@ impl BCPay {
         self.bc_app = Some(bc_app);
     }
 
-    fn app(&self) -> Result<&BCApp, BCError> {
+    pub(crate) fn app(&self) -> Result<&BCApp, BCError> {
         registered(&self.bc_app)
     }
 

@@ -6,7 +6,7 @@ use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
-use crate::params::{BCQueryCriteria, BCQueryReqParams, to_fields};
+use crate::params::{BCQueryCriteria, BCQueryReqParams, WireParams, to_fields};
 use crate::results::{
     BCResult, BankListResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult,
     PlanResult, PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult,
@@ -149,7 +149,7 @@ impl BCQuery {
         self.bc_app = Some(bc_app);
     }
 
-    fn app(&self) -> Result<&BCApp, BCError> {
+    pub(crate) fn app(&self) -> Result<&BCApp, BCError> {
         registered(&self.bc_app)
     }
 
@@ -341,8 +341,8 @@ impl BCQuery {
 
 /// The filters of a bill/refund query, refusing the ones that do not apply to it (Python's
 /// `ValueError`s, raised here for any set value).
-fn filters(
-    params: Option<&BCQueryReqParams>,
+pub(crate) fn filters<P: WireParams>(
+    params: Option<&P>,
     what: &str,
     not_applicable: &[&str],
 ) -> Result<Map<String, Value>, BCError> {
@@ -350,10 +350,12 @@ fn filters(
         return Ok(Map::new());
     };
     let fields = to_fields(params)?;
-    match not_applicable.iter().find(|key| fields.contains_key(**key)) {
-        Some(key) => Err(BCError::invalid(format!(
+    if let Some(key) = not_applicable.iter().find(|key| fields.contains_key(**key)) {
+        return Err(BCError::invalid(format!(
             "`{key}` does not apply to {what}"
-        ))),
-        None => Ok(fields),
+        )));
     }
+    // Page sizes outside 10..=50 are refused (beyond-python B21).
+    crate::checks::paging(&fields)?;
+    Ok(fields)
 }

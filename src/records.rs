@@ -196,3 +196,90 @@ record! {
         use_time: i64,
     }
 }
+
+// ---- Payout records of `query_transfers` (beyond-python A1). ----
+
+/// The state of a bank-card payout (`transfer_status`): `SUCCESS`, `FAIL`, `PROCESSING`, or a value
+/// this SDK version does not know, kept as [`Other`](BCTransferStatus::Other).
+#[allow(non_camel_case_types)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BCTransferStatus {
+    /// `SUCCESS`: paid out.
+    SUCCESS,
+    /// `FAIL`: the bank refused or the payout was closed.
+    FAIL,
+    /// `PROCESSING`: not finished yet.
+    PROCESSING,
+    /// Any other value (the server may also send an empty text), sent and received as is.
+    Other(String),
+}
+
+impl BCTransferStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            BCTransferStatus::SUCCESS => "SUCCESS",
+            BCTransferStatus::FAIL => "FAIL",
+            BCTransferStatus::PROCESSING => "PROCESSING",
+            BCTransferStatus::Other(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BCTransferStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => BCTransferStatus::SUCCESS,
+            "FAIL" => BCTransferStatus::FAIL,
+            "PROCESSING" => BCTransferStatus::PROCESSING,
+            other => BCTransferStatus::Other(other.to_string()),
+        }
+    }
+}
+
+impl Serialize for BCTransferStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for BCTransferStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|value| BCTransferStatus::from(value.as_str()))
+    }
+}
+
+record! {
+    /// A bank-card payout as `query_transfers` returns it (the Java SDK's `BCTransferOrder`).
+    BCTransferRecord {
+        /// BeeCloud's record id.
+        id: String,
+        /// Merchant payout number.
+        bill_no: String,
+        /// Amount in fen.
+        total_fee: i64,
+        /// Title.
+        title: String,
+        /// Paid out.
+        spay_result: bool,
+        /// The bank's or channel's trade number.
+        trade_no: String,
+        /// The merchant's `optional` (a JSON text or an object).
+        optional: Value,
+        /// Creation time, ms.
+        create_time: i64,
+        /// The channel's details (with `need_detail`).
+        message_detail: Value,
+        /// `SUCCESS`, `FAIL` or `PROCESSING` (may be empty).
+        transfer_status: BCTransferStatus,
+        /// Payee name.
+        account_name: String,
+        /// Payee account number.
+        account_no: String,
+        /// Bank name (spelled `bank_full_name` here, `bank_fullname` in `bc_transfer`).
+        bank_full_name: String,
+        /// Webhook URL used for the payout.
+        notify_url: String,
+    }
+}

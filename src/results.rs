@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::channel::BCChannelType;
 use crate::params::{BCPlan, BCSubscription};
-use crate::records::{BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund};
+use crate::records::{
+    BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund, BCTransferRecord,
+};
 
 /// A successful answer (`result_code` 0): Python's `BCResult`.
 ///
@@ -107,6 +109,8 @@ pub struct PayResult {
     pub order_info: Option<String>,
     /// BC_EXPRESS: the token for the confirmation step.
     pub token: Option<String>,
+    /// BC_ALI_JSAPI: the Alipay trade number for the in-app JS API.
+    pub trade_no: Option<String>,
 }
 
 /// Payload of `offline_pay`.
@@ -415,4 +419,43 @@ pub struct CouponsResult {
     pub coupons: Vec<BCCoupon>,
     /// With `count_only`: coupons matching.
     pub total_count: Option<u64>,
+}
+
+// ---- Payloads of the operations only the other official SDKs send (beyond-python Part A). ----
+
+/// Payload of `query_transfers`: one page of bank-card payouts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TransfersResult {
+    /// One page of payouts (the server's key is `bills`).
+    #[serde(rename = "bills", default, deserialize_with = "list_without_nulls")]
+    pub transfers: Vec<BCTransferRecord>,
+}
+
+/// Payload of `query_bc_gateway_banks`, `query_t1_transfer_supported_banks` and
+/// `query_jd_transfer_supported_banks`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BankNamesResult {
+    /// Bank names, to be used verbatim as the `bank` / `bank_name` of the matching operation.
+    #[serde(default, deserialize_with = "list_without_nulls")]
+    pub banks: Vec<String>,
+}
+
+/// Payload of `card_sign` and `card_sync_verify`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardSignResult {
+    /// The card's id, for BC_CARD_CHARGE payments and `card_sync_sign`.
+    pub card_id: Option<String>,
+}
+
+/// Payload of `card_charge_sign`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CardChargeSignResult {
+    /// The signing's id (the SIGN webhook's `transaction_id`).
+    pub id: Option<String>,
+    /// The card's id, when the server already knows it (else it arrives in the SIGN webhook).
+    pub card_id: Option<String>,
 }

@@ -6,6 +6,7 @@ use crate::app::BCApp;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
 use crate::params::{BCQueryCriteria, to_fields};
+use crate::records::BCCoupon;
 use crate::results::{
     BCResult, CouponResult, CouponTemplateResult, CouponTemplatesResult, CouponsResult,
 };
@@ -81,5 +82,36 @@ pub fn create_coupon(
             ("template_id".to_string(), Value::from(template_id)),
             ("user_id".to_string(), Value::from(user_id)),
         ]))
+    })
+}
+
+// ---- Pagination (no BeeCloud SDK has it). ----
+
+/// Every coupon matching `query_criteria`, page by page over
+/// [`query_coupons`], as
+/// [`BCQuery::plans_iter`](crate::BCQuery::plans_iter).
+///
+/// ```no_run
+/// use beecloud::entity::{BCApp, BCQueryCriteria};
+/// use beecloud::sales;
+///
+/// let bc_app = BCApp::new("app id", "app secret", "master secret");
+/// let mut criteria = BCQueryCriteria::default();
+/// criteria.user_id = Some("buyer-1".into());
+/// for coupon in sales::coupons_iter(&bc_app, &criteria) {
+///     println!("{:?}", coupon?.id);
+/// }
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`BCQuery::plans_iter`](crate::BCQuery::plans_iter).
+pub fn coupons_iter<'a>(
+    bc_app: &'a BCApp,
+    query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
+) -> crate::Pages<'a, BCCoupon> {
+    crate::pages::pages_of(query_criteria.into(), false, move |page| {
+        Ok(query_coupons(bc_app, page)?.data.coupons)
     })
 }

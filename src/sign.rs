@@ -34,6 +34,18 @@ pub fn subscription_webhook_sign(app_id: &str, app_secret: &str, timestamp: &str
     md5_hex(&[app_id, app_secret, timestamp])
 }
 
+/// `md5(app_id + bill_no + amount + bank_account_no + master_secret)`: the body `signature` of T0
+/// and T1 payouts (`bc_t0_transfer`, `bc_t1_transfer`), `amount` in plain decimal fen.
+pub(crate) fn payout_signature(
+    app_id: &str,
+    bill_no: &str,
+    amount: &str,
+    bank_account_no: &str,
+    master_secret: &str,
+) -> String {
+    md5_hex(&[app_id, bill_no, amount, bank_account_no, master_secret])
+}
+
 fn md5_hex(parts: &[&str]) -> String {
     let mut context = md5::Context::new();
     for part in parts {
@@ -79,6 +91,18 @@ mod tests {
         assert_eq!(
             subscription_webhook_sign("AID", "ASEC", "1426817510111"),
             "a0a4476dea7d78de11166e2cee2b41b6"
+        );
+    }
+
+    #[test]
+    fn payout_signature_vectors() {
+        assert_eq!(
+            payout_signature("AID", "20170517T0001", "100", "6222000011112222", "MSEC"),
+            "9f7d97d4629bbc13851f4c804adddfbe"
+        );
+        assert_eq!(
+            payout_signature("AID", "20170710T1001", "100", "6222000011112222", "MSEC"),
+            "fb61596ab12e111ebf093f816e01e50f"
         );
     }
 

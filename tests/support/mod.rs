@@ -34,6 +34,8 @@ pub struct CapturedRequest {
     pub path: String,
     /// Everything after `?` (empty when there is none).
     pub raw_query: String,
+    /// The request target exactly as sent (path, and `?` + query if any).
+    pub target: String,
     /// Header names lowercased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -315,12 +317,13 @@ fn read_request(stream: &TcpStream) -> Option<CapturedRequest> {
     reader.read_exact(&mut body).ok()?;
     let (path, raw_query) = match target.split_once('?') {
         Some((path, query)) => (path.to_string(), query.to_string()),
-        None => (target, String::new()),
+        None => (target.clone(), String::new()),
     };
     Some(CapturedRequest {
         method,
         path,
         raw_query,
+        target,
         headers,
         body,
     })
