@@ -1,0 +1,228 @@
+//! Refunds and pre-refunds, and their queries.
+
+use beecloud::BCChannelType;
+use beecloud::entity::{BCPreRefundAuditParams, BCQueryReqParams, BCRefundReqParams};
+
+use super::{
+    Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, channel, flag,
+    integer, json_object, link, list, local_time, required, required_integer, shown,
+};
+use crate::Demo;
+use crate::http::{Form, Incoming};
+use crate::markup::{self, escape};
+
+const REFUND_QUERY_FIELDS: &[Field] = &[
+    Field::choice("channel", "channel", PARENT_CHANNELS),
+    Field::text("bill_no", "bill_no"),
+    Field::text("refund_no", "refund_no"),
+    Field::check("need_approval", "need_approval (pre-refunds only)"),
+    Field::number("skip", "skip"),
+    Field::number("limit", "limit").default("10"),
+    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+];
+const REFUND_COUNT_FIELDS: &[Field] = &[
+    Field::choice("channel", "channel", PARENT_CHANNELS),
+    Field::text("bill_no", "bill_no"),
+    Field::text("refund_no", "refund_no"),
+    Field::check("need_approval", "need_approval (pre-refunds only)"),
+    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+];
+/// This area's operations.
+#[rustfmt::skip] // A table: one operation per line, its fields below it.
+pub const OPERATIONS: &[Operation] = &[
+    Operation { name: "refund", call: "BCPay::refund", summary: "Refunds a paid bill, or with need_approval creates a pre-refund.", fields: &[
+        Field::text("bill_no", "bill_no").default("@recent:paid_bill_no"),
+        Field::number("refund_fee", "refund_fee (fen)").default("1"),
+        Field::text("refund_no", "refund_no").default(NEW_ORDER_NO).help("today's date + 3–24 letters or digits"),
+        Field::choice("channel", "channel", PARENT_CHANNELS),
+        Field::check("need_approval", "need_approval (pre-refund)"),
+        Field::text("optional", "optional (JSON object)"),
+    ], run: refund },
+    Operation { name: "audit_pre_refunds", call: "BCPay::audit_pre_refunds", summary: "Approves or denies pre-refunds.", fields: &[
+        Field::choice("channel", "channel", &["WX", "ALI", "UN", "JD", "YEE", "KUAIQIAN", "BD"]),
+        Field::text("ids", "pre-refund ids").default("@recent:pre_refund_id").help("comma separated"),
+        Field::choice("agree", "decision", &["true", "false"]).help("true: approve, false: deny"),
+        Field::text("deny_reason", "deny_reason"),
+    ], run: audit_pre_refunds },
+    Operation { name: "query_refunds", call: "BCQuery::query_refunds", summary: "One page of refunds (pre-refunds can be audited from the list).", fields: REFUND_QUERY_FIELDS, run: query_refunds },
+    Operation { name: "query_refunds_count", call: "BCQuery::query_refunds_count", summary: "How many refunds match.", fields: REFUND_COUNT_FIELDS, run: query_refunds_count },
+    Operation { name: "query_refund_by_id", call: "BCQuery::query_refund_by_id", summary: "A refund by record id.", fields: &[Field::text("refund_id", "refund id").default("@recent:refund_id")], run: query_refund_by_id },
+    Operation { name: "query_refund_status", call: "BCQuery::query_refund_status", summary: "Status of a WX / YEE / KUAIQIAN / BD refund (they send no refund webhook).", fields: &[
+        Field::choice("channel", "channel", &["WX", "YEE", "KUAIQIAN", "BD"]), Field::text("refund_no", "refund_no").default("@recent:refund_no"),
+    ], run: query_refund_status },
+];
+
+// Refunds.
+
+fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let mut params = BCRefundReqParams::default();
+    let refund_no = form
+        .text("refund_no")
+        .unwrap_or_else(crate::state::fresh_number);
+    let refund_fee = required_integer(form, "refund_fee")?;
+    params.bill_no = Some(required(form, "bill_no")?);
+    params.refund_no = Some(refund_no.clone());
+    params.refund_fee = Some(refund_fee);
+    params.channel = channel(form, "channel");
+    params.need_approval = flag(form, "need_approval");
+    params.optional = json_object(form, "optional")?;
+    let result = demo.bc_pay.refund(&params)?;
+    demo.record_order(
+        "REFUND",
+        &refund_no,
+        refund_fee,
+        form.get("channel"),
+        &result.id,
+    );
+    let mut extra = String::new();
+    if params.need_approval == Some(true) {
+        demo.remember("pre_refund_id", &result.id);
+        extra.push_str(&format!(
+            "<p>Pre-refund created: {}.</p>",
+            markup::post_button(
+                "/op/audit_pre_refunds",
+                &[("ids", &result.id), ("agree", "true")],
+                "approve it"
+            )
+        ));
+    }
+    if let Some(url) = &result.url {
+        extra.push_str(&format!(
+            "<p>Alipay: the merchant confirms this refund at {}.</p>",
+            markup::link(url, "the confirmation page")
+        ));
+    }
+    extra.push_str(&format!(
+        "<p>{}</p>",
+        link(
+            "/op/query_refund_by_id",
+            &[("refund_id", &result.id)],
+            "refund details"
+        )
+    ));
+    shown(&result, extra)
+}
+
+fn audit_pre_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let ids = list(form, "ids");
+    if ids.is_empty() {
+        return Err(Failure::Input("`ids` is required".into()));
+    }
+    let mut params = BCPreRefundAuditParams::default();
+    params.channel = Some(channel(form, "channel").unwrap_or(BCChannelType::WX));
+    params.ids = Some(ids);
+    params.agree = Some(flag(form, "agree").unwrap_or(true));
+    params.deny_reason = form.text("deny_reason");
+    let result = demo.bc_pay.audit_pre_refunds(&params)?;
+    let mut extra = String::new();
+    if let Some(url) = &result.url {
+        extra.push_str(&format!(
+            "<p>Alipay: confirm the approved refunds at {}.</p>",
+            markup::link(url, "the confirmation page")
+        ));
+    }
+    shown(&result, extra)
+}
+
+fn refund_filters(form: &Form) -> Result<BCQueryReqParams, Failure> {
+    let mut params = BCQueryReqParams::default();
+    params.channel = channel(form, "channel");
+    params.bill_no = form.text("bill_no");
+    params.refund_no = form.text("refund_no");
+    params.need_approval = flag(form, "need_approval");
+    params.start_time = local_time(form, "start_time")?;
+    params.end_time = local_time(form, "end_time")?;
+    Ok(params)
+}
+
+fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let mut params = refund_filters(form)?;
+    params.skip = integer(form, "skip")?;
+    params.limit = integer(form, "limit")?;
+    let result = demo.bc_query.query_refunds(&params)?;
+    let rows: Vec<Vec<String>> = result
+        .refunds
+        .iter()
+        .map(|refund| {
+            let id = refund.id.clone().unwrap_or_default();
+            let channel_name = refund
+                .channel
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            let mut actions = link("/op/query_refund_by_id", &[("refund_id", &id)], "details");
+            if refund.finish != Some(true) && params.need_approval == Some(true) {
+                actions.push_str(&markup::post_button(
+                    "/op/audit_pre_refunds",
+                    &[("ids", &id), ("channel", &channel_name), ("agree", "true")],
+                    "approve",
+                ));
+                actions.push_str(&markup::post_button(
+                    "/op/audit_pre_refunds",
+                    &[
+                        ("ids", &id),
+                        ("channel", &channel_name),
+                        ("agree", "false"),
+                        ("deny_reason", "denied in the demo"),
+                    ],
+                    "deny",
+                ));
+            }
+            vec![
+                escape(&refund.refund_no.clone().unwrap_or_default()),
+                escape(&refund.bill_no.clone().unwrap_or_default()),
+                escape(&channel_name),
+                escape(&refund.refund_fee.unwrap_or_default().to_string()),
+                escape(&format!(
+                    "finish={} result={}",
+                    refund.finish.unwrap_or_default(),
+                    refund.result.unwrap_or_default()
+                )),
+                actions,
+            ]
+        })
+        .collect();
+    let table = markup::table(
+        &["refund_no", "bill_no", "channel", "refund_fee", "state", ""],
+        &rows,
+    );
+    Ok(Outcome::Shown(format!(
+        "<p>{} refunds on this page.</p>{table}{}",
+        result.refunds.len(),
+        markup::collapsed_reply(&result.raw)
+    )))
+}
+
+fn query_refunds_count(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let result = demo
+        .bc_query
+        .query_refunds_count(&refund_filters(&incoming.form)?)?;
+    shown(
+        &result,
+        format!("<p class=\"big\">{} refunds</p>", result.count),
+    )
+}
+
+fn query_refund_by_id(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let result = demo
+        .bc_query
+        .query_refund_by_id(&required(&incoming.form, "refund_id")?)?;
+    shown(&result, String::new())
+}
+
+fn query_refund_status(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let channel = channel(form, "channel").unwrap_or(BCChannelType::WX);
+    let result = demo
+        .bc_query
+        .query_refund_status(channel, &required(form, "refund_no")?)?;
+    shown(
+        &result,
+        format!("<p class=\"big\">{}</p>", escape(&result.refund_status)),
+    )
+}
