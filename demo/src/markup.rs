@@ -77,6 +77,11 @@ pub fn yuan(fen: i64) -> String {
     format!("{sign}¥{}.{:02}", fen / 100, fen % 100)
 }
 
+/// A table cell (already HTML) holding an amount in fen as ¥, right-aligned.
+pub fn amount_cell(fen: i64) -> String {
+    format!("<span class=\"num\">{}</span>", yuan(fen))
+}
+
 /// Milliseconds since the epoch as Beijing time (UTC+8, what BeeCloud's console shows),
 /// `YYYY-MM-DD HH:MM:SS`.
 pub fn beijing_time(ms: i64) -> String {

@@ -20,7 +20,7 @@ header a{color:#e6edf3;text-decoration:none}header a:hover{text-decoration:under
 main{max-width:72em;margin:1.2em auto;padding:0 1.2em}h1{font-size:1.6em;margin:.2em 0 .6em}h2{font-size:1.2em;margin:1.4em 0 .5em}\
 a{color:#0969da}code{font-family:ui-monospace,monospace;font-size:.9em;background:var(--soft);padding:.05em .3em;border-radius:4px;overflow-wrap:anywhere}\
 table{border-collapse:collapse;margin:.5em 0;max-width:100%}td,th{border-bottom:1px solid var(--line);padding:.35em .7em;text-align:left;vertical-align:top}\
-th{background:var(--soft);font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+th{background:var(--soft);font-weight:600}.num{font-variant-numeric:tabular-nums;white-space:nowrap}\
 .card{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin:.8em 0;background:#fff}\
 form.op{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin:.6em 0;background:var(--soft)}\
 form.op label{display:grid;grid-template-columns:minmax(9em,14em) minmax(0,1fr);gap:.2em 1em;align-items:center;margin:.45em 0}\

@@ -416,7 +416,6 @@ pub(crate) const CRITERIA_FIELDS: &[Field] = &[
     Field::number("limit", "limit").default("10"),
 ];
 
-/// Every operation of the demo.
 // Reading forms.
 
 pub(crate) fn required(form: &Form, name: &str) -> Result<String, Failure> {

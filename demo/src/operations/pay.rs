@@ -361,6 +361,12 @@ fn query_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
                 ));
             }
             vec![
+                escape(
+                    &bill
+                        .create_time
+                        .map(markup::beijing_time)
+                        .unwrap_or_default(),
+                ),
                 escape(&bill_no),
                 escape(
                     &bill
@@ -370,30 +376,30 @@ fn query_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
                         .unwrap_or_default(),
                 ),
                 escape(&bill.title.clone().unwrap_or_default()),
-                escape(&fee),
+                markup::amount_cell(bill.total_fee.unwrap_or_default()),
                 if paid {
                     "<b class=\"ok\">paid</b>".into()
                 } else {
                     "unpaid".into()
                 },
-                escape(
-                    &bill
-                        .refund_result
-                        .map(|r| r.to_string())
-                        .unwrap_or_default(),
-                ),
+                if bill.refund_result == Some(true) {
+                    "refunded".into()
+                } else {
+                    String::new()
+                },
                 actions,
             ]
         })
         .collect();
     let table = markup::table(
         &[
+            "created (Beijing)",
             "bill_no",
             "channel",
             "title",
-            "total_fee",
+            "amount",
             "status",
-            "refunded",
+            "refund",
             "",
         ],
         &rows,

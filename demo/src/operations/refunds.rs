@@ -173,22 +173,38 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
                     "deny",
                 ));
             }
+            let state = match (refund.finish, refund.result) {
+                (Some(true), Some(true)) => "<b class=\"ok\">refunded</b>",
+                (Some(true), _) => "failed",
+                _ if params.need_approval == Some(true) => "awaiting approval",
+                _ => "processing",
+            };
             vec![
+                escape(
+                    &refund
+                        .create_time
+                        .map(markup::beijing_time)
+                        .unwrap_or_default(),
+                ),
                 escape(&refund.refund_no.clone().unwrap_or_default()),
                 escape(&refund.bill_no.clone().unwrap_or_default()),
                 escape(&channel_name),
-                escape(&refund.refund_fee.unwrap_or_default().to_string()),
-                escape(&format!(
-                    "finish={} result={}",
-                    refund.finish.unwrap_or_default(),
-                    refund.result.unwrap_or_default()
-                )),
+                markup::amount_cell(refund.refund_fee.unwrap_or_default()),
+                state.to_string(),
                 actions,
             ]
         })
         .collect();
     let table = markup::table(
-        &["refund_no", "bill_no", "channel", "refund_fee", "state", ""],
+        &[
+            "created (Beijing)",
+            "refund_no",
+            "bill_no",
+            "channel",
+            "amount",
+            "state",
+            "",
+        ],
         &rows,
     );
     Ok(Outcome::Shown(format!(

@@ -68,8 +68,8 @@ fn query_plans(demo: &Demo, incoming: &Incoming) -> OpResult {
                 escape(&id),
                 escape(&plan.name.clone().unwrap_or_default()),
                 escape(&format!(
-                    "{} fen / {} {}",
-                    plan.fee.unwrap_or_default(),
+                    "{} / {} {}",
+                    markup::yuan(plan.fee.unwrap_or_default()),
                     plan.interval_count.unwrap_or(1),
                     plan.interval.clone().unwrap_or_default()
                 )),
