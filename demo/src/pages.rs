@@ -26,18 +26,18 @@ form.op{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin
 form.op label{display:grid;grid-template-columns:minmax(9em,14em) minmax(0,1fr);gap:.2em 1em;align-items:center;margin:.45em 0}\
 form.op label[hidden]{display:none}form.op .hint{grid-column:2;color:var(--muted);font-size:.85em}\
 input,select,textarea{font:inherit;padding:.3em .5em;border:1px solid var(--line);border-radius:6px;background:#fff;max-width:100%}\
-input[type=checkbox]{justify-self:start}textarea{width:100%}\
+form.op input:not([type=checkbox]),form.op select{width:100%;max-width:34em}input[type=checkbox]{justify-self:start}textarea{width:100%;max-width:48em}\
 button,.button{font:inherit;background:var(--brand);color:#fff;border:0;border-radius:6px;padding:.4em 1em;cursor:pointer;text-decoration:none;display:inline-block}\
 button:hover,.button:hover{filter:brightness(1.1)}form.inline{display:inline-block;margin:.15em}form.inline button{padding:.25em .7em}\
 .channels form.inline button,.channels a.button{background:#fff;color:var(--ink);border:1px solid var(--line);padding:.3em .8em;margin:.15em}\
 .ok{color:var(--brand)}.waiting{color:#9a6700}.error{background:#fef3f2;border:1px solid #fda29b;padding:.6em 1em;border-radius:8px;color:var(--bad)}\
 .big{font-size:1.5em}.muted{color:var(--muted)}.unsafe{color:var(--bad)}\
 pre{white-space:pre-wrap;word-break:break-all;background:var(--soft);padding:.6em;border-radius:6px;font-size:.85em}\
-.pay{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.qr svg{width:220px;height:220px;display:block}\
+.pay{display:flex;flex-wrap:wrap;gap:1.5em;align-items:center}.pay>div:last-child{flex:1 1 18em}.qr svg{width:220px;height:220px;display:block}\
 .amount{font-size:2em;font-weight:700;margin:0}.status{font-size:1.1em}details summary{cursor:pointer;color:var(--muted)}\
 .sections{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.8em;padding:0;list-style:none}\
 .sections li{border:1px solid var(--line);border-radius:10px;padding:.7em 1em}.sections li b{display:block}\
-.sections li span{color:var(--muted);font-size:.85em}";
+.sections li span{color:var(--muted);font-size:.85em;overflow-wrap:anywhere}th{white-space:nowrap}";
 
 /// The page frame: title, navigation, body.
 pub fn layout(title: &str, body: &str) -> String {

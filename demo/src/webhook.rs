@@ -135,7 +135,10 @@ pub fn received_page(demo: &Demo) -> String {
         .rev()
         .map(|webhook| {
             vec![
-                escape(&webhook.received_at),
+                format!(
+                    "<span class=\"num\">{}</span>",
+                    escape(&webhook.received_at)
+                ),
                 escape(&webhook.transaction_type),
                 escape(&webhook.transaction_id),
                 escape(&webhook.channel),
@@ -174,10 +177,11 @@ pub fn received_page(demo: &Demo) -> String {
         &format!(
             "<p>BeeCloud POSTs to <code>/webhook</code>; the receiver verifies the signature, checks the amount against the order below, \
              ignores duplicates and answers <code>success</code>. <a href=\"/webhooks\">Reload</a>.</p>\
-             <p class=\"muted\">{} pushes received, {} rejected; the latest {} are listed{} (times are Beijing time).</p>{}\
+             <p class=\"muted\">{} pushes received, {} rejected; listing the latest {} (at most {}){}.</p>{}\
              <h2>The demo's orders</h2>{}",
             ledger.webhooks_received,
             ledger.webhooks_rejected,
+            ledger.webhooks.len(),
             crate::state::MAX_WEBHOOKS,
             if ledger.webhooks_dropped > 0 {
                 format!(", {} older ones were dropped", ledger.webhooks_dropped)

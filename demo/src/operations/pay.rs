@@ -189,7 +189,12 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     };
     demo.record_order("PAY", &bill_no, expected_fee, &channel_name, &result.id);
     if let Some(code) = result.code_url.as_deref().or(result.qr_code.as_deref()) {
-        let shown = markup::qr_payment(&bill_no, expected_fee, code);
+        let shown = format!(
+            "<p class=\"muted\">{} · {}</p>{}",
+            escape(&channel_name),
+            escape(params.title.as_deref().unwrap_or_default()),
+            markup::qr_payment(&bill_no, expected_fee, code)
+        );
         return bill_created(demo, &bill_no, shown, &result.raw);
     }
     if let Some(url) = &result.url {
@@ -366,7 +371,8 @@ fn query_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
                         .create_time
                         .map(markup::beijing_time)
                         .unwrap_or_default(),
-                ),
+                )
+                .replace(' ', "&nbsp;"),
                 escape(&bill_no),
                 escape(
                     &bill

@@ -185,7 +185,8 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
                         .create_time
                         .map(markup::beijing_time)
                         .unwrap_or_default(),
-                ),
+                )
+                .replace(' ', "&nbsp;"),
                 escape(&refund.refund_no.clone().unwrap_or_default()),
                 escape(&refund.bill_no.clone().unwrap_or_default()),
                 escape(&channel_name),
