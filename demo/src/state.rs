@@ -325,9 +325,16 @@ impl Demo {
             settled: false,
         };
         let mut ledger = self.ledger();
-        ledger
+        // Recorded again once the call returned (with its record id): a webhook that came
+        // first and settled the order stays counted.
+        let settled = ledger
             .orders
-            .insert((kind.to_string(), number.to_string()), order);
+            .get(&(kind.to_string(), number.to_string()))
+            .is_some_and(|known| known.settled);
+        ledger.orders.insert(
+            (kind.to_string(), number.to_string()),
+            Order { settled, ..order },
+        );
         keep_at_most(&mut ledger.orders, MAX_ORDERS);
         let (number_key, id_key) = match kind {
             "PAY" => ("bill_no", "bill_id"),
@@ -339,6 +346,13 @@ impl Demo {
         if !record_id.is_empty() {
             ledger.recent.insert(id_key.into(), record_id.into());
         }
+    }
+
+    /// Forgets an order whose call definitely failed.
+    pub fn forget_order(&self, kind: &str, number: &str) {
+        self.ledger()
+            .orders
+            .remove(&(kind.to_string(), number.to_string()));
     }
 
     /// Remembers the latest value of `key` (pre-fills form fields whose default is

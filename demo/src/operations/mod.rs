@@ -496,6 +496,23 @@ pub(crate) fn emulator(demo: &Demo) -> Result<&Emulator, Failure> {
     })
 }
 
+/// Makes an SDK call that starts a transaction, with the order recorded first: BeeCloud (and
+/// the emulator) may push its webhook before the call returns, and the receiver must know the
+/// amount by then. A definite failure forgets the order; an unknown outcome keeps it.
+pub(crate) fn expecting<T>(
+    demo: &Demo,
+    (kind, number, fee, channel): (&str, &str, i64, &str),
+    call: impl FnOnce() -> Result<T, BCError>,
+) -> Result<T, Failure> {
+    demo.record_order(kind, number, fee, channel, "");
+    call().map_err(|error| {
+        if !error.outcome_unknown() {
+            demo.forget_order(kind, number);
+        }
+        Failure::Sdk(error)
+    })
+}
+
 /// Shows a successful result: `extra` (links, tables) first, then every field of the reply.
 pub(crate) fn shown<T>(result: &BCResult<T>, extra: String) -> OpResult {
     Ok(Outcome::Shown(format!(

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{
     BankList, Failure, Field, NEW_ORDER_NO, OFFLINE_CHANNELS, OpResult, Operation, Outcome,
-    PARENT_CHANNELS, PAY_CHANNELS, TRI_STATE, channel, flag, integer, json_object, link,
+    PARENT_CHANNELS, PAY_CHANNELS, TRI_STATE, channel, expecting, flag, integer, json_object, link,
     local_time, required, required_integer, shown,
 };
 use crate::Demo;
@@ -176,7 +176,9 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         }
         _ => {}
     }
-    let result = demo.bc_pay.pay(&params)?;
+    let result = expecting(demo, ("PAY", &bill_no, total_fee, &channel_name), || {
+        demo.bc_pay.pay(&params)
+    })?;
     // The webhook must carry what the payer paid: with a coupon that is less than total_fee.
     let expected_fee = if params.coupon_id.is_some() {
         demo.bc_query
@@ -303,7 +305,9 @@ fn international_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         }
         _ => params.credit_card_id = Some(required(form, "credit_card_id")?),
     }
-    let result = demo.bc_pay.international_pay(&params)?;
+    let result = expecting(demo, ("PAY", &bill_no, total_fee, &channel_name), || {
+        demo.bc_pay.international_pay(&params)
+    })?;
     demo.record_order("PAY", &bill_no, total_fee, &channel_name, &result.id);
     let mut extra = String::new();
     if let Some(url) = &result.url {
@@ -462,7 +466,9 @@ fn offline_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     if channel_name == "ALI_SCAN" {
         params.terminal_id = form.text("terminal_id");
     }
-    let result = demo.bc_pay.offline_pay(&params)?;
+    let result = expecting(demo, ("PAY", &bill_no, total_fee, &channel_name), || {
+        demo.bc_pay.offline_pay(&params)
+    })?;
     demo.remember("offline_bill_no", &bill_no);
     demo.record_order(
         "PAY",
@@ -526,7 +532,11 @@ fn offline_refund(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.channel = channel(form, "channel");
     params.refund_fee = Some(refund_fee);
     params.refund_no = Some(refund_no.clone());
-    let result = demo.bc_pay.offline_refund(&params)?;
+    let result = expecting(
+        demo,
+        ("REFUND", &refund_no, refund_fee, form.get("channel")),
+        || demo.bc_pay.offline_refund(&params),
+    )?;
     demo.record_order(
         "REFUND",
         &refund_no,

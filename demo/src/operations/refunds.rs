@@ -4,8 +4,9 @@ use beecloud::BCChannelType;
 use beecloud::entity::{BCPreRefundAuditParams, BCQueryReqParams, BCRefundReqParams};
 
 use super::{
-    Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, channel, flag,
-    integer, json_object, link, list, local_time, required, required_integer, shown,
+    Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, channel,
+    expecting, flag, integer, json_object, link, list, local_time, required, required_integer,
+    shown,
 };
 use crate::Demo;
 use crate::http::{Form, Incoming};
@@ -69,7 +70,11 @@ fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.channel = channel(form, "channel");
     params.need_approval = flag(form, "need_approval");
     params.optional = json_object(form, "optional")?;
-    let result = demo.bc_pay.refund(&params)?;
+    let result = expecting(
+        demo,
+        ("REFUND", &refund_no, refund_fee, form.get("channel")),
+        || demo.bc_pay.refund(&params),
+    )?;
     demo.record_order(
         "REFUND",
         &refund_no,

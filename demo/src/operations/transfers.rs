@@ -7,8 +7,8 @@ use beecloud::entity::{
 };
 
 use super::{
-    BankList, Failure, Field, NEW_ORDER_NO, NEW_REDPACK_NO, OpResult, Operation, required,
-    required_integer, shown,
+    BankList, Failure, Field, NEW_ORDER_NO, NEW_REDPACK_NO, OpResult, Operation, expecting,
+    required, required_integer, shown,
 };
 use crate::Demo;
 use crate::http::{Form, Incoming};
@@ -75,13 +75,16 @@ fn transfer_params(form: &Form, channel: BCChannelType) -> Result<BCTransferReqP
 }
 
 fn run_transfer(demo: &Demo, params: &BCTransferReqParams) -> OpResult {
-    let result = demo.bc_pay.transfer(params)?;
     let channel = params
         .channel
         .as_ref()
         .map(|c| c.to_string())
         .unwrap_or_default();
     let number = params.transfer_no.clone().unwrap_or_default();
+    let fee = params.total_fee.unwrap_or_default();
+    let result = expecting(demo, ("TRANSFER", &number, fee, &channel), || {
+        demo.bc_pay.transfer(params)
+    })?;
     demo.record_order(
         "TRANSFER",
         &number,
@@ -145,7 +148,11 @@ fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.account_no = Some(required(form, "account_no")?);
     params.account_name = Some(required(form, "account_name")?);
     params.mobile = form.text("mobile");
-    let result = demo.bc_pay.bc_transfer(&params)?;
+    let result = expecting(
+        demo,
+        ("TRANSFER", &bill_no, total_fee, "BC_TRANSFER"),
+        || demo.bc_pay.bc_transfer(&params),
+    )?;
     demo.record_order(
         "TRANSFER",
         &bill_no,
