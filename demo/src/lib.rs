@@ -9,14 +9,15 @@
 //! Layers, bottom up (a module uses only those below it): [`http`] (request and reply types),
 //! [`markup`] (escaping, safe links, tables, amounts and times), [`state`] (configuration and
 //! ledger), [`operations`] (the SDK calls, producing results), [`pages`] and [`webhook`]
-//! (rendering), [`guard`] (Host, Origin and CSRF checks), [`server`] (connections, limits,
-//! routing).
+//! (rendering), [`guard`] (Host, Origin and CSRF checks), [`routes`] (what each path does),
+//! [`server`] (connections, limits).
 
 pub mod guard;
 pub mod http;
 pub mod markup;
 pub mod operations;
 pub mod pages;
+pub mod routes;
 pub mod server;
 pub mod state;
 pub mod tour;

@@ -1,5 +1,5 @@
-//! The HTTP side: starting the demo (and its emulator), its own small HTTP/1.1 server with the
-//! limits a demo on a network needs, and the routes.
+//! The HTTP side: starting the demo (and its emulator) and its own small HTTP/1.1 server with
+//! the limits a demo on a network needs; [`crate::routes`] says what each path does.
 //!
 //! Limits: one thread per connection, at most [`DemoConfig::max_connections`] at once (more are
 //! answered `503`); a request must arrive whole (head and body) within
@@ -19,9 +19,8 @@ use beecloud::emulator::Emulator;
 
 use crate::guard::{self, Session};
 use crate::http::{Form, Incoming, Reply, percent_decode};
-use crate::markup::{CSRF_MARKER, is_safe_url, link};
-use crate::operations::{self, Outcome};
-use crate::{Demo, DemoConfig, pages, webhook};
+use crate::markup::CSRF_MARKER;
+use crate::{Demo, DemoConfig, routes};
 
 /// Request bodies larger than this are refused.
 const MAX_BODY: usize = 1 << 20;
@@ -268,7 +267,7 @@ fn serve_connection(demo: &Demo, mut stream: TcpStream, timeout: Duration, stopp
         // A bug in one handler must not take the connection's thread down with it.
         let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             match guard::check(demo, &incoming, &session) {
-                Ok(()) => route(demo, &incoming),
+                Ok(()) => routes::route(demo, &incoming),
                 Err(refusal) => refusal,
             }
         }))
@@ -498,87 +497,4 @@ fn reason(status: u16) -> &'static str {
         505 => "HTTP Version Not Supported",
         _ => "Internal Server Error",
     }
-}
-
-fn route(demo: &Demo, incoming: &Incoming) -> Reply {
-    let method = incoming.method.as_str();
-    let path = incoming.path.as_str();
-    match (method, path) {
-        ("GET", "/") => Reply::Page(pages::index_page(demo)),
-        ("POST", "/webhook") => webhook::receive(demo, &incoming.body),
-        ("GET", "/webhooks") => Reply::Page(webhook::received_page(demo)),
-        ("GET", "/bill_status") => webhook::bill_status(demo, incoming.form.get("bill_no")),
-        ("GET", "/favicon.ico") => not_found(),
-        _ => {
-            if let Some(section) = path.strip_prefix("/section/") {
-                return match (method, operations::section(section)) {
-                    ("GET", Some(section)) => {
-                        Reply::Page(pages::section_page(demo, section, &incoming.form))
-                    }
-                    (_, Some(_)) => method_not_allowed(),
-                    (_, None) => not_found(),
-                };
-            }
-            if let Some(bill_no) = path.strip_prefix("/return/") {
-                return Reply::Page(pages::return_page(bill_no));
-            }
-            if let Some(bill_no) = path.strip_prefix("/bill/") {
-                return match demo.bill_page(bill_no) {
-                    Some(shown) if method == "GET" => {
-                        Reply::Page(pages::bill_page(bill_no, &shown))
-                    }
-                    Some(_) => method_not_allowed(),
-                    None => not_found(),
-                };
-            }
-            if let Some(name) = path.strip_prefix("/op/") {
-                let Some(operation) =
-                    operations::find(name).filter(|_| operations::available(demo, name))
-                else {
-                    return not_found();
-                };
-                return match method {
-                    "GET" => {
-                        Reply::Page(pages::operation_page(demo, operation, &incoming.form, None))
-                    }
-                    "POST" => match (operation.run)(demo, incoming) {
-                        Ok(Outcome::Redirect(target)) if is_safe_url(&target) => {
-                            Reply::Redirect(target)
-                        }
-                        Ok(Outcome::Redirect(target)) => Reply::Page(pages::layout(
-                            "Not followed",
-                            &format!(
-                                "<p>The reply asked to send you to {}, which is not an http(s) URL: not followed.</p>",
-                                link(&target, "this address")
-                            ),
-                        )),
-                        Ok(Outcome::ChannelPage(page)) => Reply::ChannelPage(page),
-                        outcome => Reply::Page(pages::operation_page(
-                            demo,
-                            operation,
-                            &incoming.form,
-                            Some(outcome),
-                        )),
-                    },
-                    _ => method_not_allowed(),
-                };
-            }
-            not_found()
-        }
-    }
-}
-
-fn not_found() -> Reply {
-    Reply::Body {
-        status: 404,
-        content_type: "text/html; charset=utf-8",
-        body: pages::layout(
-            "Not found",
-            &format!("<p>No such page. {}.</p>", link("/", "Back to the index")),
-        ),
-    }
-}
-
-fn method_not_allowed() -> Reply {
-    Reply::text(405, "method not allowed")
 }

@@ -12,8 +12,8 @@ mod transfers;
 
 use beecloud::emulator::Emulator;
 use beecloud::entity::BCQueryCriteria;
-use beecloud::{BCChannelType, BCError, BCResult, utils};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use beecloud::{BCChannelType, BCError, BCResult};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::{Map, Value};
 
 use crate::Demo;
@@ -446,19 +446,24 @@ pub(crate) fn flag(form: &Form, name: &str) -> Option<bool> {
     }
 }
 
-/// A local wall-clock time `YYYY-MM-DD HH:MM` (or a date: midnight) as ms since the epoch, the
-/// way `utils::local_timestamp_since_epoch` turns Python's `datetime` into query bounds.
-pub(crate) fn local_time(form: &Form, name: &str) -> Result<Option<i64>, Failure> {
+/// A Beijing wall-clock time `YYYY-MM-DD HH:MM` (or a date: midnight) as ms since the epoch:
+/// the demo shows every time in Beijing time (as BeeCloud's console does), so it reads them so
+/// too, whatever this machine's time zone.
+pub(crate) fn beijing_time(form: &Form, name: &str) -> Result<Option<i64>, Failure> {
     let Some(text) = form.text(name) else {
         return Ok(None);
     };
     let parsed = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").or_else(|_| {
         NaiveDate::parse_from_str(&text, "%Y-%m-%d").map(|date| date.and_time(NaiveTime::MIN))
     });
-    match parsed {
-        Ok(local) => Ok(Some(utils::local_timestamp_since_epoch(local))),
-        Err(_) => Err(Failure::Input(format!(
-            "`{name}` must be a local time such as 2026-11-29 08:30 or a date, not {text:?}"
+    let beijing = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+    match parsed
+        .ok()
+        .and_then(|time| time.and_local_timezone(beijing).single())
+    {
+        Some(time) => Ok(Some(time.timestamp_millis())),
+        None => Err(Failure::Input(format!(
+            "`{name}` must be a Beijing time such as 2026-11-29 08:30 or a date, not {text:?}"
         ))),
     }
 }
@@ -530,4 +535,25 @@ pub(crate) fn criteria(form: &Form) -> Result<BCQueryCriteria, Failure> {
     criteria.skip = integer(form, "skip")?;
     criteria.limit = integer(form, "limit")?;
     Ok(criteria)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_bounds_are_read_as_beijing_time() {
+        let form = Form::parse("from=2026-12-01+08:00&day=2026-12-01&bad=yesterday");
+        // 08:00 in Beijing is midnight UTC.
+        assert_eq!(
+            beijing_time(&form, "from").unwrap(),
+            Some(1_796_083_200_000)
+        );
+        assert_eq!(
+            beijing_time(&form, "day").unwrap(),
+            Some(1_796_083_200_000 - 8 * 3_600_000)
+        );
+        assert!(beijing_time(&form, "bad").is_err());
+        assert_eq!(beijing_time(&form, "missing").unwrap(), None);
+    }
 }

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::{
     BankList, Failure, Field, NEW_ORDER_NO, OFFLINE_CHANNELS, OpResult, Operation, Outcome,
-    PARENT_CHANNELS, PAY_CHANNELS, TRI_STATE, channel, expecting, flag, integer, json_object, link,
-    local_time, required, required_integer, shown,
+    PARENT_CHANNELS, PAY_CHANNELS, TRI_STATE, beijing_time, channel, expecting, flag, integer,
+    json_object, link, required, required_integer, shown,
 };
 use crate::Demo;
 use crate::http::{Form, Incoming, percent_encode};
@@ -62,15 +62,15 @@ const QUERY_FIELDS: &[Field] = &[
     Field::check("need_detail", "need_detail"),
     Field::number("skip", "skip"),
     Field::number("limit", "limit").default("10"),
-    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
-    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("start_time", "created from (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 const QUERY_COUNT_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
     Field::text("bill_no", "bill_no"),
     Field::choice("spay_result", "spay_result (paid)", TRI_STATE),
-    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
-    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("start_time", "created from (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -340,8 +340,8 @@ fn bill_filters(form: &Form) -> Result<BCQueryReqParams, Failure> {
     params.channel = channel(form, "channel");
     params.bill_no = form.text("bill_no");
     params.spay_result = flag(form, "spay_result");
-    params.start_time = local_time(form, "start_time")?;
-    params.end_time = local_time(form, "end_time")?;
+    params.start_time = beijing_time(form, "start_time")?;
+    params.end_time = beijing_time(form, "end_time")?;
     Ok(params)
 }
 

@@ -4,9 +4,8 @@ use beecloud::BCChannelType;
 use beecloud::entity::{BCPreRefundAuditParams, BCQueryReqParams, BCRefundReqParams};
 
 use super::{
-    Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, channel,
-    expecting, flag, integer, json_object, link, list, local_time, required, required_integer,
-    shown,
+    Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, beijing_time,
+    channel, expecting, flag, integer, json_object, link, list, required, required_integer, shown,
 };
 use crate::Demo;
 use crate::http::{Form, Incoming};
@@ -19,16 +18,16 @@ const REFUND_QUERY_FIELDS: &[Field] = &[
     Field::check("need_approval", "need_approval (pre-refunds only)"),
     Field::number("skip", "skip"),
     Field::number("limit", "limit").default("10"),
-    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
-    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("start_time", "created from (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 const REFUND_COUNT_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
     Field::text("bill_no", "bill_no"),
     Field::text("refund_no", "refund_no"),
     Field::check("need_approval", "need_approval (pre-refunds only)"),
-    Field::text("start_time", "created from (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
-    Field::text("end_time", "created until (local time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("start_time", "created from (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
+    Field::text("end_time", "created until (Beijing time)").help("YYYY-MM-DD HH:MM or YYYY-MM-DD"),
 ];
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -139,8 +138,8 @@ fn refund_filters(form: &Form) -> Result<BCQueryReqParams, Failure> {
     params.bill_no = form.text("bill_no");
     params.refund_no = form.text("refund_no");
     params.need_approval = flag(form, "need_approval");
-    params.start_time = local_time(form, "start_time")?;
-    params.end_time = local_time(form, "end_time")?;
+    params.start_time = beijing_time(form, "start_time")?;
+    params.end_time = beijing_time(form, "end_time")?;
     Ok(params)
 }
 
