@@ -190,14 +190,17 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         total_fee
     };
     demo.record_order("PAY", &bill_no, expected_fee, &channel_name, &result.id);
+    let heading = format!(
+        "<p class=\"muted\">{} · {}</p>",
+        escape(&channel_name),
+        escape(params.title.as_deref().unwrap_or_default())
+    );
     if let Some(code) = result.code_url.as_deref().or(result.qr_code.as_deref()) {
         let shown = format!(
-            "<p class=\"muted\">{} · {}</p>{}",
-            escape(&channel_name),
-            escape(params.title.as_deref().unwrap_or_default()),
+            "{heading}{}",
             markup::qr_payment(&bill_no, expected_fee, code)
         );
-        return bill_created(demo, &bill_no, shown, &result.raw);
+        return bill_created(demo, &bill_no, shown, &result.raw, false);
     }
     if let Some(url) = &result.url {
         return Ok(Outcome::Redirect(url.clone()));
@@ -219,17 +222,28 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     }
     extra.push_str(&markup::status_poller(&bill_no));
     let shown = format!(
-        "<div class=\"card\"><p class=\"amount\">{}</p>{extra}</div>",
+        "{heading}<div class=\"card\"><p class=\"amount\">{}</p>{extra}</div>",
         markup::yuan(expected_fee)
     );
-    bill_created(demo, &bill_no, shown, &result.raw)
+    // The reply's fields are what the app SDK needs: shown, not folded away.
+    bill_created(demo, &bill_no, shown, &result.raw, true)
 }
 
 /// Keeps the page of a new bill and sends the browser to it (`/bill/{bill_no}`): post, redirect,
 /// get, so reloading the page shows the same bill instead of creating another. A reply too big
 /// to keep is left out of the page.
-fn bill_created(demo: &Demo, bill_no: &str, shown: String, raw: &Map<String, Value>) -> OpResult {
-    let reply = markup::collapsed_reply(raw);
+fn bill_created(
+    demo: &Demo,
+    bill_no: &str,
+    shown: String,
+    raw: &Map<String, Value>,
+    reply_open: bool,
+) -> OpResult {
+    let reply = if reply_open {
+        markup::reply_fields(raw)
+    } else {
+        markup::collapsed_reply(raw)
+    };
     let page = if reply.len() <= MAX_KEPT_REPLY {
         format!("{shown}{reply}")
     } else {
