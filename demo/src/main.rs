@@ -139,3 +139,28 @@ fn run_tour() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn host_and_port_come_from_either_spelling() {
+        // (DEMO_HOST / DEMO_PORT are not set in the test environment.)
+        assert_eq!(
+            address(&args("--host 0.0.0.0 --port=9000")),
+            Ok(("0.0.0.0".to_string(), 9000))
+        );
+        assert_eq!(
+            address(&args("--host=192.168.1.5")).map(|(host, _)| host),
+            Ok("192.168.1.5".to_string())
+        );
+        assert!(address(&args("--port")).is_err());
+        assert!(address(&args("--port eighty")).is_err());
+        assert!(address(&args("--bind 1")).is_err());
+    }
+}

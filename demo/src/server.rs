@@ -354,6 +354,14 @@ fn read_request(
     };
     let (method, target) = (method.to_string(), target.to_string());
     let body_start = head_end + 4;
+    // curl and others wait for a go-ahead before a larger body.
+    let expects_continue =
+        header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue"));
+    if expects_continue && pending.len() < body_start + length {
+        stream
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .map_err(|_| ReadError::Closed)?;
+    }
     while pending.len() < body_start + length {
         match read_more(stream, pending, deadline) {
             Ok(0) => return Err(ReadError::Closed),

@@ -92,6 +92,16 @@ fn cross_site_posts_and_foreign_hosts_are_refused() {
         200
     );
     assert_eq!(refunds_of(&running), 0, "nothing was refunded or paid out");
+    // Channels post the payer back from their own site (UnionPay does): the return page
+    // changes nothing, so it needs no token.
+    let back = tab.post_as(
+        &format!("/return/{bill_no}"),
+        &[("respCode", "00")],
+        Some("http://127.0.0.1:1"),
+        false,
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert!(back.body.contains("Back from the channel"));
 
     // DNS rebinding: evil.example resolving to 127.0.0.1 sends its own name as Host.
     let port = running.address().port();
