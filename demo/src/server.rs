@@ -91,9 +91,10 @@ pub fn start(config: DemoConfig) -> std::io::Result<Running> {
     // The emulator and the return URLs reach the demo over loopback unless it is bound to one
     // specific other address.
     let local_host = match address.ip() {
-        ip if ip.is_loopback() || ip.is_unspecified() => "127.0.0.1".to_string(),
-        IpAddr::V6(ip) => format!("[{ip}]"),
-        ip => ip.to_string(),
+        IpAddr::V4(ip) if ip.is_loopback() || ip.is_unspecified() => "127.0.0.1".to_string(),
+        // `::` also takes IPv4 on the usual dual-stack systems.
+        IpAddr::V6(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        ip => host_text(ip),
     };
     let base_url = format!("http://{local_host}:{port}");
     let lan_ip = match address.ip() {
