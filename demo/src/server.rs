@@ -207,16 +207,16 @@ fn accept(listener: &TcpListener, demo: &Arc<Demo>, stopping: &Arc<AtomicBool>, 
             ));
             continue;
         }
-        let (demo, open, stopping) = (demo.clone(), open.clone(), stopping.clone());
+        let (demo, still_open, stopping) = (demo.clone(), open.clone(), stopping.clone());
         let spawned = std::thread::Builder::new()
             .name("demo-connection".into())
             .spawn(move || {
                 serve_connection(&demo, stream, limits.timeout, &stopping);
-                open.fetch_sub(1, Ordering::SeqCst);
+                still_open.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
-            // No thread for it: the stream was dropped with the closure, closing it.
-            continue;
+            // No thread for it: the stream went with the closure (closed), and so did its count.
+            open.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
