@@ -207,17 +207,26 @@ fn accept(listener: &TcpListener, demo: &Arc<Demo>, stopping: &Arc<AtomicBool>, 
             ));
             continue;
         }
-        let (demo, still_open, stopping) = (demo.clone(), open.clone(), stopping.clone());
-        let spawned = std::thread::Builder::new()
+        let slot = Slot(open.clone());
+        let (demo, stopping) = (demo.clone(), stopping.clone());
+        // If no thread can be started, the closure (stream and slot) is dropped: the
+        // connection closes and its slot is given back.
+        let _ = std::thread::Builder::new()
             .name("demo-connection".into())
             .spawn(move || {
+                let _slot = slot;
                 serve_connection(&demo, stream, limits.timeout, &stopping);
-                still_open.fetch_sub(1, Ordering::SeqCst);
             });
-        if spawned.is_err() {
-            // No thread for it: the stream went with the closure (closed), and so did its count.
-            open.fetch_sub(1, Ordering::SeqCst);
-        }
+    }
+}
+
+/// One of the [`DemoConfig::max_connections`] taken; given back when dropped, however the
+/// connection's thread ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
