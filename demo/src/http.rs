@@ -75,6 +75,19 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// `path?name=value&…`, encoded.
+pub fn url(path: &str, params: &[(&str, &str)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(value)))
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
 /// A decoded request, as the handlers see it.
 pub struct Incoming {
     /// `GET`, `POST`…

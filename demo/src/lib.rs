@@ -7,8 +7,9 @@
 //! paid in the demo. [`tour::run`] calls every SDK operation once and prints a table.
 //!
 //! Layers, bottom up (a module uses only those below it): [`http`] (request and reply types),
-//! [`markup`] (escaping, safe links, tables, amounts and times), [`state`] (configuration and
-//! ledger), [`operations`] (the SDK calls, producing results), [`pages`] and [`webhook`]
+//! [`view`] (what an operation shows, as data), [`markup`] (rendering: escaping, safe links,
+//! tables, amounts and times), [`state`] (configuration and ledger), [`operations`] (the SDK
+//! calls, producing views), [`pages`] and [`webhook`]
 //! (rendering), [`guard`] (Host, Origin and CSRF checks), [`routes`] (what each path does),
 //! [`server`] (connections, limits).
 
@@ -21,6 +22,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod tour;
+pub mod view;
 pub mod webhook;
 
 pub use server::{Running, start};

@@ -4,11 +4,10 @@
 //! Everything that came from a request or a reply goes through [`escape`]; only `http(s)` URLs
 //! (and the demo's own paths) become links ([`link`]), anything else is shown as text.
 
-use beecloud::BCResult;
-use beecloud::entity::PayResult;
 use serde_json::{Map, Value};
 
-use crate::http::percent_encode;
+pub use crate::http::url;
+use crate::view::{Block, Inline, View};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -24,19 +23,6 @@ pub fn escape(text: &str) -> String {
         }
     }
     escaped
-}
-
-/// `path?name=value&…`, encoded.
-pub fn url(path: &str, params: &[(&str, &str)]) -> String {
-    let query: Vec<String> = params
-        .iter()
-        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(value)))
-        .collect();
-    if query.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", query.join("&"))
-    }
 }
 
 /// Whether `target` may become a link or a redirect: an `http://` / `https://` URL or one of the
@@ -75,11 +61,6 @@ pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let fen = fen.unsigned_abs();
     format!("{sign}¥{}.{:02}", fen / 100, fen % 100)
-}
-
-/// A table cell (already HTML) holding an amount in fen as ¥, right-aligned.
-pub fn amount_cell(fen: i64) -> String {
-    format!("<span class=\"num\">{}</span>", yuan(fen))
 }
 
 /// Milliseconds since the epoch as Beijing time (UTC+8, what BeeCloud's console shows),
@@ -269,27 +250,14 @@ function poll(){{fetch('/bill_status?bill_no='+encodeURIComponent(el.dataset.bil
 }
 
 /// The WX_JSAPI parameters and the page script that hands them to WeChat.
-pub fn jsapi_parameters(result: &BCResult<PayResult>) -> String {
-    let parameters = [
-        ("appId", result.app_id.clone()),
-        ("timeStamp", result.timestamp.clone()),
-        ("nonceStr", result.nonce_str.clone()),
-        ("package", result.package.clone()),
-        ("signType", result.sign_type.clone()),
-        ("paySign", result.pay_sign.clone()),
-    ];
+pub fn jsapi_parameters(parameters: &[(String, String)]) -> String {
     let rows: Vec<Vec<String>> = parameters
         .iter()
-        .map(|(name, value)| vec![escape(name), escape(value.as_deref().unwrap_or(""))])
+        .map(|(name, value)| vec![escape(name), escape(value)])
         .collect();
     let object = parameters
         .iter()
-        .map(|(name, value)| {
-            format!(
-                "    \"{name}\": {}",
-                Value::from(value.clone().unwrap_or_default())
-            )
-        })
+        .map(|(name, value)| format!("    \"{name}\": {}", Value::from(value.clone())))
         .collect::<Vec<_>>()
         .join(",\n");
     format!(
@@ -298,6 +266,65 @@ pub fn jsapi_parameters(result: &BCResult<PayResult>) -> String {
         table(&["parameter", "value"], &rows),
         escape(&object)
     )
+}
+
+/// A [`View`] as HTML: every text escaped, links only to safe URLs, POST buttons with the CSRF
+/// field.
+pub fn render(view: &View) -> String {
+    view.0.iter().map(block).collect()
+}
+
+fn block(block: &Block) -> String {
+    match block {
+        Block::Line(pieces) => format!("<p>{}</p>", line(pieces)),
+        Block::Big(text) => format!("<p class=\"big\">{}</p>", escape(text)),
+        Block::Table { headers, rows } => {
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| row.iter().map(|cell| line(cell)).collect())
+                .collect();
+            table(&headers, &rows)
+        }
+        Block::Reply { raw, folded: true } => collapsed_reply(raw),
+        Block::Reply { raw, folded: false } => reply_fields(raw),
+        Block::QrPayment { bill_no, fee, code } => qr_payment(bill_no, *fee, code),
+        Block::Bill { fee, blocks } => format!(
+            "<div class=\"card\"><p class=\"amount\">{}</p>{}</div>",
+            yuan(*fee),
+            blocks.iter().map(self::block).collect::<String>()
+        ),
+        Block::BillStatus(bill_no) => status_poller(bill_no),
+        Block::Jsapi(parameters) => jsapi_parameters(parameters),
+    }
+}
+
+/// A line of pieces as HTML.
+pub fn line(pieces: &[Inline]) -> String {
+    pieces.iter().map(inline).collect()
+}
+
+fn inline(piece: &Inline) -> String {
+    match piece {
+        Inline::Text(text) => escape(text),
+        Inline::Code(text) => format!("<code>{}</code>", escape(text)),
+        Inline::Strong(text) => format!("<b>{}</b>", escape(text)),
+        Inline::Good(text) => format!("<b class=\"ok\">{}</b>", escape(text)),
+        Inline::Link { target, label } => link(target, label),
+        Inline::Post {
+            action,
+            fields,
+            label,
+        } => {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            post_button(action, &fields, label)
+        }
+        Inline::Amount(fen) => format!("<span class=\"num\">{}</span>", yuan(*fen)),
+        Inline::Time(ms) => format!("<span class=\"num\">{}</span>", escape(&beijing_time(*ms))),
+    }
 }
 
 #[cfg(test)]

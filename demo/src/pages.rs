@@ -5,11 +5,12 @@ use beecloud::BCError;
 
 use crate::Demo;
 use crate::http::Form;
-use crate::markup::{CSRF_FIELD, escape, link, post_button, status_poller, url};
+use crate::markup::{CSRF_FIELD, escape, link, post_button, render, status_poller, url};
 use crate::operations::{
     self, BankList, CHANNELS_NEEDING_INPUT, Failure, Field, Kind, NEW_ORDER_NO, NEW_REDPACK_NO,
     OpResult, Operation, Outcome, RECENT, SECTIONS, Section,
 };
+use crate::view::View;
 
 /// The one stylesheet, inlined (the demo fetches nothing from elsewhere).
 const STYLE: &str = "\
@@ -64,9 +65,10 @@ pub fn layout(title: &str, body: &str) -> String {
 /// / err_detail.
 pub fn outcome(result: &OpResult) -> String {
     match result {
-        Ok(Outcome::Shown(shown)) => {
-            format!("<div class=\"result\"><p class=\"ok\"><b>OK</b></p>{shown}</div>")
-        }
+        Ok(Outcome::Shown(view)) => format!(
+            "<div class=\"result\"><p class=\"ok\"><b>OK</b></p>{}</div>",
+            render(view)
+        ),
         Ok(Outcome::Redirect(target)) => format!("<p>Continue at {}.</p>", link(target, target)),
         Ok(Outcome::ChannelPage(_)) => "<p>The channel's page was served.</p>".into(),
         Err(Failure::Input(problem)) => format!(
@@ -422,11 +424,12 @@ pub fn operation_page(
 
 /// A bill the demo created (`/bill/{bill_no}`, where creating it redirected to): what the pay
 /// call answered (QR code, parameters, reply) and the live status. Reloading it creates nothing.
-pub fn bill_page(bill_no: &str, shown: &str) -> String {
+pub fn bill_page(bill_no: &str, view: &View) -> String {
     layout(
         &format!("Bill {bill_no}"),
         &format!(
-            "{shown}<p>{} · {} · {}</p>",
+            "{}<p>{} · {} · {}</p>",
+            render(view),
             link(
                 &url("/op/query_bills", &[("bill_no", bill_no)]),
                 "query this bill"

@@ -11,6 +11,7 @@ use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::{BCApp, BCPay, BCQuery};
 
 use crate::http::percent_encode;
+use crate::view::View;
 
 /// Real BeeCloud credentials (from the `BEECLOUD_*` environment variables).
 #[derive(Clone, Debug, Default)]
@@ -155,8 +156,8 @@ pub struct Ledger {
     pub webhooks_rejected: u64,
     /// Pushes dropped from [`Ledger::webhooks`] to keep it at [`MAX_WEBHOOKS`].
     pub webhooks_dropped: u64,
-    /// The page of each bill the demo created (`/bill/{bill_no}`), as HTML.
-    pub bills: BTreeMap<String, String>,
+    /// What the page of each bill the demo created shows (`/bill/{bill_no}`).
+    pub bills: BTreeMap<String, View>,
     /// The latest id or number of each kind the demo saw (`plan_id`, `refund_id`…), to pre-fill
     /// the next form.
     pub recent: BTreeMap<String, String>,
@@ -296,14 +297,14 @@ impl Demo {
     }
 
     /// Keeps the page of a bill the demo created (for `/bill/{bill_no}`).
-    pub fn keep_bill_page(&self, bill_no: &str, page: String) {
+    pub fn keep_bill_page(&self, bill_no: &str, page: View) {
         let mut ledger = self.ledger();
         ledger.bills.insert(bill_no.to_string(), page);
         keep_at_most(&mut ledger.bills, MAX_BILL_PAGES);
     }
 
     /// The page of a bill the demo created.
-    pub fn bill_page(&self, bill_no: &str) -> Option<String> {
+    pub fn bill_page(&self, bill_no: &str) -> Option<View> {
         self.ledger().bills.get(bill_no).cloned()
     }
 

@@ -7,7 +7,7 @@ use beecloud::{sales, user};
 use super::{Failure, Field, OpResult, Operation, criteria, integer, link, list, required, shown};
 use crate::Demo;
 use crate::http::Incoming;
-use crate::markup::{self, escape};
+use crate::view::{Inline, View, cell};
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -46,7 +46,7 @@ pub const OPERATIONS: &[Operation] = &[
 
 fn add_merchant_user(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = user::add_merchant_user(&demo.app, &required(&incoming.form, "buyer_id")?)?;
-    shown(&result, "<p>Registered.</p>".into())
+    shown(&result, View::new().say("Registered.").done())
 }
 
 fn batch_add_merchant_users(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -57,7 +57,7 @@ fn batch_add_merchant_users(demo: &Demo, incoming: &Incoming) -> OpResult {
     }
     let result =
         user::batch_add_merchant_users(&demo.app, &required(form, "merchant")?, buyer_ids)?;
-    shown(&result, "<p>Registered.</p>".into())
+    shown(&result, View::new().say("Registered.").done())
 }
 
 fn query_merchant_users(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -69,7 +69,12 @@ fn query_merchant_users(demo: &Demo, incoming: &Incoming) -> OpResult {
         integer(form, "start_time")?,
         integer(form, "end_time")?,
     )?;
-    shown(&result, format!("<p>{} users.</p>", result.users.len()))
+    shown(
+        &result,
+        View::new()
+            .say(format!("{} users.", result.users.len()))
+            .done(),
+    )
 }
 
 fn attach_buyer_history_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -80,7 +85,7 @@ fn attach_buyer_history_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
     }
     let bill_info = BTreeMap::from([(required(form, "buyer_id")?, bills)]);
     let result = user::attach_buyer_history_bills(&demo.app, &bill_info)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn query_coupon_templates(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -88,31 +93,38 @@ fn query_coupon_templates(demo: &Demo, incoming: &Incoming) -> OpResult {
     let mut criteria = criteria(form)?;
     criteria.name = form.text("name");
     let result = sales::query_coupon_templates(&demo.app, &criteria)?;
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .coupon_templates
         .iter()
         .map(|template| {
             let id = template.id.clone().unwrap_or_default();
             vec![
-                escape(&id),
-                escape(&template.name.clone().unwrap_or_default()),
-                escape(&format!(
+                cell(&id),
+                cell(template.name.clone().unwrap_or_default()),
+                cell(format!(
                     "type={} limit_fee={} discount={}",
                     template.r#type.unwrap_or_default(),
                     template.limit_fee.unwrap_or_default(),
                     template.discount.unwrap_or_default()
                 )),
-                link("/op/create_coupon", &[("template_id", &id)], "hand out"),
+                vec![link(
+                    "/op/create_coupon",
+                    &[("template_id", &id)],
+                    "hand out",
+                )],
             ]
         })
         .collect();
-    shown(&result, markup::table(&["id", "name", "terms", ""], &rows))
+    shown(
+        &result,
+        View::new().table(&["id", "name", "terms", ""], rows).done(),
+    )
 }
 
 fn query_coupon_template(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result =
         sales::query_coupon_template(&demo.app, &required(&incoming.form, "template_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn create_coupon(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -123,10 +135,13 @@ fn create_coupon(demo: &Demo, incoming: &Incoming) -> OpResult {
     demo.remember("coupon_id", &coupon_id);
     shown(
         &result,
-        format!(
-            "<p>{}</p>",
-            pay_with_coupon_link(&coupon_id, &user_id, &result.coupon)
-        ),
+        View::new()
+            .line(vec![pay_with_coupon_link(
+                &coupon_id,
+                &user_id,
+                &result.coupon,
+            )])
+            .done(),
     )
 }
 
@@ -134,7 +149,7 @@ fn pay_with_coupon_link(
     coupon_id: &str,
     user_id: &str,
     coupon: &beecloud::entity::BCCoupon,
-) -> String {
+) -> Inline {
     let fee = coupon
         .template
         .as_ref()
@@ -162,7 +177,7 @@ fn query_coupons(demo: &Demo, incoming: &Incoming) -> OpResult {
     criteria.status = integer(form, "status")?;
     criteria.limit_fee = integer(form, "limit_fee")?;
     let result = sales::query_coupons(&demo.app, &criteria)?;
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .coupons
         .iter()
         .map(|coupon| {
@@ -170,36 +185,33 @@ fn query_coupons(demo: &Demo, incoming: &Incoming) -> OpResult {
             let user_id = coupon.user_id.clone().unwrap_or_default();
             let unused = coupon.status == Some(0);
             vec![
-                escape(&id),
-                escape(&user_id),
-                escape(
+                cell(&id),
+                cell(&user_id),
+                cell(
                     coupon
                         .status
                         .map(|status| if status == 0 { "unused" } else { "redeemed" })
                         .unwrap_or_default(),
                 ),
                 if unused {
-                    pay_with_coupon_link(&id, &user_id, coupon)
+                    vec![pay_with_coupon_link(&id, &user_id, coupon)]
                 } else {
-                    String::new()
+                    Vec::new()
                 },
             ]
         })
         .collect();
-    let count = result
-        .total_count
-        .map(|count| format!("<p class=\"big\">{count} coupons</p>"))
-        .unwrap_or_default();
+    let mut extra = View::new();
+    if let Some(count) = result.total_count {
+        extra.big(format!("{count} coupons"));
+    }
     shown(
         &result,
-        format!(
-            "{count}{}",
-            markup::table(&["id", "buyer", "status", ""], &rows)
-        ),
+        extra.table(&["id", "buyer", "status", ""], rows).done(),
     )
 }
 
 fn query_coupon(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = sales::query_coupon(&demo.app, &required(&incoming.form, "coupon_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }

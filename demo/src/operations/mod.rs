@@ -18,12 +18,12 @@ use serde_json::{Map, Value};
 
 use crate::Demo;
 use crate::http::{Form, Incoming};
-use crate::markup;
+use crate::view::{Inline, View};
 
 /// What a handler produced.
 pub enum Outcome {
-    /// HTML to show under the operation's form.
-    Shown(String),
+    /// What to show under the operation's form.
+    Shown(View),
     /// Send the browser there (a channel's pay page).
     Redirect(String),
     /// A whole page as the channel made it (the `html` of a pay result: an auto-submitting form).
@@ -519,16 +519,16 @@ pub(crate) fn expecting<T>(
 }
 
 /// Shows a successful result: `extra` (links, tables) first, then every field of the reply.
-pub(crate) fn shown<T>(result: &BCResult<T>, extra: String) -> OpResult {
-    Ok(Outcome::Shown(format!(
-        "{extra}{}",
-        markup::reply_fields(&result.raw)
-    )))
+pub(crate) fn shown<T>(result: &BCResult<T>, mut extra: View) -> OpResult {
+    extra.reply(&result.raw, false);
+    Ok(Outcome::Shown(extra))
 }
 
-pub(crate) fn link(path: &str, params: &[(&str, &str)], label: &str) -> String {
-    markup::link(&markup::url(path, params), label)
+/// A link to one of the demo's pages.
+pub(crate) fn link(path: &str, params: &[(&str, &str)], label: &str) -> Inline {
+    Inline::page(path, params, label)
 }
+
 pub(crate) fn criteria(form: &Form) -> Result<BCQueryCriteria, Failure> {
     let mut criteria = BCQueryCriteria::default();
     criteria.count_only = flag(form, "count_only");

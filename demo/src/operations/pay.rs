@@ -14,7 +14,7 @@ use super::{
 };
 use crate::Demo;
 use crate::http::{Form, Incoming, percent_encode};
-use crate::markup::{self, escape};
+use crate::view::{Block, Inline, View, cell};
 
 const PAY_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PAY_CHANNELS).default("WX_NATIVE"),
@@ -190,17 +190,21 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         total_fee
     };
     demo.record_order("PAY", &bill_no, expected_fee, &channel_name, &result.id);
-    let heading = format!(
-        "<p class=\"muted\">{} · {}</p>",
-        escape(&channel_name),
-        escape(params.title.as_deref().unwrap_or_default())
-    );
+    let mut view = View::new();
+    view.line(vec![
+        Inline::code(&channel_name),
+        Inline::text(format!(
+            " · {}",
+            params.title.as_deref().unwrap_or_default()
+        )),
+    ]);
     if let Some(code) = result.code_url.as_deref().or(result.qr_code.as_deref()) {
-        let shown = format!(
-            "{heading}{}",
-            markup::qr_payment(&bill_no, expected_fee, code)
-        );
-        return bill_created(demo, &bill_no, shown, &result.raw, false);
+        view.push(Block::QrPayment {
+            bill_no: bill_no.clone(),
+            fee: expected_fee,
+            code: code.to_string(),
+        });
+        return bill_created(demo, &bill_no, view, &result.raw, true);
     }
     if let Some(url) = &result.url {
         return Ok(Outcome::Redirect(url.clone()));
@@ -208,25 +212,46 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     if let Some(channel_page) = &result.html {
         return Ok(Outcome::ChannelPage(channel_page.clone()));
     }
-    let mut extra = String::new();
+    let mut blocks = Vec::new();
     if result.sign_type.is_some() && result.pay_sign.is_some() {
-        extra.push_str(&markup::jsapi_parameters(&result));
+        let parameters = [
+            ("appId", &result.app_id),
+            ("timeStamp", &result.timestamp),
+            ("nonceStr", &result.nonce_str),
+            ("package", &result.package),
+            ("signType", &result.sign_type),
+            ("paySign", &result.pay_sign),
+        ];
+        blocks.push(Block::Jsapi(
+            parameters
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.to_string(),
+                        value.as_deref().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+        ));
     } else {
-        extra.push_str("<p>An app channel: hand these fields to the channel's mobile SDK (the BeeCloud app SDKs do this).</p>");
+        blocks.push(Block::Line(vec![Inline::text(
+            "An app channel: hand these fields to the channel's mobile SDK (the BeeCloud app SDKs do this).",
+        )]));
     }
     if let Some(emulator) = &demo.emulator {
-        extra.push_str(&format!(
-            "<p>With the emulator you can pay this bill at its {} (what the WeChat / app SDK would show).</p>",
-            markup::link(&emulator.cashier_url(&result.id), "cashier page")
-        ));
+        blocks.push(Block::Line(vec![
+            Inline::text("With the emulator you can pay this bill at its "),
+            Inline::link(emulator.cashier_url(&result.id), "cashier page"),
+            Inline::text(" (what the WeChat / app SDK would show)."),
+        ]));
     }
-    extra.push_str(&markup::status_poller(&bill_no));
-    let shown = format!(
-        "{heading}<div class=\"card\"><p class=\"amount\">{}</p>{extra}</div>",
-        markup::yuan(expected_fee)
-    );
+    blocks.push(Block::BillStatus(bill_no.clone()));
+    view.push(Block::Bill {
+        fee: expected_fee,
+        blocks,
+    });
     // The reply's fields are what the app SDK needs: shown, not folded away.
-    bill_created(demo, &bill_no, shown, &result.raw, true)
+    bill_created(demo, &bill_no, view, &result.raw, false)
 }
 
 /// Keeps the page of a new bill and sends the browser to it (`/bill/{bill_no}`): post, redirect,
@@ -235,58 +260,55 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn bill_created(
     demo: &Demo,
     bill_no: &str,
-    shown: String,
+    mut view: View,
     raw: &Map<String, Value>,
-    reply_open: bool,
+    folded: bool,
 ) -> OpResult {
-    let reply = if reply_open {
-        markup::reply_fields(raw)
+    let size = Value::Object(raw.clone()).to_string().len();
+    if size <= MAX_KEPT_REPLY {
+        view.reply(raw, folded);
     } else {
-        markup::collapsed_reply(raw)
-    };
-    let page = if reply.len() <= MAX_KEPT_REPLY {
-        format!("{shown}{reply}")
-    } else {
-        format!(
-            "{shown}<p class=\"muted\">(the reply, {} bytes as HTML, is too big to keep)</p>",
-            reply.len()
-        )
-    };
-    demo.keep_bill_page(bill_no, page);
+        view.say(format!("(the reply, {size} bytes, is too big to keep)"));
+    }
+    demo.keep_bill_page(bill_no, view);
     Ok(Outcome::Redirect(format!(
         "/bill/{}",
         percent_encode(bill_no)
     )))
 }
 
-/// Bytes of a pay reply (as HTML) kept on a bill's page.
+/// Bytes of a pay reply (as JSON) kept on a bill's page.
 const MAX_KEPT_REPLY: usize = 64 * 1024;
 
 fn gateway_banks(demo: &Demo, _incoming: &Incoming) -> OpResult {
     let banks = demo.bc_query.query_bc_gateway_supported_banks();
-    let rows: String = banks
+    let rows = banks
         .iter()
         .map(|(code, name)| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(code),
-                escape(name),
-                markup::post_button(
+            vec![
+                cell(*code),
+                cell(*name),
+                vec![Inline::post(
                     "/op/pay",
                     &[
                         ("channel", "BC_GATEWAY"),
                         ("bank", code),
-                        ("total_fee", "1")
+                        ("total_fee", "1"),
                     ],
-                    "pay ¥0.01 with this bank"
-                )
-            )
+                    "pay ¥0.01 with this bank",
+                )],
+            ]
         })
         .collect();
-    Ok(Outcome::Shown(format!(
-        "<p>{} banks (a local table, no request).</p><table><tr><th>code</th><th>name</th><th></th></tr>{rows}</table>",
-        banks.len()
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .say(format!(
+                "{} banks (a local table, no request).",
+                banks.len()
+            ))
+            .table(&["code", "name", ""], rows)
+            .done(),
+    ))
 }
 
 fn international_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -323,27 +345,29 @@ fn international_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         demo.bc_pay.international_pay(&params)
     })?;
     demo.record_order("PAY", &bill_no, total_fee, &channel_name, &result.id);
-    let mut extra = String::new();
+    let mut extra = View::new();
     if let Some(url) = &result.url {
-        extra.push_str(&format!(
-            "<p>Approve the payment at {}.</p>",
-            markup::link(url, "PayPal")
-        ));
+        extra.line(vec![
+            Inline::text("Approve the payment at "),
+            Inline::link(url, "PayPal"),
+            Inline::text("."),
+        ]);
     }
     if let Some(card_id) = &result.credit_card_id {
-        extra.push_str(&format!(
-            "<p>Saved card: {} (pay with it again through PAYPAL_SAVED_CREDITCARD).</p>",
+        extra.line(vec![
+            Inline::text("Saved card: "),
             link(
                 "/op/international_pay",
                 &[
                     ("channel", "PAYPAL_SAVED_CREDITCARD"),
-                    ("credit_card_id", card_id)
+                    ("credit_card_id", card_id),
                 ],
-                card_id
-            )
-        ));
+                card_id,
+            ),
+            Inline::text(" (pay with it again through PAYPAL_SAVED_CREDITCARD)."),
+        ]);
     }
-    extra.push_str(&markup::status_poller(&bill_no));
+    extra.push(Block::BillStatus(bill_no.clone()));
     shown(&result, extra)
 }
 
@@ -366,7 +390,7 @@ fn query_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.skip = integer(form, "skip")?;
     params.limit = integer(form, "limit")?;
     let result = demo.bc_query.query_bills(&params)?;
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .bills
         .iter()
         .map(|bill| {
@@ -374,65 +398,59 @@ fn query_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
             let id = bill.id.clone().unwrap_or_default();
             let fee = bill.total_fee.unwrap_or_default().to_string();
             let paid = bill.spay_result == Some(true);
-            let mut actions = link("/op/query_bill_by_id", &[("bill_id", &id)], "details");
+            let mut actions = vec![link("/op/query_bill_by_id", &[("bill_id", &id)], "details")];
             if paid {
-                actions.push_str(" · ");
-                actions.push_str(&link(
+                actions.push(Inline::text(" · "));
+                actions.push(link(
                     "/op/refund",
                     &[("bill_no", &bill_no), ("refund_fee", &fee)],
                     "refund",
                 ));
             }
             vec![
-                escape(
-                    &bill
-                        .create_time
-                        .map(markup::beijing_time)
-                        .unwrap_or_default(),
-                )
-                .replace(' ', "&nbsp;"),
-                escape(&bill_no),
-                escape(
-                    &bill
-                        .sub_channel
+                bill.create_time.map(Inline::Time).into_iter().collect(),
+                cell(bill_no),
+                cell(
+                    bill.sub_channel
                         .as_ref()
                         .map(|c| c.to_string())
                         .unwrap_or_default(),
                 ),
-                escape(&bill.title.clone().unwrap_or_default()),
-                markup::amount_cell(bill.total_fee.unwrap_or_default()),
+                cell(bill.title.clone().unwrap_or_default()),
+                vec![Inline::Amount(bill.total_fee.unwrap_or_default())],
                 if paid {
-                    "<b class=\"ok\">paid</b>".into()
+                    vec![Inline::Good("paid".into())]
                 } else {
-                    "unpaid".into()
+                    cell("unpaid")
                 },
-                if bill.refund_result == Some(true) {
-                    "refunded".into()
+                cell(if bill.refund_result == Some(true) {
+                    "refunded"
                 } else {
-                    String::new()
-                },
+                    ""
+                }),
                 actions,
             ]
         })
         .collect();
-    let table = markup::table(
-        &[
-            "created (Beijing)",
-            "bill_no",
-            "channel",
-            "title",
-            "amount",
-            "status",
-            "refund",
-            "",
-        ],
-        &rows,
-    );
-    Ok(Outcome::Shown(format!(
-        "<p>{} bills on this page.</p>{table}{}",
-        result.bills.len(),
-        markup::collapsed_reply(&result.raw)
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .say(format!("{} bills on this page.", result.bills.len()))
+            .table(
+                &[
+                    "created (Beijing)",
+                    "bill_no",
+                    "channel",
+                    "title",
+                    "amount",
+                    "status",
+                    "refund",
+                    "",
+                ],
+                rows,
+            )
+            .reply(&result.raw, true)
+            .done(),
+    ))
 }
 
 fn query_bills_count(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -441,7 +459,7 @@ fn query_bills_count(demo: &Demo, incoming: &Incoming) -> OpResult {
         .query_bills_count(&bill_filters(&incoming.form)?)?;
     shown(
         &result,
-        format!("<p class=\"big\">{} bills</p>", result.count),
+        View::new().big(format!("{} bills", result.count)).done(),
     )
 }
 
@@ -449,14 +467,14 @@ fn query_bill_by_id(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_bill_by_id(&required(&incoming.form, "bill_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn query_reconciliation(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_reconciliation(&required(&incoming.form, "bill_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 // Offline.
@@ -491,21 +509,26 @@ fn offline_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         &channel_name,
         result.id.as_deref().unwrap_or(""),
     );
-    let mut extra = String::new();
-    if let Some(code) = result.code_url.as_deref().or(result.qr_code.as_deref()) {
-        extra.push_str(&markup::qr_payment(&bill_no, total_fee, code));
-    } else {
-        extra.push_str(&markup::status_poller(&bill_no));
-    }
+    let mut extra = View::new();
+    extra.push(
+        match result.code_url.as_deref().or(result.qr_code.as_deref()) {
+            Some(code) => Block::QrPayment {
+                bill_no: bill_no.clone(),
+                fee: total_fee,
+                code: code.to_string(),
+            },
+            None => Block::BillStatus(bill_no.clone()),
+        },
+    );
     let status = [
         ("bill_no", bill_no.as_str()),
         ("channel", channel_name.as_str()),
     ];
-    extra.push_str(&format!(
-        "<p>{} · {}</p>",
+    extra.line(vec![
         link("/op/query_offline_bill_status", &status, "poll the status"),
-        link("/op/offline_revert", &status, "revert it")
-    ));
+        Inline::text(" · "),
+        link("/op/offline_revert", &status, "revert it"),
+    ]);
     shown(&result, extra)
 }
 
@@ -514,17 +537,12 @@ fn query_offline_bill_status(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_offline_bill_status(&required(form, "bill_no")?, channel(form, "channel"))?;
-    shown(
-        &result,
-        format!(
-            "<p class=\"big\">{}</p>",
-            if result.pay_result {
-                "paid"
-            } else {
-                "not paid"
-            }
-        ),
-    )
+    let state = if result.pay_result {
+        "paid"
+    } else {
+        "not paid"
+    };
+    shown(&result, View::new().big(state).done())
 }
 
 fn offline_revert(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -532,7 +550,7 @@ fn offline_revert(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_pay
         .offline_revert(&required(form, "bill_no")?, channel(form, "channel"))?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn offline_refund(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -558,5 +576,5 @@ fn offline_refund(demo: &Demo, incoming: &Incoming) -> OpResult {
         form.get("channel"),
         result.id.as_deref().unwrap_or(""),
     );
-    shown(&result, String::new())
+    shown(&result, View::new())
 }

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::Demo;
 use crate::http::{Form, Incoming};
-use crate::markup::{self, escape};
+use crate::view::{Inline, View, cell};
 
 const REFUND_QUERY_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
@@ -81,32 +81,30 @@ fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
         form.get("channel"),
         &result.id,
     );
-    let mut extra = String::new();
+    let mut extra = View::new();
     if params.need_approval == Some(true) {
         demo.remember("pre_refund_id", &result.id);
-        extra.push_str(&format!(
-            "<p>Pre-refund created: {}.</p>",
-            markup::post_button(
+        extra.line(vec![
+            Inline::text("Pre-refund created: "),
+            Inline::post(
                 "/op/audit_pre_refunds",
                 &[("ids", &result.id), ("agree", "true")],
-                "approve it"
-            )
-        ));
+                "approve it",
+            ),
+        ]);
     }
     if let Some(url) = &result.url {
-        extra.push_str(&format!(
-            "<p>Alipay: the merchant confirms this refund at {}.</p>",
-            markup::link(url, "the confirmation page")
-        ));
+        extra.line(vec![
+            Inline::text("Alipay: the merchant confirms this refund at "),
+            Inline::link(url, "the confirmation page"),
+            Inline::text("."),
+        ]);
     }
-    extra.push_str(&format!(
-        "<p>{}</p>",
-        link(
-            "/op/query_refund_by_id",
-            &[("refund_id", &result.id)],
-            "refund details"
-        )
-    ));
+    extra.line(vec![link(
+        "/op/query_refund_by_id",
+        &[("refund_id", &result.id)],
+        "refund details",
+    )]);
     shown(&result, extra)
 }
 
@@ -122,12 +120,13 @@ fn audit_pre_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.agree = Some(flag(form, "agree").unwrap_or(true));
     params.deny_reason = form.text("deny_reason");
     let result = demo.bc_pay.audit_pre_refunds(&params)?;
-    let mut extra = String::new();
+    let mut extra = View::new();
     if let Some(url) = &result.url {
-        extra.push_str(&format!(
-            "<p>Alipay: confirm the approved refunds at {}.</p>",
-            markup::link(url, "the confirmation page")
-        ));
+        extra.line(vec![
+            Inline::text("Alipay: confirm the approved refunds at "),
+            Inline::link(url, "the confirmation page"),
+            Inline::text("."),
+        ]);
     }
     shown(&result, extra)
 }
@@ -149,7 +148,7 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.skip = integer(form, "skip")?;
     params.limit = integer(form, "limit")?;
     let result = demo.bc_query.query_refunds(&params)?;
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .refunds
         .iter()
         .map(|refund| {
@@ -159,14 +158,18 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
                 .as_ref()
                 .map(|c| c.to_string())
                 .unwrap_or_default();
-            let mut actions = link("/op/query_refund_by_id", &[("refund_id", &id)], "details");
+            let mut actions = vec![link(
+                "/op/query_refund_by_id",
+                &[("refund_id", &id)],
+                "details",
+            )];
             if refund.finish != Some(true) && params.need_approval == Some(true) {
-                actions.push_str(&markup::post_button(
+                actions.push(Inline::post(
                     "/op/audit_pre_refunds",
                     &[("ids", &id), ("channel", &channel_name), ("agree", "true")],
                     "approve",
                 ));
-                actions.push_str(&markup::post_button(
+                actions.push(Inline::post(
                     "/op/audit_pre_refunds",
                     &[
                         ("ids", &id),
@@ -178,45 +181,40 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
                 ));
             }
             let state = match (refund.finish, refund.result) {
-                (Some(true), Some(true)) => "<b class=\"ok\">refunded</b>",
-                (Some(true), _) => "failed",
-                _ if params.need_approval == Some(true) => "awaiting approval",
-                _ => "processing",
+                (Some(true), Some(true)) => Inline::Good("refunded".into()),
+                (Some(true), _) => Inline::text("failed"),
+                _ if params.need_approval == Some(true) => Inline::text("awaiting approval"),
+                _ => Inline::text("processing"),
             };
             vec![
-                escape(
-                    &refund
-                        .create_time
-                        .map(markup::beijing_time)
-                        .unwrap_or_default(),
-                )
-                .replace(' ', "&nbsp;"),
-                escape(&refund.refund_no.clone().unwrap_or_default()),
-                escape(&refund.bill_no.clone().unwrap_or_default()),
-                escape(&channel_name),
-                markup::amount_cell(refund.refund_fee.unwrap_or_default()),
-                state.to_string(),
+                refund.create_time.map(Inline::Time).into_iter().collect(),
+                cell(refund.refund_no.clone().unwrap_or_default()),
+                cell(refund.bill_no.clone().unwrap_or_default()),
+                cell(channel_name),
+                vec![Inline::Amount(refund.refund_fee.unwrap_or_default())],
+                vec![state],
                 actions,
             ]
         })
         .collect();
-    let table = markup::table(
-        &[
-            "created (Beijing)",
-            "refund_no",
-            "bill_no",
-            "channel",
-            "amount",
-            "state",
-            "",
-        ],
-        &rows,
-    );
-    Ok(Outcome::Shown(format!(
-        "<p>{} refunds on this page.</p>{table}{}",
-        result.refunds.len(),
-        markup::collapsed_reply(&result.raw)
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .say(format!("{} refunds on this page.", result.refunds.len()))
+            .table(
+                &[
+                    "created (Beijing)",
+                    "refund_no",
+                    "bill_no",
+                    "channel",
+                    "amount",
+                    "state",
+                    "",
+                ],
+                rows,
+            )
+            .reply(&result.raw, true)
+            .done(),
+    ))
 }
 
 fn query_refunds_count(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -225,7 +223,7 @@ fn query_refunds_count(demo: &Demo, incoming: &Incoming) -> OpResult {
         .query_refunds_count(&refund_filters(&incoming.form)?)?;
     shown(
         &result,
-        format!("<p class=\"big\">{} refunds</p>", result.count),
+        View::new().big(format!("{} refunds", result.count)).done(),
     )
 }
 
@@ -233,7 +231,7 @@ fn query_refund_by_id(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_refund_by_id(&required(&incoming.form, "refund_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn query_refund_status(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -242,8 +240,5 @@ fn query_refund_status(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_refund_status(channel, &required(form, "refund_no")?)?;
-    shown(
-        &result,
-        format!("<p class=\"big\">{}</p>", escape(&result.refund_status)),
-    )
+    shown(&result, View::new().big(&result.refund_status).done())
 }

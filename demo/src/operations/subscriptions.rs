@@ -8,7 +8,7 @@ use super::{
 };
 use crate::Demo;
 use crate::http::Incoming;
-use crate::markup::{self, escape};
+use crate::view::{Inline, View, cell};
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -59,34 +59,33 @@ pub const OPERATIONS: &[Operation] = &[
 
 fn query_plans(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo.bc_query.query_plans(&criteria(&incoming.form)?)?;
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .plans
         .iter()
         .map(|plan| {
             let id = plan.id.clone().unwrap_or_default();
             vec![
-                escape(&id),
-                escape(&plan.name.clone().unwrap_or_default()),
-                escape(&format!(
-                    "{} / {} {}",
-                    markup::yuan(plan.fee.unwrap_or_default()),
-                    plan.interval_count.unwrap_or(1),
-                    plan.interval.clone().unwrap_or_default()
-                )),
-                link("/op/subscribe", &[("plan_id", &id)], "subscribe"),
+                cell(&id),
+                cell(plan.name.clone().unwrap_or_default()),
+                vec![
+                    Inline::Amount(plan.fee.unwrap_or_default()),
+                    Inline::text(format!(
+                        " / {} {}",
+                        plan.interval_count.unwrap_or(1),
+                        plan.interval.clone().unwrap_or_default()
+                    )),
+                ],
+                vec![link("/op/subscribe", &[("plan_id", &id)], "subscribe")],
             ]
         })
         .collect();
-    let count = result
-        .total_count
-        .map(|count| format!("<p class=\"big\">{count} plans</p>"))
-        .unwrap_or_default();
+    let mut extra = View::new();
+    if let Some(count) = result.total_count {
+        extra.big(format!("{count} plans"));
+    }
     shown(
         &result,
-        format!(
-            "{count}{}",
-            markup::table(&["id", "name", "fee", ""], &rows)
-        ),
+        extra.table(&["id", "name", "fee", ""], rows).done(),
     )
 }
 
@@ -104,10 +103,13 @@ fn create_plan(demo: &Demo, incoming: &Incoming) -> OpResult {
     demo.remember("plan_id", &id);
     shown(
         &result,
-        format!(
-            "<p>{}</p>",
-            link("/op/subscribe", &[("plan_id", &id)], "subscribe to it")
-        ),
+        View::new()
+            .line(vec![link(
+                "/op/subscribe",
+                &[("plan_id", &id)],
+                "subscribe to it",
+            )])
+            .done(),
     )
 }
 
@@ -115,7 +117,7 @@ fn query_plan_by_id(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_plan_by_id(&required(&incoming.form, "plan_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn update_plan(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -126,19 +128,19 @@ fn update_plan(demo: &Demo, incoming: &Incoming) -> OpResult {
         form.text("name").as_deref(),
         optional.as_ref(),
     )?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn delete_plan(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_pay
         .delete_plan(&required(&incoming.form, "plan_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn subscription_banks(demo: &Demo, _incoming: &Incoming) -> OpResult {
     let result = demo.bc_query.query_subscription_payment_supported_banks()?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn send_sms_passcode(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -149,20 +151,22 @@ fn send_sms_passcode(demo: &Demo, incoming: &Incoming) -> OpResult {
         .emulator
         .as_ref()
         .and_then(|emulator| emulator.last_sms_code(&phone));
-    let mut extra = String::new();
+    let mut extra = View::new();
     demo.remember("sms_id", &result.sms_id);
     if let Some(code) = &code {
         demo.remember("sms_code", code);
-        extra.push_str(&format!(
-            "<p>The emulator's SMS says: <b>{}</b>.</p>",
-            escape(code)
-        ));
+        extra.line(vec![
+            Inline::text("The emulator's SMS says: "),
+            Inline::Strong(code.clone()),
+            Inline::text("."),
+        ]);
         params.push(("sms_code", code));
     }
-    extra.push_str(&format!(
-        "<p>{}</p>",
-        link("/op/subscribe", &params, "subscribe with this code")
-    ));
+    extra.line(vec![link(
+        "/op/subscribe",
+        &params,
+        "subscribe with this code",
+    )]);
     shown(&result, extra)
 }
 
@@ -184,16 +188,16 @@ fn subscribe(demo: &Demo, incoming: &Incoming) -> OpResult {
     )?;
     let id = result.subscription.id.clone().unwrap_or_default();
     demo.record_order("SUBSCRIPTION", &id, 0, "BC", &id);
-    let mut extra = String::new();
+    let mut extra = View::new();
     if result.subscription.valid == Some(false) && demo.emulator.is_some() {
-        extra.push_str(&format!(
-            "<p>Pending card verification: {}</p>",
-            markup::post_button(
+        extra.line(vec![
+            Inline::text("Pending card verification: "),
+            Inline::post(
                 "/op/emulator_finish_subscription_verification",
                 &[("subscription_id", &id), ("success", "true")],
-                "let the emulator verify it"
-            )
-        ));
+                "let the emulator verify it",
+            ),
+        ]);
     }
     shown(&result, extra)
 }
@@ -204,38 +208,37 @@ fn query_subscriptions(demo: &Demo, incoming: &Incoming) -> OpResult {
     criteria.buyer_id = form.text("buyer_id");
     criteria.plan_id = form.text("plan_id");
     let result = demo.bc_query.query_subscriptions(&criteria)?;
-    let rows: Vec<Vec<String>> = result
+    let rows = result
         .subscriptions
         .iter()
         .map(|subscription| {
             let id = subscription.id.clone().unwrap_or_default();
             vec![
-                escape(&id),
-                escape(&subscription.buyer_id.clone().unwrap_or_default()),
-                escape(&subscription.plan_id.clone().unwrap_or_default()),
-                escape(&format!(
+                cell(&id),
+                cell(subscription.buyer_id.clone().unwrap_or_default()),
+                cell(subscription.plan_id.clone().unwrap_or_default()),
+                cell(format!(
                     "status={} valid={}",
                     subscription.status.clone().unwrap_or_default(),
                     subscription.valid.unwrap_or_default()
                 )),
-                markup::post_button(
+                vec![Inline::post(
                     "/op/cancel_subscription",
                     &[("subscription_id", &id)],
                     "cancel",
-                ),
+                )],
             ]
         })
         .collect();
-    let count = result
-        .total_count
-        .map(|count| format!("<p class=\"big\">{count} subscriptions</p>"))
-        .unwrap_or_default();
+    let mut extra = View::new();
+    if let Some(count) = result.total_count {
+        extra.big(format!("{count} subscriptions"));
+    }
     shown(
         &result,
-        format!(
-            "{count}{}",
-            markup::table(&["id", "buyer", "plan", "state", ""], &rows)
-        ),
+        extra
+            .table(&["id", "buyer", "plan", "state", ""], rows)
+            .done(),
     )
 }
 
@@ -243,7 +246,7 @@ fn query_subscription_by_id(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_subscription_by_id(&required(&incoming.form, "subscription_id")?)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn update_subscription(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -260,7 +263,7 @@ fn update_subscription(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_pay
         .update_subscription(&required(form, "subscription_id")?, &changes)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn cancel_subscription(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -271,5 +274,5 @@ fn cancel_subscription(demo: &Demo, incoming: &Incoming) -> OpResult {
     } else {
         demo.bc_pay.cancel_subscription(&id)?
     };
-    shown(&result, String::new())
+    shown(&result, View::new())
 }

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::Demo;
 use crate::http::Incoming;
-use crate::markup::{self, escape};
+use crate::view::{Inline, View, cell};
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -63,24 +63,31 @@ fn verify_card_factors(demo: &Demo, incoming: &Incoming) -> OpResult {
         card_no.as_deref(),
         mobile.as_deref(),
     )?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn fetch_code(_demo: &Demo, incoming: &Incoming) -> OpResult {
     let form = &incoming.form;
     let wx_app_id = required(form, "wx_app_id")?;
     let authorize = utils::fetch_code(&wx_app_id, &required(form, "redirect_url")?);
-    let mut shown_html = format!(
-        "<p>1. Send the payer's WeChat browser to the OAuth URL; WeChat comes back to redirect_url with a <code>code</code>:</p><pre>{}</pre>",
-        escape(&authorize)
-    );
+    let mut view = View::new();
+    view.line(vec![
+        Inline::text("1. Send the payer's WeChat browser to the OAuth URL; WeChat comes back to redirect_url with a "),
+        Inline::code("code"),
+        Inline::text(":"),
+    ])
+    .line(vec![Inline::code(authorize)]);
     if let (Some(secret), Some(code)) = (form.text("wx_app_secret"), form.text("code")) {
-        shown_html.push_str(&format!(
-            "<p>2. The server exchanges the code for the openid at (<code>utils::fetch_open_id</code> does it):</p><pre>{}</pre>",
-            escape(&utils::create_fetch_open_id_url(&wx_app_id, &secret, &code))
-        ));
+        view.line(vec![
+            Inline::text("2. The server exchanges the code for the openid at ("),
+            Inline::code("utils::fetch_open_id"),
+            Inline::text(" does it):"),
+        ])
+        .line(vec![Inline::code(utils::create_fetch_open_id_url(
+            &wx_app_id, &secret, &code,
+        ))]);
     }
-    Ok(Outcome::Shown(shown_html))
+    Ok(Outcome::Shown(view))
 }
 
 fn fetch_open_id(_demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -90,22 +97,26 @@ fn fetch_open_id(_demo: &Demo, incoming: &Incoming) -> OpResult {
         &required(form, "wx_app_secret")?,
         &required(form, "code")?,
     )?;
-    Ok(Outcome::Shown(format!(
-        "<p>openid: <b>{}</b> — {}</p>",
-        escape(&openid),
-        link(
-            "/op/pay",
-            &[("channel", "WX_JSAPI"), ("openid", &openid)],
-            "pay with WX_JSAPI"
-        )
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .line(vec![
+                Inline::text("openid: "),
+                Inline::Strong(openid.clone()),
+                Inline::text(" — "),
+                link(
+                    "/op/pay",
+                    &[("channel", "WX_JSAPI"), ("openid", &openid)],
+                    "pay with WX_JSAPI",
+                ),
+            ])
+            .done(),
+    ))
 }
 
 fn order_num(_demo: &Demo, _incoming: &Incoming) -> OpResult {
-    Ok(Outcome::Shown(format!(
-        "<p class=\"big\">{}</p>",
-        escape(&utils::order_num_on_datetime())
-    )))
+    Ok(Outcome::Shown(
+        View::new().big(utils::order_num_on_datetime()).done(),
+    ))
 }
 
 /// Signs with the embedded emulator's own (demo) master secret, never with real credentials:
@@ -121,20 +132,30 @@ fn webhook_signature(demo: &Demo, incoming: &Incoming) -> OpResult {
         required_integer(form, "transaction_fee")?,
         &emulator.config().master_secret,
     );
-    Ok(Outcome::Shown(format!(
-        "<p>md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret) = <code>{}</code></p>",
-        escape(&signature)
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .line(vec![
+                Inline::text("md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret) = "),
+                Inline::code(signature),
+            ])
+            .done(),
+    ))
 }
 
 // Emulator controls.
 
 fn emulator_done(result: Result<(), String>, what: &str) -> OpResult {
     result.map_err(Failure::Emulator)?;
-    Ok(Outcome::Shown(format!(
-        "<p class=\"ok\">{}. The webhook is on its way: see <a href=\"/webhooks\">received webhooks</a>.</p>",
-        escape(what)
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .line(vec![
+                Inline::Good(format!("{what}.")),
+                Inline::text(" The webhook is on its way: see "),
+                Inline::link("/webhooks", "received webhooks"),
+                Inline::text("."),
+            ])
+            .done(),
+    ))
 }
 
 fn emulator_complete_payment(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -171,10 +192,7 @@ fn emulator_finish_subscription(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn emulator_last_sms_code(demo: &Demo, incoming: &Incoming) -> OpResult {
     let phone = required(&incoming.form, "phone")?;
     match emulator(demo)?.last_sms_code(&phone) {
-        Some(code) => Ok(Outcome::Shown(format!(
-            "<p class=\"big\">{}</p>",
-            escape(&code)
-        ))),
+        Some(code) => Ok(Outcome::Shown(View::new().big(code).done())),
         None => Err(Failure::Emulator(format!("no SMS was sent to {phone}"))),
     }
 }
@@ -195,25 +213,30 @@ fn emulator_add_coupon_template(demo: &Demo, incoming: &Incoming) -> OpResult {
     };
     let id = emulator(demo)?.add_coupon_template(template);
     demo.remember("template_id", &id);
-    Ok(Outcome::Shown(format!(
-        "<p>Template <code>{}</code> added: {}</p>",
-        escape(&id),
-        link(
-            "/op/create_coupon",
-            &[("template_id", &id)],
-            "hand out a coupon"
-        )
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .line(vec![
+                Inline::text("Template "),
+                Inline::code(&id),
+                Inline::text(" added: "),
+                link(
+                    "/op/create_coupon",
+                    &[("template_id", &id)],
+                    "hand out a coupon",
+                ),
+            ])
+            .done(),
+    ))
 }
 
 fn emulator_webhooks(demo: &Demo, _incoming: &Incoming) -> OpResult {
-    let rows: Vec<Vec<String>> = emulator(demo)?
+    let rows = emulator(demo)?
         .webhooks()
         .iter()
         .map(|webhook| {
             let field = |key: &str| {
-                escape(
-                    &webhook
+                cell(
+                    webhook
                         .body
                         .get(key)
                         .map(|value| value.to_string())
@@ -224,27 +247,31 @@ fn emulator_webhooks(demo: &Demo, _incoming: &Incoming) -> OpResult {
                 field("transaction_type"),
                 field("transaction_id"),
                 field("transaction_fee"),
-                escape(&webhook.url),
-                escape(&webhook.attempts.to_string()),
+                cell(&webhook.url),
+                cell(webhook.attempts.to_string()),
                 if webhook.delivered {
-                    "<b class=\"ok\">yes</b>".into()
+                    vec![Inline::Good("yes".into())]
                 } else {
-                    "no".into()
+                    cell("no")
                 },
-                escape(webhook.last_response.as_deref().unwrap_or("")),
+                cell(webhook.last_response.as_deref().unwrap_or("")),
             ]
         })
         .collect();
-    Ok(Outcome::Shown(markup::table(
-        &[
-            "type",
-            "id",
-            "fee",
-            "url",
-            "attempts",
-            "delivered",
-            "last answer",
-        ],
-        &rows,
-    )))
+    Ok(Outcome::Shown(
+        View::new()
+            .table(
+                &[
+                    "type",
+                    "id",
+                    "fee",
+                    "url",
+                    "attempts",
+                    "delivered",
+                    "last answer",
+                ],
+                rows,
+            )
+            .done(),
+    ))
 }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::Demo;
 use crate::http::{Form, Incoming};
-use crate::markup::{self};
+use crate::view::{Inline, View};
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -92,12 +92,13 @@ fn run_transfer(demo: &Demo, params: &BCTransferReqParams) -> OpResult {
         &channel,
         result.id.as_deref().unwrap_or(""),
     );
-    let mut extra = String::new();
+    let mut extra = View::new();
     if let Some(url) = &result.url {
-        extra.push_str(&format!(
-            "<p>Confirm the transfer at {}.</p>",
-            markup::link(url, "the Alipay page")
-        ));
+        extra.line(vec![
+            Inline::text("Confirm the transfer at "),
+            Inline::link(url, "the Alipay page"),
+            Inline::text("."),
+        ]);
     }
     shown(&result, extra)
 }
@@ -131,7 +132,7 @@ fn transfer_ali(demo: &Demo, incoming: &Incoming) -> OpResult {
 fn transfer_banks(demo: &Demo, incoming: &Incoming) -> OpResult {
     let kind = incoming.form.text("type").unwrap_or_else(|| "P_DE".into());
     let result = demo.bc_query.query_bc_transfer_supported_banks(&kind)?;
-    shown(&result, String::new())
+    shown(&result, View::new())
 }
 
 fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
@@ -162,7 +163,13 @@ fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
     );
     shown(
         &result,
-        "<p>The outcome arrives by webhook (see <a href=\"/webhooks\">webhooks</a>).</p>".into(),
+        View::new()
+            .line(vec![
+                Inline::text("The outcome arrives by webhook (see "),
+                Inline::link("/webhooks", "webhooks"),
+                Inline::text(")."),
+            ])
+            .done(),
     )
 }
 
@@ -213,12 +220,13 @@ fn batch_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.transfer_data = Some(items);
     let result = demo.bc_pay.batch_transfer(&params)?;
     demo.remember("transfer", params.batch_no.as_deref().unwrap_or_default());
-    let mut extra = String::new();
+    let mut extra = View::new();
     if let Some(url) = &result.url {
-        extra.push_str(&format!(
-            "<p>Confirm the batch at {}.</p>",
-            markup::link(url, "the Alipay page")
-        ));
+        extra.line(vec![
+            Inline::text("Confirm the batch at "),
+            Inline::link(url, "the Alipay page"),
+            Inline::text("."),
+        ]);
     }
     shown(&result, extra)
 }
