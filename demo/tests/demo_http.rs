@@ -253,3 +253,96 @@ fn the_tour_runs_every_operation_successfully() {
     assert!(failed.is_empty(), "{}", tour::format_table(&rows));
     assert!(rows.len() > 60, "{}", rows.len());
 }
+
+/// The fields a form would send as shown: inputs with their values, the selected option of each
+/// select, textareas' text (checkboxes left unticked).
+fn form_fields(page: &str) -> Vec<(String, String)> {
+    let form_start = page.find("<form class=\"op\"").expect("an operation form");
+    let form =
+        &page[form_start..form_start + page[form_start..].find("</form>").expect("the form ends")];
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key)? + key.len();
+        let end = start + tag[start..].find('"')?;
+        Some(
+            tag[start..end]
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
+    };
+    let mut fields = Vec::new();
+    for (index, _) in form.match_indices('<') {
+        let tag = &form[index..index + form[index..].find('>').unwrap_or(0) + 1];
+        let Some(name) = attribute(tag, "name") else {
+            continue;
+        };
+        if name == "csrf_token" || tag.contains("type=\"checkbox\"") {
+            continue;
+        }
+        if tag.starts_with("<input") {
+            fields.push((name, attribute(tag, "value").unwrap_or_default()));
+        } else if tag.starts_with("<select") {
+            let options = &form[index..index + form[index..].find("</select>").expect("closed")];
+            let chosen = options
+                .split("<option")
+                .skip(1)
+                .find(|option| option.contains(" selected"))
+                .or_else(|| options.split("<option").nth(1))
+                .and_then(|option| attribute(option, "value"))
+                .unwrap_or_default();
+            fields.push((name, chosen));
+        } else if tag.starts_with("<textarea") {
+            let text_start = index + tag.len();
+            let text_end = text_start + form[text_start..].find("</textarea>").expect("closed");
+            fields.push((name, form[text_start..text_end].replace("&amp;", "&")));
+        }
+    }
+    fields
+}
+
+#[test]
+fn every_operation_answers_its_own_form() {
+    let running = start_demo();
+    let tab = Browser::open(running.url());
+    let mut ran = 0;
+    let mut succeeded = Vec::new();
+    for operation in demo::operations::all() {
+        let path = format!("/op/{}", operation.name);
+        let form = tab.get(&path);
+        assert_eq!(form.status, 200, "{path}: {}", form.body);
+        let fields = form_fields(&form.body);
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let answer = tab.post(&path, &fields);
+        assert!(
+            matches!(answer.status, 200 | 303),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+        assert!(!answer.body.contains("internal error"), "{path}");
+        if answer.status == 303 || answer.body.contains("<b>OK</b>") {
+            succeeded.push(operation.name);
+        }
+        if answer.status == 200 {
+            assert!(
+                answer.body.contains("<b>OK</b>") || answer.body.contains("class=\"error\""),
+                "{path} shows neither a result nor an error: {}",
+                answer.body
+            );
+        }
+        ran += 1;
+    }
+    assert!(ran > 50, "{ran}");
+    // With the forms' defaults most operations succeed against a fresh emulator.
+    assert!(
+        succeeded.len() * 3 > ran * 2,
+        "{} of {ran}: {succeeded:?}",
+        succeeded.len()
+    );
+}
