@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::Demo;
 use crate::http::{Form, Incoming};
-use crate::view::{Inline, View};
+use crate::view::{Block, Inline, View};
 
 /// What a handler produced.
 pub enum Outcome {
@@ -518,9 +518,14 @@ pub(crate) fn expecting<T>(
     })
 }
 
-/// Shows a successful result: `extra` (links, tables) first, then every field of the reply.
+/// Shows a successful result: `extra` (links, tables) first, then every field of the reply
+/// (folded away when a table above already shows the records).
 pub(crate) fn shown<T>(result: &BCResult<T>, mut extra: View) -> OpResult {
-    extra.reply(&result.raw, false);
+    let has_table = extra
+        .0
+        .iter()
+        .any(|block| matches!(block, Block::Table { .. }));
+    extra.reply(&result.raw, has_table);
     Ok(Outcome::Shown(extra))
 }
 
