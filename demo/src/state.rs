@@ -193,18 +193,18 @@ impl Ledger {
         }
     }
 
-    /// Bytes held by the kept webhooks' text (what `/webhooks` renders).
+    /// Bytes allocated for the kept webhooks' text (what `/webhooks` renders).
     pub fn webhook_bytes(&self) -> usize {
         self.webhooks
             .iter()
             .map(|webhook| {
-                webhook.received_at.len()
-                    + webhook.transaction_type.len()
-                    + webhook.transaction_id.len()
-                    + webhook.channel.len()
-                    + webhook.outcome.len()
-                    + webhook.answer.len()
-                    + webhook.body.len()
+                webhook.received_at.capacity()
+                    + webhook.transaction_type.capacity()
+                    + webhook.transaction_id.capacity()
+                    + webhook.channel.capacity()
+                    + webhook.outcome.capacity()
+                    + webhook.answer.capacity()
+                    + webhook.body.capacity()
             })
             .sum()
     }
@@ -222,6 +222,8 @@ pub fn truncate(text: &mut String, limit: usize) {
     let dropped = text.len() - end;
     text.truncate(end);
     text.push_str(&format!("… ({dropped} more bytes not kept)"));
+    // Truncating keeps the allocation: give the rest back, or the cut saves nothing.
+    text.shrink_to_fit();
 }
 
 /// Removes the first (oldest-numbered) entries of `map` beyond `limit`.
