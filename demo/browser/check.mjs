@@ -1,11 +1,14 @@
-// Browser check of the demo (not part of CI): headless Chromium opens the index, pays with
+// Browser check of the demo (run by .ci/run): headless Chromium opens the index, pays with
 // WX_NATIVE, opens the payment link (the emulator's cashier) as a phone would, pays there, and
-// expects the original page to turn "paid" by itself, then the bill list to show it paid.
+// expects the bill's page to turn "paid" by itself; then the bill list shows it paid, the bill is
+// refunded, and the webhook page shows both pushes (PAY and REFUND) accepted. Along the way no
+// page may fetch anything from outside 127.0.0.1.
 //
 //   cd demo/browser && npm install && node check.mjs
 //
 // Starts the demo with `cargo run -p demo -- --port 0` unless DEMO_URL points at a running one.
-// Uses the system Chromium (CHROMIUM, default /usr/bin/chromium). Screenshots go to screenshots/.
+// Uses the system Chromium (CHROMIUM, default /usr/bin/chromium). Screenshots go to
+// SCREENSHOTS (default demo/browser/screenshots/).
 
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -15,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const shots = join(here, "screenshots");
+const shots = process.env.SCREENSHOTS ?? join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
 
 /** Starts the demo and resolves with its URL (printed as "Demo at http://127.0.0.1:PORT/"). */
@@ -52,47 +55,78 @@ const context = await chromium.launchPersistentContext(profile, {
   ],
 });
 
+// Everything the pages load must come from this machine (the demo or its emulator).
+const foreign = [];
+context.on("request", (request) => {
+  const url = new URL(request.url());
+  if (!["data:", "about:"].includes(url.protocol) && url.hostname !== "127.0.0.1") foreign.push(request.url());
+});
+
 let failed = false;
 const step = (text) => console.log(`- ${text}`);
+const shot = (page, name) => page.screenshot({ path: join(shots, name), fullPage: true });
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${base}/`);
-  await page.screenshot({ path: join(shots, "1-index.png"), fullPage: true });
+  await shot(page, "1-index.png");
   step("index shown");
 
   await page.getByRole("button", { name: "WX_NATIVE", exact: true }).click();
-  await page.getByText("Scan to pay").waitFor();
+  await page.waitForURL(/\/bill\//);
+  await page.locator(".qr svg").waitFor();
   const billNo = await page.locator("#bill-status").getAttribute("data-bill-no");
-  await page.screenshot({ path: join(shots, "2-qr-code.png"), fullPage: true });
-  step(`QR page for bill ${billNo}: status "${await page.locator("#bill-status").textContent()}"`);
+  await shot(page, "2-bill-qr-code.png");
+  step(`bill page ${new URL(page.url()).pathname}: "${await page.locator("#bill-status").textContent()}"`);
 
   // The payment link opens in a new tab, like a wallet on the payer's phone.
   const [cashier] = await Promise.all([context.waitForEvent("page"), page.locator("#open-cashier").click()]);
   await cashier.waitForLoadState();
-  await cashier.screenshot({ path: join(shots, "3-cashier.png"), fullPage: true });
+  await cashier.setViewportSize({ width: 390, height: 760 });
+  await shot(cashier, "3-cashier.png");
   step(`cashier page: ${await cashier.title()}`);
-  await cashier.getByRole("button", { name: "Pay" }).click();
+  await cashier.getByRole("button", { name: /^Pay\b/ }).click();
   await cashier.waitForURL(/\/return\//);
   await cashier.locator("#bill-status.ok").waitFor({ timeout: 15_000 });
-  await cashier.screenshot({ path: join(shots, "4-returned.png"), fullPage: true });
+  await shot(cashier, "4-returned.png");
   step(`returned to ${new URL(cashier.url()).pathname}: "${await cashier.locator("#bill-status").textContent()}"`);
+  await cashier.close();
 
-  // The original page notices by itself (it polls /bill_status).
+  // The bill's page notices by itself (it polls /bill_status): no reload.
   await page.bringToFront();
   await page.locator("#bill-status.ok").waitFor({ timeout: 15_000 });
-  await page.screenshot({ path: join(shots, "5-qr-page-paid.png"), fullPage: true });
-  step(`QR page now says "${await page.locator("#bill-status").textContent()}"`);
+  await shot(page, "5-bill-paid.png");
+  // The README's picture (demo/screenshots/bill-paid.png is a copy): just the page's content.
+  await page.locator("main").screenshot({ path: join(shots, "readme-bill-paid.png") });
+  step(`bill page now says "${await page.locator("#bill-status").textContent()}" (not reloaded)`);
 
   await page.goto(`${base}/op/query_bills?bill_no=${encodeURIComponent(billNo)}`);
   await page.getByRole("button", { name: "query_bills" }).click();
-  await page.locator("b.ok", { hasText: "paid" }).first().waitFor();
-  await page.screenshot({ path: join(shots, "6-bill-list.png"), fullPage: true });
-  step("bill list shows it paid");
+  const row = page.locator(".result > table tr", { hasText: billNo }).first();
+  await row.locator("b.ok", { hasText: "paid" }).waitFor();
+  await shot(page, "6-bill-list.png");
+  step(`bill list: ${(await row.innerText()).replace(/\s+/g, " ").trim()}`);
 
+  await row.getByRole("link", { name: "refund" }).click();
+  await page.getByRole("button", { name: "refund", exact: true }).click();
+  await page.locator(".result .ok", { hasText: "OK" }).waitFor();
+  await shot(page, "7-refunded.png");
+  step("refunded");
+
+  // Both pushes arrive: PAY settled the bill, REFUND the refund.
   await page.goto(`${base}/webhooks`);
-  await page.getByText("accepted: order settled").first().waitFor();
-  await page.screenshot({ path: join(shots, "7-webhooks.png"), fullPage: true });
-  step("webhook page shows the verified PAY webhook");
+  for (const kind of ["PAY", "REFUND"]) {
+    const push = page.locator("tr", { hasText: "accepted: order settled" }).filter({ hasText: kind });
+    for (let tries = 0; (await push.count()) === 0; tries++) {
+      if (tries > 50) throw new Error(`no accepted ${kind} webhook on /webhooks`);
+      await page.waitForTimeout(200);
+      await page.reload();
+    }
+  }
+  await shot(page, "8-webhooks.png");
+  step("webhook page shows the PAY and REFUND pushes, both accepted");
+
+  if (foreign.length > 0) throw new Error(`pages fetched from elsewhere: ${foreign.join(", ")}`);
+  step("nothing was fetched from outside 127.0.0.1");
   console.log(`OK — screenshots in ${shots}`);
 } catch (error) {
   failed = true;

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use demo::{Credentials, DemoConfig, start, tour};
 
 const USAGE: &str = "\
-usage: demo [--port PORT]     serve the web demo on 127.0.0.1 (default port 8080, env DEMO_PORT; 0 = any)
+usage: demo [--host ADDRESS] [--port PORT]
+                              serve the web demo (default 127.0.0.1:8080; env DEMO_HOST, DEMO_PORT;
+                              port 0 = any; --host 0.0.0.0 lets a phone on the same network in)
        demo tour              call every SDK operation once against a fresh emulator, print a table
 
 Without BEECLOUD_APP_ID the demo starts an embedded BeeCloud emulator with demo credentials.
@@ -20,8 +22,8 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        _ => match port(&args) {
-            Ok(port) => serve(port),
+        _ => match address(&args) {
+            Ok((host, port)) => serve(host, port),
             Err(problem) => {
                 eprintln!("{problem}\n\n{USAGE}");
                 ExitCode::from(2)
@@ -30,31 +32,49 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--port N` / `--port=N`, else `DEMO_PORT`, else 8080.
-fn port(args: &[String]) -> Result<u16, String> {
-    let mut chosen = std::env::var("DEMO_PORT").ok();
+/// `--host H` / `--host=H` (else `DEMO_HOST`, else 127.0.0.1) and `--port N` / `--port=N` (else
+/// `DEMO_PORT`, else 8080).
+fn address(args: &[String]) -> Result<(String, u16), String> {
+    let mut host = std::env::var("DEMO_HOST").ok();
+    let mut port = std::env::var("DEMO_PORT").ok();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
-        if let Some(value) = arg.strip_prefix("--port=") {
-            chosen = Some(value.to_string());
-        } else if arg == "--port" {
-            chosen = Some(rest.next().cloned().ok_or("--port needs a number")?);
-        } else {
-            return Err(format!("unknown argument {arg:?}"));
-        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let slot = match name {
+            "--host" => &mut host,
+            "--port" => &mut port,
+            _ => return Err(format!("unknown argument {arg:?}")),
+        };
+        let value = match inline {
+            Some(value) => value,
+            None => rest
+                .next()
+                .cloned()
+                .ok_or(format!("{name} needs a value"))?,
+        };
+        *slot = Some(value);
     }
-    match chosen {
-        None => Ok(8080),
+    let host = host
+        .map(|host| host.trim().to_string())
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let port = match port {
+        None => 8080,
         Some(text) => text
             .trim()
             .parse()
-            .map_err(|_| format!("not a port number: {text:?}")),
-    }
+            .map_err(|_| format!("not a port number: {text:?}"))?,
+    };
+    Ok((host, port))
 }
 
-fn serve(port: u16) -> ExitCode {
+fn serve(host: String, port: u16) -> ExitCode {
     let credentials = Credentials::from_env();
     let config = DemoConfig {
+        host: host.clone(),
         port,
         credentials,
         ..DemoConfig::default()
@@ -73,11 +93,31 @@ fn serve(port: u16) -> ExitCode {
                 ),
             }
             println!("Demo at {}/  (Ctrl-C to stop)", running.url());
+            if !running.address().ip().is_loopback() {
+                eprintln!(
+                    "warning: the demo listens on {} — anyone on this network can open it{}",
+                    running.address(),
+                    if running.demo().emulator.is_none() {
+                        " and act with the BeeCloud credentials it was started with"
+                    } else {
+                        ""
+                    }
+                );
+                match running.lan_url() {
+                    Some(lan) => println!("On the same network (e.g. a phone): {lan}/"),
+                    None => println!("(no LAN address found: open it with this machine's address)"),
+                }
+                if running.demo().emulator.is_some() {
+                    println!(
+                        "note: the embedded emulator (its cashier, the payment link) listens on 127.0.0.1 only"
+                    );
+                }
+            }
             running.wait();
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("could not start the demo on 127.0.0.1:{port}: {error}");
+            eprintln!("could not start the demo on {host}:{port}: {error}");
             ExitCode::FAILURE
         }
     }
@@ -97,5 +137,30 @@ fn run_tour() -> ExitCode {
             eprintln!("could not start the tour: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn host_and_port_come_from_either_spelling() {
+        // (DEMO_HOST / DEMO_PORT are not set in the test environment.)
+        assert_eq!(
+            address(&args("--host 0.0.0.0 --port=9000")),
+            Ok(("0.0.0.0".to_string(), 9000))
+        );
+        assert_eq!(
+            address(&args("--host=192.168.1.5")).map(|(host, _)| host),
+            Ok("192.168.1.5".to_string())
+        );
+        assert!(address(&args("--port")).is_err());
+        assert!(address(&args("--port eighty")).is_err());
+        assert!(address(&args("--bind 1")).is_err());
     }
 }

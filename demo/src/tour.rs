@@ -155,6 +155,7 @@ pub fn run() -> std::io::Result<Vec<Row>> {
             webhook_time_scale: 0.001,
             ..EmulatorConfig::default()
         },
+        ..DemoConfig::default()
     })?;
     let demo = running.demo();
     let mut tour = Tour {

@@ -10,11 +10,16 @@ use beecloud::entity::BCQueryReqParams;
 use beecloud::utils::{BCWebhook, WEBHOOK_SUCCESS, verify_webhook};
 use serde_json::{Value, json};
 
-use crate::html::{escape, layout, table};
-use crate::server::Reply;
+use crate::http::Reply;
+use crate::markup::{beijing_now, escape, table, yuan};
+use crate::pages::layout;
 use crate::{Demo, ReceivedWebhook};
 
 /// Handles one push and answers it.
+///
+/// Every push is recorded, rejected ones too (they are counted, their bodies cut to
+/// [`MAX_REJECTED_BODY`](crate::state::MAX_REJECTED_BODY) bytes): the ledger stays bounded
+/// whatever is POSTed.
 pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
     let text = String::from_utf8_lossy(body).into_owned();
     let (entry, answer) = match verify_webhook(&demo.app, body) {
@@ -28,7 +33,7 @@ pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
                     .to_string()
             };
             let entry = ReceivedWebhook {
-                received_at: now(),
+                received_at: beijing_now(),
                 transaction_type: field("transaction_type"),
                 transaction_id: field("transaction_id"),
                 channel: field("channel_type"),
@@ -40,8 +45,9 @@ pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
             (entry, "fail".to_string())
         }
     };
-    let status = if answer == WEBHOOK_SUCCESS { 200 } else { 400 };
-    demo.ledger().webhooks.push(entry);
+    let accepted = answer == WEBHOOK_SUCCESS;
+    let status = if accepted { 200 } else { 400 };
+    demo.ledger().record_webhook(entry, !accepted);
     Reply::Body {
         status,
         content_type: "text/plain; charset=utf-8",
@@ -56,11 +62,9 @@ fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, S
         webhook.transaction_id.clone(),
     );
     let mut ledger = demo.ledger();
-    let handled_before = ledger.webhooks.iter().any(|seen| {
-        seen.answer == WEBHOOK_SUCCESS
-            && seen.transaction_type == key.0
-            && seen.transaction_id == key.1
-    });
+    // The order remembers that it was settled: duplicates are recognised however many pushes
+    // came in between (the list of pushes is bounded, the orders are the demo's own).
+    let handled_before = ledger.orders.get(&key).is_some_and(|order| order.settled);
     let (outcome, answer) = if handled_before {
         (
             "duplicate: already handled, ignored".to_string(),
@@ -108,7 +112,7 @@ fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, S
         None => webhook.channel_type.to_string(),
     };
     let entry = ReceivedWebhook {
-        received_at: now(),
+        received_at: beijing_now(),
         transaction_type: key.0,
         transaction_id: key.1,
         channel,
@@ -120,20 +124,6 @@ fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, S
     (entry, answer)
 }
 
-/// `HH:MM:SS UTC`.
-fn now() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs())
-        .unwrap_or_default();
-    format!(
-        "{:02}:{:02}:{:02} UTC",
-        seconds / 3600 % 24,
-        seconds / 60 % 60,
-        seconds % 60
-    )
-}
-
 /// The received webhooks, newest first.
 pub fn received_page(demo: &Demo) -> String {
     let ledger = demo.ledger();
@@ -143,11 +133,17 @@ pub fn received_page(demo: &Demo) -> String {
         .rev()
         .map(|webhook| {
             vec![
-                escape(&webhook.received_at),
+                format!(
+                    "<span class=\"num\">{}</span>",
+                    escape(&webhook.received_at)
+                ),
                 escape(&webhook.transaction_type),
                 escape(&webhook.transaction_id),
                 escape(&webhook.channel),
-                escape(&webhook.fee.map(|fee| fee.to_string()).unwrap_or_default()),
+                webhook
+                    .fee
+                    .map(|fee| format!("<span class=\"num\">{}</span>", yuan(fee)))
+                    .unwrap_or_default(),
                 escape(&webhook.outcome),
                 escape(&webhook.answer),
                 format!(
@@ -165,7 +161,7 @@ pub fn received_page(demo: &Demo) -> String {
                 escape(&order.kind),
                 escape(&order.number),
                 escape(&order.channel),
-                escape(&order.fee.to_string()),
+                yuan(order.fee),
                 if order.settled {
                     "<b class=\"ok\">settled</b>".into()
                 } else {
@@ -178,22 +174,32 @@ pub fn received_page(demo: &Demo) -> String {
         "Received webhooks",
         &format!(
             "<p>BeeCloud POSTs to <code>/webhook</code>; the receiver verifies the signature, checks the amount against the order below, \
-             ignores duplicates and answers <code>success</code>. <a href=\"/webhooks\">Reload</a>.</p>{}\
+             ignores duplicates and answers <code>success</code>. <a href=\"/webhooks\">Reload</a>.</p>\
+             <p class=\"muted\">{} pushes received, {} rejected; listing the latest {} (at most {}){}.</p>{}\
              <h2>The demo's orders</h2>{}",
+            ledger.webhooks_received,
+            ledger.webhooks_rejected,
+            ledger.webhooks.len(),
+            crate::state::MAX_WEBHOOKS,
+            if ledger.webhooks_dropped > 0 {
+                format!(", {} older ones were dropped", ledger.webhooks_dropped)
+            } else {
+                String::new()
+            },
             table(
                 &[
-                    "received",
+                    "received (Beijing)",
                     "type",
                     "transaction_id",
                     "channel",
-                    "fee",
+                    "amount",
                     "outcome",
                     "answer",
                     ""
                 ],
                 &rows
             ),
-            table(&["type", "number", "channel", "fee", "state"], &orders)
+            table(&["type", "number", "channel", "amount", "state"], &orders)
         ),
     )
 }

@@ -1,138 +1,100 @@
 //! The demo driven over HTTP, as a browser would: pay, pay at the emulator's cashier, see the
 //! webhook settle the bill, refund it; plus the receiver's refusals and the tour.
 
-use std::time::{Duration, Instant};
+mod common;
 
-use beecloud::emulator::EmulatorConfig;
-use demo::{DemoConfig, Running, start, tour};
-
-fn start_demo() -> Running {
-    start(DemoConfig {
-        port: 0,
-        credentials: None,
-        emulator: EmulatorConfig {
-            webhook_time_scale: 0.001,
-            ..EmulatorConfig::default()
-        },
-    })
-    .expect("the demo starts")
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into()
-}
-
-fn get(url: &str) -> (u16, String) {
-    let mut response = agent().get(url).call().expect("GET answered");
-    let status = response.status().as_u16();
-    (
-        status,
-        response.body_mut().read_to_string().expect("a text body"),
-    )
-}
-
-fn post_form(url: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let mut response = agent()
-        .post(url)
-        .send_form(fields.iter().copied())
-        .expect("POST answered");
-    let status = response.status().as_u16();
-    (
-        status,
-        response.body_mut().read_to_string().expect("a text body"),
-    )
-}
-
-/// The value of `attribute="…"` right after `marker` in `html` (HTML entities of URLs undone).
-fn attribute_after(html: &str, marker: &str, attribute: &str) -> String {
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} not in {html}"));
-    let rest = &html[start..];
-    let key = format!("{attribute}=\"");
-    let value_start = rest.find(&key).expect("the attribute") + key.len();
-    let value_end = value_start + rest[value_start..].find('"').expect("a closing quote");
-    rest[value_start..value_end].replace("&amp;", "&")
-}
-
-fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use common::{Browser, agent, attribute_after, get, start_demo, wait_until};
+use demo::tour;
 
 #[test]
 fn qr_payment_completed_at_the_cashier_settles_by_webhook_and_can_be_refunded() {
     let running = start_demo();
     let base = running.url().to_string();
+    let tab = Browser::open(&base);
     let bill_no = format!("{}77", beecloud::utils::order_num_on_datetime());
 
-    // Pay with WX_NATIVE: the page shows the QR code and the payment link.
-    let (status, page) = post_form(
-        &format!("{base}/op/pay"),
+    // Pay with WX_NATIVE: the POST creates the bill and redirects to its own page (post,
+    // redirect, get), which shows the QR code, the amount and the payment link.
+    let created = tab.post(
+        "/op/pay",
         &[
             ("channel", "WX_NATIVE"),
             ("total_fee", "2"),
             ("bill_no", &bill_no),
         ],
     );
-    assert_eq!(status, 200, "{page}");
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(
+        created.location.as_deref(),
+        Some(format!("/bill/{bill_no}").as_str())
+    );
+    let page = tab.get(&format!("/bill/{bill_no}")).body;
     assert!(page.contains("<svg"), "the QR code is drawn: {page}");
+    assert!(page.contains("¥0.02"), "the amount in yuan: {page}");
+    // Reloading the bill's page shows the same bill and creates none.
+    let orders = running.demo().ledger().orders.len();
+    assert_eq!(tab.get(&format!("/bill/{bill_no}")).body, page);
+    assert_eq!(running.demo().ledger().orders.len(), orders);
     let cashier = attribute_after(&page, "id=\"open-cashier\"", "href");
-    let (_, status_json) = get(&format!("{base}/bill_status?bill_no={bill_no}"));
+    let status_json = get(&format!("{base}/bill_status?bill_no={bill_no}")).body;
     assert!(status_json.contains("\"paid\":false"), "{status_json}");
 
     // The payer opens the link and submits the cashier's form.
-    let (status, cashier_page) = get(&cashier);
-    assert_eq!(status, 200, "{cashier_page}");
-    let action = attribute_after(&cashier_page, "<form", "action");
+    let cashier_page = get(&cashier);
+    assert_eq!(cashier_page.status, 200, "{}", cashier_page.body);
+    let action = attribute_after(&cashier_page.body, "<form", "action");
     let emulator_base = running
         .demo()
         .emulator
         .as_ref()
         .expect("emulator")
         .base_url();
-    let (status, returned) = post_form(&format!("{emulator_base}{action}"), &[("action", "pay")]);
-    assert_eq!(status, 200, "back on the demo's return page: {returned}");
-    assert!(returned.contains("Back from the channel"), "{returned}");
+    let paid = agent()
+        .post(&format!("{emulator_base}{action}"))
+        .send_form([("action", "pay")])
+        .expect("the cashier answers");
+    // The cashier sends the payer back to the demo's return page.
+    let back = paid
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    if let Some(back) = back {
+        let returned = get(&back);
+        assert!(
+            returned.body.contains("Back from the channel"),
+            "{}",
+            returned.body
+        );
+    }
 
     // The webhook reaches /webhook, is verified and settles the bill; the status endpoint says so.
     wait_until("the bill to be paid by webhook", || {
         get(&format!("{base}/bill_status?bill_no={bill_no}"))
-            .1
+            .body
             .contains("\"paid\":true,\"source\":\"webhook\"")
     });
-    let (_, webhooks) = get(&format!("{base}/webhooks"));
+    let webhooks = get(&format!("{base}/webhooks")).body;
     assert!(
         webhooks.contains(&bill_no) && webhooks.contains("accepted: order settled"),
         "{webhooks}"
     );
 
     // The bill list shows it paid, with a refund link.
-    let (_, bills) = post_form(&format!("{base}/op/query_bills"), &[("bill_no", &bill_no)]);
+    let bills = tab.post("/op/query_bills", &[("bill_no", &bill_no)]).body;
     assert!(bills.contains("<b class=\"ok\">paid</b>"), "{bills}");
     assert!(bills.contains("/op/refund?bill_no="), "{bills}");
+    assert!(bills.contains("¥0.02"), "amounts in yuan: {bills}");
 
     // Refund it.
-    let (status, refunded) = post_form(
-        &format!("{base}/op/refund"),
-        &[("bill_no", &bill_no), ("refund_fee", "2")],
-    );
-    assert_eq!(status, 200);
+    let refunded = tab.post("/op/refund", &[("bill_no", &bill_no), ("refund_fee", "2")]);
+    assert_eq!(refunded.status, 200);
+    let refunded = refunded.body;
     assert!(
         refunded.contains("<b>OK</b>") && !refunded.contains("class=\"error\""),
         "{refunded}"
     );
-    let (_, refunds) = post_form(
-        &format!("{base}/op/query_refunds"),
-        &[("bill_no", &bill_no)],
-    );
+    let refunds = tab.post("/op/query_refunds", &[("bill_no", &bill_no)]).body;
     assert!(refunds.contains("1 refunds on this page"), "{refunds}");
     wait_until("the REFUND webhook to settle the refund", || {
         let refund_no = running
@@ -190,7 +152,7 @@ fn the_receiver_refuses_forged_pushes_and_ignores_duplicates() {
             "success"
         );
     }
-    let (_, page) = get(&format!("{base}/webhooks"));
+    let page = get(&format!("{base}/webhooks")).body;
     assert!(page.contains("rejected: invalid webhook"), "{page}");
     assert!(page.contains("duplicate: already handled"), "{page}");
 
@@ -239,28 +201,31 @@ fn the_receiver_refuses_forged_pushes_and_ignores_duplicates() {
 fn bad_input_and_markup_are_shown_escaped_without_panicking() {
     let running = start_demo();
     let base = running.url().to_string();
-    let (status, page) = post_form(
-        &format!("{base}/op/pay"),
-        &[("channel", "WX_NATIVE"), ("total_fee", "abc")],
-    );
-    assert_eq!(status, 200);
+    let tab = Browser::open(&base);
+    let answer = tab.post("/op/pay", &[("channel", "WX_NATIVE"), ("total_fee", "abc")]);
+    assert_eq!(answer.status, 200);
+    let page = answer.body;
     assert!(
         page.contains("Invalid input") && page.contains("whole number"),
         "{page}"
     );
 
-    let (_, page) = post_form(
-        &format!("{base}/op/query_bill_by_id"),
-        &[("bill_id", "<script>alert(1)</script>")],
-    );
+    let page = tab
+        .post(
+            "/op/query_bill_by_id",
+            &[("bill_id", "<script>alert(1)</script>")],
+        )
+        .body;
     assert!(!page.contains("<script>alert(1)"), "{page}");
     assert!(page.contains("&lt;script&gt;alert(1)"), "{page}");
 
     // An SDK error shows Python's result_code / result_msg / err_detail.
-    let (_, page) = post_form(
-        &format!("{base}/op/refund"),
-        &[("bill_no", "nosuchbill01"), ("refund_fee", "1")],
-    );
+    let page = tab
+        .post(
+            "/op/refund",
+            &[("bill_no", "nosuchbill01"), ("refund_fee", "1")],
+        )
+        .body;
     assert!(
         page.contains("result_code") && page.contains("class=\"error\""),
         "{page}"
@@ -275,10 +240,10 @@ fn bad_input_and_markup_are_shown_escaped_without_panicking() {
         "/op/bc_transfer",
         "/op/subscribe",
     ] {
-        let (status, page) = get(&format!("{base}{path}"));
-        assert_eq!(status, 200, "{path}: {page}");
+        let answer = get(&format!("{base}{path}"));
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
     }
-    assert_eq!(get(&format!("{base}/op/no_such_operation")).0, 404);
+    assert_eq!(get(&format!("{base}/op/no_such_operation")).status, 404);
 }
 
 #[test]
@@ -287,4 +252,97 @@ fn the_tour_runs_every_operation_successfully() {
     let failed: Vec<_> = rows.iter().filter(|row| !row.ok()).collect();
     assert!(failed.is_empty(), "{}", tour::format_table(&rows));
     assert!(rows.len() > 60, "{}", rows.len());
+}
+
+/// The fields a form would send as shown: inputs with their values, the selected option of each
+/// select, textareas' text (checkboxes left unticked).
+fn form_fields(page: &str) -> Vec<(String, String)> {
+    let form_start = page.find("<form class=\"op\"").expect("an operation form");
+    let form =
+        &page[form_start..form_start + page[form_start..].find("</form>").expect("the form ends")];
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key)? + key.len();
+        let end = start + tag[start..].find('"')?;
+        Some(
+            tag[start..end]
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
+    };
+    let mut fields = Vec::new();
+    for (index, _) in form.match_indices('<') {
+        let tag = &form[index..index + form[index..].find('>').unwrap_or(0) + 1];
+        let Some(name) = attribute(tag, "name") else {
+            continue;
+        };
+        if name == "csrf_token" || tag.contains("type=\"checkbox\"") {
+            continue;
+        }
+        if tag.starts_with("<input") {
+            fields.push((name, attribute(tag, "value").unwrap_or_default()));
+        } else if tag.starts_with("<select") {
+            let options = &form[index..index + form[index..].find("</select>").expect("closed")];
+            let chosen = options
+                .split("<option")
+                .skip(1)
+                .find(|option| option.contains(" selected"))
+                .or_else(|| options.split("<option").nth(1))
+                .and_then(|option| attribute(option, "value"))
+                .unwrap_or_default();
+            fields.push((name, chosen));
+        } else if tag.starts_with("<textarea") {
+            let text_start = index + tag.len();
+            let text_end = text_start + form[text_start..].find("</textarea>").expect("closed");
+            fields.push((name, form[text_start..text_end].replace("&amp;", "&")));
+        }
+    }
+    fields
+}
+
+#[test]
+fn every_operation_answers_its_own_form() {
+    let running = start_demo();
+    let tab = Browser::open(running.url());
+    let mut ran = 0;
+    let mut succeeded = Vec::new();
+    for operation in demo::operations::all() {
+        let path = format!("/op/{}", operation.name);
+        let form = tab.get(&path);
+        assert_eq!(form.status, 200, "{path}: {}", form.body);
+        let fields = form_fields(&form.body);
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let answer = tab.post(&path, &fields);
+        assert!(
+            matches!(answer.status, 200 | 303),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+        assert!(!answer.body.contains("internal error"), "{path}");
+        if answer.status == 303 || answer.body.contains("<b>OK</b>") {
+            succeeded.push(operation.name);
+        }
+        if answer.status == 200 {
+            assert!(
+                answer.body.contains("<b>OK</b>") || answer.body.contains("class=\"error\""),
+                "{path} shows neither a result nor an error: {}",
+                answer.body
+            );
+        }
+        ran += 1;
+    }
+    assert!(ran > 50, "{ran}");
+    // With the forms' defaults most operations succeed against a fresh emulator.
+    assert!(
+        succeeded.len() * 3 > ran * 2,
+        "{} of {ran}: {succeeded:?}",
+        succeeded.len()
+    );
 }

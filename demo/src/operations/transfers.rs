@@ -1,0 +1,232 @@
+//! Payouts: WeChat red packs and transfers, Alipay transfers, bank-card payouts.
+
+use beecloud::BCChannelType;
+use beecloud::entity::{
+    BCBatchTransferItem, BCBatchTransferParams, BCCardTransferParams, BCTransferRedPack,
+    BCTransferReqParams,
+};
+
+use super::{
+    BankList, Failure, Field, NEW_ORDER_NO, NEW_REDPACK_NO, OpResult, Operation, expecting,
+    required, required_integer, shown,
+};
+use crate::Demo;
+use crate::http::{Form, Incoming};
+use crate::view::{Inline, View};
+
+/// This area's operations.
+#[rustfmt::skip] // A table: one operation per line, its fields below it.
+pub const OPERATIONS: &[Operation] = &[
+    Operation { name: "transfer_wx_redpack", call: "BCPay::transfer (WX_REDPACK)", summary: "Sends a WeChat red pack.", fields: &[
+        Field::text("transfer_no", "transfer_no").default(NEW_REDPACK_NO).help("10 digits"),
+        Field::number("total_fee", "total_fee (fen)").default("100").help("100–20000"),
+        Field::text("desc", "desc").default("Red pack demo"),
+        Field::text("channel_user_id", "receiver openid").default("o3kKrjlUsMnv__cK5DYZMl0JoAkY"),
+        Field::text("send_name", "send_name").default("BeeCloud"),
+        Field::text("wishing", "wishing").default("Happy new year"),
+        Field::text("act_name", "act_name").default("Demo"),
+    ], run: transfer_wx_redpack },
+    Operation { name: "transfer_wx", call: "BCPay::transfer (WX_TRANSFER)", summary: "A WeChat transfer to an openid.", fields: &[
+        Field::text("transfer_no", "transfer_no").default(NEW_ORDER_NO),
+        Field::number("total_fee", "total_fee (fen)").default("100"),
+        Field::text("desc", "desc").default("WeChat transfer demo"),
+        Field::text("channel_user_id", "receiver openid").default("o3kKrjlUsMnv__cK5DYZMl0JoAkY"),
+    ], run: transfer_wx },
+    Operation { name: "transfer_ali", call: "BCPay::transfer (ALI_TRANSFER)", summary: "An Alipay transfer; confirm it at url.", fields: &[
+        Field::text("transfer_no", "transfer_no").default(NEW_ORDER_NO),
+        Field::number("total_fee", "total_fee (fen)").default("100"),
+        Field::text("desc", "desc").default("Alipay transfer demo"),
+        Field::text("channel_user_id", "receiver Alipay account").default("receiver@example.com"),
+        Field::text("channel_user_name", "receiver name").default("Receiver"),
+        Field::text("account_name", "payer account name").default("Demo merchant"),
+    ], run: transfer_ali },
+    Operation { name: "query_bc_transfer_supported_banks", call: "BCQuery::query_bc_transfer_supported_banks", summary: "Banks bc_transfer pays out to.", fields: &[
+        Field::choice("type", "type", &["P_DE", "P_CR", "C"]),
+    ], run: transfer_banks },
+    Operation { name: "bc_transfer", call: "BCPay::bc_transfer", summary: "Pays out to a bank card; the outcome arrives by webhook.", fields: &[
+        Field::number("total_fee", "total_fee (fen)").default("100"),
+        Field::text("bill_no", "bill_no").default(NEW_ORDER_NO),
+        Field::text("title", "title").default("Card payout demo"),
+        Field::banks("bank_fullname", "bank_fullname", BankList::Transfer),
+        Field::choice("card_type", "card_type", &["DE", "CR"]),
+        Field::choice("account_type", "account_type", &["P", "C"]),
+        Field::text("account_no", "account_no").default("6222000000000000"),
+        Field::text("account_name", "account_name").default("Receiver"),
+        Field::text("mobile", "mobile").default("13800000000"),
+    ], run: bc_transfer },
+    Operation { name: "batch_transfer", call: "BCPay::batch_transfer", summary: "An Alipay batch payout; confirm it at url.", fields: &[
+        Field::text("batch_no", "batch_no").default(NEW_ORDER_NO),
+        Field::text("account_name", "payer account name").default("Demo merchant"),
+        Field::area("transfer_data", "payouts").default("1,receiver1@example.com,Receiver One,100,Batch demo\n2,receiver2@example.com,Receiver Two,200,Batch demo")
+            .help("one per line: transfer_id, receiver_account, receiver_name, transfer_fee, transfer_note"),
+    ], run: batch_transfer },
+];
+
+// Transfers.
+
+fn transfer_params(form: &Form, channel: BCChannelType) -> Result<BCTransferReqParams, Failure> {
+    let mut params = BCTransferReqParams::default();
+    params.channel = Some(channel);
+    params.transfer_no = Some(required(form, "transfer_no")?);
+    params.total_fee = Some(required_integer(form, "total_fee")?);
+    params.desc = Some(form.text("desc").unwrap_or_else(|| "Demo transfer".into()));
+    params.channel_user_id = Some(required(form, "channel_user_id")?);
+    Ok(params)
+}
+
+fn run_transfer(demo: &Demo, params: &BCTransferReqParams) -> OpResult {
+    let channel = params
+        .channel
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    let number = params.transfer_no.clone().unwrap_or_default();
+    let fee = params.total_fee.unwrap_or_default();
+    let result = expecting(demo, ("TRANSFER", &number, fee, &channel), || {
+        demo.bc_pay.transfer(params)
+    })?;
+    demo.record_order(
+        "TRANSFER",
+        &number,
+        params.total_fee.unwrap_or_default(),
+        &channel,
+        result.id.as_deref().unwrap_or(""),
+    );
+    let mut extra = View::new();
+    if let Some(url) = &result.url {
+        extra.line(vec![
+            Inline::text("Confirm the transfer at "),
+            Inline::link(url, "the Alipay page"),
+            Inline::text("."),
+        ]);
+    }
+    shown(&result, extra)
+}
+
+fn transfer_wx_redpack(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let mut params = transfer_params(form, BCChannelType::WX_REDPACK)?;
+    let mut redpack = BCTransferRedPack::default();
+    redpack.send_name = Some(required(form, "send_name")?);
+    redpack.wishing = Some(required(form, "wishing")?);
+    redpack.act_name = Some(required(form, "act_name")?);
+    params.redpack_info = Some(redpack);
+    run_transfer(demo, &params)
+}
+
+fn transfer_wx(demo: &Demo, incoming: &Incoming) -> OpResult {
+    run_transfer(
+        demo,
+        &transfer_params(&incoming.form, BCChannelType::WX_TRANSFER)?,
+    )
+}
+
+fn transfer_ali(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let mut params = transfer_params(form, BCChannelType::ALI_TRANSFER)?;
+    params.channel_user_name = Some(required(form, "channel_user_name")?);
+    params.account_name = Some(required(form, "account_name")?);
+    run_transfer(demo, &params)
+}
+
+fn transfer_banks(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let kind = incoming.form.text("type").unwrap_or_else(|| "P_DE".into());
+    let result = demo.bc_query.query_bc_transfer_supported_banks(&kind)?;
+    shown(&result, View::new())
+}
+
+fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let mut params = BCCardTransferParams::default();
+    let bill_no = required(form, "bill_no")?;
+    let total_fee = required_integer(form, "total_fee")?;
+    params.total_fee = Some(total_fee);
+    params.bill_no = Some(bill_no.clone());
+    params.title = Some(form.text("title").unwrap_or_else(|| "Card payout".into()));
+    params.bank_fullname = Some(required(form, "bank_fullname")?);
+    params.card_type = Some(form.text("card_type").unwrap_or_else(|| "DE".into()));
+    params.account_type = Some(form.text("account_type").unwrap_or_else(|| "P".into()));
+    params.account_no = Some(required(form, "account_no")?);
+    params.account_name = Some(required(form, "account_name")?);
+    params.mobile = form.text("mobile");
+    let result = expecting(
+        demo,
+        ("TRANSFER", &bill_no, total_fee, "BC_TRANSFER"),
+        || demo.bc_pay.bc_transfer(&params),
+    )?;
+    demo.record_order(
+        "TRANSFER",
+        &bill_no,
+        total_fee,
+        "BC_TRANSFER",
+        result.id.as_deref().unwrap_or(""),
+    );
+    shown(
+        &result,
+        View::new()
+            .line(vec![
+                Inline::text("The outcome arrives by webhook (see "),
+                Inline::link("/webhooks", "webhooks"),
+                Inline::text(")."),
+            ])
+            .done(),
+    )
+}
+
+fn batch_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
+    let form = &incoming.form;
+    let mut items = Vec::new();
+    for (index, line) in form
+        .get("transfer_data")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .enumerate()
+    {
+        let parts: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [transfer_id, account, name, fee, note] = parts[..] else {
+            return Err(Failure::Input(format!(
+                "payout line {} needs 5 comma-separated values",
+                index + 1
+            )));
+        };
+        let fee: i64 = fee.parse().map_err(|_| {
+            Failure::Input(format!(
+                "payout line {}: the fee must be a whole number",
+                index + 1
+            ))
+        })?;
+        let mut item = BCBatchTransferItem::default();
+        item.transfer_id = Some(transfer_id.into());
+        item.receiver_account = Some(account.into());
+        item.receiver_name = Some(name.into());
+        item.transfer_fee = Some(fee);
+        item.transfer_note = Some(note.into());
+        items.push(item);
+    }
+    let mut params = BCBatchTransferParams::default();
+    params.batch_no = Some(required(form, "batch_no")?);
+    params.account_name = Some(required(form, "account_name")?);
+    for item in &items {
+        let id = item.transfer_id.clone().unwrap_or_default();
+        demo.record_order(
+            "TRANSFER",
+            &id,
+            item.transfer_fee.unwrap_or_default(),
+            "ALI_TRANSFER",
+            "",
+        );
+    }
+    params.transfer_data = Some(items);
+    let result = demo.bc_pay.batch_transfer(&params)?;
+    demo.remember("transfer", params.batch_no.as_deref().unwrap_or_default());
+    let mut extra = View::new();
+    if let Some(url) = &result.url {
+        extra.line(vec![
+            Inline::text("Confirm the batch at "),
+            Inline::link(url, "the Alipay page"),
+            Inline::text("."),
+        ]);
+    }
+    shown(&result, extra)
+}

@@ -1,0 +1,456 @@
+//! The pages: the layout (one small stylesheet, no external fetches), the forms rendered from
+//! the operation tables, the index, section, operation, bill and return pages.
+
+use beecloud::BCError;
+
+use crate::Demo;
+use crate::http::Form;
+use crate::markup::{CSRF_FIELD, escape, link, post_button, render, status_poller, url};
+use crate::operations::{
+    self, BankList, CHANNELS_NEEDING_INPUT, Failure, Field, Kind, NEW_ORDER_NO, NEW_REDPACK_NO,
+    OpResult, Operation, Outcome, RECENT, SECTIONS, Section,
+};
+use crate::view::View;
+
+/// The one stylesheet, inlined (the demo fetches nothing from elsewhere).
+const STYLE: &str = "\
+:root{--ink:#1f2328;--muted:#656d76;--line:#d0d7de;--soft:#f6f8fa;--brand:#0a7d4f;--bad:#b42318}\
+*{box-sizing:border-box}body{font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC',sans-serif;color:var(--ink);margin:0;background:#fff}\
+header{background:var(--ink);color:#fff;padding:.6em 1.2em}header nav{display:flex;flex-wrap:wrap;gap:.3em 1.1em;max-width:72em;margin:auto;align-items:baseline}\
+header a{color:#e6edf3;text-decoration:none}header a:hover{text-decoration:underline}header .brand{font-weight:700;color:#fff;margin-right:.6em}\
+main{max-width:72em;margin:1.2em auto;padding:0 1.2em}h1{font-size:1.6em;margin:.2em 0 .6em}h2{font-size:1.2em;margin:1.4em 0 .5em}\
+a{color:#0969da}code{font-family:ui-monospace,monospace;font-size:.9em;background:var(--soft);padding:.05em .3em;border-radius:4px;overflow-wrap:anywhere}\
+table{border-collapse:collapse;margin:.5em 0;max-width:100%}td,th{border-bottom:1px solid var(--line);padding:.35em .7em;text-align:left;vertical-align:top}\
+th{background:var(--soft);font-weight:600}.num{font-variant-numeric:tabular-nums;white-space:nowrap}\
+.card{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin:.8em 0;background:#fff}\
+form.op{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin:.6em 0;background:var(--soft)}\
+form.op label{display:grid;grid-template-columns:minmax(9em,14em) minmax(0,1fr);gap:.2em 1em;align-items:center;margin:.45em 0}\
+form.op label[hidden]{display:none}form.op .hint{grid-column:2;color:var(--muted);font-size:.85em}\
+input,select,textarea{font:inherit;padding:.3em .5em;border:1px solid var(--line);border-radius:6px;background:#fff;max-width:100%}\
+form.op input:not([type=checkbox]),form.op select{width:100%;max-width:34em}input[type=checkbox]{justify-self:start}textarea{width:100%;max-width:48em}\
+button,.button{font:inherit;background:var(--brand);color:#fff;border:0;border-radius:6px;padding:.4em 1em;cursor:pointer;text-decoration:none;display:inline-block}\
+button:hover,.button:hover{filter:brightness(1.1)}form.inline{display:inline-block;margin:.15em}form.inline button{padding:.25em .7em}\
+.channels form.inline button,.channels a.button{background:#fff;color:var(--ink);border:1px solid var(--line);padding:.3em .8em;margin:.15em}\
+.ok{color:var(--brand)}.waiting{color:#9a6700}.error{background:#fef3f2;border:1px solid #fda29b;padding:.6em 1em;border-radius:8px;color:var(--bad)}\
+.big{font-size:1.5em}.muted{color:var(--muted)}.unsafe{color:var(--bad)}\
+pre{white-space:pre-wrap;word-break:break-all;background:var(--soft);padding:.6em;border-radius:6px;font-size:.85em}\
+.pay{display:flex;flex-wrap:wrap;gap:1.5em;align-items:center}.pay>div:last-child{flex:1 1 18em}.qr svg{width:220px;height:220px;display:block}\
+.amount{font-size:2em;font-weight:700;margin:0}.status{font-size:1.1em}details summary{cursor:pointer;color:var(--muted)}\
+.sections{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.8em;padding:0;list-style:none}\
+.sections li{border:1px solid var(--line);border-radius:10px;padding:.7em 1em}.sections li b{display:block}\
+.sections li span{color:var(--muted);font-size:.85em;overflow-wrap:anywhere}th{white-space:nowrap}";
+
+/// The page frame: title, navigation, body.
+pub fn layout(title: &str, body: &str) -> String {
+    let sections: String = SECTIONS
+        .iter()
+        .map(|section| {
+            format!(
+                "<a href=\"/section/{}\">{}</a>",
+                section.key,
+                escape(section.title)
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · BeeCloud Rust demo</title><style>{STYLE}</style></head>\
+         <body><header><nav><a class=\"brand\" href=\"/\">BeeCloud demo</a>{sections}<a href=\"/webhooks\">Webhooks</a></nav></header>\
+         <main><h1>{title}</h1>{body}</main></body></html>",
+        title = escape(title),
+    )
+}
+
+/// Shows an operation's outcome: the result, or the error with Python's result_code / result_msg
+/// / err_detail.
+pub fn outcome(result: &OpResult) -> String {
+    match result {
+        Ok(Outcome::Shown(view)) => format!(
+            "<div class=\"result\"><p class=\"ok\"><b>OK</b></p>{}</div>",
+            render(view)
+        ),
+        Ok(Outcome::Redirect(target)) => format!("<p>Continue at {}.</p>", link(target, target)),
+        Ok(Outcome::ChannelPage(_)) => "<p>The channel's page was served.</p>".into(),
+        Err(Failure::Input(problem)) => format!(
+            "<div class=\"error\"><b>Invalid input</b>: {} (nothing was sent)</div>",
+            escape(problem)
+        ),
+        Err(Failure::Emulator(problem)) => format!(
+            "<div class=\"error\"><b>The emulator refused</b>: {}</div>",
+            escape(problem)
+        ),
+        Err(Failure::Sdk(error)) => error_html(error),
+    }
+}
+
+/// A [`BCError`] as Python's `BCResult` fields.
+pub fn error_html(error: &BCError) -> String {
+    let code = error
+        .result_code()
+        .map(|code| code.to_string())
+        .unwrap_or_else(|| "—".into());
+    format!(
+        "<div class=\"error\"><b>Failed</b><table><tr><th>result_code</th><td>{}</td></tr><tr><th>result_msg</th><td>{}</td></tr>\
+         <tr><th>err_detail</th><td>{}</td></tr></table></div>",
+        escape(&code),
+        escape(&error.result_msg()),
+        escape(&error.err_detail())
+    )
+}
+
+/// The form of an operation, filled from `values` (else the field defaults).
+///
+/// Fields that belong to some channels only are shown for those: the page starts with the
+/// chosen channel's fields, and a few lines of script follow the channel picker.
+pub fn form(demo: &Demo, operation: &Operation, values: &Form, fresh_numbers: bool) -> String {
+    let channel = values.text("channel").unwrap_or_else(|| {
+        operation
+            .fields
+            .iter()
+            .find(|field| field.name == "channel")
+            .map(|field| field.default.to_string())
+            .unwrap_or_default()
+    });
+    let inputs: String = operation
+        .fields
+        .iter()
+        .map(|field| input(demo, field, values, fresh_numbers, &channel))
+        .collect();
+    let follow_channel = if operation
+        .fields
+        .iter()
+        .any(|field| !field.channels.is_empty())
+    {
+        CHANNEL_FIELDS_SCRIPT
+    } else {
+        ""
+    };
+    format!(
+        "<form class=\"op\" method=\"post\" action=\"/op/{}\">{CSRF_FIELD}<p><code>{}</code> — {}</p>{inputs}<button>{}</button></form>{follow_channel}",
+        escape(operation.name),
+        escape(operation.call),
+        escape(operation.summary),
+        escape(operation.name)
+    )
+}
+
+/// Shows the fields of the channel picked in the form above (each `data-channels` lists its
+/// channels).
+const CHANNEL_FIELDS_SCRIPT: &str = "<script>(function(){var form=document.currentScript.previousElementSibling;\
+var pick=form.querySelector('select[name=channel]');if(!pick)return;function show(){form.querySelectorAll('label[data-channels]')\
+.forEach(function(label){label.hidden=label.dataset.channels.split(' ').indexOf(pick.value)<0;});}\
+pick.addEventListener('change',show);show();})();</script>";
+
+fn input(demo: &Demo, field: &Field, values: &Form, fresh_numbers: bool, channel: &str) -> String {
+    let generated = matches!(field.default, NEW_ORDER_NO | NEW_REDPACK_NO);
+    let value = match values.0.get(field.name) {
+        Some(value) if !(fresh_numbers && generated) => value.clone(),
+        _ => match field.default {
+            NEW_ORDER_NO => crate::state::fresh_number(),
+            NEW_REDPACK_NO => {
+                let number = crate::state::fresh_number();
+                number[number.len() - 10..].to_string()
+            }
+            default => match default.strip_prefix(RECENT) {
+                Some(key) => demo.recent(key).unwrap_or_default(),
+                None => default.to_string(),
+            },
+        },
+    };
+    let name = escape(field.name);
+    let control = match field.kind {
+        Kind::Text => format!(
+            "<input name=\"{name}\" value=\"{}\" size=\"40\">",
+            escape(&value)
+        ),
+        Kind::Number => format!(
+            "<input name=\"{name}\" value=\"{}\" inputmode=\"numeric\" size=\"12\">",
+            escape(&value)
+        ),
+        Kind::Area => format!(
+            "<textarea name=\"{name}\" rows=\"4\" cols=\"70\">{}</textarea>",
+            escape(&value)
+        ),
+        Kind::Check => format!(
+            "<input type=\"checkbox\" name=\"{name}\" value=\"true\"{}>",
+            if matches!(value.as_str(), "true" | "on" | "1") {
+                " checked"
+            } else {
+                ""
+            }
+        ),
+        Kind::Choice(options) => {
+            let options: Vec<(String, String)> = options
+                .iter()
+                .map(|option| (option.to_string(), option.to_string()))
+                .collect();
+            select(&name, &options, &value)
+        }
+        Kind::Banks(list) => match banks(demo, list) {
+            Ok(options) => select(&name, &options, &value),
+            Err(error) => format!(
+                "<input name=\"{name}\" value=\"{}\" size=\"40\"><span class=\"hint\">(the bank list failed: {})</span>",
+                escape(&value),
+                escape(&error.result_msg())
+            ),
+        },
+    };
+    let mut hint = field.help.to_string();
+    if !field.channels.is_empty() {
+        let only = format!("for {}", field.channels.join(", "));
+        hint = if hint.is_empty() {
+            only
+        } else {
+            format!("{hint} · {only}")
+        };
+    }
+    let hint = if hint.is_empty() {
+        String::new()
+    } else {
+        format!("<span class=\"hint\">{}</span>", escape(&hint))
+    };
+    let only = if field.channels.is_empty() {
+        String::new()
+    } else {
+        let hidden = if field.channels.contains(&channel) {
+            ""
+        } else {
+            " hidden"
+        };
+        format!(
+            " data-channels=\"{}\"{hidden}",
+            escape(&field.channels.join(" "))
+        )
+    };
+    format!(
+        "<label{only}><span>{}</span>{control}{hint}</label>",
+        escape(field.label)
+    )
+}
+
+fn select(name: &str, options: &[(String, String)], selected: &str) -> String {
+    let options: String = options
+        .iter()
+        .map(|(value, label)| {
+            let mark = if value == selected { " selected" } else { "" };
+            let label = if label.is_empty() { "(any)" } else { label };
+            format!(
+                "<option value=\"{}\"{mark}>{}</option>",
+                escape(value),
+                escape(label)
+            )
+        })
+        .collect();
+    format!("<select name=\"{name}\">{options}</select>")
+}
+
+/// A bank list as (value, label) pairs.
+fn banks(demo: &Demo, list: BankList) -> Result<Vec<(String, String)>, BCError> {
+    Ok(match list {
+        BankList::Gateway => demo
+            .bc_query
+            .query_bc_gateway_supported_banks()
+            .iter()
+            .map(|(code, name)| (code.to_string(), format!("{name} ({code})")))
+            .collect(),
+        BankList::Transfer => demo
+            .bc_query
+            .query_bc_transfer_supported_banks("P_DE")?
+            .bank_list
+            .iter()
+            .map(|bank| (bank.clone(), bank.clone()))
+            .collect(),
+        BankList::Subscription => demo
+            .bc_query
+            .query_subscription_payment_supported_banks()?
+            .banks
+            .iter()
+            .map(|bank| (bank.clone(), bank.clone()))
+            .collect(),
+    })
+}
+
+/// The index: the mode, one button per pay channel, the sections.
+pub fn index_page(demo: &Demo) -> String {
+    let mode = match &demo.emulator {
+        Some(emulator) => format!(
+            "<p>Running against the <b>embedded BeeCloud emulator</b> at <code>{}</code> with its demo credentials: nothing leaves this machine. \
+             Pay pages link to the emulator's cashier, where you complete the payment; its webhook comes back to this demo's <code>/webhook</code>.</p>",
+            escape(&emulator.base_url())
+        ),
+        None => format!(
+            "<p>Running against <code>{}</code> with app <code>{}</code>{}.</p>",
+            escape(&demo.app.api_host),
+            escape(&demo.app.app_id),
+            if demo.app.is_test_mode {
+                " in <b>test mode</b>"
+            } else {
+                ""
+            }
+        ),
+    };
+    let groups: &[(&str, &[&str])] = &[
+        (
+            "WeChat Pay 微信支付",
+            &["WX_NATIVE", "WX_JSAPI", "WX_WAP", "WX_APP", "WX_MINI"],
+        ),
+        (
+            "Alipay 支付宝",
+            &["ALI_WEB", "ALI_WAP", "ALI_QRCODE", "ALI_APP"],
+        ),
+        ("UnionPay 银联", &["UN_WEB", "UN_WAP", "UN_APP"]),
+        ("JD 京东", &["JD_WEB", "JD_WAP"]),
+        ("Yeepay 易宝", &["YEE_WEB", "YEE_WAP", "YEE_NOBANKCARD"]),
+        ("Kuaiqian 快钱", &["KUAIQIAN_WEB", "KUAIQIAN_WAP"]),
+        ("Baidu 百度钱包", &["BD_WEB", "BD_WAP", "BD_APP"]),
+        (
+            "BeeCloud 聚合",
+            &[
+                "BC_NATIVE",
+                "BC_ALI_QRCODE",
+                "BC_GATEWAY",
+                "BC_EXPRESS",
+                "BC_WX_WAP",
+                "BC_WX_JSAPI",
+                "BC_ALI_WAP",
+                "BC_ALI_WEB",
+                "BC_WX_APP",
+                "BC_ALI_APP",
+            ],
+        ),
+    ];
+    let buttons: String = groups
+        .iter()
+        .map(|(title, channels)| {
+            let buttons: String = channels
+                .iter()
+                .map(|channel| {
+                    if CHANNELS_NEEDING_INPUT.contains(channel) {
+                        format!(
+                            "<a class=\"button\" href=\"{}\">{}…</a>",
+                            escape(&url("/op/pay", &[("channel", channel)])),
+                            escape(channel)
+                        )
+                    } else {
+                        post_button(
+                            "/op/pay",
+                            &[("channel", channel), ("total_fee", "1")],
+                            channel,
+                        )
+                    }
+                })
+                .collect();
+            format!(
+                "<tr><th>{}</th><td class=\"channels\">{buttons}</td></tr>",
+                escape(title)
+            )
+        })
+        .collect();
+    let sections: String = SECTIONS
+        .iter()
+        .filter(|section| section.key != "emulator" || demo.emulator.is_some())
+        .map(|section| {
+            let names: Vec<&str> = section
+                .operations
+                .iter()
+                .copied()
+                .filter(|name| operations::available(demo, name))
+                .collect();
+            format!(
+                "<li><a href=\"/section/{}\"><b>{}</b></a><span>{}</span></li>",
+                section.key,
+                escape(section.title),
+                escape(&names.join(" · "))
+            )
+        })
+        .collect();
+    layout(
+        "BeeCloud Rust SDK demo",
+        &format!(
+            "{mode}<h2>Pay ¥0.01</h2><p>One click creates a bill (channels marked … ask for more input first). \
+             {} · {}</p><table>{buttons}</table><h2>Everything else</h2><ul class=\"sections\">{sections}\
+             <li><a href=\"/webhooks\"><b>Received webhooks</b></a><span>what the receiver verified, settled or rejected</span></li></ul>",
+            link(
+                "/op/query_bc_gateway_supported_banks",
+                "BC_GATEWAY: choose a bank"
+            ),
+            link("/op/international_pay", "PayPal")
+        ),
+    )
+}
+
+/// A section: its introduction and the forms of all its operations.
+pub fn section_page(demo: &Demo, section: &Section, values: &Form) -> String {
+    let forms: String = section
+        .operations
+        .iter()
+        .filter(|name| operations::available(demo, name))
+        .filter_map(|name| operations::find(name))
+        .map(|operation| {
+            format!(
+                "<h2 id=\"{0}\">{0}</h2>{1}",
+                escape(operation.name),
+                form(demo, operation, values, false)
+            )
+        })
+        .collect();
+    layout(section.title, &format!("{}{forms}", section.intro))
+}
+
+/// One operation: its form and, after a POST, what happened.
+pub fn operation_page(
+    demo: &Demo,
+    operation: &Operation,
+    values: &Form,
+    result: Option<OpResult>,
+) -> String {
+    let back = operations::section_of(operation.name)
+        .map(|section| {
+            format!(
+                "<p>Part of {}.</p>",
+                link(&format!("/section/{}", section.key), section.title)
+            )
+        })
+        .unwrap_or_default();
+    let shown = result.as_ref().map(outcome).unwrap_or_default();
+    let form = form(demo, operation, values, result.is_some());
+    let again = if result.is_some() {
+        "<h2>Again</h2>"
+    } else {
+        ""
+    };
+    layout(operation.name, &format!("{back}{shown}{again}{form}"))
+}
+
+/// A bill the demo created (`/bill/{bill_no}`, where creating it redirected to): what the pay
+/// call answered (QR code, parameters, reply) and the live status. Reloading it creates nothing.
+pub fn bill_page(bill_no: &str, view: &View) -> String {
+    layout(
+        &format!("Bill {bill_no}"),
+        &format!(
+            "{}<p>{} · {} · {}</p>",
+            render(view),
+            link(
+                &url("/op/query_bills", &[("bill_no", bill_no)]),
+                "query this bill"
+            ),
+            link("/op/pay", "pay another bill"),
+            link("/", "back to the index")
+        ),
+    )
+}
+
+/// Where the channel sends the payer back (`return_url`).
+pub fn return_page(bill_no: &str) -> String {
+    layout(
+        "Back from the channel",
+        &format!(
+            "<p>The channel sent you back. The webhook (not this redirect) tells the merchant the bill is paid:</p>{}<p>{}</p>",
+            status_poller(bill_no),
+            link(
+                &url("/op/query_bills", &[("bill_no", bill_no)]),
+                "query this bill"
+            )
+        ),
+    )
+}

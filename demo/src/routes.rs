@@ -1,0 +1,91 @@
+//! What each path does, once [`crate::guard`] let the request through: pages, the operations'
+//! forms and results, the webhook receiver, the bill pages.
+
+use crate::http::{Incoming, Reply};
+use crate::markup::{is_safe_url, link};
+use crate::operations::{self, Outcome};
+use crate::{Demo, pages, webhook};
+
+/// The reply to a request.
+pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
+    let method = incoming.method.as_str();
+    let path = incoming.path.as_str();
+    match (method, path) {
+        ("GET", "/") => Reply::Page(pages::index_page(demo)),
+        ("POST", "/webhook") => webhook::receive(demo, &incoming.body),
+        ("GET", "/webhooks") => Reply::Page(webhook::received_page(demo)),
+        ("GET", "/bill_status") => webhook::bill_status(demo, incoming.form.get("bill_no")),
+        ("GET", "/favicon.ico") => not_found(),
+        _ => {
+            if let Some(section) = path.strip_prefix("/section/") {
+                return match (method, operations::section(section)) {
+                    ("GET", Some(section)) => {
+                        Reply::Page(pages::section_page(demo, section, &incoming.form))
+                    }
+                    (_, Some(_)) => method_not_allowed(),
+                    (_, None) => not_found(),
+                };
+            }
+            if let Some(bill_no) = path.strip_prefix("/return/") {
+                return Reply::Page(pages::return_page(bill_no));
+            }
+            if let Some(bill_no) = path.strip_prefix("/bill/") {
+                return match demo.bill_page(bill_no) {
+                    Some(shown) if method == "GET" => {
+                        Reply::Page(pages::bill_page(bill_no, &shown))
+                    }
+                    Some(_) => method_not_allowed(),
+                    None => not_found(),
+                };
+            }
+            if let Some(name) = path.strip_prefix("/op/") {
+                let Some(operation) =
+                    operations::find(name).filter(|_| operations::available(demo, name))
+                else {
+                    return not_found();
+                };
+                return match method {
+                    "GET" => {
+                        Reply::Page(pages::operation_page(demo, operation, &incoming.form, None))
+                    }
+                    "POST" => match (operation.run)(demo, incoming) {
+                        Ok(Outcome::Redirect(target)) if is_safe_url(&target) => {
+                            Reply::Redirect(target)
+                        }
+                        Ok(Outcome::Redirect(target)) => Reply::Page(pages::layout(
+                            "Not followed",
+                            &format!(
+                                "<p>The reply asked to send you to {}, which is not an http(s) URL: not followed.</p>",
+                                link(&target, "this address")
+                            ),
+                        )),
+                        Ok(Outcome::ChannelPage(page)) => Reply::ChannelPage(page),
+                        outcome => Reply::Page(pages::operation_page(
+                            demo,
+                            operation,
+                            &incoming.form,
+                            Some(outcome),
+                        )),
+                    },
+                    _ => method_not_allowed(),
+                };
+            }
+            not_found()
+        }
+    }
+}
+
+fn not_found() -> Reply {
+    Reply::Body {
+        status: 404,
+        content_type: "text/html; charset=utf-8",
+        body: pages::layout(
+            "Not found",
+            &format!("<p>No such page. {}.</p>", link("/", "Back to the index")),
+        ),
+    }
+}
+
+fn method_not_allowed() -> Reply {
+    Reply::text(405, "method not allowed")
+}

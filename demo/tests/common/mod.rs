@@ -1,0 +1,175 @@
+//! What the HTTP tests share: a demo on port 0 and a client that behaves like one browser tab
+//! (keeps the session cookie, sends the CSRF token and its own `Origin` with every form).
+
+#![allow(dead_code)] // Each test file uses a part.
+
+use std::time::{Duration, Instant};
+
+use beecloud::emulator::EmulatorConfig;
+use demo::{Credentials, DemoConfig, Running, start};
+
+/// A demo with its embedded emulator (fast webhook retries).
+pub fn start_demo() -> Running {
+    start(DemoConfig {
+        port: 0,
+        emulator: EmulatorConfig {
+            webhook_time_scale: 0.001,
+            ..EmulatorConfig::default()
+        },
+        ..DemoConfig::default()
+    })
+    .expect("the demo starts")
+}
+
+/// A demo with "real" credentials talking to `api_host`.
+pub fn start_with_credentials(api_host: &str) -> Running {
+    start(DemoConfig {
+        port: 0,
+        credentials: Some(Credentials {
+            app_id: "real-app-id".into(),
+            app_secret: "real-app-secret".into(),
+            master_secret: "real-master-secret".into(),
+            test_secret: "real-test-secret".into(),
+            test_mode: false,
+            api_host: Some(api_host.into()),
+        }),
+        ..DemoConfig::default()
+    })
+    .expect("the demo starts")
+}
+
+/// An agent that reports every status and follows no redirect (the tests look at them).
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+/// One response: status, `Location`, body.
+pub struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    Answer {
+        status: response.status().as_u16(),
+        location,
+        body: response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_string()
+            .expect("a text body"),
+    }
+}
+
+/// A GET without cookies.
+pub fn get(url: &str) -> Answer {
+    answer(agent().get(url).call().expect("GET answered"))
+}
+
+/// A browser tab: the session cookie from its first page and the CSRF token of its forms.
+pub struct Browser {
+    pub base: String,
+    pub cookie: String,
+    pub token: String,
+}
+
+impl Browser {
+    /// Opens the index page, as a person would first.
+    pub fn open(base: &str) -> Browser {
+        let response = agent().get(&format!("{base}/")).call().expect("GET /");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .expect("a session cookie")
+            .to_string();
+        let page = answer(response).body;
+        let token = attribute_after(&page, "name=\"csrf_token\"", "value");
+        assert_eq!(token.len(), 32, "{token}");
+        Browser {
+            base: base.to_string(),
+            cookie,
+            token,
+        }
+    }
+
+    /// GET `path` with the session cookie.
+    pub fn get(&self, path: &str) -> Answer {
+        answer(
+            agent()
+                .get(&format!("{}{path}", self.base))
+                .header("Cookie", &self.cookie)
+                .call()
+                .expect("GET answered"),
+        )
+    }
+
+    /// POSTs a form from one of the demo's pages (cookie, token, `Origin`); no redirect followed.
+    pub fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let origin = self.base.clone();
+        self.post_as(path, fields, Some(&origin), true)
+    }
+
+    /// POSTs a form and follows a redirect to the demo's own pages.
+    pub fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let answer = self.post(path, fields);
+        match (&answer.status, &answer.location) {
+            (303, Some(location)) if location.starts_with('/') => self.get(location),
+            _ => answer,
+        }
+    }
+
+    /// POSTs a form from wherever `origin` says, with or without the token.
+    pub fn post_as(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        origin: Option<&str>,
+        with_token: bool,
+    ) -> Answer {
+        let mut fields = fields.to_vec();
+        if with_token {
+            fields.push(("csrf_token", &self.token));
+        }
+        let mut request = agent()
+            .post(&format!("{}{path}", self.base))
+            .header("Cookie", &self.cookie);
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        answer(request.send_form(fields).expect("POST answered"))
+    }
+}
+
+/// The value of `attribute="…"` right after `marker` in `html` (HTML entities of URLs undone).
+pub fn attribute_after(html: &str, marker: &str, attribute: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in {html}"));
+    let rest = &html[start..];
+    let key = format!("{attribute}=\"");
+    let value_start = rest.find(&key).expect("the attribute") + key.len();
+    let value_end = value_start + rest[value_start..].find('"').expect("a closing quote");
+    rest[value_start..value_end].replace("&amp;", "&")
+}
+
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
