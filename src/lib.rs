@@ -106,6 +106,7 @@ mod error;
 mod http;
 mod params;
 mod records;
+mod resolve;
 mod results;
 mod sign;
 mod webhook;
