@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
 use crate::error::{BCError, BoxError, reason_phrase};
+use crate::params::Fields;
 use crate::results::{BCResult, RawReply};
 use crate::sign::app_sign;
 
@@ -90,21 +91,17 @@ impl Op {
 
 /// Performs `op` for `app`: `id` is the path parameter, `fields` builds the request fields (and runs
 /// the operation's own checks) only once test mode has been ruled out.
-pub(crate) fn call<T: DeserializeOwned>(
+pub(crate) fn call<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     app: &BCApp,
     op: &Op,
     id: Option<&str>,
-    fields: impl FnOnce() -> Result<Map<String, Value>, BCError>,
+    fields: impl FnOnce() -> Result<F, BCError>,
 ) -> Result<BCResult<T>, BCError> {
     if app.is_test_mode && op.test_mode == TestMode::Refused {
         return Err(BCError::NotSupportedInTestMode { method: op.name });
     }
-    let mut fields = fields()?;
-    if let Some(missing) = op
-        .required
-        .iter()
-        .find(|key| fields.get(**key).is_none_or(Value::is_null))
-    {
+    let fields = fields()?.into();
+    if let Some(missing) = op.required.iter().find(|key| !fields.is_present(key)) {
         return Err(BCError::invalid(format!("`{missing}` is required")));
     }
     let path = match op.test_mode {
@@ -121,15 +118,14 @@ pub(crate) fn call<T: DeserializeOwned>(
     }
     // Encoded before signing, so a field that cannot travel is reported before a signing problem.
     let caller_query = match op.wire {
-        Wire::GetQuery | Wire::Delete => query_pairs(&fields)?,
+        Wire::GetQuery | Wire::Delete => query_pairs(&fields.to_map()?)?,
         _ => String::new(),
     };
     let signature = signature(app, op.secret)?;
     let agent = app.agent();
     let sent = match op.wire {
         Wire::Post | Wire::Put => {
-            fields.extend(signature);
-            let body = Value::Object(fields).to_string();
+            let body = fields.to_json(&signature)?;
             let request = if op.wire == Wire::Post {
                 agent.post(&url)
             } else {
@@ -139,12 +135,13 @@ pub(crate) fn call<T: DeserializeOwned>(
                 request.header("Content-Type", "application/json"),
                 app.timeout,
             )
-            .send(body.as_bytes())
+            .send(&body[..])
         }
         Wire::GetPara => {
-            fields.extend(signature);
+            let para = String::from_utf8(fields.to_json(&signature)?)
+                .map_err(|_| BCError::invalid("parameters must be UTF-8"))?;
             url.push_str("?para=");
-            url.push_str(&percent_encode(&Value::Object(fields).to_string(), true));
+            url.push_str(&percent_encode(&para, true));
             with_timeouts(agent.get(&url), app.timeout).call()
         }
         Wire::GetQuery | Wire::Delete => {

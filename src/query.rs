@@ -6,6 +6,7 @@ use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::params::Fields;
 use crate::params::{BCQueryCriteria, BCQueryReqParams, to_fields};
 use crate::results::{
     BCResult, BankListResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult,
@@ -294,7 +295,7 @@ impl BCQuery {
     ) -> Result<BCResult<PlansResult>, BCError> {
         let criteria = criteria.into();
         http::call(self.app()?, &QUERY_PLANS, None, || {
-            criteria.map_or(Ok(Map::new()), to_fields)
+            criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
 
@@ -321,7 +322,7 @@ impl BCQuery {
     ) -> Result<BCResult<SubscriptionsResult>, BCError> {
         let criteria = criteria.into();
         http::call(self.app()?, &QUERY_SUBSCRIPTIONS, None, || {
-            criteria.map_or(Ok(Map::new()), to_fields)
+            criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
 
@@ -341,13 +342,13 @@ impl BCQuery {
 
 /// The filters of a bill/refund query, refusing the ones that do not apply to it (Python's
 /// `ValueError`s, raised here for any set value).
-fn filters(
-    params: Option<&BCQueryReqParams>,
+fn filters<'a>(
+    params: Option<&'a BCQueryReqParams>,
     what: &str,
     not_applicable: &[&str],
-) -> Result<Map<String, Value>, BCError> {
+) -> Result<Fields<'a>, BCError> {
     let Some(params) = params else {
-        return Ok(Map::new());
+        return Ok(Fields::default());
     };
     let fields = to_fields(params)?;
     match not_applicable.iter().find(|key| fields.contains_key(**key)) {
