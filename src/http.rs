@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
 use crate::error::{BCError, BoxError, reason_phrase};
 use crate::params::Fields;
-use crate::results::{BCResult, RawReply};
+use crate::results::BCResult;
 use crate::sign::app_sign;
 
 /// Largest response body the SDK reads (a page of 50 bills is a few tens of KiB).
@@ -233,59 +233,26 @@ fn read_reply(
 ) -> Result<(u16, Vec<u8>), BCError> {
     let mut response = sent.map_err(transport_error)?;
     let status = response.status().as_u16();
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_RESPONSE_BYTES)
-        .read_to_vec()
-        .map_err(transport_error)?;
+    // Sized from Content-Length up front (at most 64 KiB before any byte arrives), so a reply is
+    // read without regrowing the buffer.
+    let announced = response.body().content_length().unwrap_or(0);
+    let mut body = Vec::with_capacity(announced.min(64 * 1024) as usize);
+    std::io::Read::read_to_end(
+        &mut response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .reader(),
+        &mut body,
+    )
+    .map_err(|error| transport_error(error.into()))?;
     Ok((status, body))
 }
 
-/// The answer as a result, decoding a success once: the envelope's three keys in one pass over the
-/// bytes (the rest skipped), the payload straight from the bytes in a second, `raw` only when read.
-/// Anything but a well-formed success goes to [`envelope`], which names the problem.
+/// The answer as a result: a success is decoded once ([`crate::reply`]); anything else goes to
+/// [`envelope`], which names the problem.
 fn decode<T: DeserializeOwned>(status: u16, body: Vec<u8>) -> Result<BCResult<T>, BCError> {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        result_code: Option<Value>,
-        result_msg: Option<Value>,
-        err_detail: Option<Value>,
-    }
-    if status == 200 && body.trim_ascii_start().starts_with(b"{") {
-        if let Ok(head) = serde_json::from_slice::<Envelope>(&body) {
-            if code_of(head.result_code.as_ref()) == Some(0) {
-                if let Ok(data) = serde_json::from_slice::<T>(&body) {
-                    return Ok(BCResult {
-                        result_code: 0,
-                        result_msg: text_of(head.result_msg),
-                        err_detail: text_of(head.err_detail),
-                        data,
-                        raw: RawReply::new(body),
-                    });
-                }
-            }
-        }
-    }
-    envelope(status, &body)
-}
-
-/// `result_code` as a number (the subscription docs type it as a string).
-fn code_of(code: Option<&Value>) -> Option<i64> {
-    match code? {
-        Value::Number(code) => code.as_i64(),
-        Value::String(code) => code.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// An envelope text (`result_msg`, `err_detail`): absent or `null` is empty, a non-text is its JSON.
-fn text_of(text: Option<Value>) -> String {
-    match text {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(text)) => text,
-        Some(other) => other.to_string(),
-    }
+    crate::reply::success(status, body).or_else(|body| envelope(status, &body))
 }
 
 /// Maps an answer to the result: 200 and 4xx carry envelopes (wire-contract §7.2), anything else
@@ -435,14 +402,19 @@ fn query_pairs(fields: &Map<String, Value>) -> Result<String, BCError> {
 /// Percent-encodes all but `A-Z a-z 0-9 _ . - ~`; with `form`, a space becomes `+` (Python's
 /// `quote_plus`), else `%20` (a path segment, where `/` is escaped too).
 pub(crate) fn percent_encode(text: &str, form: bool) -> String {
-    let mut encoded = String::with_capacity(text.len());
+    let mut encoded = String::with_capacity(text.len() * 3 / 2);
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
                 encoded.push(byte as char)
             }
             b' ' if form => encoded.push('+'),
-            _ => encoded.push_str(&format!("%{byte:02X}")),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                encoded.push('%');
+                encoded.push(HEX[usize::from(byte >> 4)] as char);
+                encoded.push(HEX[usize::from(byte & 0xf)] as char);
+            }
         }
     }
     encoded

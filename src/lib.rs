@@ -106,6 +106,7 @@ mod error;
 mod http;
 mod params;
 mod records;
+mod reply;
 mod resolve;
 mod results;
 mod sign;
