@@ -100,7 +100,7 @@ pub(crate) fn registered(app: &Option<BCApp>) -> Result<&BCApp, crate::BCError> 
 
 impl Default for BCApp {
     fn default() -> Self {
-        let agent = crate::resolve::agent(
+        let agent = crate::transport::agent(
             ureq::Agent::config_builder()
                 // 4xx answers carry JSON envelopes; other statuses are mapped by the SDK itself.
                 .http_status_as_error(false)

@@ -110,6 +110,7 @@ mod reply;
 mod resolve;
 mod results;
 mod sign;
+mod transport;
 mod webhook;
 
 pub mod entity;

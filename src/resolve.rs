@@ -14,21 +14,12 @@ use std::time::{Duration, Instant};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::NextTimeout;
 
 /// How long a host name's addresses are reused before they are looked up again.
 pub(crate) const CACHE_TTL: Duration = Duration::from_secs(30);
 /// Host names remembered at once (an SDK talks to one or two hosts; the bound keeps memory flat).
 const CACHE_ENTRIES: usize = 8;
-
-/// An agent with [`CachingResolver`]; otherwise exactly `Agent::new_with_config(config)`.
-pub(crate) fn agent(config: Config) -> ureq::Agent {
-    ureq::Agent::with_parts(
-        config,
-        DefaultConnector::default(),
-        CachingResolver::default(),
-    )
-}
 
 /// IP literals answered directly, host names cached for [`CACHE_TTL`], the rest left to ureq.
 #[derive(Debug, Default)]
