@@ -5,6 +5,11 @@
 //! ureq 3 writes a request head and then its body in two system calls; on loopback and on a busy
 //! host each is a TCP segment the server wakes up for. [`OneWrite`] holds a finished head back
 //! until the first body bytes are written, or until the agent starts to wait for the answer.
+//!
+//! ureq's pool also probes a connection twice between two calls (three system calls each): when
+//! it takes the connection back and when it hands it out again. The first probe is skipped here;
+//! the second, right before the connection is used, still catches a server that closed it or
+//! sent bytes nobody asked for.
 
 use ureq::Error;
 use ureq::config::Config;
@@ -39,6 +44,7 @@ impl Connector<Box<dyn Transport>> for OneWrite {
             Box::new(HeadHeld {
                 inner,
                 held: Vec::new(),
+                answered: false,
             }) as Box<dyn Transport>
         }))
     }
@@ -50,6 +56,9 @@ struct HeadHeld {
     inner: Box<dyn Transport>,
     /// A finished head (`…\r\n\r\n`) not sent yet.
     held: Vec<u8>,
+    /// Input was awaited since the last write: the next liveness probe is the pool taking the
+    /// connection back, not handing it out.
+    answered: bool,
 }
 
 impl HeadHeld {
@@ -70,6 +79,7 @@ impl Transport for HeadHeld {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.answered = false;
         let output = self.inner.buffers().output();
         if self.held.is_empty() {
             if output[..amount].ends_with(b"\r\n\r\n") {
@@ -94,16 +104,19 @@ impl Transport for HeadHeld {
 
     fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
         self.flush(timeout)?;
+        self.answered = true;
         self.inner.maybe_await_input(timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
         self.flush(timeout)?;
+        self.answered = true;
         self.inner.await_input(timeout)
     }
 
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        // ureq checks for unread input itself before this probe; the probe at hand-out follows.
+        std::mem::take(&mut self.answered) || self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
@@ -167,5 +180,30 @@ mod tests {
             assert_eq!(read(agent.post(&url).send(&body[..])), format!("{size} {sum}"));
             assert_eq!(read(agent.get(&url).call()), "0 0");
         }
+    }
+
+    #[test]
+    fn a_pooled_connection_the_server_closed_is_not_reused() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let (closed, was_closed) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for answer in ["first", "second"] {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut head = [0; 1024];
+                let _ = stream.read(&mut head).unwrap();
+                let reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
+                stream.write_all(reply.as_bytes()).unwrap();
+                // Closed without `Connection: close`: the client may have pooled it.
+                drop(stream);
+                closed.send(()).unwrap();
+            }
+        });
+        let agent = agent(Config::builder().build());
+        let mut first = agent.get(&url).call().unwrap();
+        assert_eq!(first.body_mut().read_to_string().unwrap(), "first");
+        was_closed.recv().unwrap();
+        let mut second = agent.post(&url).send("x").unwrap();
+        assert_eq!(second.body_mut().read_to_string().unwrap(), "second");
     }
 }
