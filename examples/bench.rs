@@ -394,14 +394,12 @@ impl RawClient {
     }
 
     /// The same exchange with the system calls the SDK makes around it on a pooled connection
-    /// (ureq's two liveness probes, a non-blocking peek each; a send timeout before the one write;
-    /// a receive timeout before reading): the floor of an SDK built on ureq 3.
+    /// (ureq's liveness probe, a non-blocking peek; a send timeout before the one write; a receive
+    /// timeout before reading): the floor of an SDK built on ureq 3.
     fn pay_with_the_sdks_system_calls(&mut self) {
-        for _ in 0..2 {
-            self.stream.set_nonblocking(true).unwrap();
-            let _ = self.stream.peek(&mut [0]);
-            self.stream.set_nonblocking(false).unwrap();
-        }
+        self.stream.set_nonblocking(true).unwrap();
+        let _ = self.stream.peek(&mut [0]);
+        self.stream.set_nonblocking(false).unwrap();
         let timeout = Some(Duration::from_secs(60));
         self.stream.set_write_timeout(timeout).unwrap();
         self.stream.set_read_timeout(timeout).unwrap();
