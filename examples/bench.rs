@@ -54,7 +54,12 @@ fn main() {
         let query = BCQuery::new(app(&format!("b{bills}")));
         let mut page = BCQueryReqParams::default();
         page.limit = Some(bills as i64);
-        move || assert_eq!(query.query_bills(&page).expect("query_bills").count(), bills)
+        move || {
+            assert_eq!(
+                query.query_bills(&page).expect("query_bills").count(),
+                bills
+            )
+        }
     };
     let batch = batch_of(1000);
     let mut raw = RawClient::connect(&server);
@@ -77,12 +82,37 @@ fn main() {
         BCPay::new(app("p")).pay(&pay_params(0)).expect("pay");
     };
     let mut scenarios: Vec<Scenario> = vec![
-        Scenario::new("raw keep-alive loop (pay request)", calls(4000), None, &mut raw_pay),
-        Scenario::new("raw loop + the SDK's system calls", calls(4000), Some(0), &mut raw_ureq_pay),
+        Scenario::new(
+            "raw keep-alive loop (pay request)",
+            calls(4000),
+            None,
+            &mut raw_pay,
+        ),
+        Scenario::new(
+            "raw loop + the SDK's system calls",
+            calls(4000),
+            Some(0),
+            &mut raw_ureq_pay,
+        ),
         Scenario::new("SDK pay", calls(4000), Some(0), &mut sdk_pay),
-        Scenario::new("SDK query_bills, 2 bills", calls(3000), Some(0), &mut two_bills),
-        Scenario::new("SDK query_bills, 50 bills", calls(600), Some(0), &mut fifty_bills),
-        Scenario::new("SDK batch_transfer, 1000 items", calls(60), Some(0), &mut sdk_batch),
+        Scenario::new(
+            "SDK query_bills, 2 bills",
+            calls(3000),
+            Some(0),
+            &mut two_bills,
+        ),
+        Scenario::new(
+            "SDK query_bills, 50 bills",
+            calls(600),
+            Some(0),
+            &mut fifty_bills,
+        ),
+        Scenario::new(
+            "SDK batch_transfer, 1000 items",
+            calls(60),
+            Some(0),
+            &mut sdk_batch,
+        ),
         Scenario::new("raw new-connection loop", calls(600), None, &mut raw_new),
         Scenario::new("SDK new-connection pay", calls(600), Some(6), &mut sdk_new),
     ];
@@ -92,7 +122,10 @@ fn main() {
         .map(Figures::named)
         .collect();
     // `--only TEXT`: run just the scenarios whose name contains TEXT (for profilers).
-    let only = args.iter().position(|arg| arg == "--only").and_then(|at| args.get(at + 1));
+    let only = args
+        .iter()
+        .position(|arg| arg == "--only")
+        .and_then(|at| args.get(at + 1));
     if let Some(only) = only {
         scenarios.retain(|scenario| scenario.figures.name.contains(only.as_str()));
         for scenario in &mut scenarios {
@@ -102,7 +135,9 @@ fn main() {
             scenarios.iter_mut().for_each(Scenario::run);
         }
         print_header();
-        scenarios.iter().for_each(|scenario| scenario.figures.print(None));
+        scenarios
+            .iter()
+            .for_each(|scenario| scenario.figures.print(None));
         return;
     }
     for _ in 0..rounds {
@@ -115,12 +150,19 @@ fn main() {
                 ("b2", "bills", 300),
                 ("b50", "bills", 150),
             ]) {
-                row.add(python_round(python, &format!("http://{server}/{prefix}"), kind, calls(base)));
+                row.add(python_round(
+                    python,
+                    &format!("http://{server}/{prefix}"),
+                    kind,
+                    calls(base),
+                ));
             }
         }
     }
 
-    println!("\nCanned server, {rounds} interleaved rounds (ratios are against the raw row named):");
+    println!(
+        "\nCanned server, {rounds} interleaved rounds (ratios are against the raw row named):"
+    );
     print_header();
     for scenario in &scenarios {
         let base = scenario.baseline.map(|at| &scenarios[at].figures);
@@ -143,9 +185,9 @@ fn main() {
             }
         }
         None if flag("--no-python") => println!("\nPython SDK: skipped (--no-python)"),
-        None => println!(
-            "\nPython SDK: skipped (python3 with `pip install beecloud==3.6.0` not found)"
-        ),
+        None => {
+            println!("\nPython SDK: skipped (python3 with `pip install beecloud==3.6.0` not found)")
+        }
     }
     let (pay, floor) = (&scenarios[2].figures, &scenarios[1].figures);
     println!(
@@ -171,8 +213,18 @@ struct Scenario<'a> {
 }
 
 impl<'a> Scenario<'a> {
-    fn new(name: &'static str, calls: usize, baseline: Option<usize>, call: &'a mut dyn FnMut()) -> Self {
-        Scenario { figures: Figures::named(name), calls, baseline, call }
+    fn new(
+        name: &'static str,
+        calls: usize,
+        baseline: Option<usize>,
+        call: &'a mut dyn FnMut(),
+    ) -> Self {
+        Scenario {
+            figures: Figures::named(name),
+            calls,
+            baseline,
+            call,
+        }
     }
 
     fn run(&mut self) {
@@ -183,7 +235,12 @@ impl<'a> Scenario<'a> {
             (self.call)();
             latencies.push(one.elapsed());
         }
-        self.figures.add(Round { calls: self.calls, cpu: thread_cpu() - cpu, wall: wall.elapsed(), latencies });
+        self.figures.add(Round {
+            calls: self.calls,
+            cpu: thread_cpu() - cpu,
+            wall: wall.elapsed(),
+            latencies,
+        });
     }
 }
 
@@ -206,7 +263,13 @@ struct Figures {
 
 impl Figures {
     fn named(name: &'static str) -> Self {
-        Figures { name, calls: 0, cpu: Duration::ZERO, wall: Duration::ZERO, latencies: Vec::new() }
+        Figures {
+            name,
+            calls: 0,
+            cpu: Duration::ZERO,
+            wall: Duration::ZERO,
+            latencies: Vec::new(),
+        }
     }
 
     fn add(&mut self, round: Round) {
@@ -227,12 +290,19 @@ impl Figures {
     fn percentile_us(&self, p: f64) -> f64 {
         let mut sorted = self.latencies.clone();
         sorted.sort();
-        sorted.get(((sorted.len().max(1) - 1) as f64 * p) as usize).map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
+        sorted
+            .get(((sorted.len().max(1) - 1) as f64 * p) as usize)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e6)
     }
 
     fn print(&self, base: Option<&Figures>) {
         let ratios = base.map_or(String::new(), |base| {
-            format!("{:>9.2}x {:>9.2}x  {}", self.calls_per_s() / base.calls_per_s(), self.cpu_us() / base.cpu_us(), base.name)
+            format!(
+                "{:>9.2}x {:>9.2}x  {}",
+                self.calls_per_s() / base.calls_per_s(),
+                self.cpu_us() / base.cpu_us(),
+                base.name
+            )
         });
         println!(
             "{:<36} {:>7} {:>9.0} {:>9.1} {:>9.1} {:>9.1}  {ratios}",
@@ -291,8 +361,18 @@ fn canned_server() -> String {
     let answers = [
         ("/b50/", answer(&bills_page(50))),
         ("/b2/", answer(&bills_page(2))),
-        ("/p/2/rest/transfers", answer(r#"{"result_code":0,"result_msg":"OK","err_detail":"","url":"https://mapi.alipay.com/gateway.do?batch=1"}"#)),
-        ("/", answer(r#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"2a4f9c5e-0d1b-4b8e-9f2a-6c3d5e7f8a90","code_url":"weixin://wxpay/bizpayurl?pr=AbCdEfG"}"#)),
+        (
+            "/p/2/rest/transfers",
+            answer(
+                r#"{"result_code":0,"result_msg":"OK","err_detail":"","url":"https://mapi.alipay.com/gateway.do?batch=1"}"#,
+            ),
+        ),
+        (
+            "/",
+            answer(
+                r#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"2a4f9c5e-0d1b-4b8e-9f2a-6c3d5e7f8a90","code_url":"weixin://wxpay/bizpayurl?pr=AbCdEfG"}"#,
+            ),
+        ),
     ];
     let answers: &'static [(&str, Vec<u8>)] = Box::leak(Box::new(answers));
     // Named, so profilers can tell the server's threads from the client's.
@@ -335,7 +415,10 @@ fn serve(stream: TcpStream, answers: &[(&str, Vec<u8>)]) -> std::io::Result<()> 
         }
         body.resize(length, 0);
         reader.read_exact(&mut body)?;
-        let (_, answer) = answers.iter().find(|(prefix, _)| path.starts_with(prefix)).unwrap();
+        let (_, answer) = answers
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix))
+            .unwrap();
         writer.write_all(answer)?;
     }
 }
@@ -357,7 +440,11 @@ fn bills_page(bills: usize) -> String {
             )
         })
         .collect();
-    format!(r#"{{"result_code":0,"result_msg":"OK","err_detail":"","count":{},"bills":[{}]}}"#, bills.len(), bills.join(","))
+    format!(
+        r#"{{"result_code":0,"result_msg":"OK","err_detail":"","count":{},"bills":[{}]}}"#,
+        bills.len(),
+        bills.join(",")
+    )
 }
 
 // ---- the raw loop -------------------------------------------------------------------------------
@@ -375,16 +462,23 @@ impl RawClient {
             r#"{{"app_id":"bench-app","timestamp":{},"app_sign":"0123456789abcdef0123456789abcdef","channel":"WX_NATIVE","total_fee":1,"bill_no":"bench00000001","title":"bench","bc_analysis":{{"sdk_version":"RUST_0.1.0"}}}}"#,
             now_ms()
         );
-        RawClient::with_request(address, &format!(
-            "POST /p/2/rest/bill HTTP/1.1\r\nHost: {address}\r\nUser-Agent: raw\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ))
+        RawClient::with_request(
+            address,
+            &format!(
+                "POST /p/2/rest/bill HTTP/1.1\r\nHost: {address}\r\nUser-Agent: raw\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
     }
 
     fn with_request(address: &str, request: &str) -> Self {
         let stream = TcpStream::connect(address).expect("connect");
         stream.set_nodelay(true).unwrap();
-        RawClient { stream, request: request.as_bytes().to_vec(), buffer: vec![0; 64 * 1024] }
+        RawClient {
+            stream,
+            request: request.as_bytes().to_vec(),
+            buffer: vec![0; 64 * 1024],
+        }
     }
 
     fn pay(&mut self) {
@@ -414,7 +508,9 @@ impl RawClient {
             let read = self.stream.read(&mut self.buffer[filled..]).expect("read");
             assert!(read > 0, "server closed");
             filled += read;
-            let Some(head) = find(&self.buffer[..filled], b"\r\n\r\n") else { continue };
+            let Some(head) = find(&self.buffer[..filled], b"\r\n\r\n") else {
+                continue;
+            };
             let head_text = String::from_utf8_lossy(&self.buffer[..head]).to_ascii_lowercase();
             let length: usize = head_text
                 .split("content-length:")
@@ -426,19 +522,30 @@ impl RawClient {
                 self.buffer.resize(total, 0);
             }
             while filled < total {
-                filled += self.stream.read(&mut self.buffer[filled..total]).expect("read");
+                filled += self
+                    .stream
+                    .read(&mut self.buffer[filled..total])
+                    .expect("read");
             }
-            return head_text.get(9..12).and_then(|code| code.parse().ok()).unwrap_or(0);
+            return head_text
+                .get(9..12)
+                .and_then(|code| code.parse().ok())
+                .unwrap_or(0);
         }
     }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 fn now_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
 }
 
 // ---- the Python SDK -----------------------------------------------------------------------------
@@ -476,7 +583,10 @@ fn python_available(skip: bool) -> Option<String> {
         return None;
     }
     let ok = Command::new("python3")
-        .args(["-c", "import beecloud, requests; assert beecloud.BEECLOUD_PYTHON_SDK_VERSION == '3.6.0'"])
+        .args([
+            "-c",
+            "import beecloud, requests; assert beecloud.BEECLOUD_PYTHON_SDK_VERSION == '3.6.0'",
+        ])
         .status()
         .is_ok_and(|status| status.success());
     ok.then(|| "python3".to_string())
@@ -487,14 +597,23 @@ fn python_round(python: &str, host: &str, kind: &str, calls: usize) -> Round {
         .args(["-c", PYTHON_CLIENT, host, kind, &calls.to_string()])
         .output()
         .expect("run python3");
-    assert!(output.status.success(), "python: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let figures: serde_json::Value = serde_json::from_slice(&output.stdout).expect("python output");
     let seconds = |key: &str| Duration::from_secs_f64(figures[key].as_f64().unwrap());
     Round {
         calls,
         cpu: seconds("cpu"),
         wall: seconds("wall"),
-        latencies: figures["lat"].as_array().unwrap().iter().map(|s| Duration::from_secs_f64(s.as_f64().unwrap())).collect(),
+        latencies: figures["lat"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| Duration::from_secs_f64(s.as_f64().unwrap()))
+            .collect(),
     }
 }
 
@@ -503,13 +622,20 @@ fn python_round(python: &str, host: &str, kind: &str, calls: usize) -> Round {
 fn emulator_part(rounds: usize, calls: usize) {
     let emu = Emulator::start().expect("start the emulator");
     let bc_app = emu.bc_app();
-    let address = emu.base_url().trim_start_matches("http://").trim_end_matches('/').to_string();
+    let address = emu
+        .base_url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     let mut raw = RawClient::with_request(&address, "");
     let mut bill = 0u64;
     let mut raw_pay = || {
         bill += 1;
         let timestamp = now_ms();
-        let sign = format!("{:x}", md5::compute(format!("{}{timestamp}{}", bc_app.app_id, bc_app.app_secret)));
+        let sign = format!(
+            "{:x}",
+            md5::compute(format!("{}{timestamp}{}", bc_app.app_id, bc_app.app_secret))
+        );
         let body = format!(
             r#"{{"app_id":"{}","timestamp":{timestamp},"app_sign":"{sign}","channel":"WX_NATIVE","total_fee":1,"bill_no":"raw{bill:010}","title":"bench","bc_analysis":{{"sdk_version":"RUST_0.1.0"}}}}"#,
             bc_app.app_id
@@ -524,7 +650,9 @@ fn emulator_part(rounds: usize, calls: usize) {
     let mut sdk_bill = 0u64;
     let mut sdk_pay = || {
         sdk_bill += 1;
-        bc_pay.pay(&pay_params(1_000_000_000 + sdk_bill)).expect("pay");
+        bc_pay
+            .pay(&pay_params(1_000_000_000 + sdk_bill))
+            .expect("pay");
     };
     let mut scenarios = [
         Scenario::new("emulator: raw signed pay loop", calls, None, &mut raw_pay),

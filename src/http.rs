@@ -504,7 +504,10 @@ mod tests {
     fn decoding_once_agrees_with_the_envelope_mapping() {
         use crate::results::{BillsResult, PayResult};
         fn both<T: DeserializeOwned + PartialEq + fmt::Debug>(status: u16, body: &[u8]) {
-            let (fast, slow) = (decode::<T>(status, body.to_vec()), envelope::<T>(status, body));
+            let (fast, slow) = (
+                decode::<T>(status, body.to_vec()),
+                envelope::<T>(status, body),
+            );
             match (fast, slow) {
                 (Ok(fast), Ok(slow)) => {
                     assert_eq!(fast, slow);
@@ -515,7 +518,8 @@ mod tests {
             }
         }
         for body in [
-            &br#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"x","url":"u","new":[1]}"#[..],
+            &br#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"x","url":"u","new":[1]}"#
+                [..],
             br#" {"result_code":"0","id":"x","result_msg":null,"err_detail":5}"#,
             br#"{"result_code":0,"id":"x","id":"y"}"#,
             br#"{"result_code":0,"id":5}"#,

@@ -73,7 +73,11 @@ impl Fields<'_> {
 
     fn in_params(&self, key: &str) -> bool {
         self.params.is_some_and(|params| {
-            params.is_set(key) || params.extra().get(key).is_some_and(|value| !value.is_null())
+            params.is_set(key)
+                || params
+                    .extra()
+                    .get(key)
+                    .is_some_and(|value| !value.is_null())
         })
     }
 
@@ -629,7 +633,10 @@ mod tests {
     fn sent<P: WireParams>(params: &P) -> Value {
         let body = to_fields(params).unwrap().to_json(&Map::new()).unwrap();
         let sent: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(Value::Object(to_fields(params).unwrap().to_map().unwrap()), sent);
+        assert_eq!(
+            Value::Object(to_fields(params).unwrap().to_map().unwrap()),
+            sent
+        );
         sent
     }
 

@@ -351,7 +351,7 @@ fn filters<'a>(
         return Ok(Fields::default());
     };
     let fields = to_fields(params)?;
-    match not_applicable.iter().find(|key| fields.contains_key(**key)) {
+    match not_applicable.iter().find(|key| fields.contains_key(key)) {
         Some(key) => Err(BCError::invalid(format!(
             "`{key}` does not apply to {what}"
         ))),

@@ -51,7 +51,11 @@ impl Resolver for CachingResolver {
             return self.fallback.resolve(uri, config, timeout);
         };
         let family = config.ip_family();
-        if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        if let Ok(ip) = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             let addr = SocketAddr::new(ip, port);
             if family.keep_wanted(std::iter::once(addr)).next().is_none() {
                 return Err(ureq::Error::HostNotFound);
@@ -61,7 +65,8 @@ impl Resolver for CachingResolver {
             return Ok(addrs);
         }
         let now = Instant::now();
-        let matches = |entry: &Entry| entry.port == port && entry.family == family && entry.host == host;
+        let matches =
+            |entry: &Entry| entry.port == port && entry.family == family && entry.host == host;
         if let Some(entry) = self
             .lock()
             .iter()
@@ -89,7 +94,9 @@ impl Resolver for CachingResolver {
 impl CachingResolver {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         // The cache holds no invariant a panic could break.
-        self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -139,7 +146,10 @@ mod tests {
         let first = resolve(&resolver, "http://localhost:1234/").unwrap();
         assert!(first.iter().all(|addr| addr.port() == 1234), "{first:?}");
         assert_eq!(resolver.lock().len(), 1);
-        assert_eq!(resolve(&resolver, "http://localhost:1234/a").unwrap(), first);
+        assert_eq!(
+            resolve(&resolver, "http://localhost:1234/a").unwrap(),
+            first
+        );
         assert_eq!(resolver.lock().len(), 1);
         resolve(&resolver, "http://localhost:99/").unwrap();
         assert_eq!(resolver.lock().len(), 2);

@@ -158,7 +158,10 @@ mod tests {
                 reader.read_exact(&mut body).unwrap();
                 let sum: u64 = body.iter().map(|&byte| u64::from(byte)).sum();
                 let answer = format!("{length} {sum}");
-                let reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}",
+                    answer.len()
+                );
                 writer.write_all(reply.as_bytes()).unwrap();
             }
         });
@@ -177,7 +180,10 @@ mod tests {
         for size in [300, 0, 300_000, 5] {
             let body: Vec<u8> = (0..size).map(|at| (at % 251) as u8).collect();
             let sum: u64 = body.iter().map(|&byte| u64::from(byte)).sum();
-            assert_eq!(read(agent.post(&url).send(&body[..])), format!("{size} {sum}"));
+            assert_eq!(
+                read(agent.post(&url).send(&body[..])),
+                format!("{size} {sum}")
+            );
             assert_eq!(read(agent.get(&url).call()), "0 0");
         }
     }
@@ -192,7 +198,10 @@ mod tests {
                 let (mut stream, _) = listener.accept().unwrap();
                 let mut head = [0; 1024];
                 let _ = stream.read(&mut head).unwrap();
-                let reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}",
+                    answer.len()
+                );
                 stream.write_all(reply.as_bytes()).unwrap();
                 // Closed without `Connection: close`: the client may have pooled it.
                 drop(stream);
