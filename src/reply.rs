@@ -26,7 +26,12 @@ pub(crate) fn success<T: DeserializeOwned>(
     if status != 200 || !body.trim_ascii_start().starts_with(b"{") {
         return Err(body);
     }
-    let Ok(Reply { envelope, data }) = serde_json::from_slice::<Reply<T>>(&body) else {
+    // UTF-8 checked once for the whole body: `from_slice` checks every string on its own, which
+    // cost a sixth of a 50-bill page.
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Err(body);
+    };
+    let Ok(Reply { envelope, data }) = serde_json::from_str::<Reply<T>>(text) else {
         return Err(body);
     };
     let [code, result_msg, err_detail] = envelope;

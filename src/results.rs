@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::OnceLock;
 
-use serde::de::Deserializer;
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -92,14 +93,37 @@ impl<T> Deref for BCResult<T> {
     }
 }
 
-/// A list whose JSON `null` entries are skipped, missing list ⇒ empty.
+/// A list whose JSON `null` entries are skipped, missing list ⇒ empty. Items go straight into
+/// the result (no list of `Option`s in between: a bill is large to move).
 fn list_without_nulls<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let items: Option<Vec<Option<T>>> = Option::deserialize(deserializer)?;
-    Ok(items.unwrap_or_default().into_iter().flatten().collect())
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_unit<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+            deserializer.deserialize_seq(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Vec<T>, A::Error> {
+            let mut list = Vec::with_capacity(items.size_hint().unwrap_or(0).min(64));
+            while let Some(item) = items.next_element::<Option<T>>()? {
+                list.extend(item);
+            }
+            Ok(list)
+        }
+    }
+    deserializer.deserialize_option(ListVisitor(PhantomData))
 }
 
 /// A text field that some servers send as a number (WeChat's `timestamp`).
