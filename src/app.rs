@@ -124,14 +124,15 @@ pub(crate) fn registered(app: &Option<BCApp>) -> Result<&BCApp, crate::BCError> 
 
 impl Default for BCApp {
     fn default() -> Self {
-        let agent = ureq::Agent::config_builder()
-            // 4xx answers carry JSON envelopes; other statuses are mapped by the SDK itself.
-            .http_status_as_error(false)
-            // BeeCloud never redirects an API call: a 3xx is an error, never followed.
-            .max_redirects(0)
-            .user_agent(concat!("beecloud-rust/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+        let agent = crate::transport::agent(
+            ureq::Agent::config_builder()
+                // 4xx answers carry JSON envelopes; other statuses are mapped by the SDK itself.
+                .http_status_as_error(false)
+                // BeeCloud never redirects an API call: a 3xx is an error, never followed.
+                .max_redirects(0)
+                .user_agent(concat!("beecloud-rust/", env!("CARGO_PKG_VERSION")))
+                .build(),
+        );
         BCApp {
             app_id: String::new(),
             app_secret: String::new(),

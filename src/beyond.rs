@@ -169,7 +169,7 @@ impl BCPay {
         params: &BCBillConfirmParams,
     ) -> Result<BCResult<EmptyResult>, BCError> {
         http::call(self.app()?, &CONFIRM_BILL, None, || {
-            let fields = to_fields(params)?;
+            let fields = to_fields(params)?.to_map()?;
             checks::non_empty(&fields, CONFIRM_BILL.required)?;
             Ok(fields)
         })

@@ -64,7 +64,7 @@ impl BCPay {
         params: &BCCardSignParams,
     ) -> Result<BCResult<CardSignResult>, BCError> {
         http::call(self.app()?, &CARD_SIGN, None, || {
-            signing_fields(to_fields(params)?, &CARD_SIGN)
+            signing_fields(to_fields(params)?.to_map()?, &CARD_SIGN)
         })
     }
 
@@ -100,7 +100,7 @@ impl BCPay {
         params: &BCCardSignParams,
     ) -> Result<BCResult<CardSignResult>, BCError> {
         http::call(self.app()?, &CARD_SYNC_VERIFY, None, || {
-            signing_fields(to_fields(params)?, &CARD_SYNC_VERIFY)
+            signing_fields(to_fields(params)?.to_map()?, &CARD_SYNC_VERIFY)
         })
     }
 
@@ -166,7 +166,7 @@ impl BCPay {
         params: &BCCardChargeSignParams,
     ) -> Result<BCResult<CardChargeSignResult>, BCError> {
         http::call(self.app()?, &CARD_CHARGE_SIGN, None, || {
-            signing_fields(to_fields(params)?, &CARD_CHARGE_SIGN)
+            signing_fields(to_fields(params)?.to_map()?, &CARD_CHARGE_SIGN)
         })
     }
 }

@@ -116,7 +116,18 @@ impl Serialize for BCChannelType {
 
 impl<'de> Deserialize<'de> for BCChannelType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(BCChannelType::from)
+        // From the borrowed text: a known channel needs no allocation (two per bill of a page).
+        struct ChannelVisitor;
+        impl serde::de::Visitor<'_> for ChannelVisitor {
+            type Value = BCChannelType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a channel name")
+            }
+            fn visit_str<E>(self, value: &str) -> Result<BCChannelType, E> {
+                Ok(BCChannelType::from_wire(value))
+            }
+        }
+        deserializer.deserialize_str(ChannelVisitor)
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
 use crate::error::{BCError, BoxError, excerpt, reason_phrase};
+use crate::params::Fields;
 use crate::results::BCResult;
 use crate::sign::app_sign;
 
@@ -95,21 +96,21 @@ impl Op {
 
 /// Performs `op` for `app`: `id` is the path parameter, `fields` builds the request fields (and runs
 /// the operation's own checks) only once test mode has been ruled out.
-pub(crate) fn call<T: DeserializeOwned>(
+pub(crate) fn call<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     app: &BCApp,
     op: &Op,
     id: Option<&str>,
-    fields: impl FnOnce() -> Result<Map<String, Value>, BCError>,
+    fields: impl FnOnce() -> Result<F, BCError>,
 ) -> Result<BCResult<T>, BCError> {
     call_at(app, op, id.as_slice(), fields)
 }
 
 /// [`call`] with any number of path parameters, each percent-encoded as one segment.
-pub(crate) fn call_at<T: DeserializeOwned>(
+pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     app: &BCApp,
     op: &Op,
     ids: &[&str],
-    fields: impl FnOnce() -> Result<Map<String, Value>, BCError>,
+    fields: impl FnOnce() -> Result<F, BCError>,
 ) -> Result<BCResult<T>, BCError> {
     if app.is_test_mode && op.test_mode == TestMode::Refused {
         return Err(BCError::NotSupportedInTestMode { method: op.name });
@@ -117,12 +118,8 @@ pub(crate) fn call_at<T: DeserializeOwned>(
     if !app.is_test_mode && op.test_mode == TestMode::Only {
         return Err(BCError::OnlyInTestMode { method: op.name });
     }
-    let mut fields = fields()?;
-    if let Some(missing) = op
-        .required
-        .iter()
-        .find(|key| fields.get(**key).is_none_or(Value::is_null))
-    {
+    let fields = fields()?.into();
+    if let Some(missing) = op.required.iter().find(|key| !fields.is_present(key)) {
         return Err(BCError::invalid(format!("`{missing}` is required")));
     }
     let path = match op.test_mode {
@@ -139,18 +136,17 @@ pub(crate) fn call_at<T: DeserializeOwned>(
     }
     // Encoded before signing, so a field that cannot travel is reported before a signing problem.
     let caller_query = match op.wire {
-        Wire::GetQuery | Wire::Delete => query_pairs(&fields)?,
+        Wire::GetQuery | Wire::Delete => query_pairs(&fields.to_map()?)?,
         _ => String::new(),
     };
     let signature = match op.secret {
-        Secret::Payout(amount) => payout_signature(app, &fields, amount)?,
+        Secret::Payout(amount) => payout_signature(app, &fields.to_map()?, amount)?,
         secret => signature(app, secret)?,
     };
     let agent = app.agent();
     let sent = match op.wire {
         Wire::Post | Wire::Put => {
-            fields.extend(signature);
-            let body = Value::Object(fields).to_string();
+            let body = fields.to_json(&signature)?;
             let request = if op.wire == Wire::Post {
                 agent.post(&url)
             } else {
@@ -160,12 +156,13 @@ pub(crate) fn call_at<T: DeserializeOwned>(
                 request.header("Content-Type", "application/json"),
                 app.timeout,
             )
-            .send(body.as_bytes())
+            .send(&body[..])
         }
         Wire::GetPara => {
-            fields.extend(signature);
+            let para = String::from_utf8(fields.to_json(&signature)?)
+                .map_err(|_| BCError::invalid("parameters must be UTF-8"))?;
             url.push_str("?para=");
-            url.push_str(&percent_encode(&Value::Object(fields).to_string(), true));
+            url.push_str(&percent_encode(&para, true));
             with_timeouts(agent.get(&url), app.timeout).call()
         }
         Wire::GetQuery | Wire::Delete => {
@@ -186,7 +183,7 @@ pub(crate) fn call_at<T: DeserializeOwned>(
         }
     };
     let (status, body) = read_reply(sent)?;
-    envelope(status, &body)
+    decode(status, body)
 }
 
 /// GETs a document from a non-BeeCloud service (WeChat OAuth), with the default timeouts and body
@@ -306,13 +303,26 @@ fn read_reply(
                 .map(|value| redacted_location(&String::from_utf8_lossy(value.as_bytes()))),
         });
     }
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_RESPONSE_BYTES)
-        .read_to_vec()
-        .map_err(transport_error)?;
+    // Sized from Content-Length up front (at most 64 KiB before any byte arrives), so a reply is
+    // read without regrowing the buffer.
+    let announced = response.body().content_length().unwrap_or(0);
+    let mut body = Vec::with_capacity(announced.min(64 * 1024) as usize);
+    std::io::Read::read_to_end(
+        &mut response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .reader(),
+        &mut body,
+    )
+    .map_err(|error| transport_error(error.into()))?;
     Ok((status, body))
+}
+
+/// The answer as a result: a success is decoded once ([`crate::reply`]); anything else goes to
+/// [`envelope`], which names the problem.
+fn decode<T: DeserializeOwned>(status: u16, body: Vec<u8>) -> Result<BCResult<T>, BCError> {
+    crate::reply::success(status, body).or_else(|body| envelope(status, &body))
 }
 
 /// Maps an answer to the result: 200 and 4xx carry envelopes (wire-contract §7.2), anything else
@@ -368,18 +378,17 @@ fn envelope<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<BCResult<T>
         ));
     }
     // The server acted: an undecodable payload must not read as a failure of the operation.
-    let data = serde_json::from_value(Value::Object(raw.clone())).map_err(|source| {
-        BCError::UnreadableSuccess {
-            raw: raw.clone(),
-            source,
-        }
+    // Straight from the parsed object: one parse, no copy of the tree.
+    let data = T::deserialize(&raw).map_err(|source| BCError::UnreadableSuccess {
+        raw: raw.clone(),
+        source,
     })?;
     Ok(BCResult {
         result_code,
         result_msg,
         err_detail,
         data,
-        raw,
+        raw: raw.into(),
     })
 }
 
@@ -494,14 +503,19 @@ fn query_pairs(fields: &Map<String, Value>) -> Result<String, BCError> {
 /// Percent-encodes all but `A-Z a-z 0-9 _ . - ~`; with `form`, a space becomes `+` (Python's
 /// `quote_plus`), else `%20` (a path segment, where `/` is escaped too).
 pub(crate) fn percent_encode(text: &str, form: bool) -> String {
-    let mut encoded = String::with_capacity(text.len());
+    let mut encoded = String::with_capacity(text.len() * 3 / 2);
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
                 encoded.push(byte as char)
             }
             b' ' if form => encoded.push('+'),
-            _ => encoded.push_str(&format!("%{byte:02X}")),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                encoded.push('%');
+                encoded.push(HEX[usize::from(byte >> 4)] as char);
+                encoded.push(HEX[usize::from(byte & 0xf)] as char);
+            }
         }
     }
     encoded
@@ -638,5 +652,49 @@ mod tests {
             (err.result_code(), err.result_msg(), err.err_detail()),
             (Some(-1), "500".into(), "Internal Server Error".into())
         );
+    }
+
+    #[test]
+    fn decoding_once_agrees_with_the_envelope_mapping() {
+        use crate::results::{BillsResult, PayResult};
+        fn both<T: DeserializeOwned + PartialEq + fmt::Debug>(status: u16, body: &[u8]) {
+            let (fast, slow) = (
+                decode::<T>(status, body.to_vec()),
+                envelope::<T>(status, body),
+            );
+            match (fast, slow) {
+                (Ok(fast), Ok(slow)) => {
+                    assert_eq!(fast, slow);
+                    assert_eq!(*fast.raw, *slow.raw);
+                }
+                (Err(fast), Err(slow)) => assert_eq!(format!("{fast:?}"), format!("{slow:?}")),
+                (fast, slow) => panic!("{fast:?} vs {slow:?}"),
+            }
+        }
+        for body in [
+            &br#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"x","url":"u","new":[1]}"#
+                [..],
+            br#" {"result_code":"0","id":"x","result_msg":null,"err_detail":5}"#,
+            br#"{"result_code":0,"id":"x","id":"y"}"#,
+            br#"{"result_code":0,"id":5}"#,
+            br#"{"result_code":0}"#,
+            br#"{"result_code":1,"id":"x","result_msg":"NO"}"#,
+            br#"[0,"OK",""]"#,
+            br#"{"result_code":0,"id":"x"} trailing"#,
+        ] {
+            both::<PayResult>(200, body);
+            both::<PayResult>(400, body);
+        }
+        both::<BillsResult>(
+            200,
+            br#"{"result_code":0,"bills":[{"id":"b","channel":"WX","unknown":{"k":1}},null]}"#,
+        );
+        let page: BCResult<BillsResult> = decode(
+            200,
+            br#"{"result_code":0,"bills":[{"id":"b","unknown":{"k":1}}]}"#.to_vec(),
+        )
+        .unwrap();
+        assert_eq!(page.bills[0].id.as_deref(), Some("b"));
+        assert_eq!(page.raw["bills"][0]["unknown"]["k"], 1);
     }
 }

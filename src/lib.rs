@@ -155,8 +155,11 @@ mod error;
 mod http;
 mod params;
 mod records;
+mod reply;
+mod resolve;
 mod results;
 mod sign;
+mod transport;
 mod webhook;
 // Operations beyond Python (other official SDKs) and pagination.
 mod beyond;

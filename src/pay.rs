@@ -7,6 +7,7 @@ use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::params::Fields;
 use crate::params::{
     BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams, BCPayReqParams, BCPlan,
     BCPreRefundAuditParams, BCRefundReqParams, BCSubscription, BCTransferReqParams, to_fields,
@@ -325,7 +326,7 @@ impl BCPay {
 }
 
 /// Adds `bc_analysis` (wire-contract §5).
-fn with_sdk_version(mut fields: Map<String, Value>) -> Result<Map<String, Value>, BCError> {
+fn with_sdk_version(mut fields: Fields) -> Result<Fields, BCError> {
     fields.insert(
         "bc_analysis".into(),
         serde_json::json!({ "sdk_version": SDK_VERSION }),
@@ -334,7 +335,7 @@ fn with_sdk_version(mut fields: Map<String, Value>) -> Result<Map<String, Value>
 }
 
 /// Adds a field the SDK sets from an argument, refusing to overwrite one set through `set()`.
-fn insert_new(fields: &mut Map<String, Value>, key: &str, value: Value) -> Result<(), BCError> {
+fn insert_new(fields: &mut Fields, key: &str, value: Value) -> Result<(), BCError> {
     if fields.contains_key(key) {
         return Err(BCError::invalid(format!(
             "`{key}` is an argument and cannot also be set on the params"

@@ -144,7 +144,7 @@ impl BCQuery {
         let params = params.into();
         http::call(self.app()?, &QUERY_TRANSFERS, None, || {
             let fields = filters(params, "payout queries", &[])?;
-            checks::bill_no(&fields)?;
+            checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
         })
     }
@@ -172,7 +172,7 @@ impl BCQuery {
         let params = params.into();
         http::call(self.app()?, &QUERY_TRANSFERS_COUNT, None, || {
             let fields = filters(params, "payout counts", &["need_detail", "skip", "limit"])?;
-            checks::bill_no(&fields)?;
+            checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
         })
     }
@@ -227,7 +227,7 @@ impl BCQuery {
             Ok(transfer_type
                 .map(|transfer_type| ("type".to_string(), Value::from(transfer_type)))
                 .into_iter()
-                .collect())
+                .collect::<Map<String, Value>>())
         })
     }
 }
@@ -271,7 +271,11 @@ impl BCPay {
         params: &BCT0TransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &BC_T0_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?, &BC_T0_TRANSFER, "withdraw_amount")?;
+            let fields = payout_fields(
+                to_fields(params)?.to_map()?,
+                &BC_T0_TRANSFER,
+                "withdraw_amount",
+            )?;
             checks::one_of(&fields, "transfer_type", &["1", "2"])?;
             Ok(fields)
         })
@@ -306,7 +310,7 @@ impl BCPay {
         params: &BCT1TransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &BC_T1_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?, &BC_T1_TRANSFER, "total_fee")?;
+            let fields = payout_fields(to_fields(params)?.to_map()?, &BC_T1_TRANSFER, "total_fee")?;
             checks::one_of(&fields, "is_personal", &["1", "0"])?;
             Ok(fields)
         })
@@ -348,7 +352,7 @@ impl BCPay {
         params: &BCCJTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &CJ_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?, &CJ_TRANSFER, "total_fee")?;
+            let fields = payout_fields(to_fields(params)?.to_map()?, &CJ_TRANSFER, "total_fee")?;
             checks::one_of(&fields, "card_type", &["DEBIT", "CREDIT"])?;
             checks::one_of(&fields, "card_attribute", &["B", "C"])?;
             Ok(fields)
@@ -392,7 +396,7 @@ impl BCPay {
         params: &BCCardTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &JD_TRANSFER, None, || {
-            let mut fields = to_fields(params)?;
+            let mut fields = to_fields(params)?.to_map()?;
             checks::not_set_by_hand(&fields, "channel")?;
             fields.insert("channel".into(), "JD_TRANSFER".into());
             let fields = payout_fields(fields, &JD_TRANSFER, "total_fee")?;

@@ -6,7 +6,7 @@ use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
-use crate::params::{BCQueryCriteria, BCQueryReqParams, WireParams, to_fields};
+use crate::params::{BCQueryCriteria, BCQueryReqParams, Fields, WireParams, to_fields};
 use crate::results::{
     BCResult, BankListResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult,
     PlanResult, PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult,
@@ -294,7 +294,7 @@ impl BCQuery {
     ) -> Result<BCResult<PlansResult>, BCError> {
         let criteria = criteria.into();
         http::call(self.app()?, &QUERY_PLANS, None, || {
-            criteria.map_or(Ok(Map::new()), to_fields)
+            criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
 
@@ -321,7 +321,7 @@ impl BCQuery {
     ) -> Result<BCResult<SubscriptionsResult>, BCError> {
         let criteria = criteria.into();
         http::call(self.app()?, &QUERY_SUBSCRIPTIONS, None, || {
-            criteria.map_or(Ok(Map::new()), to_fields)
+            criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
 
@@ -341,21 +341,23 @@ impl BCQuery {
 
 /// The filters of a bill/refund query, refusing the ones that do not apply to it (Python's
 /// `ValueError`s, raised here for any set value).
-pub(crate) fn filters<P: WireParams>(
-    params: Option<&P>,
+pub(crate) fn filters<'a, P: WireParams>(
+    params: Option<&'a P>,
     what: &str,
     not_applicable: &[&str],
-) -> Result<Map<String, Value>, BCError> {
+) -> Result<Fields<'a>, BCError> {
     let Some(params) = params else {
-        return Ok(Map::new());
+        return Ok(Fields::default());
     };
     let fields = to_fields(params)?;
-    if let Some(key) = not_applicable.iter().find(|key| fields.contains_key(**key)) {
+    if let Some(key) = not_applicable.iter().find(|key| fields.contains_key(key)) {
         return Err(BCError::invalid(format!(
             "`{key}` does not apply to {what}"
         )));
     }
     // Page sizes outside 10..=50 are refused (beyond-python B21).
-    crate::checks::paging(&fields)?;
+    if fields.is_present("skip") || fields.is_present("limit") {
+        crate::checks::paging(&fields.to_map()?)?;
+    }
     Ok(fields)
 }

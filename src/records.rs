@@ -1,9 +1,10 @@
 //! The records queries return (Python's `BCBill`, `BCRefund`, `BCMerchantUser`, `BCCouponTemplate`,
 //! `BCCoupon`). Every field is an `Option` (a server may leave any out); keys the SDK does not model
-//! are kept in `extra`.
+//! are ignored here and stay readable in [`BCResult::raw`](crate::BCResult::raw) (decoding them into
+//! every record cost more than the rest of a page).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::channel::BCChannelType;
 
@@ -14,9 +15,6 @@ macro_rules! record {
         #[non_exhaustive]
         pub struct $name {
             $($(#[$field_meta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)*
-            /// Keys of the response this struct does not model.
-            #[serde(flatten)]
-            pub extra: Map<String, Value>,
         }
     };
 }

@@ -1,9 +1,12 @@
 //! [`BCResult`]: what a successful operation returns: the envelope, the typed payload, the raw JSON.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
+use std::sync::OnceLock;
 
-use serde::de::Deserializer;
+use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -27,8 +30,62 @@ pub struct BCResult<T> {
     pub err_detail: String,
     /// The typed payload.
     pub data: T,
-    /// The whole response object, including keys the payload does not model.
-    pub raw: Map<String, Value>,
+    /// The whole response object, including keys the payload does not model (decoded on first use;
+    /// it dereferences to a `Map`: `result.raw["key"]`, `result.raw.get("key")`).
+    pub raw: RawReply,
+}
+
+/// The whole JSON object of an answer, kept as its bytes and decoded into a [`Map`] the first time
+/// it is read, so a caller who never looks at unmodelled keys does not pay for a second tree.
+#[derive(Clone, Default)]
+pub struct RawReply {
+    /// A JSON object (checked when the answer was decoded).
+    body: Vec<u8>,
+    decoded: OnceLock<Map<String, Value>>,
+}
+
+impl RawReply {
+    /// `body` must be a JSON object; anything else reads as an empty map.
+    pub(crate) fn new(body: Vec<u8>) -> Self {
+        RawReply {
+            body,
+            decoded: OnceLock::new(),
+        }
+    }
+
+    /// The answer's bytes, as received.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl From<Map<String, Value>> for RawReply {
+    fn from(decoded: Map<String, Value>) -> Self {
+        RawReply {
+            body: Value::Object(decoded.clone()).to_string().into_bytes(),
+            decoded: OnceLock::from(decoded),
+        }
+    }
+}
+
+impl Deref for RawReply {
+    type Target = Map<String, Value>;
+    fn deref(&self) -> &Map<String, Value> {
+        self.decoded
+            .get_or_init(|| serde_json::from_slice(&self.body).unwrap_or_default())
+    }
+}
+
+impl PartialEq for RawReply {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for RawReply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
 }
 
 impl<T> Deref for BCResult<T> {
@@ -38,14 +95,37 @@ impl<T> Deref for BCResult<T> {
     }
 }
 
-/// A list whose JSON `null` entries are skipped, missing list ⇒ empty.
+/// A list whose JSON `null` entries are skipped, missing list ⇒ empty. Items go straight into
+/// the result (no list of `Option`s in between: a bill is large to move).
 fn list_without_nulls<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let items: Option<Vec<Option<T>>> = Option::deserialize(deserializer)?;
-    Ok(items.unwrap_or_default().into_iter().flatten().collect())
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_unit<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+            deserializer.deserialize_seq(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Vec<T>, A::Error> {
+            let mut list = Vec::with_capacity(items.size_hint().unwrap_or(0).min(64));
+            while let Some(item) = items.next_element::<Option<T>>()? {
+                list.extend(item);
+            }
+            Ok(list)
+        }
+    }
+    deserializer.deserialize_option(ListVisitor(PhantomData))
 }
 
 /// A text field that some servers send as a number (WeChat's `timestamp`).

@@ -50,7 +50,7 @@ pub fn query_coupon_templates<'a>(
 ) -> Result<BCResult<CouponTemplatesResult>, BCError> {
     let criteria = query_criteria.into();
     http::call(bc_app, &QUERY_TEMPLATES, None, || {
-        criteria.map_or(Ok(Map::new()), to_fields)
+        criteria.map_or(Ok(Default::default()), to_fields)
     })
 }
 
@@ -67,7 +67,7 @@ pub fn query_coupons<'a>(
 ) -> Result<BCResult<CouponsResult>, BCError> {
     let criteria = query_criteria.into();
     http::call(bc_app, &QUERY_COUPONS, None, || {
-        criteria.map_or(Ok(Map::new()), to_fields)
+        criteria.map_or(Ok(Default::default()), to_fields)
     })
 }
 

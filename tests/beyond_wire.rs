@@ -166,7 +166,10 @@ fn query_transfers_wire_and_records() {
     assert_eq!(payout.bank_full_name.as_deref(), Some("中国银行"));
     assert_eq!(payout.spay_result, Some(false));
     assert_eq!(payout.optional, Some(json!("{\"k\":\"v\"}")));
-    assert_eq!(payout.extra["new_key"], 7);
+    assert_eq!(
+        result.raw["bills"][0]["new_key"], 7,
+        "unmodelled keys stay in raw"
+    );
 
     // An unknown status is kept; no filters at all sends only the signature.
     let (result, request) = capture(
