@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::channel::BCChannelType;
 use crate::error::BCError;
+use crate::sensitive::SensitiveText;
 
 /// Keys the SDK writes itself; [`set`](BCPayReqParams::set) may not use them.
 pub(crate) const RESERVED_KEYS: &[&str] = &["app_id", "timestamp", "app_sign", "bc_analysis"];
@@ -259,7 +260,7 @@ params! {
         /// The store's id (offline: ≤ 32 characters).
         store_id: String,
         /// BC_EXPRESS: the card number (BC_EXPRESS also requires `buyer_id`).
-        card_no: String,
+        card_no: SensitiveText,
         /// Forbid credit cards.
         limit_credit: bool,
         /// BC_GATEWAY: the bank's name as `query_bc_gateway_banks` lists it for `card_type` (the
@@ -469,7 +470,7 @@ params! {
         /// `P` personal or `C` corporate.
         account_type: String,
         /// Receiving card / account number.
-        account_no: String,
+        account_no: SensitiveText,
         /// Receiver's name.
         account_name: String,
         /// Phone bound to the card, for the bank's SMS notice.
@@ -630,11 +631,11 @@ params! {
         /// Bank name, from `query_subscription_payment_supported_banks`.
         bank_name: String,
         /// Card number (never returned).
-        card_no: String,
+        card_no: SensitiveText,
         /// Name on the ID card.
         id_name: String,
         /// ID card number.
-        id_no: String,
+        id_no: SensitiveText,
         /// Phone bound to the card.
         mobile: String,
         /// Multiplier of the plan's fee per charge (default 1). A whole value is sent as a JSON
@@ -685,6 +686,32 @@ mod tests {
             sent
         );
         sent
+    }
+
+    #[test]
+    fn debug_never_shows_card_account_or_id_numbers() {
+        let mut pay = BCPayReqParams::default();
+        pay.card_no = Some("6222020200112233445".into());
+        let mut payout = BCCardTransferParams::default();
+        payout.account_no = Some("6222020200112233446".into());
+        let mut subscription = BCSubscription::default();
+        subscription.card_no = Some("6222020200112233447".into());
+        subscription.id_no = Some("320101199001010011".into());
+        for shown in [
+            format!("{pay:?}"),
+            format!("{payout:#?}"),
+            format!("{subscription:?}"),
+        ] {
+            assert!(shown.contains("<redacted>"), "{shown}");
+            for number in ["62220202001122", "320101199001010011"] {
+                assert!(!shown.contains(number), "{shown} shows {number}");
+            }
+        }
+        // They still travel in full.
+        let sent = to_fields(&pay).unwrap().to_map().unwrap();
+        assert_eq!(sent["card_no"], "6222020200112233445");
+        let sent = to_fields(&subscription).unwrap().to_map().unwrap();
+        assert_eq!(sent["id_no"], "320101199001010011");
     }
 
     #[test]

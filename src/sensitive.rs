@@ -7,7 +7,8 @@ use std::ops::Deref;
 use serde::{Deserialize, Serialize};
 
 /// Text that travels as a plain JSON string but shows as `<redacted>` in `Debug`: the card,
-/// account and ID numbers of the operations beyond Python. Fill it with `.into()`:
+/// account and ID numbers of every params struct (`card_no`, `account_no`, `id_no`,
+/// `bank_account_no`). Fill it with `.into()`:
 ///
 /// ```
 /// use beecloud::entity::{BCCardSignParams, SensitiveText};

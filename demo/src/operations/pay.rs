@@ -148,7 +148,7 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     match channel_name.as_str() {
         "BC_GATEWAY" => params.bank = Some(required(form, "bank")?),
         "BC_EXPRESS" => {
-            params.card_no = Some(required(form, "card_no")?);
+            params.card_no = Some(required(form, "card_no")?.into());
             // Quick pay binds the card to a buyer of the merchant.
             params.buyer_id.get_or_insert_with(|| "demo-buyer".into());
         }

@@ -176,9 +176,9 @@ fn subscribe(demo: &Demo, incoming: &Incoming) -> OpResult {
     subscription.plan_id = Some(required(form, "plan_id")?);
     subscription.buyer_id = Some(required(form, "buyer_id")?);
     subscription.bank_name = Some(required(form, "bank_name")?);
-    subscription.card_no = Some(required(form, "card_no")?);
+    subscription.card_no = Some(required(form, "card_no")?.into());
     subscription.id_name = Some(required(form, "id_name")?);
-    subscription.id_no = Some(required(form, "id_no")?);
+    subscription.id_no = Some(required(form, "id_no")?.into());
     subscription.mobile = Some(required(form, "mobile")?);
     let result = demo.bc_pay.subscribe(
         &subscription,

@@ -146,7 +146,7 @@ fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.bank_fullname = Some(required(form, "bank_fullname")?);
     params.card_type = Some(form.text("card_type").unwrap_or_else(|| "DE".into()));
     params.account_type = Some(form.text("account_type").unwrap_or_else(|| "P".into()));
-    params.account_no = Some(required(form, "account_no")?);
+    params.account_no = Some(required(form, "account_no")?.into());
     params.account_name = Some(required(form, "account_name")?);
     params.mobile = form.text("mobile");
     let result = expecting(
