@@ -3,24 +3,9 @@
 //! merchant would do at the channel: pay a bill (then return to `return_url` the way the channel would),
 //! confirm an Alipay refund or transfer with the "password", approve or cancel a PayPal payment.
 
-use super::payments;
-use super::refunds;
-use super::server::{Answer, query_pairs};
+use super::core::{Answer, escape, form_encode, percent_decode, query_pairs};
 use super::store::{Bill, Store, TransferKind};
-use super::transfers;
-
-/// The page of a bill, refund, transfer or refund batch.
-pub(crate) fn page_url(base_url: &str, token: &str) -> String {
-    format!("{base_url}/cashier/{}", form_encode(token))
-}
-
-/// The auto-submitting form of `html` pay results (what Alipay / UnionPay return), aimed at the cashier page.
-pub(crate) fn auto_submit_form(page_url: &str) -> String {
-    format!(
-        "<form id=\"bcpaysubmit\" action=\"{}\" method=\"get\"></form><script>document.forms['bcpaysubmit'].submit();</script>",
-        escape(page_url)
-    )
-}
+use super::{payments, refunds, transfers};
 
 /// What a token names.
 enum Target {
@@ -46,7 +31,7 @@ fn resolve(store: &Store, token: &str) -> Option<Target> {
 
 /// Serves `/cashier/{rest}`.
 pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -> Answer {
-    let token = super::server::percent_decode(rest.trim_end_matches('/'), false);
+    let token = percent_decode(rest.trim_end_matches('/'), false);
     let Some(target) = resolve(store, &token) else {
         return page(
             404,
@@ -187,7 +172,11 @@ fn act(store: &mut Store, target: Target, cancel: bool) -> Answer {
     };
     match outcome {
         Ok(()) => page(200, "Confirmed", "<p>Confirmed.</p>"),
-        Err(why) => page(409, "Not possible", &format!("<p>{}</p>", escape(&why))),
+        Err(why) => page(
+            409,
+            "Not possible",
+            &format!("<p>{}</p>", escape(&why.to_string())),
+        ),
     }
 }
 
@@ -195,7 +184,11 @@ fn act(store: &mut Store, target: Target, cancel: bool) -> Answer {
 fn act_on_bill(store: &mut Store, bill_id: &str, cancel: bool) -> Answer {
     if !cancel {
         if let Err(why) = payments::pay_bill(store, bill_id) {
-            return page(409, "Not possible", &format!("<p>{}</p>", escape(&why)));
+            return page(
+                409,
+                "Not possible",
+                &format!("<p>{}</p>", escape(&why.to_string())),
+            );
         }
     }
     let Some(bill) = store.bills.iter().find(|b| b.id == bill_id) else {
@@ -298,35 +291,6 @@ fn yuan(fen: i64) -> String {
         fen.unsigned_abs() / 100,
         fen.unsigned_abs() % 100
     )
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Percent-encodes everything but unreserved characters (valid in a path segment and a query value).
-pub(crate) fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 use serde_json::{Map, Value};
 
 use super::core::{ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, payload, require};
-use super::merchants::DEFAULT_MERCHANT;
 use super::store::Store;
 use super::validate::new_id;
 
@@ -51,7 +50,7 @@ pub struct Coupons {
 impl Coupons {
     /// Seeds three active demo templates for `app_id`, all unlimited and valid for 30 days from delivery:
     /// `满100减10` (¥10 off from ¥100), `九折` (10 % off) and `新人立减5元` (¥5 off, no threshold).
-    pub fn seed(&mut self, app_id: &str, now_ms: i64) {
+    pub fn seed(&mut self, app_id: &str, merchant_account: &str, now_ms: i64) {
         let demo = [
             ("满100减10", 0, 10_000, 10.0),
             ("九折", 1, 0, 0.9),
@@ -76,7 +75,7 @@ impl Coupons {
                 end_time: None,
                 delivery_valid_days: Some(DEFAULT_VALID_DAYS),
                 status: 1,
-                mch_account: DEFAULT_MERCHANT.to_owned(),
+                mch_account: merchant_account.to_owned(),
                 created_at,
                 updated_at: created_at,
             });

@@ -13,7 +13,6 @@ use super::store::Store;
 
 /// The merchant account every app belongs to ([emu]: the emulator configuration has no merchant account, so
 /// this is the account the recorded Python SDK requests use).
-pub(crate) const DEFAULT_MERCHANT: &str = "merchant@example.com";
 
 /// Longest accepted `buyer_id` ([emu]).
 const MAX_BUYER_ID_CHARS: usize = 64;
@@ -30,13 +29,15 @@ const USER_LIST: ListSpec<'static> = ListSpec {
 /// Per-app merchant-user records.
 #[derive(Default)]
 pub struct Merchants {
+    /// The merchant account of the app ([`EmulatorConfig::merchant_account`](super::EmulatorConfig)).
+    pub(crate) account: String,
     users: Vec<User>,
 }
 
 impl Merchants {
     /// The merchant account (email or phone) `app_id` belongs to.
     pub(crate) fn account_of(&self, _app_id: &str) -> &str {
-        DEFAULT_MERCHANT
+        &self.account
     }
 
     /// True when `buyer_id` is a registered user of `app_id`.

@@ -3,12 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cashier;
+use super::core;
 use super::core::{
     ApiError, BILL_NO_DUPLICATE, Call, NO_SUCH_BILL, Namespace, PARAM_INVALID, Reply, payload,
     require,
 };
 use super::coupons;
+use super::error::EmulatorError;
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{
     CURRENCIES, INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PAY_CHANNELS, REVERT_CHANNELS,
@@ -115,8 +116,8 @@ fn check_huabei(optional: &Value) -> Result<(), ApiError> {
 
 /// The channel-specific success payload of online pay (server-semantics §6.2); every page is the emulator's.
 fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, Value> {
-    let page = cashier::page_url(&store.base_url, &bill.id);
-    let form = cashier::auto_submit_form(&page);
+    let page = core::page_url(&store.base_url, &bill.id);
+    let form = core::auto_submit_form(&page);
     let serial = store.next_serial();
     let timestamp = store.now_ms().to_string();
     let nonce = format!("{:032X}", u128::from(serial) * 0x9E37_79B9_7F4A_7C15);
@@ -286,7 +287,7 @@ pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
         "WX_NATIVE" | "ALI_OFFLINE_QRCODE" | "BC_ALI_QRCODE"
     ) {
         // The return table says code_url, the scenario prose qr_code: send both.
-        let page = cashier::page_url(&store.base_url, &bill.id);
+        let page = core::page_url(&store.base_url, &bill.id);
         payload.insert("code_url".into(), page.clone().into());
         payload.insert("qr_code".into(), page.into());
     }
@@ -380,12 +381,12 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
                 payload.insert("credit_card_id".into(), card_id.into());
             }
             // Card payments are captured at once.
-            pay_bill(store, &bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+            pay_bill(store, &bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
         }
         None => {
             payload.insert(
                 "url".into(),
-                cashier::page_url(&store.base_url, &bill_id).into(),
+                core::page_url(&store.base_url, &bill_id).into(),
             );
         }
     }
@@ -446,7 +447,7 @@ pub(crate) fn confirm_bill(store: &mut Store, call: &Call) -> Reply {
     if store.bills[index].token.as_deref() != Some(call.req_str("token")?) {
         return Err(ApiError::invalid("token", "does not belong to this bill"));
     }
-    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(Map::new())
 }
 
@@ -473,7 +474,10 @@ pub(crate) fn no_such_bill(key: &str) -> ApiError {
 }
 
 /// The control hook: pays a bill found by record id (either namespace), else by `bill_no` (live, then sandbox).
-pub(crate) fn complete_payment(store: &mut Store, bill_id_or_bill_no: &str) -> Result<(), String> {
+pub(crate) fn complete_payment(
+    store: &mut Store,
+    bill_id_or_bill_no: &str,
+) -> Result<(), EmulatorError> {
     let bill_id = store
         .bills
         .iter()
@@ -489,28 +493,37 @@ pub(crate) fn complete_payment(store: &mut Store, bill_id_or_bill_no: &str) -> R
                 })
         })
         .map(|b| b.id.clone())
-        .ok_or_else(|| format!("no bill {bill_id_or_bill_no}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no bill {bill_id_or_bill_no}")))?;
     pay_bill(store, &bill_id)
 }
 
 /// Marks a bill paid (channel trade number, message detail), redeems its coupon and sends the PAY webhook.
-pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), String> {
+pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorError> {
     let now = store.now_ms();
     let serial = store.next_serial();
     let index = store
         .bills
         .iter()
         .position(|b| b.id == bill_id)
-        .ok_or_else(|| format!("no bill {bill_id}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no bill {bill_id}")))?;
     let bill = &mut store.bills[index];
     if bill.spay_result {
-        return Err(format!("bill {} is already paid", bill.bill_no));
+        return Err(EmulatorError::conflict(format!(
+            "bill {} is already paid",
+            bill.bill_no
+        )));
     }
     if bill.revert_result {
-        return Err(format!("bill {} was reverted", bill.bill_no));
+        return Err(EmulatorError::conflict(format!(
+            "bill {} was reverted",
+            bill.bill_no
+        )));
     }
     if bill.expired(now) {
-        return Err(format!("bill {} has expired", bill.bill_no));
+        return Err(EmulatorError::conflict(format!(
+            "bill {} has expired",
+            bill.bill_no
+        )));
     }
     bill.spay_result = true;
     bill.trade_no = format!("{}{}{serial:08}", bill.channel, beijing_date(now));

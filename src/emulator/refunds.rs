@@ -3,11 +3,12 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cashier;
+use super::core;
 use super::core::{
     ALREADY_REFUNDING, ApiError, BILL_UNSUCCESS, CHANNEL_INVALID, Call, NO_SUCH_REFUND,
     PARAM_INVALID, PREREFUND_DUPLICATE, REFUND_AMOUNT_TOO_LARGE, Reply, payload, require,
 };
+use super::error::EmulatorError;
 use super::payments::no_such_bill;
 use super::store::{Approval, Refund, Store, WebhookEvent};
 use super::validate::{
@@ -183,9 +184,9 @@ pub(crate) fn refund(store: &mut Store, call: &Call) -> Reply {
     if pending {
         // A pre-refund moves no money until the audit approves it.
     } else if password {
-        reply.insert("url".into(), cashier::page_url(&store.base_url, &id).into());
+        reply.insert("url".into(), core::page_url(&store.base_url, &id).into());
     } else {
-        finish_refund(store, &id, true).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+        finish_refund(store, &id, true).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     }
     Ok(reply)
 }
@@ -252,10 +253,7 @@ pub(crate) fn audit_pre_refunds(store: &mut Store, call: &Call) -> Reply {
     if !awaiting_password.is_empty() {
         // One Alipay confirmation page covers the whole approved batch.
         let token = new_id();
-        reply.insert(
-            "url".into(),
-            cashier::page_url(&store.base_url, &token).into(),
-        );
+        reply.insert("url".into(), core::page_url(&store.base_url, &token).into());
         store.refund_batches.insert(token, awaiting_password);
     }
     Ok(reply)
@@ -296,7 +294,7 @@ fn audit_one(
     if needs_password(&store.refunds[index]) {
         return Ok(true);
     }
-    finish_refund(store, id, true).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+    finish_refund(store, id, true).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(false)
 }
 
@@ -329,14 +327,16 @@ pub(crate) fn finish_refund(
     store: &mut Store,
     refund_id: &str,
     success: bool,
-) -> Result<(), String> {
+) -> Result<(), EmulatorError> {
     let index = store
         .refunds
         .iter()
         .position(|r| r.id == refund_id)
-        .ok_or_else(|| format!("no refund {refund_id}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no refund {refund_id}")))?;
     if !store.refunds[index].in_progress() {
-        return Err(format!("refund {refund_id} is not in progress"));
+        return Err(EmulatorError::conflict(format!(
+            "refund {refund_id} is not in progress"
+        )));
     }
     let now = store.now_ms();
     let refund = &mut store.refunds[index];

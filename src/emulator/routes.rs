@@ -26,6 +26,8 @@ pub(crate) enum Secret {
     Test,
     /// Live non-money routes: the Python SDK in test mode signs them with the test secret.
     AppOrTest,
+    /// `rest/bc_transfer`: master, or the app secret three official SDKs sign it with (errata B14).
+    AppOrMaster,
     Unsigned,
 }
 
@@ -59,7 +61,7 @@ const fn route(
 
 use Encoding::{JsonBody, Para, QueryPairs};
 use Namespace::{Live, Sandbox};
-use Secret::{App, AppOrTest, Master, Test, Unsigned};
+use Secret::{App, AppOrMaster, AppOrTest, Master, Test, Unsigned};
 
 #[rustfmt::skip] // One row per route reads as the table it is.
 pub(crate) const ROUTES: &[Route] = &[
@@ -88,7 +90,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/offline/refund", JsonBody, Master, Live, refunds::offline_refund),
     // Transfers.
     route("GET", "rest/bc_transfer/banks", Para, Unsigned, Live, transfers::bc_transfer_banks),
-    route("POST", "rest/bc_transfer", JsonBody, Master, Live, transfers::bc_transfer),
+    route("POST", "rest/bc_transfer", JsonBody, AppOrMaster, Live, transfers::bc_transfer),
     route("POST", "rest/transfer", JsonBody, Master, Live, transfers::transfer),
     route("POST", "rest/transfers", JsonBody, Master, Live, transfers::batch_transfer),
     // Plans, subscriptions, SMS, card-factor auth.
@@ -110,6 +112,8 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/users", JsonBody, AppOrTest, Live, merchants::batch_add_users),
     route("GET", "rest/users", Para, AppOrTest, Live, merchants::query_users),
     route("PUT", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
+    // Errata B27: PHP posts it.
+    route("POST", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
     // Coupons.
     route("GET", "rest/coupon/template/{id}", Para, AppOrTest, Live, coupons::get_template),
     route("GET", "rest/coupon/template", Para, AppOrTest, Live, coupons::query_templates),

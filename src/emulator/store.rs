@@ -124,7 +124,7 @@ pub(crate) struct Transfer {
 /// The whole emulator state.
 pub(crate) struct Store {
     /// The app's credentials and behaviour switches, as the emulator was started with them.
-    pub app: super::EmulatorConfig,
+    pub app: super::config::EmulatorConfig,
     /// `http://127.0.0.1:PORT`, for the URLs of cashier pages.
     pub base_url: String,
     clock_offset_ms: i64,
@@ -145,7 +145,7 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub(crate) fn new(app: super::EmulatorConfig, base_url: String) -> Store {
+    pub(crate) fn new(app: super::config::EmulatorConfig, base_url: String) -> Store {
         let mut store = Store {
             app,
             base_url,
@@ -163,7 +163,11 @@ impl Store {
             outbox: Outbox::default(),
         };
         let (app_id, now) = (store.app.app_id.clone(), store.now_ms());
-        store.coupons.seed(&app_id, now);
+        store.merchants.account = store.app.merchant_account.clone();
+        if store.app.seed_coupon_templates {
+            let merchant = store.app.merchant_account.clone();
+            store.coupons.seed(&app_id, &merchant, now);
+        }
         store
     }
 

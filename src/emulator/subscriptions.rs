@@ -17,6 +17,7 @@ use super::core::{
     require,
 };
 use super::coupons;
+use super::error::EmulatorError;
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{beijing_date, new_id};
 
@@ -852,18 +853,20 @@ pub(crate) fn finish_verification(
     store: &mut Store,
     subscription_id: &str,
     success: bool,
-) -> Result<(), String> {
+) -> Result<(), EmulatorError> {
     let now_ms = store.now_ms();
     let subs = &mut store.subscriptions;
     let index = subs
         .subscriptions
         .iter()
         .position(|s| s.id == subscription_id)
-        .ok_or_else(|| format!("no subscription {subscription_id}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no subscription {subscription_id}")))?;
     let (card_id, plan_id) = {
         let sub = &subs.subscriptions[index];
         if !sub.is_live() {
-            return Err(format!("subscription {subscription_id} is canceled"));
+            return Err(EmulatorError::conflict(format!(
+                "subscription {subscription_id} is canceled"
+            )));
         }
         (sub.card_id.clone(), sub.plan_id.clone())
     };
@@ -909,7 +912,7 @@ pub(crate) fn finish_verification(
 /// The control hook for one recurring charge (server-semantics §10.2): a paid `BC_SUBSCRIPTION` bill
 /// of plan fee × `amount` (rounded to fen) and its PAY webhook, signed both ways (§9.6). A
 /// subscription cancelled `at_period_end` ends with this charge. Returns the bill's `bill_no`.
-pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String, String> {
+pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String, EmulatorError> {
     let now_ms = store.now_ms();
     let serial = store.next_serial();
     let subs = &mut store.subscriptions;
@@ -917,18 +920,22 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
         .subscriptions
         .iter_mut()
         .find(|s| s.id == subscription_id)
-        .ok_or_else(|| format!("no subscription {subscription_id}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no subscription {subscription_id}")))?;
     if !sub.valid || !matches!(sub.status, "active" | "trialing" | "canceling") {
-        return Err(format!(
+        return Err(EmulatorError::conflict(format!(
             "subscription {subscription_id} is {}, not chargeable",
             sub.status
-        ));
+        )));
     }
     let plan = subs
         .plans
         .iter()
         .find(|p| p.id == sub.plan_id)
-        .ok_or_else(|| format!("the plan of subscription {subscription_id} is gone"))?;
+        .ok_or_else(|| {
+            EmulatorError::not_found(format!(
+                "the plan of subscription {subscription_id} is gone"
+            ))
+        })?;
     let fee = (plan.fee as f64 * sub.amount).round() as i64;
     let card = subs.cards.get(&sub.card_id);
     let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);

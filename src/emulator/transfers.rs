@@ -3,8 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cashier;
+use super::core;
 use super::core::{ApiError, BILL_NO_DUPLICATE, CHANNEL_INVALID, Call, Reply, payload, require};
+use super::error::EmulatorError;
 use super::store::{Store, Transfer, TransferKind, WebhookEvent};
 use super::validate::{
     alnum, alnum_field, max_chars, nested_str, new_id, optional_map, positive, required_channel,
@@ -331,7 +332,7 @@ fn push(store: &mut Store, transfer: Transfer, with_url: bool) -> Map<String, Va
     if with_url {
         reply.insert(
             "url".into(),
-            cashier::page_url(&store.base_url, &transfer.id).into(),
+            core::page_url(&store.base_url, &transfer.id).into(),
         );
     }
     store.transfers.push(transfer);
@@ -339,7 +340,7 @@ fn push(store: &mut Store, transfer: Transfer, with_url: bool) -> Map<String, Va
 }
 
 /// Finishes a pending transfer found by id or number and sends its TRANSFER webhook(s).
-pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(), String> {
+pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(), EmulatorError> {
     let index = store
         .transfers
         .iter()
@@ -350,9 +351,11 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
                 .iter()
                 .position(|t| t.number == id_or_no && !t.finished)
         })
-        .ok_or_else(|| format!("no transfer {id_or_no}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no transfer {id_or_no}")))?;
     if store.transfers[index].finished {
-        return Err(format!("transfer {id_or_no} is already finished"));
+        return Err(EmulatorError::conflict(format!(
+            "transfer {id_or_no} is already finished"
+        )));
     }
     let serial = store.next_serial();
     let transfer = &mut store.transfers[index];

@@ -1,15 +1,13 @@
-//! Webhooks (server-semantics §9): building and signing the payload, the outbox, and the delivery thread with the
-//! documented retry schedule (attempts at 0, 2, 4, 8 … 2^17 s after the first, scaled by `webhook_time_scale`).
+//! Webhooks (server-semantics §9): building and signing the payload, and the outbox with the documented retry
+//! schedule (attempts at 0, 2, 4, 8 … 2^17 s after the first, scaled by `webhook_time_scale`). The thread that
+//! sends them is delivery.rs.
 
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::collections::{HashSet, VecDeque};
 
 use serde_json::{Map, Value, json};
 
 use super::DeliveredWebhook;
 use super::core::{Namespace, md5_hex};
-use super::server::{Shared, lock};
 use super::store::Store;
 
 /// 1 first attempt + 17 retries.
@@ -37,6 +35,8 @@ pub(crate) struct WebhookEvent {
 /// One queued webhook and its delivery state.
 pub(crate) struct Delivery {
     url: String,
+    /// Scheme + host + port: deliveries to one destination go one at a time, destinations in parallel.
+    destination: String,
     body: Value,
     attempts: u32,
     delivered: bool,
@@ -50,14 +50,26 @@ pub(crate) struct Delivery {
 /// The webhook queue and delivery log.
 #[derive(Default)]
 pub(crate) struct Outbox {
-    deliveries: Vec<Delivery>,
+    deliveries: VecDeque<Delivery>,
+    /// Sequence number of `deliveries[0]` (pruning drops from the front).
+    first_seq: u64,
 }
 
 /// An attempt the delivery thread is about to make.
-struct Attempt {
-    index: usize,
-    url: String,
-    body: String,
+pub(crate) struct Attempt {
+    pub seq: u64,
+    pub url: String,
+    pub destination: String,
+    pub body: String,
+}
+
+/// `scheme://host:port` of a URL (the whole URL when it has no path).
+fn destination_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    url[..end].to_ascii_lowercase()
 }
 
 impl Outbox {
@@ -82,15 +94,19 @@ impl Outbox {
         }
     }
 
-    /// Marks every due attempt as in flight and returns them.
-    fn take_due(&mut self, now_ms: i64) -> Vec<Attempt> {
+    /// Marks every due attempt whose destination is not `busy` as in flight and returns them.
+    pub(crate) fn take_due(&mut self, now_ms: i64, busy: &HashSet<String>) -> Vec<Attempt> {
         let mut due = Vec::new();
-        for (index, d) in self.deliveries.iter_mut().enumerate() {
-            if !d.in_flight && d.next_due_ms.is_some_and(|t| t <= now_ms) {
+        for (offset, d) in self.deliveries.iter_mut().enumerate() {
+            if !d.in_flight
+                && d.next_due_ms.is_some_and(|t| t <= now_ms)
+                && !busy.contains(&d.destination)
+            {
                 d.in_flight = true;
                 due.push(Attempt {
-                    index,
+                    seq: self.first_seq + offset as u64,
                     url: d.url.clone(),
+                    destination: d.destination.clone(),
                     body: d.body.to_string(),
                 });
             }
@@ -98,8 +114,36 @@ impl Outbox {
         due
     }
 
+    /// Drops the oldest finished deliveries while more than `keep` are finished.
+    pub(crate) fn prune(&mut self, keep: usize) {
+        let finished = self
+            .deliveries
+            .iter()
+            .filter(|d| d.next_due_ms.is_none())
+            .count();
+        let mut excess = finished.saturating_sub(keep);
+        while excess > 0 {
+            let Some(front) = self.deliveries.front() else {
+                return;
+            };
+            if front.next_due_ms.is_some() || front.in_flight {
+                // Keep the order: a pending head stops the pruning (it finishes within ~36 h).
+                return;
+            }
+            self.deliveries.pop_front();
+            self.first_seq += 1;
+            excess -= 1;
+        }
+    }
+
+    /// Forgets every delivery (reset).
+    pub(crate) fn clear(&mut self) {
+        self.first_seq += self.deliveries.len() as u64;
+        self.deliveries.clear();
+    }
+
     /// How long until the next attempt falls due.
-    fn time_to_next(&self, now_ms: i64) -> Option<i64> {
+    pub(crate) fn time_to_next(&self, now_ms: i64) -> Option<i64> {
         self.deliveries
             .iter()
             .filter(|d| !d.in_flight)
@@ -108,14 +152,17 @@ impl Outbox {
             .map(|t| t.saturating_sub(now_ms))
     }
 
-    fn record(
+    pub(crate) fn record(
         &mut self,
-        index: usize,
+        seq: u64,
         started_ms: i64,
         response: Result<String, String>,
         time_scale: f64,
     ) {
-        let Some(d) = self.deliveries.get_mut(index) else {
+        let Some(offset) = seq.checked_sub(self.first_seq) else {
+            return;
+        };
+        let Some(d) = self.deliveries.get_mut(offset as usize) else {
             return;
         };
         d.in_flight = false;
@@ -150,6 +197,7 @@ impl Store {
         };
         let timestamp = self.now_ms();
         let app = &self.app;
+        let destination = destination_of(&url);
         let signature = signature(
             &app.app_id,
             &event.transaction_id,
@@ -171,11 +219,22 @@ impl Store {
             "optional": as_object(event.optional),
             "channel_transaction_id": event.channel_transaction_id,
         });
-        if event.subscription_sign {
-            body["sign"] = subscription_sign(&app.app_id, &app.app_secret, timestamp).into();
+        if event.ns == Namespace::Sandbox {
+            // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret; `signature` only
+            // when the knob keeps it (Part C Q2).
+            if !app.sandbox_push_signature {
+                if let Some(map) = body.as_object_mut() {
+                    map.remove("signature");
+                }
+            }
+            body["sign"] = legacy_sign(&app.app_id, &app.test_secret, timestamp).into();
+        } else if event.subscription_sign {
+            body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
         }
-        self.outbox.deliveries.push(Delivery {
+        let history = self.app.limits.webhook_history;
+        self.outbox.deliveries.push_back(Delivery {
             url,
+            destination,
             body,
             attempts: 0,
             delivered: false,
@@ -184,6 +243,7 @@ impl Store {
             next_due_ms: Some(timestamp),
             in_flight: false,
         });
+        self.outbox.prune(history);
     }
 }
 
@@ -202,9 +262,10 @@ fn signature(
     ))
 }
 
-/// The demo's `sign` of subscription pushes = md5(app_id + app_secret + timestamp) (server-semantics §9.6).
-fn subscription_sign(app_id: &str, app_secret: &str, timestamp: i64) -> String {
-    md5_hex(&format!("{app_id}{app_secret}{timestamp}"))
+/// The legacy `sign` = md5(app_id + secret + timestamp): subscription pushes with the app secret
+/// (server-semantics §9.6), sandbox pushes with the test secret (errata B1/B2).
+fn legacy_sign(app_id: &str, secret: &str, timestamp: i64) -> String {
+    md5_hex(&format!("{app_id}{secret}{timestamp}"))
 }
 
 /// `optional` / `message_detail` are objects in webhooks; anything else (e.g. absent ⇒ null) becomes `{}`.
@@ -213,56 +274,6 @@ fn as_object(value: Value) -> Value {
         Value::Object(_) => value,
         _ => Value::Object(Map::new()),
     }
-}
-
-/// The delivery thread: sends due attempts (never holding the store lock during I/O) until the emulator stops.
-pub(crate) fn run_delivery_loop(shared: Arc<Shared>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(5)))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    loop {
-        let mut store = lock(&shared.store);
-        if shared.stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let now = store.now_ms();
-        let due = store.outbox.take_due(now);
-        if due.is_empty() {
-            let wait_ms = store.outbox.time_to_next(now).unwrap_or(200).clamp(1, 200);
-            let _unused = shared
-                .wake
-                .wait_timeout(store, Duration::from_millis(wait_ms as u64))
-                .unwrap_or_else(|e| e.into_inner());
-            continue;
-        }
-        let time_scale = store.app.webhook_time_scale;
-        drop(store);
-        for attempt in due {
-            let started = lock(&shared.store).now_ms();
-            let response = post(&agent, &attempt.url, attempt.body);
-            lock(&shared.store)
-                .outbox
-                .record(attempt.index, started, response, time_scale);
-        }
-    }
-}
-
-/// POSTs the JSON body; the receiver's body text, or the transport error.
-fn post(agent: &ureq::Agent, url: &str, body: String) -> Result<String, String> {
-    let mut response = agent
-        .post(url)
-        .header("Content-Type", "application/json")
-        .send(body)
-        .map_err(|e| format!("transport error: {e}"))?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024)
-        .read_to_string()
-        .map_err(|e| format!("unreadable response: {e}"))
 }
 
 #[cfg(test)]
@@ -275,16 +286,24 @@ mod tests {
         let signature = signature("AID", "201506101035040000001", "PAY", "WX", 1, "MSEC");
         assert_eq!(signature, "c20a3d8c427677954cdd6c8dbbc5470f");
         assert_eq!(
-            subscription_sign("AID", "ASEC", 1_426_817_510_111),
+            legacy_sign("AID", "ASEC", 1_426_817_510_111),
             "a0a4476dea7d78de11166e2cee2b41b6"
         );
+        // beyond-python A6: the sandbox form with the test secret.
+        assert_eq!(
+            legacy_sign("AID", "TSEC", 1_426_817_510_111),
+            "8e320971c054a65a5444c801f6c2898c"
+        );
+        assert_eq!(destination_of("http://Host:8/a?b"), "http://host:8");
+        assert_eq!(destination_of("http://h"), "http://h");
     }
 
     #[test]
     fn retries_are_offsets_from_the_first_attempt() {
         let mut outbox = Outbox::default();
-        outbox.deliveries.push(Delivery {
+        outbox.deliveries.push_back(Delivery {
             url: "http://x".into(),
+            destination: "http://x".into(),
             body: Value::Null,
             attempts: 0,
             delivered: false,
@@ -295,12 +314,12 @@ mod tests {
         });
         let mut expected = vec![];
         for k in 1..MAX_ATTEMPTS {
-            assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+            assert_eq!(outbox.take_due(i64::MAX, &HashSet::new()).len(), 1);
             outbox.record(0, 1_000, Err("down".into()), 1.0);
             expected.push(1_000 + (1_000i64 << k));
             assert_eq!(outbox.deliveries[0].next_due_ms, expected.last().copied());
         }
-        assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+        assert_eq!(outbox.take_due(i64::MAX, &HashSet::new()).len(), 1);
         outbox.record(0, 1_000, Ok("success".into()), 1.0);
         assert!(outbox.deliveries[0].delivered);
         assert_eq!(outbox.deliveries[0].attempts, MAX_ATTEMPTS);
