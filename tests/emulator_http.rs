@@ -357,7 +357,7 @@ fn pay_answers_the_payload_of_each_channel() {
         ("WX_WAP", json!({"analysis": {"ip": "1.2.3.4"}}), &["url"]),
         (
             "BC_WX_WAP",
-            json!({"analysis": {"ip": "1.2.3.4"}}),
+            json!({"analysis": {"ip": "1.2.3.4"}, "return_url": "https://x.example/r"}),
             &["url"],
         ),
         ("ALI_APP", json!({}), &["order_string"]),
@@ -392,7 +392,20 @@ fn pay_answers_the_payload_of_each_channel() {
         ),
         ("BD_APP", json!({}), &["orderInfo"]),
         ("BD_WEB", json!({}), &["url"]),
-        ("BC_GATEWAY", json!({"bank": "CMB"}), &["url"]),
+        (
+            "BC_GATEWAY",
+            json!({"bank": "CMB", "return_url": "https://x.example/r"}),
+            &["url"],
+        ),
+        // Errata B22/B23: channels of the other official SDKs.
+        ("BC_QQ_NATIVE", json!({}), &["code_url"]),
+        ("BC_JD_QRCODE", json!({}), &["code_url"]),
+        ("BC_ALI_WAP", json!({}), &["code_url"]),
+        (
+            "JD_B2B",
+            json!({"return_url": "https://x.example/r"}),
+            &["html"],
+        ),
         ("BC_EXPRESS", json!({"buyer_id": "b1"}), &["token"]),
         ("PAYPAL_SANDBOX", json!({}), &["url"]),
     ];

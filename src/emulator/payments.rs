@@ -20,13 +20,16 @@ use super::validate::{
 /// Fields a channel additionally requires on `rest/bill` (server-semantics §5).
 fn pay_conditionals(channel: &str) -> &'static [&'static str] {
     match channel {
-        "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" => &["return_url"],
+        // Errata B18: BC_ALI_WEB, JD_B2B and BC_WX_WAP (since 2017) need one too.
+        "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" | "BC_ALI_WEB" | "JD_B2B" => &["return_url"],
         "ALI_QRCODE" => &["return_url", "qr_pay_mode"],
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" => &["openid"],
-        "WX_WAP" | "BC_WX_WAP" => &["analysis"],
+        "WX_WAP" => &["analysis"],
+        "BC_WX_WAP" => &["analysis", "return_url"],
         "YEE_WAP" => &["identity_id"],
         "YEE_NOBANKCARD" => &["cardno", "cardpwd", "frqid"],
-        "BC_GATEWAY" => &["bank"],
+        // Errata B18: PHP's rule (always), the default of Part C Q19.
+        "BC_GATEWAY" => &["bank", "return_url"],
         "BC_EXPRESS" => &["buyer_id"],
         _ => &[],
     }
@@ -48,7 +51,7 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
         }
     }
     let input = BillInput::read(call, 0)?;
-    if let Some(url) = call.str("return_url")? {
+    if let Some(url) = http_url(call, "return_url")? {
         if url.contains('#') || url.contains('?') {
             return Err(ApiError::invalid("return_url", "must not contain # or ?"));
         }
@@ -85,7 +88,10 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     }
     check_huabei(&input.optional)?;
     let mut bill = input.into_bill(store, call, channel)?;
-    bill.return_url = call.str("return_url")?.map(str::to_owned);
+    // Errata B18: BC_ALI_WAP takes no return_url; one sent is ignored.
+    if channel != "BC_ALI_WAP" {
+        bill.return_url = call.str("return_url")?.map(str::to_owned);
+    }
     bill.bill_timeout = call.int("bill_timeout")?;
     if channel == "BC_EXPRESS" {
         bill.token = Some(format!("bctoken{:08}", store.next_serial()));
@@ -127,7 +133,10 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
             "app_id": "wxemulator0000001", "partner_id": "1900000109", "package": "Sign=WXPay",
             "nonce_str": nonce, "timestamp": timestamp, "pay_sign": fake_sign(&bill.id), "prepay_id": prepay_id,
         }),
-        "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" => json!({ "code_url": page }),
+        // Errata B23: BC_QQ_NATIVE, BC_JD_QRCODE and BC_ALI_WAP answer a code_url too.
+        "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" | "BC_QQ_NATIVE" | "BC_JD_QRCODE" | "BC_ALI_WAP" => {
+            json!({ "code_url": page })
+        }
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" | "BC_WX_MINI" => json!({
             "app_id": "wxemulator0000001", "package": format!("prepay_id={prepay_id}"), "nonce_str": nonce,
             "timestamp": timestamp, "pay_sign": fake_sign(&bill.id), "sign_type": "MD5",
@@ -139,7 +148,7 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
         "ALI_WEB" | "ALI_WAP" | "ALI_QRCODE" => json!({ "html": form, "url": page }),
         "ALI_OFFLINE_QRCODE" => json!({ "qr_code": page }),
         "UN_APP" => json!({ "tn": format!("{}{serial:06}", beijing_date(store.now_ms())) }),
-        "UN_WEB" | "UN_WAP" | "JD_WAP" | "JD_WEB" | "KUAIQIAN_WAP" | "KUAIQIAN_WEB" => {
+        "UN_WEB" | "UN_WAP" | "JD_WAP" | "JD_WEB" | "JD_B2B" | "KUAIQIAN_WAP" | "KUAIQIAN_WEB" => {
             json!({ "html": form })
         }
         "BD_APP" => {
@@ -350,9 +359,7 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
     if !CURRENCIES.contains(&currency) {
         return Err(ApiError::invalid("currency", "unsupported currency"));
     }
-    if call
-        .str("return_url")?
-        .is_some_and(|url| url.contains('?') || url.contains('&'))
+    if http_url(call, "return_url")?.is_some_and(|url| url.contains('?') || url.contains('&'))
     {
         return Err(ApiError::invalid("return_url", "must not contain ? or &"));
     }

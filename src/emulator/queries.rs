@@ -9,6 +9,8 @@ use super::validate::{INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PARENT_CHANNELS,
 
 /// Bills and refunds lists return at most this many records per page.
 const MAX_LIMIT: i64 = 50;
+/// … and at least this many (errata B21).
+const MIN_LIMIT: i64 = 10;
 
 /// Exact-match text filters of bill queries.
 const BILL_TEXT_FILTERS: &[&str] = &[
@@ -160,9 +162,25 @@ fn matching_refunds<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Refund>
     Ok(refunds)
 }
 
+/// Errata B21: `limit` is valid in 10..=50; lenient mode clamps into that range, strict mode refuses.
+fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
+    let (skip, _) = skip_limit(call, None)?;
+    let limit = call.int("limit")?.unwrap_or(MIN_LIMIT);
+    if strict && !(MIN_LIMIT..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be within 10..=50"));
+    }
+    Ok((skip, limit.clamp(MIN_LIMIT, MAX_LIMIT) as usize))
+}
+
 /// One page of `records` rendered by `render` under `key`.
-fn page<T>(call: &Call, key: &str, records: Vec<T>, render: impl Fn(T, bool) -> Value) -> Reply {
-    let (skip, limit) = skip_limit(call, Some(MAX_LIMIT))?;
+fn page<T>(
+    call: &Call,
+    strict: bool,
+    key: &str,
+    records: Vec<T>,
+    render: impl Fn(T, bool) -> Value,
+) -> Reply {
+    let (skip, limit) = bills_limit(call, strict)?;
     let need_detail = call.bool("need_detail")?.unwrap_or(false);
     let list: Vec<Value> = records
         .into_iter()
@@ -179,7 +197,7 @@ fn count(n: usize) -> Reply {
 
 /// GET `rest/bills` and `rest/sandbox/bills`.
 pub(crate) fn query_bills(store: &mut Store, call: &Call) -> Reply {
-    page(call, "bills", matching_bills(store, call)?, bill_json)
+    page(call, store.app.strict_query_limit, "bills", matching_bills(store, call)?, bill_json)
 }
 
 /// GET `rest/bills/count` and `rest/sandbox/bills/count` (paging and detail fields are ignored).
@@ -190,7 +208,7 @@ pub(crate) fn count_bills(store: &mut Store, call: &Call) -> Reply {
 /// GET `rest/refunds`.
 pub(crate) fn query_refunds(store: &mut Store, call: &Call) -> Reply {
     let refunds = matching_refunds(store, call)?;
-    page(call, "refunds", refunds, |r, detail| {
+    page(call, store.app.strict_query_limit, "refunds", refunds, |r, detail| {
         refund_json(store, r, detail)
     })
 }

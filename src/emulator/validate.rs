@@ -46,6 +46,13 @@ pub(crate) const PAY_CHANNELS: &[&str] = &[
     "BC_WX_APP",
     "BC_ALI_JSAPI",
     "BC_WX_MINI",
+    // Errata B22 (beyond-python A8.6): channels other official SDKs send.
+    "BC_QQ_NATIVE",
+    "BC_JD_QRCODE",
+    "JD_B2B",
+    "BC_CARD_CHARGE",
+    "CP",
+    "CP_WEB",
 ];
 pub(crate) const OFFLINE_CHANNELS: &[&str] = &[
     "WX_NATIVE",
@@ -219,12 +226,25 @@ pub(crate) fn max_chars<'c>(
 }
 
 /// An optional `http://` / `https://` URL.
+/// `http://host…` or `https://host…` (any case), with no control characters or spaces.
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.starts_with(['/', '?', '#'])
+            && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+}
+
 pub(crate) fn http_url<'c>(call: &'c Call, name: &str) -> Result<Option<&'c str>, ApiError> {
     match call.str(name)? {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(Some(url)),
+        Some(url) if is_http_url(url) => Ok(Some(url)),
         Some(_) => Err(ApiError::invalid(
             name,
-            "must start with http:// or https://",
+            "must be an http:// or https:// URL with a host (no javascript:, data:, file: or relative URLs)",
         )),
         None => Ok(None),
     }
