@@ -16,13 +16,13 @@ enum Target {
 }
 
 fn resolve(store: &Store, token: &str) -> Option<Target> {
-    if store.bills.iter().any(|b| b.id == token) {
+    if store.bill_index(token).is_some() {
         Some(Target::Bill(token.to_owned()))
-    } else if store.refunds.iter().any(|r| r.id == token) {
+    } else if store.refund_index(token).is_some() {
         Some(Target::Refund(token.to_owned()))
     } else if let Some(ids) = store.refund_batches.get(token) {
         Some(Target::RefundBatch(ids.clone()))
-    } else if store.transfers.iter().any(|t| t.id == token) {
+    } else if store.transfer_index(token).is_some() {
         Some(Target::Transfer(token.to_owned()))
     } else {
         None
@@ -58,7 +58,7 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
     let action = format!("/cashier/{}", form_encode(token));
     let (heading, facts, button, cancellable) = match target {
         Target::Bill(id) => {
-            let Some(bill) = store.bills.iter().find(|b| &b.id == id) else {
+            let Some(bill) = store.bill(id) else {
                 return gone();
             };
             let status = if bill.spay_result {
@@ -81,7 +81,7 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
             ("Pay", facts, if paypal { "Approve" } else { "Pay" }, paypal)
         }
         Target::Refund(id) => {
-            let Some(refund) = store.refunds.iter().find(|r| &r.id == id) else {
+            let Some(refund) = store.refund_index(id).map(|i| &store.refunds[i]) else {
                 return gone();
             };
             let facts = vec![
@@ -118,7 +118,7 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
             ("Confirm refunds", facts, "Confirm", false)
         }
         Target::Transfer(id) => {
-            let Some(transfer) = store.transfers.iter().find(|t| &t.id == id) else {
+            let Some(transfer) = store.transfer_index(id).map(|i| &store.transfers[i]) else {
                 return gone();
             };
             let kind = if transfer.kind == TransferKind::Batch {
@@ -191,7 +191,7 @@ fn act_on_bill(store: &mut Store, bill_id: &str, cancel: bool) -> Answer {
             );
         }
     }
-    let Some(bill) = store.bills.iter().find(|b| b.id == bill_id) else {
+    let Some(bill) = store.bill(bill_id) else {
         return gone();
     };
     let Some(return_url) = bill.return_url.as_deref().filter(|u| !u.is_empty()) else {

@@ -35,6 +35,9 @@ pub struct EmulatorConfig {
     pub webhook_url: Option<String>,
     /// The app's test webhook URL (sandbox events); `None` = no sandbox webhooks.
     pub test_webhook_url: Option<String>,
+    /// The first webhook attempt goes out this long after the event (default 30 ms): a real server's push
+    /// never overtakes the reply of the request that caused it, and clients record that reply first.
+    pub webhook_first_delay: Duration,
     /// Multiplies the webhook retry offsets (2 s, 4 s, 8 s … 2^17 s after the first attempt); `0.001` in tests.
     pub webhook_time_scale: f64,
     /// Offline scan payments (WX_SCAN, ALI_SCAN, BC_WX_SCAN, BC_ALI_SCAN, BC_SCAN) are paid at once
@@ -119,6 +122,7 @@ impl Default for EmulatorConfig {
             seed_coupon_templates: true,
             webhook_url: None,
             test_webhook_url: None,
+            webhook_first_delay: Duration::from_millis(30),
             webhook_time_scale: 1.0,
             scan_pays_immediately: false,
             timestamp_window: None,
@@ -149,6 +153,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("seed_coupon_templates", &self.seed_coupon_templates)
             .field("webhook_url", &self.webhook_url)
             .field("test_webhook_url", &self.test_webhook_url)
+            .field("webhook_first_delay", &self.webhook_first_delay)
             .field("webhook_time_scale", &self.webhook_time_scale)
             .field("scan_pays_immediately", &self.scan_pays_immediately)
             .field("timestamp_window", &self.timestamp_window)

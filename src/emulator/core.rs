@@ -213,15 +213,16 @@ impl Call<'_> {
             Some(_) => Err(ApiError::invalid(name, "must be a number")),
         }
     }
-    /// A boolean: JSON `true`/`false`, or in E3/E4 `true`/`false`/`True`/`False` in any case.
+    /// A boolean: JSON `true`/`false`, or in E3/E4 `true`/`false` in any case, `1`/`0`.
     pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if self.from_query_string => {
                 match s.to_ascii_lowercase().as_str() {
-                    "true" => Ok(Some(true)),
-                    "false" => Ok(Some(false)),
+                    // Errata B26: PHP's http_build_query renders booleans as 1 and 0.
+                    "true" | "1" => Ok(Some(true)),
+                    "false" | "0" => Ok(Some(false)),
                     _ => Err(ApiError::invalid(name, "must be true or false")),
                 }
             }

@@ -59,8 +59,7 @@ fn handle(shared: &Shared, request: Request) -> Response {
     } else {
         api::answer(&shared.store, method, path, query, body)
     };
-    // A handler may have queued webhooks.
-    shared.wake.notify_all();
+    // The webhook thread is woken once the response is out (see `server::AfterResponse`).
     to_response(answer)
 }
 

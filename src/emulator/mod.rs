@@ -105,7 +105,13 @@ impl Emulator {
                 body: b"starting".to_vec(),
             },
         });
-        let listener = Listener::start(&config.host, config.port, server_limits, handler)?;
+        let after_slot = slot.clone();
+        let after: server::AfterResponse = Arc::new(move || {
+            if let Some(shared) = after_slot.get() {
+                shared.wake.notify_all();
+            }
+        });
+        let listener = Listener::start(&config.host, config.port, server_limits, handler, after)?;
         let base_url = base_url_of(&config.host, listener.addr);
         let shared = Arc::new(Shared::new(config, base_url));
         let _ = slot.set(shared.clone());

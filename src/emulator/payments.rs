@@ -97,7 +97,7 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
         bill.token = Some(format!("bctoken{:08}", store.next_serial()));
     }
     let payload = online_payload(store, &bill, channel);
-    store.bills.push(bill);
+    store.insert_bill(bill);
     Ok(payload)
 }
 
@@ -134,7 +134,8 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
             "nonce_str": nonce, "timestamp": timestamp, "pay_sign": fake_sign(&bill.id), "prepay_id": prepay_id,
         }),
         // Errata B23: BC_QQ_NATIVE, BC_JD_QRCODE and BC_ALI_WAP answer a code_url too.
-        "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" | "BC_QQ_NATIVE" | "BC_JD_QRCODE" | "BC_ALI_WAP" => {
+        "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" | "BC_QQ_NATIVE" | "BC_JD_QRCODE"
+        | "BC_ALI_WAP" => {
             json!({ "code_url": page })
         }
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" | "BC_WX_MINI" => json!({
@@ -307,7 +308,7 @@ pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
         );
     }
     let bill_id = bill.id.clone();
-    store.bills.push(bill);
+    store.insert_bill(bill);
     if scan {
         let paid = store.app.scan_pays_immediately && pay_bill(store, &bill_id).is_ok();
         payload.insert("pay_result".into(), paid.into());
@@ -359,8 +360,7 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
     if !CURRENCIES.contains(&currency) {
         return Err(ApiError::invalid("currency", "unsupported currency"));
     }
-    if http_url(call, "return_url")?.is_some_and(|url| url.contains('?') || url.contains('&'))
-    {
+    if http_url(call, "return_url")?.is_some_and(|url| url.contains('?') || url.contains('&')) {
         return Err(ApiError::invalid("return_url", "must not contain ? or &"));
     }
     let card_id = match channel {
@@ -380,7 +380,7 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
     let mut payload = Map::new();
     payload.insert("id".into(), bill.id.clone().into());
     let bill_id = bill.id.clone();
-    store.bills.push(bill);
+    store.insert_bill(bill);
     match card_id {
         Some(card_id) => {
             if channel == "PAYPAL_CREDITCARD" {
@@ -485,21 +485,15 @@ pub(crate) fn complete_payment(
     store: &mut Store,
     bill_id_or_bill_no: &str,
 ) -> Result<(), EmulatorError> {
+    let app_id = store.app.app_id.clone();
     let bill_id = store
-        .bills
-        .iter()
-        .find(|b| b.id == bill_id_or_bill_no)
+        .bill_index(bill_id_or_bill_no)
         .or_else(|| {
             [Namespace::Live, Namespace::Sandbox]
                 .into_iter()
-                .find_map(|ns| {
-                    store
-                        .bills
-                        .iter()
-                        .find(|b| b.ns == ns && b.bill_no == bill_id_or_bill_no)
-                })
+                .find_map(|ns| store.bill_index_by_no(&app_id, ns, bill_id_or_bill_no))
         })
-        .map(|b| b.id.clone())
+        .map(|i| store.bills[i].id.clone())
         .ok_or_else(|| EmulatorError::not_found(format!("no bill {bill_id_or_bill_no}")))?;
     pay_bill(store, &bill_id)
 }
@@ -509,9 +503,7 @@ pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorE
     let now = store.now_ms();
     let serial = store.next_serial();
     let index = store
-        .bills
-        .iter()
-        .position(|b| b.id == bill_id)
+        .bill_index(bill_id)
         .ok_or_else(|| EmulatorError::not_found(format!("no bill {bill_id}")))?;
     let bill = &mut store.bills[index];
     if bill.spay_result {

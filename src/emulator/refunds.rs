@@ -73,9 +73,8 @@ impl<'c> RefundRequest<'c> {
             approval == Approval::Pending,
         )?;
         if store
-            .refunds
-            .iter()
-            .any(|r| r.app_id == call.app_id && r.refund_no == self.refund_no)
+            .refund_index_by_no(call.app_id, self.refund_no)
+            .is_some()
         {
             return Err(ApiError::invalid("refund_no", "is already used"));
         }
@@ -108,7 +107,7 @@ fn check_refundable(
     this_refund: Option<&str>,
     pre_refund: bool,
 ) -> Result<(), ApiError> {
-    let Some(bill) = store.bills.iter().find(|b| b.id == bill_id) else {
+    let Some(bill) = store.bill(bill_id) else {
         return Err(no_such_bill(bill_id));
     };
     if !bill.spay_result {
@@ -119,9 +118,8 @@ fn check_refundable(
     }
     let others = || {
         store
-            .refunds
-            .iter()
-            .filter(|r| r.bill_id == bill_id && Some(r.id.as_str()) != this_refund)
+            .refunds_of(bill_id)
+            .filter(|r| Some(r.id.as_str()) != this_refund)
     };
     if others().any(Refund::in_progress) {
         return Err(ApiError::new(
@@ -179,7 +177,7 @@ pub(crate) fn refund(store: &mut Store, call: &Call) -> Reply {
         refund.approval == Approval::Pending,
         needs_password(&refund),
     );
-    store.refunds.push(refund);
+    store.insert_refund(refund);
     let mut reply = payload("id", id.clone());
     if pending {
         // A pre-refund moves no money until the audit approves it.
@@ -199,7 +197,7 @@ pub(crate) fn offline_refund(store: &mut Store, call: &Call) -> Reply {
     }
     let refund = request.into_refund(store, call, Approval::Direct)?;
     let id = refund.id.clone();
-    store.refunds.push(refund);
+    store.insert_refund(refund);
     let done = finish_refund(store, &id, true).is_ok();
     Ok(Map::from_iter([
         ("id".to_owned(), Value::from(id)),
@@ -269,9 +267,10 @@ fn audit_one(
     reason: &str,
 ) -> Result<bool, ApiError> {
     let index = store
-        .refunds
-        .iter()
-        .position(|r| r.app_id == app_id && r.id == id && r.approval == Approval::Pending)
+        .refund_index(id)
+        .filter(|&i| {
+            store.refunds[i].app_id == app_id && store.refunds[i].approval == Approval::Pending
+        })
         .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no pending pre-refund {id}")))?;
     if store.refunds[index].channel != channel {
         return Err(ApiError::new(
@@ -310,9 +309,8 @@ pub(crate) fn refund_status(store: &mut Store, call: &Call) -> Reply {
     let refund_no = call.req_str("refund_no")?;
     call.str("bill_update_flag")?;
     let refund = store
-        .refunds
-        .iter()
-        .find(|r| r.app_id == call.app_id && r.refund_no == refund_no)
+        .refund_index_by_no(call.app_id, refund_no)
+        .map(|i| &store.refunds[i])
         .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no refund {refund_no}")))?;
     let status = match (refund.finish, refund.result) {
         (true, true) => "SUCCESS",
@@ -329,9 +327,7 @@ pub(crate) fn finish_refund(
     success: bool,
 ) -> Result<(), EmulatorError> {
     let index = store
-        .refunds
-        .iter()
-        .position(|r| r.id == refund_id)
+        .refund_index(refund_id)
         .ok_or_else(|| EmulatorError::not_found(format!("no refund {refund_id}")))?;
     if !store.refunds[index].in_progress() {
         return Err(EmulatorError::conflict(format!(
@@ -367,7 +363,7 @@ pub(crate) fn finish_refund(
         subscription_sign: false,
     };
     let bill_id = refund.bill_id.clone();
-    if let Some(bill) = store.bills.iter_mut().find(|b| b.id == bill_id) {
+    if let Some(bill) = store.bill_index(&bill_id).map(|i| &mut store.bills[i]) {
         bill.refund_result = true;
         event.channel_transaction_id = bill.trade_no.clone();
     }

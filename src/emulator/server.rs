@@ -79,6 +79,9 @@ pub(crate) enum Response {
 }
 
 pub(crate) type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
+/// Runs after each response is written (the emulator wakes its webhook thread there, so a push never
+/// overtakes the reply that caused it).
+pub(crate) type AfterResponse = Arc<dyn Fn() + Send + Sync>;
 
 /// A running listener; [`Listener::stop`] ends it and every connection thread soon after.
 pub(crate) struct Listener {
@@ -94,6 +97,7 @@ impl Listener {
         port: u16,
         limits: Limits,
         handler: Handler,
+        after: AfterResponse,
     ) -> std::io::Result<Listener> {
         let listener = TcpListener::bind((host, port))?;
         let addr = listener.local_addr()?;
@@ -101,7 +105,7 @@ impl Listener {
         let stop = stopping.clone();
         let thread = std::thread::Builder::new()
             .name("beecloud-emulator-accept".into())
-            .spawn(move || accept_loop(listener, limits, handler, stop))?;
+            .spawn(move || accept_loop(listener, limits, handler, after, stop))?;
         Ok(Listener {
             addr,
             stopping,
@@ -130,7 +134,13 @@ impl Drop for Listener {
     }
 }
 
-fn accept_loop(listener: TcpListener, limits: Limits, handler: Handler, stopping: Arc<AtomicBool>) {
+fn accept_loop(
+    listener: TcpListener,
+    limits: Limits,
+    handler: Handler,
+    after: AfterResponse,
+    stopping: Arc<AtomicBool>,
+) {
     let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         if stopping.load(Ordering::SeqCst) {
@@ -149,11 +159,16 @@ fn accept_loop(listener: TcpListener, limits: Limits, handler: Handler, stopping
             continue;
         }
         open.fetch_add(1, Ordering::SeqCst);
-        let (handler, stopping, open_count) = (handler.clone(), stopping.clone(), open.clone());
+        let (handler, after, stopping, open_count) = (
+            handler.clone(),
+            after.clone(),
+            stopping.clone(),
+            open.clone(),
+        );
         let spawned = std::thread::Builder::new()
             .name("beecloud-emulator-conn".into())
             .spawn(move || {
-                serve_connection(stream, limits, &handler, &stopping);
+                serve_connection(stream, limits, &handler, &after, &stopping);
                 open_count.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
@@ -168,7 +183,13 @@ enum ReadError {
     Gone,
     /// Answer this status, then close.
     Refuse(u16, &'static str),
+    /// Too large: answer 413, read and drop what the client still sends (up to a cap, within the body
+    /// deadline) so that it sees the answer rather than a reset, then close.
+    TooLarge(usize),
 }
+
+/// A refused body is drained up to this size; beyond it the connection is simply closed.
+const MAX_DRAIN_BYTES: usize = 16 * 1024 * 1024;
 
 struct Connection {
     stream: TcpStream,
@@ -200,7 +221,13 @@ impl Connection {
     }
 }
 
-fn serve_connection(stream: TcpStream, limits: Limits, handler: &Handler, stopping: &AtomicBool) {
+fn serve_connection(
+    stream: TcpStream,
+    limits: Limits,
+    handler: &Handler,
+    after: &AfterResponse,
+    stopping: &AtomicBool,
+) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(limits.write_timeout));
     let mut conn = Connection {
@@ -215,6 +242,19 @@ fn serve_connection(stream: TcpStream, limits: Limits, handler: &Handler, stoppi
                 let _ = write_full(&mut conn.stream, status, &[], text.as_bytes(), false);
                 break;
             }
+            Err(ReadError::TooLarge(length)) => {
+                let _ = write_full(&mut conn.stream, 413, &[], b"request body too large", false);
+                let deadline = Instant::now() + limits.body_timeout;
+                let mut left = length
+                    .min(MAX_DRAIN_BYTES)
+                    .saturating_sub(conn.buffer.len());
+                conn.buffer.clear();
+                while left > 0 && conn.fill(deadline) {
+                    left = left.saturating_sub(conn.buffer.len());
+                    conn.buffer.clear();
+                }
+                break;
+            }
         };
         if stopping.load(Ordering::SeqCst) {
             break;
@@ -225,15 +265,16 @@ fn serve_connection(stream: TcpStream, limits: Limits, handler: &Handler, stoppi
                 headers,
                 body,
             } => {
-                if write_full(&mut conn.stream, status, &headers, &body, keep_alive).is_err()
-                    || !keep_alive
-                {
+                let written = write_full(&mut conn.stream, status, &headers, &body, keep_alive);
+                after();
+                if written.is_err() || !keep_alive {
                     break;
                 }
             }
             Response::RawThenClose(bytes) => {
                 let _ = conn.stream.write_all(&bytes);
                 let _ = conn.stream.flush();
+                after();
                 break;
             }
         }
@@ -294,7 +335,7 @@ fn read_request(conn: &mut Connection, limits: &Limits) -> Result<(Request, bool
             .map_err(|_| ReadError::Refuse(400, "bad Content-Length"))?,
     };
     if length > limits.max_body_bytes {
-        return Err(ReadError::Refuse(413, "request body too large"));
+        return Err(ReadError::TooLarge(length));
     }
     let connection = header("connection")
         .unwrap_or_default()

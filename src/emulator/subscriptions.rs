@@ -1000,7 +1000,7 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
         channel_transaction_id: trade_no,
         subscription_sign: true,
     };
-    store.bills.push(bill);
+    store.insert_bill(bill);
     store.emit_webhook(event);
     Ok(bill_no)
 }

@@ -133,9 +133,9 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
     let taken = store
         .bill_index_by_no(call.app_id, call.ns, bill_no)
         .is_some()
-        || store.transfers.iter().any(|t| {
-            t.app_id == call.app_id && t.kind == TransferKind::Card && t.number == bill_no
-        });
+        || store
+            .transfers_numbered(TransferKind::Card, bill_no)
+            .any(|(_, t)| t.app_id == call.app_id);
     if taken {
         return Err(ApiError::new(
             BILL_NO_DUPLICATE,
@@ -217,9 +217,10 @@ pub(crate) fn transfer(store: &mut Store, call: &Call) -> Reply {
             }
         }
     }
-    if store.transfers.iter().any(|t| {
-        t.app_id == call.app_id && t.kind == TransferKind::Single && t.number == transfer_no
-    }) {
+    if store
+        .transfers_numbered(TransferKind::Single, transfer_no)
+        .any(|(_, t)| t.app_id == call.app_id)
+    {
         return Err(ApiError::invalid("transfer_no", "is already used"));
     }
     let detail = json!({ "desc": call.req_str("desc")?, "channel_user_id": call.req_str("channel_user_id")? });
@@ -284,9 +285,8 @@ pub(crate) fn batch_transfer(store: &mut Store, call: &Call) -> Reply {
         items.push((transfer_id.to_owned(), fee));
     }
     if store
-        .transfers
-        .iter()
-        .any(|t| t.app_id == call.app_id && t.kind == TransferKind::Batch && t.number == batch_no)
+        .transfers_numbered(TransferKind::Batch, batch_no)
+        .any(|(_, t)| t.app_id == call.app_id)
     {
         return Err(ApiError::invalid("batch_no", "is already used"));
     }
@@ -335,21 +335,27 @@ fn push(store: &mut Store, transfer: Transfer, with_url: bool) -> Map<String, Va
             core::page_url(&store.base_url, &transfer.id).into(),
         );
     }
-    store.transfers.push(transfer);
+    store.insert_transfer(transfer);
     reply
 }
 
 /// Finishes a pending transfer found by id or number and sends its TRANSFER webhook(s).
 pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(), EmulatorError> {
     let index = store
-        .transfers
-        .iter()
-        .position(|t| t.id == id_or_no)
+        .transfer_index(id_or_no)
         .or_else(|| {
-            store
-                .transfers
-                .iter()
-                .position(|t| t.number == id_or_no && !t.finished)
+            [
+                TransferKind::Card,
+                TransferKind::Single,
+                TransferKind::Batch,
+            ]
+            .into_iter()
+            .find_map(|kind| {
+                store
+                    .transfers_numbered(kind, id_or_no)
+                    .find(|(_, t)| !t.finished)
+                    .map(|(i, _)| i)
+            })
         })
         .ok_or_else(|| EmulatorError::not_found(format!("no transfer {id_or_no}")))?;
     if store.transfers[index].finished {

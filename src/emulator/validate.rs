@@ -81,9 +81,11 @@ pub(crate) const INTERNATIONAL_CHANNELS: &[&str] = &[
 pub(crate) const PARENT_CHANNELS: &[&str] = &[
     "WX", "ALI", "UN", "JD", "YEE", "KUAIQIAN", "BD", "PAYPAL", "BC",
 ];
-pub(crate) const REFUND_PARENTS: &[&str] = &["WX", "ALI", "UN", "KUAIQIAN", "BD", "JD", "YEE"];
+/// Errata B17: `BC` too (PHP accepts it; iOS sends the parent of a BC_* bill).
+pub(crate) const REFUND_PARENTS: &[&str] =
+    &["WX", "ALI", "UN", "KUAIQIAN", "BD", "JD", "YEE", "BC"];
 pub(crate) const REFUND_STATUS_PARENTS: &[&str] = &["WX", "YEE", "KUAIQIAN", "BD"];
-pub(crate) const OFFLINE_REFUND_PARENTS: &[&str] = &["ALI", "WX"];
+pub(crate) const OFFLINE_REFUND_PARENTS: &[&str] = &["ALI", "WX", "BC"];
 pub(crate) const CURRENCIES: &[&str] = &[
     "AUD", "BRL", "CAD", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD",
     "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "TRY", "USD",

@@ -232,6 +232,7 @@ impl Store {
             body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
         }
         let history = self.app.limits.webhook_history;
+        let first_delay_ms = i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
         self.outbox.deliveries.push_back(Delivery {
             url,
             destination,
@@ -240,7 +241,7 @@ impl Store {
             delivered: false,
             last_response: None,
             first_attempt_ms: None,
-            next_due_ms: Some(timestamp),
+            next_due_ms: Some(timestamp.saturating_add(first_delay_ms)),
             in_flight: false,
         });
         self.outbox.prune(history);
