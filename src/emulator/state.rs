@@ -54,12 +54,25 @@ impl Shared {
     /// the oldest entries dropped past the entry and byte caps.
     pub(crate) fn log_request(&self, method: &str, path: &str, query: &str, body: &[u8]) {
         let limits = &self.config.limits;
-        let kept = &body[..body.len().min(limits.log_body_bytes)];
+        // Redact the whole body first (a cut could hide a secret's key from the JSON parser), then cut.
+        let mut kept = if contains_secret(body) {
+            redact_body(&String::from_utf8_lossy(body))
+        } else {
+            String::from_utf8_lossy(&body[..body.len().min(limits.log_body_bytes)]).into_owned()
+        };
+        if kept.len() > limits.log_body_bytes {
+            let mut end = limits.log_body_bytes;
+            while !kept.is_char_boundary(end) {
+                end -= 1;
+            }
+            kept.truncate(end);
+            kept.shrink_to_fit();
+        }
         let entry = LoggedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
             query: redact_query(query),
-            body: redact_body(&String::from_utf8_lossy(kept)),
+            body: kept,
             body_bytes: body.len(),
         };
         lock(&self.requests).push(entry, limits.log_entries, limits.log_bytes);
@@ -123,6 +136,10 @@ fn redact_map(map: &mut Map<String, Value>) {
 }
 
 fn redact_body(body: &str) -> String {
+    // Parsing every body would cost more than the request itself; only a body naming a secret is parsed.
+    if !contains_secret(body.as_bytes()) {
+        return body.to_owned();
+    }
     match serde_json::from_str::<Value>(body) {
         Ok(mut value @ Value::Object(_)) => {
             redact_value(&mut value);
@@ -132,9 +149,14 @@ fn redact_body(body: &str) -> String {
     }
 }
 
+/// True when `text` contains `secret` in any case.
+fn contains_secret(text: &[u8]) -> bool {
+    text.windows(6).any(|w| w.eq_ignore_ascii_case(b"secret"))
+}
+
 /// Query strings: a `*secret` pair, or a `para` JSON with such keys, is rewritten; anything else stays as sent.
 fn redact_query(query: &str) -> String {
-    if !query.to_ascii_lowercase().contains("secret") {
+    if !contains_secret(query.as_bytes()) {
         return query.to_owned();
     }
     let pairs = super::core::query_pairs(query);
