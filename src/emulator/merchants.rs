@@ -11,9 +11,6 @@ use super::core::{
 };
 use super::store::Store;
 
-/// The merchant account every app belongs to ([emu]: the emulator configuration has no merchant account, so
-/// this is the account the recorded Python SDK requests use).
-
 /// Longest accepted `buyer_id` ([emu]).
 const MAX_BUYER_ID_CHARS: usize = 64;
 

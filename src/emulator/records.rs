@@ -44,7 +44,7 @@ pub struct ReceivedWebhook {
     pub body: String,
 }
 
-/// A transport or server misbehaviour for [`Emulator::inject_fault`].
+/// A transport or server misbehaviour for [`Emulator::inject_fault`](super::Emulator::inject_fault).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
