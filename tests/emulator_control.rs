@@ -633,3 +633,53 @@ fn the_merchant_account_is_configurable() {
     );
     assert_eq!(right["result_code"], 0, "{right}");
 }
+
+#[test]
+fn the_cashier_page_looks_like_a_wallet_and_its_three_buttons_work() {
+    let client = Client::start(EmulatorConfig::default());
+    let reply = client.api(
+        "POST",
+        "rest/bill",
+        &client.app(),
+        json!({"channel": "WX_NATIVE", "total_fee": 1999, "bill_no": "cashier00001", "title": "咖啡"}),
+    );
+    let page_url = reply["code_url"].as_str().unwrap().to_owned();
+    let mut response = client.agent.get(&page_url).call().unwrap();
+    let page = response.body_mut().read_to_string().unwrap();
+    assert!(
+        page.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    );
+    assert!(
+        page.contains("¥19.99"),
+        "the amount as yuan with two decimals: {page}"
+    );
+    assert!(
+        page.contains("<style>") && !page.contains("<link") && !page.contains("src="),
+        "inline style only"
+    );
+    for (value, label) in [("pay", "Pay"), ("cancel", "Cancel"), ("fail", "Fail")] {
+        assert!(
+            page.contains(&format!("value=\"{value}\">{label}</button>")),
+            "a {label} button: {page}"
+        );
+    }
+    let bill_id = reply["id"].as_str().unwrap();
+    let press = |action: &str| {
+        let mut response = client
+            .agent
+            .post(&page_url)
+            .send_form([("action", action)])
+            .unwrap();
+        response.body_mut().read_to_string().unwrap()
+    };
+    let paid = |client: &Client| {
+        client.get_para(&format!("rest/bill/{bill_id}"), &client.app(), json!({}))["pay"]["spay_result"]
+            == true
+    };
+    assert!(press("fail").contains("Payment failed"));
+    assert!(!paid(&client), "a failed payment leaves the bill unpaid");
+    assert!(press("cancel").contains("Cancelled"));
+    assert!(!paid(&client));
+    assert!(press("pay").contains("Paid"));
+    assert!(paid(&client));
+}

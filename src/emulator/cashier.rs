@@ -43,8 +43,16 @@ pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -
         "GET" | "HEAD" => show(store, &target, &token),
         "POST" => {
             let form = query_pairs(&String::from_utf8_lossy(body));
-            let cancel = form.iter().any(|(k, v)| k == "action" && v == "cancel");
-            act(store, target, cancel)
+            let choice = match form
+                .iter()
+                .find(|(k, _)| k == "action")
+                .map(|(_, v)| v.as_str())
+            {
+                Some("cancel") => Choice::Cancel,
+                Some("fail") => Choice::Fail,
+                _ => Choice::Pay,
+            };
+            act(store, target, choice)
         }
         _ => Answer::Text {
             status: 405,
@@ -54,9 +62,17 @@ pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -
     }
 }
 
+/// The three buttons of the page: what the payer (or merchant) decides.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Pay,
+    Cancel,
+    Fail,
+}
+
 fn show(store: &Store, target: &Target, token: &str) -> Answer {
     let action = format!("/cashier/{}", form_encode(token));
-    let (heading, facts, button, cancellable) = match target {
+    let (heading, facts, button, _) = match target {
         Target::Bill(id) => {
             let Some(bill) = store.bill(id) else {
                 return gone();
@@ -142,28 +158,51 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
             ("Confirm transfer", facts, "Confirm", false)
         }
     };
+    let amount = facts
+        .iter()
+        .find(|(k, _)| *k == "Amount")
+        .map(|(_, v)| format!("<p class=\"amount\">¥{}</p>", escape(v)))
+        .unwrap_or_default();
     let rows: String = facts
         .iter()
+        .filter(|(k, _)| *k != "Amount")
         .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v)))
         .collect();
-    let cancel = if cancellable {
-        "<button name=\"action\" value=\"cancel\">Cancel</button>"
-    } else {
-        ""
-    };
     page(
         200,
         heading,
         &format!(
-            "<table>{rows}</table><form method=\"post\" action=\"{}\"><button name=\"action\" value=\"pay\">{button}</button>{cancel}</form>",
+            "{amount}<table>{rows}</table><form method=\"post\" action=\"{}\">\
+             <button class=\"primary\" name=\"action\" value=\"pay\">{button}</button>\
+             <button name=\"action\" value=\"cancel\">Cancel</button>\
+             <button class=\"danger\" name=\"action\" value=\"fail\">Fail</button></form>",
             escape(&action)
         ),
     )
 }
 
-fn act(store: &mut Store, target: Target, cancel: bool) -> Answer {
+fn act(store: &mut Store, target: Target, choice: Choice) -> Answer {
+    if choice != Choice::Pay && !matches!(target, Target::Bill(_)) {
+        // Refunds and transfers: cancel leaves the record waiting; fail ends a refund unsuccessfully.
+        let failed = match (&target, choice) {
+            (Target::Refund(id), Choice::Fail) => refunds::finish_refund(store, id, false).is_ok(),
+            _ => false,
+        };
+        let (heading, text) = if failed {
+            (
+                "Failed",
+                "<p>The refund failed; the bill may be refunded again.</p>",
+            )
+        } else {
+            (
+                "Cancelled",
+                "<p>Nothing was confirmed; the request is still waiting.</p>",
+            )
+        };
+        return page(200, heading, text);
+    }
     let outcome = match target {
-        Target::Bill(id) => return act_on_bill(store, &id, cancel),
+        Target::Bill(id) => return act_on_bill(store, &id, choice),
         Target::Refund(id) => refunds::finish_refund(store, &id, true),
         Target::RefundBatch(ids) => ids
             .iter()
@@ -181,7 +220,16 @@ fn act(store: &mut Store, target: Target, cancel: bool) -> Answer {
 }
 
 /// Pays (or, on PayPal, cancels) and sends the browser back to `return_url` like the channel would.
-fn act_on_bill(store: &mut Store, bill_id: &str, cancel: bool) -> Answer {
+fn act_on_bill(store: &mut Store, bill_id: &str, choice: Choice) -> Answer {
+    if choice == Choice::Fail {
+        // A declined payment: the bill stays unpaid (BeeCloud pushes successes only) and may be paid later.
+        return page(
+            200,
+            "Payment failed",
+            "<p>The payment was declined. The bill is still unpaid; the payer may try again.</p>",
+        );
+    }
+    let cancel = choice == Choice::Cancel;
     if !cancel {
         if let Err(why) = payments::pay_bill(store, bill_id) {
             return page(
@@ -276,12 +324,28 @@ fn page(status: u16, heading: &str, content: &str) -> Answer {
         status,
         content_type: "text/html; charset=utf-8",
         body: format!(
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>BeeCloud emulator - {0}</title></head>\
-             <body><h1>{0}</h1>{content}<p><small>BeeCloud emulator: no real money moves.</small></p></body></html>",
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>BeeCloud emulator - {0}</title><style>{STYLE}</style></head>\
+             <body><main><h1>{0}</h1>{content}<p class=\"note\">BeeCloud emulator: no real money moves.</p></main></body></html>",
             escape(heading)
         ),
     }
 }
+
+/// The whole look of the pages, inline (no external fetches): a wallet-like card, large amount, full-width
+/// buttons that are easy to hit on a phone.
+const STYLE: &str = "body{margin:0;background:#f2f3f5;font-family:system-ui,-apple-system,sans-serif;color:#1f2329}\
+main{max-width:26rem;margin:0 auto;padding:1.5rem 1rem;background:#fff;min-height:100vh;box-sizing:border-box}\
+h1{font-size:1.1rem;font-weight:600;text-align:center;margin:.5rem 0 1rem}\
+.amount{font-size:2.6rem;font-weight:700;text-align:center;margin:.5rem 0 1.5rem}\
+table{width:100%;border-collapse:collapse;margin-bottom:1.5rem}\
+th,td{padding:.6rem 0;border-bottom:1px solid #eee;font-size:.95rem}th{text-align:left;color:#646a73;font-weight:400}\
+td{text-align:right;word-break:break-all}\
+button{display:block;width:100%;padding:.85rem;margin:.5rem 0;font-size:1rem;border-radius:.5rem;border:1px solid #d0d3d6;background:#fff;color:#1f2329}\
+button.primary{background:#07c160;border-color:#07c160;color:#fff;font-weight:600}\
+button.danger{color:#d83931;border-color:#f0c2bf}\
+.note{text-align:center;color:#8f959e;font-size:.8rem;margin-top:2rem}";
 
 /// Fen as yuan with two decimals (`1999` ⇒ `19.99`).
 fn yuan(fen: i64) -> String {
