@@ -6,6 +6,8 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use chrono::{FixedOffset, TimeZone};
+
 use serde_json::{Map, Value};
 
 /// Locks a mutex even if a thread panicked while holding it: the state stays usable.
@@ -463,6 +465,20 @@ pub(crate) fn form_encode(text: &str) -> String {
         }
     }
     out
+}
+
+/// `yyyyMMdd` of an instant in UTC+8 (BeeCloud's server time zone).
+pub(crate) fn beijing_date(ms: i64) -> String {
+    let zone = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    zone.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A fresh record id (UUID v4).
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 #[cfg(test)]

@@ -25,10 +25,13 @@
 //! - `optional` / `message_detail` are JSON text in query results and objects in webhooks;
 //! - webhook delivery succeeds when the trimmed response body is `success`; retries follow the emulator clock.
 
-// The rooms, top down: the facade below, the HTTP core (server) and the front that routes each request to
-// the control, cashier or API room; the API room runs the route table's domain handlers (payments, refunds,
-// transfers, subscriptions, coupons, merchants, queries) over the store; the webhook outbox lives in the store
-// and the delivery thread sends it. No module imports one above it.
+// The rooms, top down (no module imports one above it, no import circle):
+//   this facade → front (routes each request) → control, cashier, api (rooms) → hooks (the one implementation
+//   of the test hooks) → routes → domain handlers (payments, refunds, transfers, subscriptions, coupons,
+//   merchants, queries; validate) → state → store (records, indexes; accounts: plan/coupon/user records;
+//   webhooks: outbox and signing) → core, config, records, error.
+//   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
+mod accounts;
 mod api;
 mod cashier;
 mod config;

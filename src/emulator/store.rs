@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::accounts::{Coupons, Merchants, Subscriptions};
 use super::core::Namespace;
-use super::webhooks::Outbox;
-use super::{coupons, merchants, subscriptions};
+use super::webhooks::{self, Outbox};
 
 pub(crate) use super::webhooks::WebhookEvent;
 
@@ -152,9 +152,9 @@ pub(crate) struct Store {
     pub credit_cards: HashSet<String>,
     /// Live channels answering `2 PAY_FACTOR_NOT_SET`.
     pub disabled_channels: HashSet<String>,
-    pub subscriptions: subscriptions::Subscriptions,
-    pub merchants: merchants::Merchants,
-    pub coupons: coupons::Coupons,
+    pub subscriptions: Subscriptions,
+    pub merchants: Merchants,
+    pub coupons: Coupons,
     pub outbox: Outbox,
 }
 
@@ -211,6 +211,19 @@ impl Store {
         let shift = now_ms.saturating_sub(self.now_ms());
         self.clock_offset_ms = self.clock_offset_ms.saturating_add(shift);
         self.outbox.shift_schedule(shift);
+    }
+
+    /// Builds, signs and queues the webhook of `event`; without a destination URL nothing is queued. The first
+    /// attempt waits [`EmulatorConfig::webhook_first_delay`], so it never overtakes the reply.
+    pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
+        let timestamp = self.now_ms();
+        if let Some((url, body)) = webhooks::build(&self.app, event, timestamp) {
+            let first_delay_ms =
+                i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
+            let due = timestamp.saturating_add(first_delay_ms);
+            self.outbox
+                .push(url, body, due, self.app.limits.webhook_history);
+        }
     }
 
     /// A process-unique number for synthetic channel values (trade numbers, tokens).

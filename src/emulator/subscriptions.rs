@@ -7,14 +7,12 @@
 //! Subscription `status` values are [emu]: `pending` (card awaiting verification), `active`, `trialing`,
 //! `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::accounts::{Card, Plan, Sms, Subscription, Subscriptions};
 use super::core::{
-    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, md5_hex, payload,
-    require,
+    ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, md5_hex, payload, require,
 };
 use super::coupons;
 use super::error::EmulatorError;
@@ -85,142 +83,6 @@ const SUBSCRIPTION_LIST: ListSpec<'static> = ListSpec {
     ],
     paged: true,
 };
-
-/// Per-app plan, subscription, SMS and card records.
-#[derive(Default)]
-pub struct Subscriptions {
-    plans: Vec<Plan>,
-    subscriptions: Vec<Subscription>,
-    sms: Vec<Sms>,
-    /// Cards seen by `subscribe` or a successful `auth`, by `card_id`.
-    cards: HashMap<String, Card>,
-}
-
-struct Plan {
-    id: String,
-    app_id: String,
-    fee: i64,
-    interval: String,
-    name: String,
-    currency: String,
-    interval_count: i64,
-    trial_days: i64,
-    optional: Map<String, Value>,
-    anti_duplicate: bool,
-    deleted: bool,
-    created_ms: i64,
-}
-
-impl Plan {
-    fn row(&self) -> Row {
-        let mut json = Map::new();
-        json.insert("id".into(), self.id.clone().into());
-        json.insert("fee".into(), self.fee.into());
-        json.insert("interval".into(), self.interval.clone().into());
-        json.insert("name".into(), self.name.clone().into());
-        json.insert("currency".into(), self.currency.clone().into());
-        json.insert("interval_count".into(), self.interval_count.into());
-        json.insert("trial_days".into(), self.trial_days.into());
-        json.insert("optional".into(), Value::Object(self.optional.clone()));
-        json.insert("valid".into(), (!self.deleted).into());
-        Row {
-            created_ms: self.created_ms,
-            key: self.id.clone(),
-            json,
-        }
-    }
-}
-
-/// A bank card as identified by `card_id`; `card_no` is kept for `last4` and never returned.
-#[derive(Clone)]
-struct Card {
-    app_id: String,
-    bank_name: Option<String>,
-    card_no: String,
-    id_name: String,
-    id_no: String,
-    mobile: Option<String>,
-    /// A subscription on this card passed verification before ⇒ new subscriptions are valid at once.
-    verified: bool,
-}
-
-struct Subscription {
-    id: String,
-    app_id: String,
-    ns: Namespace,
-    buyer_id: String,
-    plan_id: String,
-    card_id: String,
-    amount: f64,
-    trial_end: Option<i64>,
-    optional: Map<String, Value>,
-    coupon_id: Option<String>,
-    /// `pending` (awaiting verification), `active`, `trialing`, `failed`, `canceling`
-    /// (`at_period_end`), `canceled` — [emu] values, the docs name none.
-    status: &'static str,
-    valid: bool,
-    created_ms: i64,
-}
-
-impl Subscription {
-    fn row(&self, card: Option<&Card>) -> Row {
-        let text = |v: Option<&str>| v.map_or(Value::Null, |s| s.into());
-        let mut json = Map::new();
-        json.insert("id".into(), self.id.clone().into());
-        json.insert("buyer_id".into(), self.buyer_id.clone().into());
-        json.insert("plan_id".into(), self.plan_id.clone().into());
-        json.insert("card_id".into(), self.card_id.clone().into());
-        json.insert(
-            "bank_name".into(),
-            text(card.and_then(|c| c.bank_name.as_deref())),
-        );
-        json.insert("id_name".into(), text(card.map(|c| c.id_name.as_str())));
-        json.insert("id_no".into(), text(card.map(|c| c.id_no.as_str())));
-        json.insert(
-            "mobile".into(),
-            text(card.and_then(|c| c.mobile.as_deref())),
-        );
-        json.insert("amount".into(), json!(self.amount));
-        json.insert(
-            "trial_end".into(),
-            self.trial_end.map_or(Value::Null, Value::from),
-        );
-        json.insert("optional".into(), Value::Object(self.optional.clone()));
-        json.insert("coupon_id".into(), text(self.coupon_id.as_deref()));
-        json.insert("last4".into(), text(card.map(|c| last4(&c.card_no))));
-        json.insert("status".into(), self.status.into());
-        json.insert("valid".into(), self.valid.into());
-        Row {
-            created_ms: self.created_ms,
-            key: self.id.clone(),
-            json,
-        }
-    }
-
-    /// Not canceled: may still be updated, canceled or verified.
-    fn is_live(&self) -> bool {
-        self.status != "canceled"
-    }
-
-    /// Counts against a plan's `anti_duplicate` (a failed verification does not).
-    fn is_holding(&self) -> bool {
-        !matches!(self.status, "canceled" | "failed")
-    }
-}
-
-struct Sms {
-    id: String,
-    app_id: String,
-    phone: String,
-    code: String,
-    sent_ms: i64,
-    used: bool,
-}
-
-fn last4(card_no: &str) -> &str {
-    let start = card_no.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
-    &card_no[start..]
-}
 
 /// A stable, UUID-shaped id derived from `parts` (card ids are a function of the card tuple, §10.2).
 fn stable_id(parts: &[&str]) -> String {

@@ -1,9 +1,9 @@
 //! Field rules shared by the payment-side handlers (server-semantics §5) and the channel sets per endpoint.
 
-use chrono::{FixedOffset, TimeZone};
 use serde_json::{Map, Value};
 
 use super::core::{ApiError, CHANNEL_INVALID, Call, PAY_FACTOR_NOT_SET};
+pub(crate) use super::core::{beijing_date, new_id};
 use super::store::Store;
 
 pub(crate) const PAY_CHANNELS: &[&str] = &[
@@ -297,20 +297,6 @@ pub(crate) fn refund_no<'c>(call: &'c Call) -> Result<&'c str, ApiError> {
         ));
     }
     Ok(refund_no)
-}
-
-/// `yyyyMMdd` of an instant in UTC+8 (BeeCloud's server time zone).
-pub(crate) fn beijing_date(ms: i64) -> String {
-    let zone = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    zone.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y%m%d").to_string())
-        .unwrap_or_default()
-}
-
-/// A fresh record id (UUID v4).
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 #[cfg(test)]

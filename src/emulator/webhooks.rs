@@ -7,8 +7,8 @@ use std::collections::{HashSet, VecDeque};
 use serde_json::{Map, Value, json};
 
 use super::DeliveredWebhook;
+use super::config::EmulatorConfig;
 use super::core::{Namespace, md5_hex};
-use super::store::Store;
 
 /// 1 first attempt + 17 retries.
 pub(crate) const MAX_ATTEMPTS: u32 = 18;
@@ -184,67 +184,69 @@ impl Outbox {
     }
 }
 
-impl Store {
-    /// Builds, signs and queues the webhook of `event` (server-semantics §9.2–9.4, 9.6). Without a destination URL
-    /// nothing is queued.
-    pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
-        let url = event.notify_url.clone().or_else(|| match event.ns {
-            Namespace::Live => self.app.webhook_url.clone(),
-            Namespace::Sandbox => self.app.test_webhook_url.clone(),
-        });
-        let Some(url) = url.filter(|u| !u.is_empty()) else {
-            return;
-        };
-        let timestamp = self.now_ms();
-        let app = &self.app;
-        let destination = destination_of(&url);
-        let signature = signature(
-            &app.app_id,
-            &event.transaction_id,
-            event.transaction_type,
-            &event.channel_type,
-            event.transaction_fee,
-            &app.master_secret,
-        );
-        let mut body = json!({
-            "signature": signature,
-            "timestamp": timestamp,
-            "channel_type": event.channel_type,
-            "sub_channel_type": event.sub_channel_type,
-            "transaction_type": event.transaction_type,
-            "transaction_id": event.transaction_id,
-            "transaction_fee": event.transaction_fee,
-            "trade_success": event.trade_success,
-            "message_detail": as_object(event.message_detail),
-            "optional": as_object(event.optional),
-            "channel_transaction_id": event.channel_transaction_id,
-        });
-        if event.ns == Namespace::Sandbox {
-            // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret; `signature` only
-            // when the knob keeps it (Part C Q2).
-            if !app.sandbox_push_signature {
-                if let Some(map) = body.as_object_mut() {
-                    map.remove("signature");
-                }
+/// Builds and signs the webhook of `event` for `app` at `timestamp` (server-semantics §9.2–9.4, 9.6):
+/// the destination URL and the body, or `None` without a destination.
+pub(crate) fn build(
+    app: &EmulatorConfig,
+    event: WebhookEvent,
+    timestamp: i64,
+) -> Option<(String, Value)> {
+    let url = event.notify_url.clone().or_else(|| match event.ns {
+        Namespace::Live => app.webhook_url.clone(),
+        Namespace::Sandbox => app.test_webhook_url.clone(),
+    });
+    let url = url.filter(|u| !u.is_empty())?;
+    let signature = signature(
+        &app.app_id,
+        &event.transaction_id,
+        event.transaction_type,
+        &event.channel_type,
+        event.transaction_fee,
+        &app.master_secret,
+    );
+    let mut body = json!({
+        "signature": signature,
+        "timestamp": timestamp,
+        "channel_type": event.channel_type,
+        "sub_channel_type": event.sub_channel_type,
+        "transaction_type": event.transaction_type,
+        "transaction_id": event.transaction_id,
+        "transaction_fee": event.transaction_fee,
+        "trade_success": event.trade_success,
+        "message_detail": as_object(event.message_detail),
+        "optional": as_object(event.optional),
+        "channel_transaction_id": event.channel_transaction_id,
+    });
+    if event.ns == Namespace::Sandbox {
+        // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret; `signature` only
+        // when the knob keeps it (Part C Q2).
+        if !app.sandbox_push_signature {
+            if let Some(map) = body.as_object_mut() {
+                map.remove("signature");
             }
-            body["sign"] = legacy_sign(&app.app_id, &app.test_secret, timestamp).into();
-        } else if event.subscription_sign {
-            body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
         }
-        let history = self.app.limits.webhook_history;
-        let first_delay_ms = i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
-        self.outbox.deliveries.push_back(Delivery {
+        body["sign"] = legacy_sign(&app.app_id, &app.test_secret, timestamp).into();
+    } else if event.subscription_sign {
+        body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
+    }
+    Some((url, body))
+}
+
+impl Outbox {
+    /// Queues a delivery whose first attempt falls due at `due_ms`, then prunes the history to `history`.
+    pub(crate) fn push(&mut self, url: String, body: Value, due_ms: i64, history: usize) {
+        self.deliveries.push_back(Delivery {
+            destination: destination_of(&url),
             url,
-            destination,
             body,
             attempts: 0,
             delivered: false,
             last_response: None,
             first_attempt_ms: None,
-            next_due_ms: Some(timestamp.saturating_add(first_delay_ms)),
+            next_due_ms: Some(due_ms),
             in_flight: false,
         });
-        self.outbox.prune(history);
+        self.prune(history);
     }
 }
 
