@@ -683,3 +683,63 @@ fn the_cashier_page_looks_like_a_wallet_and_its_three_buttons_work() {
     assert!(press("pay").contains("Paid"));
     assert!(paid(&client));
 }
+
+#[test]
+fn errata_b10_b11_sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
+    let client = Client::start(EmulatorConfig::default());
+    let sink = client.emu.webhook_sink();
+    let test_secret = client.emu.config().test_secret.clone();
+    let reply = client.api(
+        "POST",
+        "rest/sandbox/bill",
+        &test_secret,
+        json!({"channel": "ALI_WEB", "total_fee": 1, "bill_no": "errata00010", "title": "t",
+               "return_url": "https://shop.example/r"}),
+    );
+    assert_eq!(reply["result_code"], 0, "{reply}");
+    let url = reply["url"].as_str().expect("a mock cashier url");
+    let (_, query) = url.split_once('?').expect("a query string");
+    assert!(query.split('&').all(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(k, v)| !k.is_empty() && !v.is_empty())
+    }));
+    assert!(
+        reply.get("html").is_none(),
+        "no live-shaped payload: {reply}"
+    );
+    let bill_id = reply["id"].as_str().unwrap();
+    let notify = |app: &str, bill: &str| {
+        let mut response = client
+            .agent
+            .get(format!(
+                "{}/2/rest/sandbox/notify/{app}/{bill}?ignored=1",
+                client.emu.base_url()
+            ))
+            .call()
+            .unwrap();
+        let reply: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        reply["result_code"].as_i64().unwrap()
+    };
+    let app_id = client.emu.config().app_id.clone();
+    assert_eq!(notify("someone-else", bill_id), 1);
+    assert_eq!(notify(&app_id, "no-such-bill"), 8);
+    assert_eq!(
+        notify(&app_id, bill_id),
+        0,
+        "unsigned, and it pays the bill"
+    );
+    assert_eq!(sink.wait_for(1, Duration::from_secs(10)).len(), 1);
+    assert_eq!(notify(&app_id, bill_id), 0, "already paid: still 0");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(sink.received().len(), 1, "and no second webhook");
+    let push: Value = serde_json::from_str(&sink.received()[0].body).unwrap();
+    assert_eq!(push["transaction_id"], "errata00010");
+    assert!(push["sign"].is_string(), "{push}");
+    let live = client.pay("WX_NATIVE", "errata00010b");
+    assert_eq!(
+        notify(&app_id, &live),
+        8,
+        "a live bill is not a sandbox bill"
+    );
+}

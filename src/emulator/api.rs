@@ -24,8 +24,8 @@ pub(crate) fn answer(
     let Some(segments) = api_segments(path) else {
         return text(404, "not found");
     };
-    let (route, id) = match lookup(method, &segments) {
-        Lookup::Found { route, id } => (route, id),
+    let (route, id, path_app_id) = match lookup(method, &segments) {
+        Lookup::Found { route, id, app_id } => (route, id, app_id),
         Lookup::WrongMethod => return text(405, "method not allowed"),
         Lookup::NotFound => return text(404, "not found"),
     };
@@ -36,6 +36,7 @@ pub(crate) fn answer(
             app_id: &app_id,
             ns: route.ns,
             id: id.as_deref(),
+            path_app_id: path_app_id.as_deref(),
             fields: &fields,
             from_query_string: route.encoding == Encoding::QueryPairs,
             now_ms: store.now_ms(),

@@ -50,6 +50,9 @@ pub struct EmulatorConfig {
     /// also keeps the current `signature` (master-secret formula) on them, so the SDK's `verify_webhook` accepts
     /// them. Default true; false sends `sign` only, as the evidence shows (Part C Q2).
     pub sandbox_push_signature: bool,
+    /// Errata B11: sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox
+    /// did; true answers live-shaped payloads (`code_url`, `html`, …) instead. Default false.
+    pub sandbox_live_payloads: bool,
     /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
     /// Java, .NET and Node SDKs sign it with the app secret).
     pub strict_bc_transfer_secret: bool,
@@ -127,6 +130,7 @@ impl Default for EmulatorConfig {
             scan_pays_immediately: false,
             timestamp_window: None,
             sandbox_push_signature: true,
+            sandbox_live_payloads: false,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
             control_token: None,
@@ -158,6 +162,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("scan_pays_immediately", &self.scan_pays_immediately)
             .field("timestamp_window", &self.timestamp_window)
             .field("sandbox_push_signature", &self.sandbox_push_signature)
+            .field("sandbox_live_payloads", &self.sandbox_live_payloads)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
             .field("control_token", &self.control_token.as_deref().map(mask))

@@ -91,6 +91,8 @@ pub(crate) struct Call<'a> {
     pub ns: Namespace,
     /// The path parameter (`{id}`, `{bill_no}`), percent-decoded, when the route has one.
     pub id: Option<&'a str>,
+    /// The `{app_id}` path segment of the sandbox notify route.
+    pub path_app_id: Option<&'a str>,
     /// Every request field (E1 body, E2 `para`, or E3/E4 query pairs as JSON strings), signing fields included.
     pub fields: &'a Map<String, Value>,
     /// True for E3/E4 requests: every value arrived as a string and the readers below parse it.

@@ -96,9 +96,46 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     if channel == "BC_EXPRESS" {
         bill.token = Some(format!("bctoken{:08}", store.next_serial()));
     }
-    let payload = online_payload(store, &bill, channel);
+    let payload = if call.ns == Namespace::Sandbox && !store.app.sandbox_live_payloads {
+        sandbox_payload(store, &bill, channel)
+    } else {
+        online_payload(store, &bill, channel)
+    };
     store.insert_bill(bill);
     Ok(payload)
+}
+
+/// Errata B11: the sandbox answers every channel with `id` + `url`, its mock cashier, with a query string
+/// of non-empty `k=v` pairs (Java splits it on `?`, `&` and `=`).
+fn sandbox_payload(store: &Store, bill: &Bill, channel: &str) -> Map<String, Value> {
+    let url = format!(
+        "{}?bill_no={}&channel={}",
+        core::page_url(&store.base_url, &bill.id),
+        core::form_encode(&bill.bill_no),
+        core::form_encode(channel)
+    );
+    into_map(json!({ "id": bill.id, "url": url }))
+}
+
+/// GET `rest/sandbox/notify/{app_id}/{bill_id}` (errata B10, beyond-python A6): the payer pays a sandbox bill.
+/// Unknown app ⇒ 1; not a sandbox bill of the app ⇒ 8; expired ⇒ 5; already paid ⇒ 0 without a second webhook.
+pub(crate) fn sandbox_notify(store: &mut Store, call: &Call) -> Reply {
+    if call.path_app_id != Some(store.app.app_id.as_str()) {
+        return Err(ApiError::new(super::core::APP_INVALID, "unknown app_id"));
+    }
+    let bill_id = call.path_id()?;
+    let index = store
+        .bill_index_by_id(&store.app.app_id, Namespace::Sandbox, bill_id)
+        .ok_or_else(|| no_such_bill(bill_id))?;
+    let bill = &store.bills[index];
+    if bill.spay_result {
+        return Ok(Map::new());
+    }
+    if bill.expired(call.now_ms) {
+        return Err(ApiError::invalid("bill_id", "the bill has expired"));
+    }
+    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
+    Ok(Map::new())
 }
 
 /// `optional.hb_fq_num` / `optional.hb_fq_seller_percent` (Huabei instalments).

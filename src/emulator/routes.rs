@@ -33,7 +33,7 @@ pub(crate) enum Secret {
 
 pub(crate) struct Route {
     pub method: &'static str,
-    /// Segments after `/2/`; `{id}` matches one path segment.
+    /// Segments after `/2/`; `{id}` matches one path segment, `{app_id}` another (the sandbox notify route).
     pub path: &'static str,
     pub encoding: Encoding,
     pub secret: Secret,
@@ -72,6 +72,8 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/bills/count", Para, App, Live, queries::count_bills),
     route("GET", "rest/bills", Para, App, Live, queries::query_bills),
     route("POST", "rest/sandbox/bill", JsonBody, Test, Sandbox, payments::pay),
+    // Errata B10 / beyond-python A6: the app SDKs' mock cashier; no authentication, the app in the path.
+    route("GET", "rest/sandbox/notify/{app_id}/{id}", QueryPairs, Unsigned, Sandbox, payments::sandbox_notify),
     route("GET", "rest/sandbox/bill/{id}", Para, Test, Sandbox, queries::bill_by_id),
     route("GET", "rest/sandbox/bills/count", Para, Test, Sandbox, queries::count_bills),
     route("GET", "rest/sandbox/bills", Para, Test, Sandbox, queries::query_bills),
@@ -127,6 +129,7 @@ pub(crate) enum Lookup<'r> {
     Found {
         route: &'r Route,
         id: Option<String>,
+        app_id: Option<String>,
     },
     WrongMethod,
     NotFound,
@@ -136,11 +139,11 @@ pub(crate) enum Lookup<'r> {
 pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
     let mut path_matched = false;
     for route in ROUTES {
-        let Some(id) = match_path(route.path, segments) else {
+        let Some((id, app_id)) = match_path(route.path, segments) else {
             continue;
         };
         if route.method == method {
-            return Lookup::Found { route, id };
+            return Lookup::Found { route, id, app_id };
         }
         path_matched = true;
     }
@@ -151,19 +154,20 @@ pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
     }
 }
 
-/// `Some(path parameter)` when the pattern matches.
-fn match_path(pattern: &str, segments: &[String]) -> Option<Option<String>> {
+/// `Some((id, app_id))` path parameters when the pattern matches.
+fn match_path(pattern: &str, segments: &[String]) -> Option<(Option<String>, Option<String>)> {
     let parts: Vec<&str> = pattern.split('/').collect();
     if parts.len() != segments.len() {
         return None;
     }
-    let mut id = None;
+    let (mut id, mut app_id) = (None, None);
     for (part, segment) in parts.iter().zip(segments) {
-        if *part == "{id}" {
-            id = Some(segment.clone());
-        } else if part != segment {
-            return None;
+        match *part {
+            "{id}" => id = Some(segment.clone()),
+            "{app_id}" => app_id = Some(segment.clone()),
+            literal if literal != segment => return None,
+            _ => {}
         }
     }
-    Some(id)
+    Some((id, app_id))
 }
