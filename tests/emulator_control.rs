@@ -743,3 +743,84 @@ fn errata_b10_b11_sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
         "a live bill is not a sandbox bill"
     );
 }
+
+#[test]
+fn errata_b6_subscription_pushes_carry_the_details_with_a_masked_card_number() {
+    let client = Client::start(EmulatorConfig::default());
+    let sink = client.emu.webhook_sink();
+    let app = client.app();
+    let plan = client.api(
+        "POST",
+        "plan",
+        &app,
+        json!({"fee": 100, "interval": "month", "name": "p", "currency": "CNY"}),
+    );
+    let sms = client.api("POST", "sms", &app, json!({"phone": "13800138002"}));
+    let code = client.emu.last_sms_code("13800138002").unwrap();
+    let sub = client.api(
+        "POST",
+        "subscription",
+        &app,
+        json!({"buyer_id": "b6", "plan_id": plan["plan"]["id"], "bank_name": "中国银行",
+               "card_no": "6222000000001234", "id_name": "Zhang San", "id_no": "110101199003070000",
+               "mobile": "13800138002", "sms_id": sms["sms_id"], "sms_code": code}),
+    );
+    let sub_id = sub["subscription"]["id"].as_str().unwrap();
+    client
+        .emu
+        .finish_subscription_verification(sub_id, true)
+        .unwrap();
+    let charged = client.emu.charge_subscription(sub_id).unwrap();
+    assert_eq!(charged.len(), 36, "a UUID-like charge number: {charged}");
+    let pushes = sink.wait_for(2, Duration::from_secs(10));
+    assert_eq!(pushes.len(), 2);
+    for received in &pushes {
+        assert!(
+            !received.body.contains("6222000000001234"),
+            "no clear card number: {}",
+            received.body
+        );
+        let push: Value = serde_json::from_str(&received.body).unwrap();
+        let detail = &push["message_detail"];
+        assert_eq!(detail["card_no"], "************1234", "{push}");
+        assert_eq!(detail["subscription_id"], sub_id);
+        assert_eq!(detail["buyer_id"], "b6");
+        assert_eq!(detail["err_msg"], "");
+        assert_eq!(push["channel_type"], "BC");
+    }
+}
+
+#[test]
+fn errata_b7_b24_failed_card_payouts_are_pushed_to_the_payouts_notify_url() {
+    let client = Client::start(EmulatorConfig::default());
+    let hook = format!("{}/sink/payouts", client.emu.control_url());
+    let banks = client.get_para(
+        "rest/bc_transfer/banks",
+        &client.app(),
+        json!({"type": "P_DE"}),
+    );
+    let reply = client.api(
+        "POST",
+        "rest/bc_transfer",
+        &client.master(),
+        json!({"total_fee": 100, "bill_no": "errata00007", "title": "payout", "trade_source": "OUT_PC",
+               "bank_fullname": banks["bank_list"][0], "card_type": "DE", "account_type": "P",
+               "account_no": "6222000000000000", "account_name": "Zhang San", "notify_url": hook}),
+    );
+    assert_eq!(reply["result_code"], 0, "{reply}");
+    client.ok("POST", "/transfers/fail", Some(json!({"id": reply["id"]})));
+    let received = client.ok("GET", "/sink?wait_for=1&timeout_ms=10000", None);
+    let first = &received["received"][0];
+    assert_eq!(
+        first["path"], "/__emulator/sink/payouts",
+        "the request's notify_url: {received}"
+    );
+    let push: Value = serde_json::from_str(first["body"].as_str().unwrap()).unwrap();
+    assert_eq!(push["transaction_type"], "TRANSFER");
+    assert_eq!(push["trade_success"], false);
+    assert_eq!(push["message_detail"]["trade_status"], "REFU");
+    assert!(
+        client.emu.complete_transfer("errata00007").is_err(),
+        "a failed payout is finished"
+    );
+}

@@ -53,6 +53,9 @@ pub struct EmulatorConfig {
     /// Errata B11: sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox
     /// did; true answers live-shaped payloads (`code_url`, `html`, …) instead. Default false.
     pub sandbox_live_payloads: bool,
+    /// Errata B7: a failed bank-card payout ([`Emulator::fail_transfer`](super::Emulator::fail_transfer)) is
+    /// pushed with `trade_success` false. Default true.
+    pub push_transfer_failures: bool,
     /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
     /// Java, .NET and Node SDKs sign it with the app secret).
     pub strict_bc_transfer_secret: bool,
@@ -131,6 +134,7 @@ impl Default for EmulatorConfig {
             timestamp_window: None,
             sandbox_push_signature: true,
             sandbox_live_payloads: false,
+            push_transfer_failures: true,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
             control_token: None,
@@ -163,6 +167,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("timestamp_window", &self.timestamp_window)
             .field("sandbox_push_signature", &self.sandbox_push_signature)
             .field("sandbox_live_payloads", &self.sandbox_live_payloads)
+            .field("push_transfer_failures", &self.push_transfer_failures)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
             .field("control_token", &self.control_token.as_deref().map(mask))

@@ -36,6 +36,11 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "finish a transfer: {\"id\": id or number}",
     ),
     (
+        "POST",
+        "/transfers/fail",
+        "fail a pending transfer (bank-card payouts push the failure)",
+    ),
+    (
         "GET",
         "/sms?phone=P",
         "the last SMS code sent to P: {\"phone\", \"code\"}",
@@ -197,7 +202,11 @@ fn run(
             ok()
         }
         ("POST", "/transfers/complete") => {
-            shared.complete_transfer(&id(body)?)?;
+            shared.finish_transfer(&id(body)?, true)?;
+            ok()
+        }
+        ("POST", "/transfers/fail") => {
+            shared.finish_transfer(&id(body)?, false)?;
             ok()
         }
         ("GET", "/sms") => {

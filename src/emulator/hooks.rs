@@ -28,8 +28,12 @@ impl Shared {
         self.with_store(|store| refunds::finish_refund(store, refund_id, success))
     }
 
-    pub(crate) fn complete_transfer(&self, id_or_no: &str) -> Result<(), EmulatorError> {
-        self.with_store(|store| transfers::complete_transfer(store, id_or_no))
+    pub(crate) fn finish_transfer(
+        &self,
+        id_or_no: &str,
+        success: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_store(|store| transfers::finish_transfer(store, id_or_no, success))
     }
 
     pub(crate) fn cashier_url(&self, token: &str) -> String {

@@ -188,7 +188,13 @@ impl Emulator {
     /// Finishes a pending transfer (bc_transfer by id or `bill_no`, ALI_TRANSFER by id or `transfer_no`, a batch
     /// by id or `batch_no`) and sends its TRANSFER webhook(s).
     pub fn complete_transfer(&self, id_or_no: &str) -> Result<(), EmulatorError> {
-        self.shared.complete_transfer(id_or_no)
+        self.shared.finish_transfer(id_or_no, true)
+    }
+
+    /// Makes a pending transfer fail; a bank-card payout pushes a TRANSFER webhook with `trade_success` false
+    /// (errata B7; [`EmulatorConfig::push_transfer_failures`]).
+    pub fn fail_transfer(&self, id_or_no: &str) -> Result<(), EmulatorError> {
+        self.shared.finish_transfer(id_or_no, false)
     }
 
     /// The simulated pay page of a bill (what `url`/`code_url`/`html` of the pay response point at).

@@ -118,6 +118,8 @@ pub(crate) struct Transfer {
     pub optional: Value,
     /// What the TRANSFER webhook's `message_detail` reports besides the outcome.
     pub detail: Value,
+    /// Errata B24: `bc_transfer` takes a `notify_url` for its TRANSFER push.
+    pub notify_url: Option<String>,
     pub finished: bool,
     pub create_time: i64,
 }

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::accounts::{Card, Plan, Sms, Subscription, Subscriptions};
+use super::accounts::{Card, Plan, Sms, Subscription, Subscriptions, last4};
 use super::core::{
     ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, md5_hex, payload, require,
 };
@@ -708,6 +708,35 @@ pub(crate) fn last_sms_code(store: &Store, phone: &str) -> Option<String> {
         .map(|s| s.code.clone())
 }
 
+/// `message_detail` of SUBSCRIPTION and charge pushes (errata B6): the subscription, its card with the card
+/// number masked to its last 4 digits, and `err_msg` (`""` on success).
+fn push_detail(sub: &Subscription, card: Option<&Card>, err_msg: &str) -> Map<String, Value> {
+    let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
+    let masked = card.map(|c| {
+        format!(
+            "{}{}",
+            "*".repeat(c.card_no.len().saturating_sub(4)),
+            last4(&c.card_no)
+        )
+    });
+    let detail = json!({
+        "subscription_id": sub.id,
+        "plan_id": sub.plan_id,
+        "buyer_id": sub.buyer_id,
+        "card_id": sub.card_id,
+        "id_name": text(card.map(|c| c.id_name.as_str())),
+        "id_no": text(card.map(|c| c.id_no.as_str())),
+        "mobile": text(card.and_then(|c| c.mobile.as_deref())),
+        "bank_name": text(card.and_then(|c| c.bank_name.as_deref())),
+        "card_no": text(masked.as_deref()),
+        "err_msg": err_msg,
+    });
+    match detail {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
 /// Test hook: completes the card verification of a subscription. Success makes it (and its card, for later
 /// subscriptions) valid; failure marks it `failed`. Either way a SUBSCRIPTION webhook is emitted (§9.1) with
 /// `message_detail.card_id` on success or `message_detail.err_msg` on failure.
@@ -747,12 +776,11 @@ pub(crate) fn finish_verification(
         (true, _) => running_status(sub.trial_end, trial_days, now_ms),
         (false, _) => "failed",
     };
-    let mut detail = Map::new();
-    if success {
-        detail.insert("card_id".into(), card_id.into());
-    } else {
-        detail.insert("err_msg".into(), "银行卡验证失败".into());
-    }
+    let detail = push_detail(
+        sub,
+        subs.cards.get(&card_id),
+        if success { "" } else { "银行卡验证失败" },
+    );
     let event = WebhookEvent {
         ns: sub.ns,
         notify_url: None,
@@ -799,25 +827,14 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
             ))
         })?;
     let fee = (plan.fee as f64 * sub.amount).round() as i64;
-    let card = subs.cards.get(&sub.card_id);
-    let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
-    let detail = json!({
-        "subscription_id": sub.id,
-        "plan_id": sub.plan_id,
-        "buyer_id": sub.buyer_id,
-        "card_id": sub.card_id,
-        "id_no": text(card.map(|c| c.id_no.as_str())),
-        "id_name": text(card.map(|c| c.id_name.as_str())),
-        "card_no": text(card.map(|c| c.card_no.as_str())),
-        "bank_name": text(card.and_then(|c| c.bank_name.as_deref())),
-        "mobile": text(card.and_then(|c| c.mobile.as_deref())),
-    });
+    let detail = Value::Object(push_detail(sub, subs.cards.get(&sub.card_id), ""));
     sub.status = if sub.status == "canceling" {
         "canceled"
     } else {
         "active"
     };
-    let bill_no = format!("sub{}{serial:08}", beijing_date(now_ms));
+    // Errata B6: server-made charge bills carry a UUID-like number, not the merchant bill_no format.
+    let bill_no = new_id();
     let trade_no = format!("BC{}{serial:08}", beijing_date(now_ms));
     let bill = Bill {
         id: new_id(),

@@ -8,8 +8,8 @@ use super::core::{ApiError, BILL_NO_DUPLICATE, CHANNEL_INVALID, Call, Reply, pay
 use super::error::EmulatorError;
 use super::store::{Store, Transfer, TransferKind, WebhookEvent};
 use super::validate::{
-    alnum, alnum_field, max_chars, nested_str, new_id, optional_map, positive, required_channel,
-    title,
+    alnum, alnum_field, http_url, max_chars, nested_str, new_id, optional_map, positive,
+    required_channel, title,
 };
 
 /// Full bank names accepted for personal debit cards (`P_DE`).
@@ -130,6 +130,7 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
     call.req_str("account_name")?;
     call.str("mobile")?;
     let optional = optional_map(call)?;
+    let notify_url = http_url(call, "notify_url")?.map(str::to_owned);
     let taken = store
         .bill_index_by_no(call.app_id, call.ns, bill_no)
         .is_some()
@@ -143,7 +144,7 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
         ));
     }
     let detail = json!({ "card_type": card_type, "bank_code": bank, "trade_subject": title });
-    let transfer = new_transfer(
+    let mut transfer = new_transfer(
         call,
         TransferKind::Card,
         bill_no,
@@ -152,6 +153,7 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
         optional,
         detail,
     );
+    transfer.notify_url = notify_url;
     Ok(push(store, transfer, false))
 }
 
@@ -321,6 +323,7 @@ fn new_transfer(
         items,
         optional,
         detail,
+        notify_url: None,
         finished: false,
         create_time: call.now_ms,
     }
@@ -341,6 +344,17 @@ fn push(store: &mut Store, transfer: Transfer, with_url: bool) -> Map<String, Va
 
 /// Finishes a pending transfer found by id or number and sends its TRANSFER webhook(s).
 pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(), EmulatorError> {
+    finish_transfer(store, id_or_no, true)
+}
+
+/// Ends a pending transfer as a success or (errata B7) a failure: a failed bank-card payout is pushed with
+/// `trade_success` false and `trade_status` `REFU` unless `push_transfer_failures` is off; other failed
+/// payouts are not pushed (BeeCloud pushes successes only there).
+pub(crate) fn finish_transfer(
+    store: &mut Store,
+    id_or_no: &str,
+    success: bool,
+) -> Result<(), EmulatorError> {
     let index = store
         .transfer_index(id_or_no)
         .or_else(|| {
@@ -367,6 +381,9 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
     let transfer = &mut store.transfers[index];
     transfer.finished = true;
     let trade_no = format!("T{}{serial:08}", transfer.create_time);
+    let pushed =
+        success || (transfer.kind == TransferKind::Card && store.app.push_transfer_failures);
+    let notify_url = transfer.notify_url.clone();
     let (channel_type, sub_channel_type) = match transfer.kind {
         TransferKind::Card => ("BC", "BC_TRANSFER"),
         _ => ("ALI", "ALI_TRANSFER"),
@@ -379,7 +396,7 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
         .into_iter()
         .map(|(transaction_id, fee)| {
             let mut message_detail = json!({
-                "trade_status": "FINI",
+                "trade_status": if success { "FINI" } else { "REFU" },
                 "out_trade_no": transaction_id,
                 "trade_amount": fee,
                 "trade_no": trade_no,
@@ -391,13 +408,13 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
             }
             WebhookEvent {
                 ns: super::core::Namespace::Live,
-                notify_url: None,
+                notify_url: notify_url.clone(),
                 transaction_type: "TRANSFER",
                 channel_type: channel_type.into(),
                 sub_channel_type: sub_channel_type.into(),
                 transaction_id,
                 transaction_fee: fee,
-                trade_success: true,
+                trade_success: success,
                 optional: transfer.optional.clone(),
                 message_detail,
                 channel_transaction_id: trade_no.clone(),
@@ -405,7 +422,7 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
             }
         })
         .collect();
-    for event in events {
+    for event in events.into_iter().filter(|_| pushed) {
         store.emit_webhook(event);
     }
     Ok(())
