@@ -824,3 +824,36 @@ fn errata_b7_b24_failed_card_payouts_are_pushed_to_the_payouts_notify_url() {
         "a failed payout is finished"
     );
 }
+
+#[test]
+fn errata_b22_scan_is_an_alias_of_bc_scan_and_b25_the_banks_copy_knob() {
+    let client = Client::start(EmulatorConfig {
+        bank_list_copy_as_banks: true,
+        ..EmulatorConfig::default()
+    });
+    let reply = client.api(
+        "POST",
+        "rest/offline/bill",
+        &client.app(),
+        json!({"channel": "SCAN", "total_fee": 1, "bill_no": "errata00022", "title": "t",
+               "auth_code": "134567890123456789"}),
+    );
+    assert_eq!(reply["result_code"], 0, "{reply}");
+    assert_eq!(
+        reply["channel_type"], "WX_SCAN",
+        "resolved like BC_SCAN: {reply}"
+    );
+    let banks = client.get_para(
+        "rest/bc_transfer/banks",
+        &client.app(),
+        json!({"type": "P_DE"}),
+    );
+    assert_eq!(banks["banks"], banks["bank_list"], "{banks}");
+    let plain = Client::start(EmulatorConfig::default());
+    let banks = plain.get_para(
+        "rest/bc_transfer/banks",
+        &plain.app(),
+        json!({"type": "P_DE"}),
+    );
+    assert!(banks.get("banks").is_none() && banks["size"].as_u64().unwrap() > 0);
+}

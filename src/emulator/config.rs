@@ -56,6 +56,9 @@ pub struct EmulatorConfig {
     /// Errata B7: a failed bank-card payout ([`Emulator::fail_transfer`](super::Emulator::fail_transfer)) is
     /// pushed with `trade_success` false. Default true.
     pub push_transfer_failures: bool,
+    /// Errata B25: `rest/bc_transfer/banks` also answers the list as `banks` (what Java's `BCPay` reads).
+    /// Default false: `size` + `bank_list`, as documented.
+    pub bank_list_copy_as_banks: bool,
     /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
     /// Java, .NET and Node SDKs sign it with the app secret).
     pub strict_bc_transfer_secret: bool,
@@ -135,6 +138,7 @@ impl Default for EmulatorConfig {
             sandbox_push_signature: true,
             sandbox_live_payloads: false,
             push_transfer_failures: true,
+            bank_list_copy_as_banks: false,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
             control_token: None,
@@ -168,6 +172,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("sandbox_push_signature", &self.sandbox_push_signature)
             .field("sandbox_live_payloads", &self.sandbox_live_payloads)
             .field("push_transfer_failures", &self.push_transfer_failures)
+            .field("bank_list_copy_as_banks", &self.bank_list_copy_as_banks)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
             .field("control_token", &self.control_token.as_deref().map(mask))

@@ -311,7 +311,11 @@ impl BillInput {
 
 /// POST `rest/offline/bill` (server-semantics §6.4).
 pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
-    let channel = required_channel(call, OFFLINE_CHANNELS)?;
+    // Errata B22: `SCAN` is an alias of `BC_SCAN` (the payload's `channel_type` is unchanged).
+    let channel = match call.str("channel")? {
+        Some("SCAN") => "BC_SCAN",
+        _ => required_channel(call, OFFLINE_CHANNELS)?,
+    };
     channel_enabled(store, call, channel)?;
     require(call, &["total_fee", "bill_no", "title"])?;
     let scan = SCAN_CHANNELS.contains(&channel);

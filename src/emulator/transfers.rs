@@ -77,14 +77,19 @@ fn banks_of(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 /// GET `rest/bc_transfer/banks` (unsigned): `size` and `bank_list` of a `type`.
-pub(crate) fn bc_transfer_banks(_store: &mut Store, call: &Call) -> Reply {
+pub(crate) fn bc_transfer_banks(store: &mut Store, call: &Call) -> Reply {
     let kind = call.req_str("type")?;
     let banks =
         banks_of(kind).ok_or_else(|| ApiError::invalid("type", "must be P_DE, P_CR or C"))?;
-    Ok(Map::from_iter([
+    let mut reply = Map::from_iter([
         ("size".to_owned(), banks.len().into()),
         ("bank_list".to_owned(), json!(banks)),
-    ]))
+    ]);
+    // Errata B25: Java's BCPay reads `banks` (its bug); a knob adds that copy.
+    if store.app.bank_list_copy_as_banks {
+        reply.insert("banks".into(), json!(banks));
+    }
+    Ok(reply)
 }
 
 /// POST `rest/bc_transfer`: a payout to a bank card, finished later by the `complete_transfer` hook.
