@@ -857,3 +857,60 @@ fn errata_b22_scan_is_an_alias_of_bc_scan_and_b25_the_banks_copy_knob() {
     );
     assert!(banks.get("banks").is_none() && banks["size"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn errata_b12_ios_sandbox_routes_behind_a_knob() {
+    let client = Client::start(EmulatorConfig::default());
+    let test_secret = client.emu.config().test_secret.clone();
+    let refunds = client.get_para("rest/sandbox/refunds", &test_secret, json!({}));
+    assert_eq!(
+        (
+            refunds["result_code"].as_i64(),
+            refunds["refunds"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+    let count = client.get_para("rest/sandbox/refunds/count", &test_secret, json!({}));
+    assert_eq!(count["count"], 0, "{count}");
+    assert_eq!(
+        client.get_para("rest/sandbox/refund/abc", &test_secret, json!({}))["result_code"],
+        13
+    );
+    let offline = client.api(
+        "POST",
+        "rest/sandbox/offline/bill",
+        &test_secret,
+        json!({"channel": "ALI_SCAN", "total_fee": 1, "bill_no": "errata00012", "title": "t",
+               "auth_code": "280000000000000000"}),
+    );
+    assert_eq!(offline["result_code"], 0, "{offline}");
+    let status = client.api(
+        "POST",
+        "rest/sandbox/offline/bill/status",
+        &test_secret,
+        json!({"bill_no": "errata00012"}),
+    );
+    assert_eq!(status["result_code"], 0, "{status}");
+    let live = client.api(
+        "POST",
+        "rest/offline/bill/status",
+        &client.app(),
+        json!({"bill_no": "errata00012"}),
+    );
+    assert_eq!(
+        live["result_code"], 8,
+        "the sandbox bill is not a live bill: {live}"
+    );
+
+    let off = Client::start(EmulatorConfig {
+        ios_sandbox_routes: false,
+        ..EmulatorConfig::default()
+    });
+    let status = off
+        .agent
+        .get(format!("{}/2/rest/sandbox/refunds", off.emu.base_url()))
+        .call()
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 404);
+}

@@ -10,7 +10,7 @@ use super::core::{
     APP_INVALID, Answer, ApiError, Call, MISS_PARAM, PARAM_INVALID, RUNTIME_ERROR, lock, md5_hex,
     percent_decode, query_pairs, text,
 };
-use super::routes::{Encoding, Lookup, Route, Secret, lookup};
+use super::routes::{Encoding, IOS_SANDBOX_PATHS, Lookup, Route, Secret, lookup};
 use super::store::Store;
 
 /// Routing, decoding, authentication and the handler, for every BeeCloud path.
@@ -29,6 +29,9 @@ pub(crate) fn answer(
         Lookup::WrongMethod => return text(405, "method not allowed"),
         Lookup::NotFound => return text(404, "not found"),
     };
+    if IOS_SANDBOX_PATHS.contains(&route.path) && !lock(store).app.ios_sandbox_routes {
+        return text(404, "not found");
+    }
     let reply = decode(route.encoding, query, body).and_then(|fields| {
         let mut store = lock(store);
         let app_id = authenticate(&store, route, &fields)?;

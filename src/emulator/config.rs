@@ -59,6 +59,9 @@ pub struct EmulatorConfig {
     /// Errata B25: `rest/bc_transfer/banks` also answers the list as `banks` (what Java's `BCPay` reads).
     /// Default false: `size` + `bank_list`, as documented.
     pub bank_list_copy_as_banks: bool,
+    /// Errata B12 (Part C Q12): serve the sandbox variants of refund queries and offline routes that iOS 3.6
+    /// calls (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default true; false ⇒ 404.
+    pub ios_sandbox_routes: bool,
     /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
     /// Java, .NET and Node SDKs sign it with the app secret).
     pub strict_bc_transfer_secret: bool,
@@ -139,6 +142,7 @@ impl Default for EmulatorConfig {
             sandbox_live_payloads: false,
             push_transfer_failures: true,
             bank_list_copy_as_banks: false,
+            ios_sandbox_routes: true,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
             control_token: None,
@@ -173,6 +177,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("sandbox_live_payloads", &self.sandbox_live_payloads)
             .field("push_transfer_failures", &self.push_transfer_failures)
             .field("bank_list_copy_as_banks", &self.bank_list_copy_as_banks)
+            .field("ios_sandbox_routes", &self.ios_sandbox_routes)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
             .field("control_token", &self.control_token.as_deref().map(mask))

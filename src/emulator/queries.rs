@@ -247,6 +247,26 @@ pub(crate) fn refund_by_id(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("refund", refund_json(store, refund, true)))
 }
 
+/// GET `rest/sandbox/refunds` (errata B12): the sandbox has no refunds (its pre-refunds are refused locally).
+pub(crate) fn sandbox_refunds(_store: &mut Store, call: &Call) -> Reply {
+    bills_limit(call, false)?;
+    Ok(payload("refunds", Value::Array(Vec::new())))
+}
+
+/// GET `rest/sandbox/refunds/count`.
+pub(crate) fn sandbox_refund_count(_store: &mut Store, _call: &Call) -> Reply {
+    count(0)
+}
+
+/// GET `rest/sandbox/refund/{id}` and `rest/sandbox/refund/status`: no such refund.
+pub(crate) fn sandbox_refund_by_id(_store: &mut Store, call: &Call) -> Reply {
+    let key = call.id.or(call.str("refund_no")?).unwrap_or_default();
+    Err(ApiError::new(
+        NO_SUCH_REFUND,
+        format!("no sandbox refund {key}"),
+    ))
+}
+
 /// `optional` / `message_detail` are JSON text in query results, as the REST docs type them.
 fn json_text(value: &Value) -> Value {
     Value::String(value.to_string())

@@ -77,6 +77,14 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/sandbox/bill/{id}", Para, Test, Sandbox, queries::bill_by_id),
     route("GET", "rest/sandbox/bills/count", Para, Test, Sandbox, queries::count_bills),
     route("GET", "rest/sandbox/bills", Para, Test, Sandbox, queries::query_bills),
+    // Errata B12: the sandbox variants iOS 3.6 calls (knob `ios_sandbox_routes`; see IOS_SANDBOX_PATHS).
+    route("GET", "rest/sandbox/refunds/count", Para, Test, Sandbox, queries::sandbox_refund_count),
+    route("GET", "rest/sandbox/refunds", Para, Test, Sandbox, queries::sandbox_refunds),
+    route("GET", "rest/sandbox/refund/status", Para, Test, Sandbox, queries::sandbox_refund_by_id),
+    route("GET", "rest/sandbox/refund/{id}", Para, Test, Sandbox, queries::sandbox_refund_by_id),
+    route("POST", "rest/sandbox/offline/bill/status", JsonBody, Test, Sandbox, payments::offline_status),
+    route("POST", "rest/sandbox/offline/bill/{id}", JsonBody, Test, Sandbox, payments::offline_revert),
+    route("POST", "rest/sandbox/offline/bill", JsonBody, Test, Sandbox, payments::offline_pay),
     route("POST", "rest/reconciliation", JsonBody, App, Live, payments::reconcile),
     route("POST", "rest/offline/bill/status", JsonBody, App, Live, payments::offline_status),
     route("POST", "rest/offline/bill/{id}", JsonBody, App, Live, payments::offline_revert),
@@ -122,6 +130,17 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/coupon", JsonBody, AppOrTest, Live, coupons::create_coupon),
     route("GET", "rest/coupon/{id}", Para, AppOrTest, Live, coupons::get_coupon),
     route("GET", "rest/coupon", Para, AppOrTest, Live, coupons::query_coupons),
+];
+
+/// Routes only iOS calls (errata B12); answered only while `EmulatorConfig::ios_sandbox_routes` is on.
+pub(crate) const IOS_SANDBOX_PATHS: &[&str] = &[
+    "rest/sandbox/refunds/count",
+    "rest/sandbox/refunds",
+    "rest/sandbox/refund/status",
+    "rest/sandbox/refund/{id}",
+    "rest/sandbox/offline/bill/status",
+    "rest/sandbox/offline/bill/{id}",
+    "rest/sandbox/offline/bill",
 ];
 
 /// What routing found for a path.
