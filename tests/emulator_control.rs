@@ -745,7 +745,7 @@ fn errata_b10_b11_sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
 }
 
 #[test]
-fn errata_b6_subscription_pushes_carry_the_details_with_a_masked_card_number() {
+fn errata_b6_b31_subscription_pushes_carry_the_details_with_a_masked_card_number() {
     let client = Client::start(EmulatorConfig::default());
     let sink = client.emu.webhook_sink();
     let app = client.app();

@@ -87,6 +87,8 @@ pub(crate) struct Subscription {
     pub(crate) status: &'static str,
     pub(crate) valid: bool,
     pub(crate) created_ms: i64,
+    /// Last change (update, cancel, verification, charge).
+    pub(crate) updated_ms: i64,
 }
 
 impl Subscription {
@@ -117,6 +119,14 @@ impl Subscription {
         json.insert("last4".into(), text(card.map(|c| last4(&c.card_no))));
         json.insert("status".into(), self.status.into());
         json.insert("valid".into(), self.valid.into());
+        // Errata B31: fields Java's SDK reads.
+        json.insert(
+            "cancel_at_period_end".into(),
+            (self.status == "canceling").into(),
+        );
+        json.insert("created_at".into(), self.created_ms.into());
+        json.insert("updated_at".into(), self.updated_ms.into());
+        json.insert("object_type".into(), "subscription".into());
         Row {
             created_ms: self.created_ms,
             key: self.id.clone(),

@@ -418,6 +418,7 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
         },
         valid,
         created_ms: call.now_ms,
+        updated_ms: call.now_ms,
     };
     let json = subscription_row(subs, &sub).json;
     subs.subscriptions.push(sub);
@@ -534,6 +535,7 @@ pub(crate) fn update_subscription(store: &mut Store, call: &Call) -> Reply {
         .as_ref()
         .map(|c| subs.cards.get(c).is_some_and(|c| c.verified));
     let sub = &mut subs.subscriptions[index];
+    sub.updated_ms = call.now_ms;
     if let Some(buyer_id) = buyer_id {
         sub.buyer_id = buyer_id;
     }
@@ -581,7 +583,8 @@ pub(crate) fn cancel_subscription(store: &mut Store, call: &Call) -> Reply {
             "the subscription is already canceled",
         ));
     }
-    // [emu] `canceling` ends after the next charge; the emulator runs no charges, so it stays there.
+    sub.updated_ms = call.now_ms;
+    // [emu] `canceling` ends after the next charge (the charge hook); until then it stays there.
     sub.status = if at_period_end {
         "canceling"
     } else {
@@ -771,6 +774,7 @@ pub(crate) fn finish_verification(
     }
     let sub = &mut subs.subscriptions[index];
     sub.valid = success;
+    sub.updated_ms = now_ms;
     sub.status = match (success, sub.status) {
         (true, "canceling") => "canceling",
         (true, _) => running_status(sub.trial_end, trial_days, now_ms),
@@ -828,6 +832,7 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
         })?;
     let fee = (plan.fee as f64 * sub.amount).round() as i64;
     let detail = Value::Object(push_detail(sub, subs.cards.get(&sub.card_id), ""));
+    sub.updated_ms = now_ms;
     sub.status = if sub.status == "canceling" {
         "canceled"
     } else {
