@@ -403,8 +403,13 @@ fn pay_answers_the_payload_of_each_channel() {
         ("BC_ALI_WAP", json!({}), &["code_url"]),
         (
             "JD_B2B",
-            json!({"return_url": "https://x.example/r"}),
+            json!({"return_url": "https://x.example/r", "bank_code": 9102}),
             &["html"],
+        ),
+        (
+            "BC_ALI_JSAPI",
+            json!({"openid": "alipay-user-1"}),
+            &["trade_no"],
         ),
         ("BC_EXPRESS", json!({"buyer_id": "b1"}), &["token"]),
         ("PAYPAL_SANDBOX", json!({}), &["url"]),

@@ -21,7 +21,11 @@ use super::validate::{
 fn pay_conditionals(channel: &str) -> &'static [&'static str] {
     match channel {
         // Errata B18: BC_ALI_WEB, JD_B2B and BC_WX_WAP (since 2017) need one too.
-        "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" | "BC_ALI_WEB" | "JD_B2B" => &["return_url"],
+        "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" | "BC_ALI_WEB" => &["return_url"],
+        // Errata B23 (beyond-python A8.4): JD_B2B takes a bank_code, BC_ALI_JSAPI an openid, BC_CARD_CHARGE a card_id.
+        "JD_B2B" => &["return_url", "bank_code"],
+        "BC_ALI_JSAPI" => &["openid"],
+        "BC_CARD_CHARGE" => &["card_id"],
         "ALI_QRCODE" => &["return_url", "qr_pay_mode"],
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" => &["openid"],
         "WX_WAP" => &["analysis"],
@@ -193,6 +197,9 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
             json!({ "orderInfo": format!("order_no={}&sign={}", bill.bill_no, fake_sign(&bill.id)) })
         }
         "BC_EXPRESS" => json!({ "token": bill.token }),
+        "BC_ALI_JSAPI" => {
+            json!({ "trade_no": format!("ALI{}{serial:08}", beijing_date(store.now_ms())) })
+        }
         _ => json!({ "url": page }),
     };
     payload["id"] = bill.id.clone().into();
