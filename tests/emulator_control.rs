@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorError};
+
+mod support;
 use serde_json::{Value, json};
 
 struct Client {
@@ -913,4 +915,66 @@ fn errata_b12_ios_sandbox_routes_behind_a_knob() {
         .unwrap()
         .status();
     assert_eq!(status.as_u16(), 404);
+}
+
+#[test]
+fn part_c_q3_retries_of_sign_pushes_are_re_stamped() {
+    let receiver = support::CaptureServer::always(support::Reply::text(200, "success"));
+    receiver.push(support::Reply::text(200, "fail"));
+    let client = Client::start(EmulatorConfig::default());
+    client
+        .emu
+        .set_webhook_url(Some(&format!("{}/hook", receiver.url())));
+    let app = client.app();
+    let plan = client.api(
+        "POST",
+        "plan",
+        &app,
+        json!({"fee": 100, "interval": "month", "name": "p", "currency": "CNY"}),
+    );
+    let sms = client.api("POST", "sms", &app, json!({"phone": "13800138003"}));
+    let code = client.emu.last_sms_code("13800138003").unwrap();
+    let sub = client.api(
+        "POST",
+        "subscription",
+        &app,
+        json!({"buyer_id": "q3", "plan_id": plan["plan"]["id"], "bank_name": "中国银行",
+               "card_no": "6222000000005678", "id_name": "Li Si", "id_no": "110101199003070000",
+               "mobile": "13800138003", "sms_id": sms["sms_id"], "sms_code": code}),
+    );
+    let sub_id = sub["subscription"]["id"].as_str().unwrap();
+    client
+        .emu
+        .finish_subscription_verification(sub_id, true)
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while receiver.requests().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the first attempt");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The receiver said "fail"; ten minutes later the retry goes out with a fresh stamp.
+    client.emu.advance_clock(Duration::from_secs(600));
+    let delivered = client.emu.wait_for_webhooks(1, Duration::from_secs(10));
+    assert!(delivered[0].delivered, "{delivered:?}");
+    let bodies: Vec<Value> = receiver
+        .requests()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    let (first, retry) = (&bodies[0], &bodies[1]);
+    assert!(retry["timestamp"].as_i64().unwrap() >= first["timestamp"].as_i64().unwrap() + 600_000);
+    let expected = format!(
+        "{:x}",
+        md5::compute(format!(
+            "{}{app}{}",
+            client.emu.config().app_id,
+            retry["timestamp"]
+        ))
+    );
+    assert_eq!(retry["sign"], expected.as_str());
+    assert_eq!(
+        retry["signature"], first["signature"],
+        "signature covers no timestamp"
+    );
 }

@@ -62,6 +62,9 @@ pub struct EmulatorConfig {
     /// Errata B12 (Part C Q12): serve the sandbox variants of refund queries and offline routes that iOS 3.6
     /// calls (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default true; false ⇒ 404.
     pub ios_sandbox_routes: bool,
+    /// Part C Q3: every retry of a push carrying the legacy `sign` gets a fresh `timestamp` and `sign` (legacy
+    /// receivers refuse stamps older than 5 minutes). Default true; `signature` pushes are never re-stamped.
+    pub restamp_retries: bool,
     /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
     /// Java, .NET and Node SDKs sign it with the app secret).
     pub strict_bc_transfer_secret: bool,
@@ -143,6 +146,7 @@ impl Default for EmulatorConfig {
             push_transfer_failures: true,
             bank_list_copy_as_banks: false,
             ios_sandbox_routes: true,
+            restamp_retries: true,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
             control_token: None,
@@ -178,6 +182,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("push_transfer_failures", &self.push_transfer_failures)
             .field("bank_list_copy_as_banks", &self.bank_list_copy_as_banks)
             .field("ios_sandbox_routes", &self.ios_sandbox_routes)
+            .field("restamp_retries", &self.restamp_retries)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
             .field("control_token", &self.control_token.as_deref().map(mask))

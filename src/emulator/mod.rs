@@ -1,11 +1,15 @@
 //! A local, stateful BeeCloud server (feature `emulator`).
 //!
-//! [`Emulator::start`] binds an HTTP server on `127.0.0.1` that speaks the BeeCloud REST API the Python SDK 3.6.0
+//! [`Emulator::start`] binds an HTTP server on `127.0.0.1` ([`EmulatorConfig::host`] to serve other machines)
+//! that speaks the BeeCloud REST API the Python SDK 3.6.0
 //! talks to (`/2/rest/bill`, `/2/rest/refund`, `/2/plan`, …): it authenticates requests, validates fields, keeps
 //! bills, refunds, transfers, plans, subscriptions, merchant users and coupons in memory, serves simulated pay
 //! and confirmation pages ("cashier") and pushes signed webhooks with the documented retry schedule.
 //! The test hooks on [`Emulator`] drive what a real customer or channel would do (pay a bill, confirm an Alipay
-//! refund, finish a subscription verification…) and inject transport faults.
+//! refund, finish a subscription verification…) and inject transport faults; the same hooks are an HTTP control
+//! API under `/__emulator/…` for clients in any language (see the README's table), and
+//! [`Emulator::webhook_sink`] receives pushes in-process. No client can stall another (a thread and deadlines
+//! per connection) and memory stays bounded ([`EmulatorLimits`]).
 //!
 //! ```no_run
 //! use beecloud::emulator::Emulator;

@@ -219,12 +219,12 @@ impl Store {
     /// attempt waits [`EmulatorConfig::webhook_first_delay`], so it never overtakes the reply.
     pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
         let timestamp = self.now_ms();
-        if let Some((url, body)) = webhooks::build(&self.app, event, timestamp) {
+        if let Some(built) = webhooks::build(&self.app, event, timestamp) {
             let first_delay_ms =
                 i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
             let due = timestamp.saturating_add(first_delay_ms);
             self.outbox
-                .push(url, body, due, self.app.limits.webhook_history);
+                .push(built, due, self.app.limits.webhook_history);
         }
     }
 

@@ -38,6 +38,8 @@ pub(crate) struct Delivery {
     /// Scheme + host + port: deliveries to one destination go one at a time, destinations in parallel.
     destination: String,
     body: Value,
+    /// (app_id, secret) of a legacy `sign` push that every retry re-stamps (Part C Q3).
+    restamp: Option<(String, String)>,
     attempts: u32,
     delivered: bool,
     last_response: Option<String>,
@@ -103,6 +105,11 @@ impl Outbox {
                 && !busy.contains(&d.destination)
             {
                 d.in_flight = true;
+                if let (Some((app_id, secret)), true) = (&d.restamp, d.attempts > 0) {
+                    // Legacy receivers refuse a `sign` older than 5 minutes; retries run for ~36 h.
+                    d.body["timestamp"] = now_ms.into();
+                    d.body["sign"] = legacy_sign(app_id, secret, now_ms).into();
+                }
                 due.push(Attempt {
                     seq: self.first_seq + offset as u64,
                     url: d.url.clone(),
@@ -186,11 +193,7 @@ impl Outbox {
 
 /// Builds and signs the webhook of `event` for `app` at `timestamp` (server-semantics §9.2–9.4, 9.6):
 /// the destination URL and the body, or `None` without a destination.
-pub(crate) fn build(
-    app: &EmulatorConfig,
-    event: WebhookEvent,
-    timestamp: i64,
-) -> Option<(String, Value)> {
+pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -> Option<Built> {
     let url = event.notify_url.clone().or_else(|| match event.ns {
         Namespace::Live => app.webhook_url.clone(),
         Namespace::Sandbox => app.test_webhook_url.clone(),
@@ -217,6 +220,7 @@ pub(crate) fn build(
         "optional": as_object(event.optional),
         "channel_transaction_id": event.channel_transaction_id,
     });
+    let mut restamp = None;
     if event.ns == Namespace::Sandbox {
         // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret; `signature` only
         // when the knob keeps it (Part C Q2).
@@ -226,19 +230,34 @@ pub(crate) fn build(
             }
         }
         body["sign"] = legacy_sign(&app.app_id, &app.test_secret, timestamp).into();
+        restamp = Some((app.app_id.clone(), app.test_secret.clone()));
     } else if event.subscription_sign {
         body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
+        restamp = Some((app.app_id.clone(), app.app_secret.clone()));
     }
-    Some((url, body))
+    Some(Built {
+        url,
+        body,
+        restamp: restamp.filter(|_| app.restamp_retries),
+    })
+}
+
+/// A built webhook: where it goes, what it says, and how retries re-stamp it.
+pub(crate) struct Built {
+    pub url: String,
+    pub body: Value,
+    pub restamp: Option<(String, String)>,
 }
 
 impl Outbox {
     /// Queues a delivery whose first attempt falls due at `due_ms`, then prunes the history to `history`.
-    pub(crate) fn push(&mut self, url: String, body: Value, due_ms: i64, history: usize) {
+    pub(crate) fn push(&mut self, built: Built, due_ms: i64, history: usize) {
+        let Built { url, body, restamp } = built;
         self.deliveries.push_back(Delivery {
             destination: destination_of(&url),
             url,
             body,
+            restamp,
             attempts: 0,
             delivered: false,
             last_response: None,
@@ -307,6 +326,7 @@ mod tests {
         outbox.deliveries.push_back(Delivery {
             url: "http://x".into(),
             destination: "http://x".into(),
+            restamp: None,
             body: Value::Null,
             attempts: 0,
             delivered: false,
