@@ -197,27 +197,62 @@ struct Connection {
     buffer: Vec<u8>,
 }
 
+/// How long an idle connection sleeps between looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(250);
+
 impl Connection {
     /// Reads more bytes, waiting at most until `deadline`; `false` when the peer closed or time is up.
     fn fill(&mut self, deadline: Instant) -> bool {
+        self.fill_or_timeout(deadline) == Some(true)
+    }
+
+    /// `Some(true)`: bytes arrived; `Some(false)`: the peer closed or failed; `None`: `deadline` passed.
+    fn fill_or_timeout(&mut self, deadline: Instant) -> Option<bool> {
         let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            return false;
+            return None;
         };
         if self
             .stream
             .set_read_timeout(Some(left.max(Duration::from_millis(1))))
             .is_err()
         {
-            return false;
+            return Some(false);
         }
         let mut chunk = [0u8; 16 * 1024];
         match self.stream.read(&mut chunk) {
-            Ok(0) | Err(_) => false,
+            Ok(0) => Some(false),
             Ok(n) => {
                 self.buffer.extend_from_slice(&chunk[..n]);
-                true
+                Some(true)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                None
+            }
+            Err(_) => Some(false),
+        }
+    }
+
+    /// Waits for the first byte of the next request, up to `idle`, giving up early when the server stops.
+    fn await_request(&mut self, idle: Duration, stopping: &AtomicBool) -> bool {
+        let idle_deadline = Instant::now() + idle;
+        while self.buffer.is_empty() {
+            if stopping.load(Ordering::SeqCst) {
+                return false;
+            }
+            let slice_end = (Instant::now() + STOP_POLL).min(idle_deadline);
+            match self.fill_or_timeout(slice_end) {
+                Some(true) => {}
+                Some(false) => return false,
+                None if Instant::now() >= idle_deadline => return false,
+                None => {}
             }
         }
+        true
     }
 }
 
@@ -235,6 +270,9 @@ fn serve_connection(
         buffer: Vec::new(),
     };
     while !stopping.load(Ordering::SeqCst) {
+        if !conn.await_request(limits.idle_timeout, stopping) {
+            break;
+        }
         let (request, keep_alive) = match read_request(&mut conn, &limits) {
             Ok(read) => read,
             Err(ReadError::Gone) => break,
@@ -284,10 +322,7 @@ fn serve_connection(
 
 /// Reads one request; the flag says whether the connection may be kept alive after it.
 fn read_request(conn: &mut Connection, limits: &Limits) -> Result<(Request, bool), ReadError> {
-    // Wait for the first byte as long as an idle connection may live, then the whole head must follow.
-    if conn.buffer.is_empty() && !conn.fill(Instant::now() + limits.idle_timeout) {
-        return Err(ReadError::Gone);
-    }
+    // The first byte is there (`await_request`); the whole head must follow within its deadline.
     let head_deadline = Instant::now() + limits.head_timeout;
     let head_end = loop {
         if let Some(at) = find(&conn.buffer, b"\r\n\r\n") {
