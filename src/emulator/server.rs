@@ -208,9 +208,7 @@ impl Connection {
 
     /// `Some(true)`: bytes arrived; `Some(false)`: the peer closed or failed; `None`: `deadline` passed.
     fn fill_or_timeout(&mut self, deadline: Instant) -> Option<bool> {
-        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-            return None;
-        };
+        let left = deadline.checked_duration_since(Instant::now())?;
         if self
             .stream
             .set_read_timeout(Some(left.max(Duration::from_millis(1))))
