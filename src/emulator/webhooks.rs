@@ -10,6 +10,9 @@ use super::DeliveredWebhook;
 use super::config::EmulatorConfig;
 use super::core::{Namespace, md5_hex};
 
+/// Delivery workers (one per destination) running at once; bounds the threads hostile `notify_url`s can cause.
+pub(crate) const MAX_DESTINATIONS_IN_FLIGHT: usize = 32;
+
 /// 1 first attempt + 17 retries.
 pub(crate) const MAX_ATTEMPTS: u32 = 18;
 
@@ -96,14 +99,20 @@ impl Outbox {
         }
     }
 
-    /// Marks every due attempt whose destination is not `busy` as in flight and returns them.
+    /// Marks every due attempt whose destination is not `busy` as in flight and returns them, for at most
+    /// [`MAX_DESTINATIONS_IN_FLIGHT`] destinations at once (the others wait for a free worker).
     pub(crate) fn take_due(&mut self, now_ms: i64, busy: &HashSet<String>) -> Vec<Attempt> {
         let mut due = Vec::new();
+        let mut chosen: HashSet<String> = HashSet::new();
         for (offset, d) in self.deliveries.iter_mut().enumerate() {
+            let room = chosen.contains(&d.destination)
+                || busy.len() + chosen.len() < MAX_DESTINATIONS_IN_FLIGHT;
             if !d.in_flight
                 && d.next_due_ms.is_some_and(|t| t <= now_ms)
                 && !busy.contains(&d.destination)
+                && room
             {
+                chosen.insert(d.destination.clone());
                 d.in_flight = true;
                 if let (Some((app_id, secret)), true) = (&d.restamp, d.attempts > 0) {
                     // Legacy receivers refuse a `sign` older than 5 minutes; retries run for ~36 h.
@@ -318,6 +327,31 @@ mod tests {
         );
         assert_eq!(destination_of("http://Host:8/a?b"), "http://host:8");
         assert_eq!(destination_of("http://h"), "http://h");
+    }
+
+    #[test]
+    fn at_most_32_destinations_are_in_flight() {
+        let mut outbox = Outbox::default();
+        for n in 0..40 {
+            let built = Built {
+                url: format!("http://host{n}/hook"),
+                body: Value::Null,
+                restamp: None,
+            };
+            outbox.push(built, 0, 100);
+        }
+        let due = outbox.take_due(1, &HashSet::new());
+        assert_eq!(due.len(), MAX_DESTINATIONS_IN_FLIGHT);
+        let busy: HashSet<String> = due.iter().map(|a| a.destination.clone()).collect();
+        assert!(
+            outbox.take_due(1, &busy).is_empty(),
+            "no room while 32 are busy"
+        );
+        assert_eq!(
+            outbox.take_due(1, &HashSet::new()).len(),
+            8,
+            "the rest once workers are free"
+        );
     }
 
     #[test]
