@@ -145,7 +145,7 @@
 //! ## Features
 //!
 //! - `emulator`: `beecloud::emulator::Emulator`, a stateful BeeCloud server on 127.0.0.1 for tests
-//!   and demos (adds the `tiny_http` dependency), and the `beecloud-emulator` binary.
+//!   and demos (adds the `uuid` dependency; the HTTP server is its own, on `std::net`), and the `beecloud-emulator` binary.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

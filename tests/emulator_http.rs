@@ -3,11 +3,11 @@
 //! Requests are built and signed by hand the way the Python SDK sends them.
 #![cfg(feature = "emulator")]
 
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use beecloud::emulator::{Emulator, EmulatorConfig, Fault};
+
+mod support;
 use serde_json::{Value, json};
 
 /// 2017-08-25 12:00 in Beijing: the date of every refund_no below.
@@ -184,52 +184,28 @@ fn code(reply: &Value) -> i64 {
 /// A webhook receiver answering each POST with the next scripted body (the last one repeats).
 struct Receiver {
     url: String,
-    bodies: Arc<Mutex<Vec<Value>>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    server: support::CaptureServer,
 }
 
 impl Receiver {
     fn start(script: &[&str]) -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a receiver"));
-        let port = server.server_addr().to_ip().expect("an IP").port();
-        let bodies = Arc::new(Mutex::new(Vec::new()));
-        let script: Vec<String> = script.iter().map(|s| s.to_string()).collect();
-        let (thread_server, thread_bodies) = (server.clone(), bodies.clone());
-        let thread = std::thread::spawn(move || {
-            for mut request in thread_server.incoming_requests() {
-                let mut text = String::new();
-                let _ = request.as_reader().read_to_string(&mut text);
-                let mut bodies = thread_bodies.lock().unwrap();
-                bodies.push(serde_json::from_str(&text).unwrap_or(Value::Null));
-                let answer = script
-                    .get(bodies.len() - 1)
-                    .or(script.last())
-                    .cloned()
-                    .unwrap_or_default();
-                drop(bodies);
-                let _ = request.respond(tiny_http::Response::from_string(answer));
-            }
-        });
+        let last = script.last().copied().unwrap_or_default();
+        let server = support::CaptureServer::always(support::Reply::text(200, last));
+        for body in script {
+            server.push(support::Reply::text(200, body));
+        }
         Receiver {
-            url: format!("http://127.0.0.1:{port}/webhook"),
-            bodies,
+            url: format!("{}/webhook", server.url()),
             server,
-            thread: Some(thread),
         }
     }
 
     fn received(&self) -> Vec<Value> {
-        self.bodies.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.server
+            .requests()
+            .iter()
+            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+            .collect()
     }
 }
 
@@ -381,7 +357,7 @@ fn pay_answers_the_payload_of_each_channel() {
         ("WX_WAP", json!({"analysis": {"ip": "1.2.3.4"}}), &["url"]),
         (
             "BC_WX_WAP",
-            json!({"analysis": {"ip": "1.2.3.4"}}),
+            json!({"analysis": {"ip": "1.2.3.4"}, "return_url": "https://x.example/r"}),
             &["url"],
         ),
         ("ALI_APP", json!({}), &["order_string"]),
@@ -416,7 +392,25 @@ fn pay_answers_the_payload_of_each_channel() {
         ),
         ("BD_APP", json!({}), &["orderInfo"]),
         ("BD_WEB", json!({}), &["url"]),
-        ("BC_GATEWAY", json!({"bank": "CMB"}), &["url"]),
+        (
+            "BC_GATEWAY",
+            json!({"bank": "CMB", "return_url": "https://x.example/r"}),
+            &["url"],
+        ),
+        // Errata B22/B23: channels of the other official SDKs.
+        ("BC_QQ_NATIVE", json!({}), &["code_url"]),
+        ("BC_JD_QRCODE", json!({}), &["code_url"]),
+        ("BC_ALI_WAP", json!({}), &["code_url"]),
+        (
+            "JD_B2B",
+            json!({"return_url": "https://x.example/r", "bank_code": 9102}),
+            &["html"],
+        ),
+        (
+            "BC_ALI_JSAPI",
+            json!({"openid": "alipay-user-1"}),
+            &["trade_no"],
+        ),
         ("BC_EXPRESS", json!({"buyer_id": "b1"}), &["token"]),
         ("PAYPAL_SANDBOX", json!({}), &["url"]),
     ];
@@ -732,7 +726,7 @@ fn bills_expire_after_bill_timeout() {
         .emu
         .complete_payment(reply["id"].as_str().unwrap())
         .unwrap_err();
-    assert!(err.contains("expired"), "{err}");
+    assert!(err.to_string().contains("expired"), "{err}");
     assert!(api.emu.complete_payment("nosuchbill").is_err());
 }
 

@@ -121,8 +121,13 @@ impl<'a> Tour<'a> {
             .expect("the tour always starts the demo with its emulator")
     }
 
-    fn hook(&mut self, operation: &str, outcome: Result<(), String>, detail: impl Display) {
-        self.check(operation, outcome.map(|()| detail.to_string()));
+    fn hook(&mut self, operation: &str, outcome: Result<(), impl Display>, detail: impl Display) {
+        self.check(
+            operation,
+            outcome
+                .map(|()| detail.to_string())
+                .map_err(|e| e.to_string()),
+        );
     }
 }
 

@@ -1,20 +1,46 @@
 //! Runs a BeeCloud emulator until killed.
 //!
 //! ```text
-//! beecloud-emulator [--port N] [--app-id ID] [--app-secret S] [--master-secret S] [--test-secret S]
-//!                   [--webhook-url URL] [--test-webhook-url URL] [--scan-pays-immediately]
+//! beecloud-emulator [--host H] [--port N] [--app-id ID] [--app-secret S] [--master-secret S]
+//!                   [--test-secret S] [--merchant-account A] [--webhook-url URL] [--test-webhook-url URL]
+//!                   [--control-token T] [--timestamp-window-secs N] [--scan-pays-immediately]
 //! ```
+//!
+//! Every option can also come from the environment (`BEECLOUD_EMULATOR_HOST`, `…_PORT`, `…_APP_ID`,
+//! `…_APP_SECRET`, `…_MASTER_SECRET`, `…_TEST_SECRET`, `…_MERCHANT_ACCOUNT`, `…_WEBHOOK_URL`,
+//! `…_TEST_WEBHOOK_URL`, `…_CONTROL_TOKEN`, `…_TIMESTAMP_WINDOW_SECS`); a flag wins over the environment.
+//! Secrets in the environment stay out of `ps` listings.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
 
-const USAGE: &str = "usage: beecloud-emulator [--port N (default 8900)] [--app-id ID] [--app-secret S] \
-[--master-secret S] [--test-secret S] [--webhook-url URL] [--test-webhook-url URL] [--scan-pays-immediately]";
+const USAGE: &str = "usage: beecloud-emulator [--host H (default 127.0.0.1)] [--port N (default 8900)] \
+[--app-id ID] [--app-secret S] [--master-secret S] [--test-secret S] [--merchant-account A] \
+[--webhook-url URL] [--test-webhook-url URL] [--control-token T] [--timestamp-window-secs N] \
+[--scan-pays-immediately]
+Each option may also be set as BEECLOUD_EMULATOR_<OPTION> (e.g. BEECLOUD_EMULATOR_MASTER_SECRET); flags win.";
+
+/// Options that take a value; the environment variable is `BEECLOUD_EMULATOR_` + the name in upper snake case.
+const VALUE_OPTIONS: &[&str] = &[
+    "--host",
+    "--port",
+    "--app-id",
+    "--app-secret",
+    "--master-secret",
+    "--test-secret",
+    "--merchant-account",
+    "--webhook-url",
+    "--test-webhook-url",
+    "--control-token",
+    "--timestamp-window-secs",
+];
 
 fn main() -> ExitCode {
-    let config = match parse_args(std::env::args().skip(1)) {
+    let env = |name: &str| std::env::var(env_name(name)).ok();
+    let config = match parse_args(std::env::args().skip(1), env) {
         Ok(Some(config)) => config,
         Ok(None) => {
             println!("{USAGE}");
@@ -25,6 +51,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !is_loopback(&config.host) {
+        eprintln!(
+            "warning: binding {} serves every machine that can reach it; the emulator accepts its demo \
+             credentials and has no TLS. Use it on trusted networks only{}.",
+            config.host,
+            if config.control_token.is_some() {
+                ""
+            } else {
+                " (and consider --control-token)"
+            }
+        );
+    }
     let emulator = match Emulator::start_with(config) {
         Ok(emulator) => emulator,
         Err(error) => {
@@ -33,12 +71,19 @@ fn main() -> ExitCode {
         }
     };
     let config = emulator.config();
-    println!("BeeCloud emulator listening on {}", emulator.base_url());
+    println!(
+        "BeeCloud emulator listening on {}:{} ({})",
+        config.host,
+        emulator.base_url().rsplit(':').next().unwrap_or_default(),
+        emulator.base_url()
+    );
     println!("  API root       {}/2/", emulator.base_url());
+    println!("  control API    {}/", emulator.control_url());
     println!("  app_id         {}", config.app_id);
-    println!("  app_secret     {}", config.app_secret);
-    println!("  master_secret  {}", config.master_secret);
-    println!("  test_secret    {}", config.test_secret);
+    // Secrets are the user's own (or the public demo ones): show the demo ones, hide real ones.
+    println!("  app_secret     {}", shown(&config.app_secret));
+    println!("  master_secret  {}", shown(&config.master_secret));
+    println!("  test_secret    {}", shown(&config.test_secret));
     println!(
         "  webhook_url    {}",
         config.webhook_url.as_deref().unwrap_or("(none)")
@@ -49,23 +94,52 @@ fn main() -> ExitCode {
     }
 }
 
-/// Options that take a value.
-const VALUE_OPTIONS: &[&str] = &[
-    "--port",
-    "--app-id",
-    "--app-secret",
-    "--master-secret",
-    "--test-secret",
-    "--webhook-url",
-    "--test-webhook-url",
-];
+/// Demo secrets are public (printed so a user can configure another SDK); any other secret is masked.
+fn shown(secret: &str) -> &str {
+    let demo = [
+        beecloud::emulator::DEMO_APP_SECRET,
+        beecloud::emulator::DEMO_MASTER_SECRET,
+        beecloud::emulator::DEMO_TEST_SECRET,
+    ];
+    if demo.contains(&secret) {
+        secret
+    } else {
+        "*** (as given)"
+    }
+}
 
-/// `Ok(None)` for `--help`.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<EmulatorConfig>, String> {
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `--master-secret` ⇒ `BEECLOUD_EMULATOR_MASTER_SECRET`.
+fn env_name(option: &str) -> String {
+    format!(
+        "BEECLOUD_EMULATOR_{}",
+        option
+            .trim_start_matches("--")
+            .replace('-', "_")
+            .to_ascii_uppercase()
+    )
+}
+
+/// `Ok(None)` for `--help`. Values come from the environment first, then the flags.
+fn parse_args(
+    mut args: impl Iterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<EmulatorConfig>, String> {
     let mut config = EmulatorConfig {
         port: 8900,
         ..EmulatorConfig::default()
     };
+    for option in VALUE_OPTIONS {
+        if let Some(value) = env(option) {
+            apply(&mut config, option, value).map_err(|e| format!("{}: {e}", env_name(option)))?;
+        }
+    }
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--help" | "-h" => return Ok(None),
@@ -77,19 +151,70 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<EmulatorC
             other => return Err(format!("unknown option {other}")),
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--port" => {
-                config.port = value
-                    .parse()
-                    .map_err(|_| format!("--port: not a port number: {value}"))?
-            }
-            "--app-id" => config.app_id = value,
-            "--app-secret" => config.app_secret = value,
-            "--master-secret" => config.master_secret = value,
-            "--test-secret" => config.test_secret = value,
-            "--webhook-url" => config.webhook_url = Some(value),
-            _ => config.test_webhook_url = Some(value),
-        }
+        apply(&mut config, &flag, value).map_err(|e| format!("{flag}: {e}"))?;
     }
     Ok(Some(config))
+}
+
+fn apply(config: &mut EmulatorConfig, option: &str, value: String) -> Result<(), String> {
+    match option {
+        "--host" => config.host = value,
+        "--port" => {
+            config.port = value
+                .parse()
+                .map_err(|_| format!("not a port number: {value}"))?
+        }
+        "--app-id" => config.app_id = value,
+        "--app-secret" => config.app_secret = value,
+        "--master-secret" => config.master_secret = value,
+        "--test-secret" => config.test_secret = value,
+        "--merchant-account" => config.merchant_account = value,
+        "--webhook-url" => config.webhook_url = Some(value),
+        "--test-webhook-url" => config.test_webhook_url = Some(value),
+        "--control-token" => config.control_token = Some(value),
+        "--timestamp-window-secs" => {
+            let secs: u64 = value
+                .parse()
+                .map_err(|_| format!("not a number of seconds: {value}"))?;
+            config.timestamp_window = Some(Duration::from_secs(secs));
+        }
+        other => return Err(format!("unknown option {other}")),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn flags_win_over_the_environment() {
+        let env = |name: &str| match name {
+            "--master-secret" => Some("from-env".to_owned()),
+            "--host" => Some("0.0.0.0".to_owned()),
+            _ => None,
+        };
+        let config = parse_args(args(&["--host", "127.0.0.1"]), env)
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.master_secret, "from-env");
+        assert_eq!(config.host, "127.0.0.1");
+        assert_eq!(
+            env_name("--master-secret"),
+            "BEECLOUD_EMULATOR_MASTER_SECRET"
+        );
+        assert!(parse_args(args(&["--port", "x"]), |_| None).is_err());
+        assert!(
+            parse_args(args(&[]), |_| Some("x".into())).is_err(),
+            "a bad env port fails"
+        );
+        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && !is_loopback("0.0.0.0"));
+    }
 }

@@ -3,24 +3,9 @@
 //! merchant would do at the channel: pay a bill (then return to `return_url` the way the channel would),
 //! confirm an Alipay refund or transfer with the "password", approve or cancel a PayPal payment.
 
-use super::payments;
-use super::refunds;
-use super::server::{Answer, query_pairs};
+use super::core::{Answer, escape, form_encode, percent_decode, query_pairs};
 use super::store::{Bill, Store, TransferKind};
-use super::transfers;
-
-/// The page of a bill, refund, transfer or refund batch.
-pub(crate) fn page_url(base_url: &str, token: &str) -> String {
-    format!("{base_url}/cashier/{}", form_encode(token))
-}
-
-/// The auto-submitting form of `html` pay results (what Alipay / UnionPay return), aimed at the cashier page.
-pub(crate) fn auto_submit_form(page_url: &str) -> String {
-    format!(
-        "<form id=\"bcpaysubmit\" action=\"{}\" method=\"get\"></form><script>document.forms['bcpaysubmit'].submit();</script>",
-        escape(page_url)
-    )
-}
+use super::{payments, refunds, transfers};
 
 /// What a token names.
 enum Target {
@@ -31,13 +16,13 @@ enum Target {
 }
 
 fn resolve(store: &Store, token: &str) -> Option<Target> {
-    if store.bills.iter().any(|b| b.id == token) {
+    if store.bill_index(token).is_some() {
         Some(Target::Bill(token.to_owned()))
-    } else if store.refunds.iter().any(|r| r.id == token) {
+    } else if store.refund_index(token).is_some() {
         Some(Target::Refund(token.to_owned()))
     } else if let Some(ids) = store.refund_batches.get(token) {
         Some(Target::RefundBatch(ids.clone()))
-    } else if store.transfers.iter().any(|t| t.id == token) {
+    } else if store.transfer_index(token).is_some() {
         Some(Target::Transfer(token.to_owned()))
     } else {
         None
@@ -46,7 +31,7 @@ fn resolve(store: &Store, token: &str) -> Option<Target> {
 
 /// Serves `/cashier/{rest}`.
 pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -> Answer {
-    let token = super::server::percent_decode(rest.trim_end_matches('/'), false);
+    let token = percent_decode(rest.trim_end_matches('/'), false);
     let Some(target) = resolve(store, &token) else {
         return page(
             404,
@@ -58,8 +43,16 @@ pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -
         "GET" | "HEAD" => show(store, &target, &token),
         "POST" => {
             let form = query_pairs(&String::from_utf8_lossy(body));
-            let cancel = form.iter().any(|(k, v)| k == "action" && v == "cancel");
-            act(store, target, cancel)
+            let choice = match form
+                .iter()
+                .find(|(k, _)| k == "action")
+                .map(|(_, v)| v.as_str())
+            {
+                Some("cancel") => Choice::Cancel,
+                Some("fail") => Choice::Fail,
+                _ => Choice::Pay,
+            };
+            act(store, target, choice)
         }
         _ => Answer::Text {
             status: 405,
@@ -69,11 +62,19 @@ pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -
     }
 }
 
+/// The three buttons of the page: what the payer (or merchant) decides.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Pay,
+    Cancel,
+    Fail,
+}
+
 fn show(store: &Store, target: &Target, token: &str) -> Answer {
     let action = format!("/cashier/{}", form_encode(token));
-    let (heading, facts, button, cancellable) = match target {
+    let (heading, facts, button, _) = match target {
         Target::Bill(id) => {
-            let Some(bill) = store.bills.iter().find(|b| &b.id == id) else {
+            let Some(bill) = store.bill(id) else {
                 return gone();
             };
             let status = if bill.spay_result {
@@ -96,7 +97,7 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
             ("Pay", facts, if paypal { "Approve" } else { "Pay" }, paypal)
         }
         Target::Refund(id) => {
-            let Some(refund) = store.refunds.iter().find(|r| &r.id == id) else {
+            let Some(refund) = store.refund_index(id).map(|i| &store.refunds[i]) else {
                 return gone();
             };
             let facts = vec![
@@ -133,7 +134,7 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
             ("Confirm refunds", facts, "Confirm", false)
         }
         Target::Transfer(id) => {
-            let Some(transfer) = store.transfers.iter().find(|t| &t.id == id) else {
+            let Some(transfer) = store.transfer_index(id).map(|i| &store.transfers[i]) else {
                 return gone();
             };
             let kind = if transfer.kind == TransferKind::Batch {
@@ -157,28 +158,51 @@ fn show(store: &Store, target: &Target, token: &str) -> Answer {
             ("Confirm transfer", facts, "Confirm", false)
         }
     };
+    let amount = facts
+        .iter()
+        .find(|(k, _)| *k == "Amount")
+        .map(|(_, v)| format!("<p class=\"amount\">¥{}</p>", escape(v)))
+        .unwrap_or_default();
     let rows: String = facts
         .iter()
+        .filter(|(k, _)| *k != "Amount")
         .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v)))
         .collect();
-    let cancel = if cancellable {
-        "<button name=\"action\" value=\"cancel\">Cancel</button>"
-    } else {
-        ""
-    };
     page(
         200,
         heading,
         &format!(
-            "<table>{rows}</table><form method=\"post\" action=\"{}\"><button name=\"action\" value=\"pay\">{button}</button>{cancel}</form>",
+            "{amount}<table>{rows}</table><form method=\"post\" action=\"{}\">\
+             <button class=\"primary\" name=\"action\" value=\"pay\">{button}</button>\
+             <button name=\"action\" value=\"cancel\">Cancel</button>\
+             <button class=\"danger\" name=\"action\" value=\"fail\">Fail</button></form>",
             escape(&action)
         ),
     )
 }
 
-fn act(store: &mut Store, target: Target, cancel: bool) -> Answer {
+fn act(store: &mut Store, target: Target, choice: Choice) -> Answer {
+    if choice != Choice::Pay && !matches!(target, Target::Bill(_)) {
+        // Refunds and transfers: cancel leaves the record waiting; fail ends a refund unsuccessfully.
+        let failed = match (&target, choice) {
+            (Target::Refund(id), Choice::Fail) => refunds::finish_refund(store, id, false).is_ok(),
+            _ => false,
+        };
+        let (heading, text) = if failed {
+            (
+                "Failed",
+                "<p>The refund failed; the bill may be refunded again.</p>",
+            )
+        } else {
+            (
+                "Cancelled",
+                "<p>Nothing was confirmed; the request is still waiting.</p>",
+            )
+        };
+        return page(200, heading, text);
+    }
     let outcome = match target {
-        Target::Bill(id) => return act_on_bill(store, &id, cancel),
+        Target::Bill(id) => return act_on_bill(store, &id, choice),
         Target::Refund(id) => refunds::finish_refund(store, &id, true),
         Target::RefundBatch(ids) => ids
             .iter()
@@ -187,18 +211,35 @@ fn act(store: &mut Store, target: Target, cancel: bool) -> Answer {
     };
     match outcome {
         Ok(()) => page(200, "Confirmed", "<p>Confirmed.</p>"),
-        Err(why) => page(409, "Not possible", &format!("<p>{}</p>", escape(&why))),
+        Err(why) => page(
+            409,
+            "Not possible",
+            &format!("<p>{}</p>", escape(&why.to_string())),
+        ),
     }
 }
 
 /// Pays (or, on PayPal, cancels) and sends the browser back to `return_url` like the channel would.
-fn act_on_bill(store: &mut Store, bill_id: &str, cancel: bool) -> Answer {
+fn act_on_bill(store: &mut Store, bill_id: &str, choice: Choice) -> Answer {
+    if choice == Choice::Fail {
+        // A declined payment: the bill stays unpaid (BeeCloud pushes successes only) and may be paid later.
+        return page(
+            200,
+            "Payment failed",
+            "<p>The payment was declined. The bill is still unpaid; the payer may try again.</p>",
+        );
+    }
+    let cancel = choice == Choice::Cancel;
     if !cancel {
         if let Err(why) = payments::pay_bill(store, bill_id) {
-            return page(409, "Not possible", &format!("<p>{}</p>", escape(&why)));
+            return page(
+                409,
+                "Not possible",
+                &format!("<p>{}</p>", escape(&why.to_string())),
+            );
         }
     }
-    let Some(bill) = store.bills.iter().find(|b| b.id == bill_id) else {
+    let Some(bill) = store.bill(bill_id) else {
         return gone();
     };
     let Some(return_url) = bill.return_url.as_deref().filter(|u| !u.is_empty()) else {
@@ -283,12 +324,28 @@ fn page(status: u16, heading: &str, content: &str) -> Answer {
         status,
         content_type: "text/html; charset=utf-8",
         body: format!(
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>BeeCloud emulator - {0}</title></head>\
-             <body><h1>{0}</h1>{content}<p><small>BeeCloud emulator: no real money moves.</small></p></body></html>",
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>BeeCloud emulator - {0}</title><style>{STYLE}</style></head>\
+             <body><main><h1>{0}</h1>{content}<p class=\"note\">BeeCloud emulator: no real money moves.</p></main></body></html>",
             escape(heading)
         ),
     }
 }
+
+/// The whole look of the pages, inline (no external fetches): a wallet-like card, large amount, full-width
+/// buttons that are easy to hit on a phone.
+const STYLE: &str = "body{margin:0;background:#f2f3f5;font-family:system-ui,-apple-system,sans-serif;color:#1f2329}\
+main{max-width:26rem;margin:0 auto;padding:1.5rem 1rem;background:#fff;min-height:100vh;box-sizing:border-box}\
+h1{font-size:1.1rem;font-weight:600;text-align:center;margin:.5rem 0 1rem}\
+.amount{font-size:2.6rem;font-weight:700;text-align:center;margin:.5rem 0 1.5rem}\
+table{width:100%;border-collapse:collapse;margin-bottom:1.5rem}\
+th,td{padding:.6rem 0;border-bottom:1px solid #eee;font-size:.95rem}th{text-align:left;color:#646a73;font-weight:400}\
+td{text-align:right;word-break:break-all}\
+button{display:block;width:100%;padding:.85rem;margin:.5rem 0;font-size:1rem;border-radius:.5rem;border:1px solid #d0d3d6;background:#fff;color:#1f2329}\
+button.primary{background:#07c160;border-color:#07c160;color:#fff;font-weight:600}\
+button.danger{color:#d83931;border-color:#f0c2bf}\
+.note{text-align:center;color:#8f959e;font-size:.8rem;margin-top:2rem}";
 
 /// Fen as yuan with two decimals (`1999` ⇒ `19.99`).
 fn yuan(fen: i64) -> String {
@@ -298,35 +355,6 @@ fn yuan(fen: i64) -> String {
         fen.unsigned_abs() / 100,
         fen.unsigned_abs() % 100
     )
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Percent-encodes everything but unreserved characters (valid in a path segment and a query value).
-pub(crate) fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

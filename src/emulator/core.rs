@@ -1,10 +1,81 @@
-//! The vocabulary every emulator handler speaks: the decoded call, the error envelope, field readers.
+//! The vocabulary every emulator room speaks: the decoded call, the error envelope, field readers, the
+//! answer type, form decoding and the poison-tolerant lock.
 //!
-//! Handlers are plain functions `fn(&mut Store, &Call) -> Reply`; the server (mod.rs/server.rs) does
-//! routing, decoding (E1–E4), authentication and fault injection before a handler runs, and turns the
-//! `Reply` into the JSON envelope afterwards.
+//! Handlers are plain functions `fn(&mut Store, &Call) -> Reply`; the API room (api.rs) does decoding (E1–E4)
+//! and authentication before a handler runs, and turns the `Reply` into the JSON envelope afterwards.
+
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{FixedOffset, TimeZone};
 
 use serde_json::{Map, Value};
+
+/// Locks a mutex even if a thread panicked while holding it: the state stays usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a room answers; the front turns it into an HTTP response.
+pub(crate) enum Answer {
+    Json(Map<String, Value>),
+    /// A non-JSON body with this status and content type.
+    Text {
+        status: u16,
+        content_type: &'static str,
+        body: String,
+    },
+    /// `303 See Other` to this URL.
+    Redirect(String),
+}
+
+/// A plain-text answer.
+pub(crate) fn text(status: u16, body: &str) -> Answer {
+    Answer::Text {
+        status,
+        content_type: "text/plain; charset=utf-8",
+        body: body.to_owned(),
+    }
+}
+
+/// `k=v&…` form-decoded (`+` = space, `%XX`).
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k, true), percent_decode(v, true))
+        })
+        .collect()
+}
+
+/// Percent-decoding (invalid escapes stay as they are; invalid UTF-8 is replaced).
+pub(crate) fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2]))
+            {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_digit(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|d| d as u8)
+}
 
 /// Which of an app's two isolated record spaces a call works in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -20,6 +91,8 @@ pub(crate) struct Call<'a> {
     pub ns: Namespace,
     /// The path parameter (`{id}`, `{bill_no}`), percent-decoded, when the route has one.
     pub id: Option<&'a str>,
+    /// The `{app_id}` path segment of the sandbox notify route.
+    pub path_app_id: Option<&'a str>,
     /// Every request field (E1 body, E2 `para`, or E3/E4 query pairs as JSON strings), signing fields included.
     pub fields: &'a Map<String, Value>,
     /// True for E3/E4 requests: every value arrived as a string and the readers below parse it.
@@ -144,15 +217,16 @@ impl Call<'_> {
             Some(_) => Err(ApiError::invalid(name, "must be a number")),
         }
     }
-    /// A boolean: JSON `true`/`false`, or in E3/E4 `true`/`false`/`True`/`False` in any case.
+    /// A boolean: JSON `true`/`false`, or in E3/E4 `true`/`false` in any case, `1`/`0`.
     pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.fields.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if self.from_query_string => {
                 match s.to_ascii_lowercase().as_str() {
-                    "true" => Ok(Some(true)),
-                    "false" => Ok(Some(false)),
+                    // Errata B26: PHP's http_build_query renders booleans as 1 and 0.
+                    "true" | "1" => Ok(Some(true)),
+                    "false" | "0" => Ok(Some(false)),
                     _ => Err(ApiError::invalid(name, "must be true or false")),
                 }
             }
@@ -351,4 +425,75 @@ fn lookup<'a>(json: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
         current = current.get(segment)?;
     }
     Some(current)
+}
+
+/// The page of a bill, refund, transfer or refund batch.
+pub(crate) fn page_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/cashier/{}", form_encode(token))
+}
+
+/// The auto-submitting form of `html` pay results (what Alipay / UnionPay return), aimed at the cashier page.
+pub(crate) fn auto_submit_form(page_url: &str) -> String {
+    format!(
+        "<form id=\"bcpaysubmit\" action=\"{}\" method=\"get\"></form><script>document.forms['bcpaysubmit'].submit();</script>",
+        escape(page_url)
+    )
+}
+
+/// HTML-escapes text for element content and quoted attributes.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Percent-encodes everything but unreserved characters (valid in a path segment and a query value).
+pub(crate) fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `yyyyMMdd` of an instant in UTC+8 (BeeCloud's server time zone).
+pub(crate) fn beijing_date(ms: i64) -> String {
+    let zone = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    zone.timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A fresh record id (UUID v4).
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b+c", true), "a b c");
+        assert_eq!(percent_decode("a+b", false), "a+b");
+        assert_eq!(percent_decode("%E4%B8%AD", true), "中");
+        assert_eq!(percent_decode("100%", true), "100%");
+        assert_eq!(percent_decode("%zz%4", true), "%zz%4");
+        assert_eq!(percent_decode("%", true), "%");
+    }
 }

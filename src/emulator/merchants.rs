@@ -6,14 +6,11 @@
 
 use serde_json::{Map, Value};
 
+use super::accounts::User;
 use super::core::{
-    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, payload, require,
+    ApiError, Call, Criterion, ListSpec, Namespace, Reply, list_query, payload, require,
 };
 use super::store::Store;
-
-/// The merchant account every app belongs to ([emu]: the emulator configuration has no merchant account, so
-/// this is the account the recorded Python SDK requests use).
-pub(crate) const DEFAULT_MERCHANT: &str = "merchant@example.com";
 
 /// Longest accepted `buyer_id` ([emu]).
 const MAX_BUYER_ID_CHARS: usize = 64;
@@ -26,77 +23,6 @@ const USER_LIST: ListSpec<'static> = ListSpec {
     ],
     paged: false,
 };
-
-/// Per-app merchant-user records.
-#[derive(Default)]
-pub struct Merchants {
-    users: Vec<User>,
-}
-
-impl Merchants {
-    /// The merchant account (email or phone) `app_id` belongs to.
-    pub(crate) fn account_of(&self, _app_id: &str) -> &str {
-        DEFAULT_MERCHANT
-    }
-
-    /// True when `buyer_id` is a registered user of `app_id`.
-    pub(crate) fn is_user(&self, app_id: &str, buyer_id: &str) -> bool {
-        self.users
-            .iter()
-            .any(|u| u.app_id == app_id && u.buyer_id == buyer_id)
-    }
-
-    /// Registers `buyer_id` under `app_id` (idempotent: a known user keeps its record).
-    fn register(&mut self, app_id: &str, buyer_id: &str, now_ms: i64) {
-        if !self.is_user(app_id, buyer_id) {
-            let merchant = self.account_of(app_id).to_owned();
-            self.users.push(User {
-                merchant,
-                app_id: app_id.to_owned(),
-                buyer_id: buyer_id.to_owned(),
-                created_ms: now_ms,
-                updated_ms: now_ms,
-            });
-        }
-    }
-}
-
-/// A registered buyer. Identity fields (`name`, `id_no`, `card_no`…) are never collected through this API,
-/// so they render as null and `buyer_type` as 0 (normal).
-struct User {
-    merchant: String,
-    app_id: String,
-    buyer_id: String,
-    created_ms: i64,
-    updated_ms: i64,
-}
-
-impl User {
-    fn row(&self) -> Row {
-        let mut json = Map::new();
-        json.insert("merchant".into(), self.merchant.clone().into());
-        json.insert("app_id".into(), self.app_id.clone().into());
-        json.insert("buyer_id".into(), self.buyer_id.clone().into());
-        for absent in [
-            "name",
-            "id_no",
-            "card_no",
-            "mobile",
-            "bank_name",
-            "card_type",
-        ] {
-            json.insert(absent.into(), Value::Null);
-        }
-        json.insert("buyer_type".into(), 0.into());
-        json.insert("createdat".into(), self.created_ms.into());
-        json.insert("updatedat".into(), self.updated_ms.into());
-        Row {
-            created_ms: self.created_ms,
-            key: self.buyer_id.clone(),
-            json,
-        }
-    }
-}
 
 fn check_buyer_id(field: &str, buyer_id: &str) -> Result<(), ApiError> {
     if buyer_id.is_empty() || buyer_id.chars().count() > MAX_BUYER_ID_CHARS {

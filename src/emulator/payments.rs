@@ -3,12 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cashier;
+use super::core;
 use super::core::{
     ApiError, BILL_NO_DUPLICATE, Call, NO_SUCH_BILL, Namespace, PARAM_INVALID, Reply, payload,
     require,
 };
 use super::coupons;
+use super::error::EmulatorError;
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{
     CURRENCIES, INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PAY_CHANNELS, REVERT_CHANNELS,
@@ -19,13 +20,20 @@ use super::validate::{
 /// Fields a channel additionally requires on `rest/bill` (server-semantics §5).
 fn pay_conditionals(channel: &str) -> &'static [&'static str] {
     match channel {
-        "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" => &["return_url"],
+        // Errata B18: BC_ALI_WEB, JD_B2B and BC_WX_WAP (since 2017) need one too.
+        "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" | "BC_ALI_WEB" => &["return_url"],
+        // Errata B23 (beyond-python A8.4): JD_B2B takes a bank_code, BC_ALI_JSAPI an openid, BC_CARD_CHARGE a card_id.
+        "JD_B2B" => &["return_url", "bank_code"],
+        "BC_ALI_JSAPI" => &["openid"],
+        "BC_CARD_CHARGE" => &["card_id"],
         "ALI_QRCODE" => &["return_url", "qr_pay_mode"],
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" => &["openid"],
-        "WX_WAP" | "BC_WX_WAP" => &["analysis"],
+        "WX_WAP" => &["analysis"],
+        "BC_WX_WAP" => &["analysis", "return_url"],
         "YEE_WAP" => &["identity_id"],
         "YEE_NOBANKCARD" => &["cardno", "cardpwd", "frqid"],
-        "BC_GATEWAY" => &["bank"],
+        // Errata B18: PHP's rule (always), the default of Part C Q19.
+        "BC_GATEWAY" => &["bank", "return_url"],
         "BC_EXPRESS" => &["buyer_id"],
         _ => &[],
     }
@@ -47,7 +55,7 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
         }
     }
     let input = BillInput::read(call, 0)?;
-    if let Some(url) = call.str("return_url")? {
+    if let Some(url) = http_url(call, "return_url")? {
         if url.contains('#') || url.contains('?') {
             return Err(ApiError::invalid("return_url", "must not contain # or ?"));
         }
@@ -84,14 +92,54 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     }
     check_huabei(&input.optional)?;
     let mut bill = input.into_bill(store, call, channel)?;
-    bill.return_url = call.str("return_url")?.map(str::to_owned);
+    // Errata B18: BC_ALI_WAP takes no return_url; one sent is ignored.
+    if channel != "BC_ALI_WAP" {
+        bill.return_url = call.str("return_url")?.map(str::to_owned);
+    }
     bill.bill_timeout = call.int("bill_timeout")?;
     if channel == "BC_EXPRESS" {
         bill.token = Some(format!("bctoken{:08}", store.next_serial()));
     }
-    let payload = online_payload(store, &bill, channel);
-    store.bills.push(bill);
+    let payload = if call.ns == Namespace::Sandbox && !store.app.sandbox_live_payloads {
+        sandbox_payload(store, &bill, channel)
+    } else {
+        online_payload(store, &bill, channel)
+    };
+    store.insert_bill(bill);
     Ok(payload)
+}
+
+/// Errata B11: the sandbox answers every channel with `id` + `url`, its mock cashier, with a query string
+/// of non-empty `k=v` pairs (Java splits it on `?`, `&` and `=`).
+fn sandbox_payload(store: &Store, bill: &Bill, channel: &str) -> Map<String, Value> {
+    let url = format!(
+        "{}?bill_no={}&channel={}",
+        core::page_url(&store.base_url, &bill.id),
+        core::form_encode(&bill.bill_no),
+        core::form_encode(channel)
+    );
+    into_map(json!({ "id": bill.id, "url": url }))
+}
+
+/// GET `rest/sandbox/notify/{app_id}/{bill_id}` (errata B10, beyond-python A6): the payer pays a sandbox bill.
+/// Unknown app ⇒ 1; not a sandbox bill of the app ⇒ 8; expired ⇒ 5; already paid ⇒ 0 without a second webhook.
+pub(crate) fn sandbox_notify(store: &mut Store, call: &Call) -> Reply {
+    if call.path_app_id != Some(store.app.app_id.as_str()) {
+        return Err(ApiError::new(super::core::APP_INVALID, "unknown app_id"));
+    }
+    let bill_id = call.path_id()?;
+    let index = store
+        .bill_index_by_id(&store.app.app_id, Namespace::Sandbox, bill_id)
+        .ok_or_else(|| no_such_bill(bill_id))?;
+    let bill = &store.bills[index];
+    if bill.spay_result {
+        return Ok(Map::new());
+    }
+    if bill.expired(call.now_ms) {
+        return Err(ApiError::invalid("bill_id", "the bill has expired"));
+    }
+    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
+    Ok(Map::new())
 }
 
 /// `optional.hb_fq_num` / `optional.hb_fq_seller_percent` (Huabei instalments).
@@ -115,8 +163,8 @@ fn check_huabei(optional: &Value) -> Result<(), ApiError> {
 
 /// The channel-specific success payload of online pay (server-semantics §6.2); every page is the emulator's.
 fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, Value> {
-    let page = cashier::page_url(&store.base_url, &bill.id);
-    let form = cashier::auto_submit_form(&page);
+    let page = core::page_url(&store.base_url, &bill.id);
+    let form = core::auto_submit_form(&page);
     let serial = store.next_serial();
     let timestamp = store.now_ms().to_string();
     let nonce = format!("{:032X}", u128::from(serial) * 0x9E37_79B9_7F4A_7C15);
@@ -126,7 +174,11 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
             "app_id": "wxemulator0000001", "partner_id": "1900000109", "package": "Sign=WXPay",
             "nonce_str": nonce, "timestamp": timestamp, "pay_sign": fake_sign(&bill.id), "prepay_id": prepay_id,
         }),
-        "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" => json!({ "code_url": page }),
+        // Errata B23: BC_QQ_NATIVE, BC_JD_QRCODE and BC_ALI_WAP answer a code_url too.
+        "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" | "BC_QQ_NATIVE" | "BC_JD_QRCODE"
+        | "BC_ALI_WAP" => {
+            json!({ "code_url": page })
+        }
         "WX_JSAPI" | "BC_WX_JSAPI" | "WX_MINI" | "BC_WX_MINI" => json!({
             "app_id": "wxemulator0000001", "package": format!("prepay_id={prepay_id}"), "nonce_str": nonce,
             "timestamp": timestamp, "pay_sign": fake_sign(&bill.id), "sign_type": "MD5",
@@ -138,13 +190,16 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
         "ALI_WEB" | "ALI_WAP" | "ALI_QRCODE" => json!({ "html": form, "url": page }),
         "ALI_OFFLINE_QRCODE" => json!({ "qr_code": page }),
         "UN_APP" => json!({ "tn": format!("{}{serial:06}", beijing_date(store.now_ms())) }),
-        "UN_WEB" | "UN_WAP" | "JD_WAP" | "JD_WEB" | "KUAIQIAN_WAP" | "KUAIQIAN_WEB" => {
+        "UN_WEB" | "UN_WAP" | "JD_WAP" | "JD_WEB" | "JD_B2B" | "KUAIQIAN_WAP" | "KUAIQIAN_WEB" => {
             json!({ "html": form })
         }
         "BD_APP" => {
             json!({ "orderInfo": format!("order_no={}&sign={}", bill.bill_no, fake_sign(&bill.id)) })
         }
         "BC_EXPRESS" => json!({ "token": bill.token }),
+        "BC_ALI_JSAPI" => {
+            json!({ "trade_no": format!("ALI{}{serial:08}", beijing_date(store.now_ms())) })
+        }
         _ => json!({ "url": page }),
     };
     payload["id"] = bill.id.clone().into();
@@ -263,7 +318,11 @@ impl BillInput {
 
 /// POST `rest/offline/bill` (server-semantics §6.4).
 pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
-    let channel = required_channel(call, OFFLINE_CHANNELS)?;
+    // Errata B22: `SCAN` is an alias of `BC_SCAN` (the payload's `channel_type` is unchanged).
+    let channel = match call.str("channel")? {
+        Some("SCAN") => "BC_SCAN",
+        _ => required_channel(call, OFFLINE_CHANNELS)?,
+    };
     channel_enabled(store, call, channel)?;
     require(call, &["total_fee", "bill_no", "title"])?;
     let scan = SCAN_CHANNELS.contains(&channel);
@@ -286,7 +345,7 @@ pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
         "WX_NATIVE" | "ALI_OFFLINE_QRCODE" | "BC_ALI_QRCODE"
     ) {
         // The return table says code_url, the scenario prose qr_code: send both.
-        let page = cashier::page_url(&store.base_url, &bill.id);
+        let page = core::page_url(&store.base_url, &bill.id);
         payload.insert("code_url".into(), page.clone().into());
         payload.insert("qr_code".into(), page.into());
     }
@@ -297,7 +356,7 @@ pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
         );
     }
     let bill_id = bill.id.clone();
-    store.bills.push(bill);
+    store.insert_bill(bill);
     if scan {
         let paid = store.app.scan_pays_immediately && pay_bill(store, &bill_id).is_ok();
         payload.insert("pay_result".into(), paid.into());
@@ -349,10 +408,7 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
     if !CURRENCIES.contains(&currency) {
         return Err(ApiError::invalid("currency", "unsupported currency"));
     }
-    if call
-        .str("return_url")?
-        .is_some_and(|url| url.contains('?') || url.contains('&'))
-    {
+    if http_url(call, "return_url")?.is_some_and(|url| url.contains('?') || url.contains('&')) {
         return Err(ApiError::invalid("return_url", "must not contain ? or &"));
     }
     let card_id = match channel {
@@ -372,7 +428,7 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
     let mut payload = Map::new();
     payload.insert("id".into(), bill.id.clone().into());
     let bill_id = bill.id.clone();
-    store.bills.push(bill);
+    store.insert_bill(bill);
     match card_id {
         Some(card_id) => {
             if channel == "PAYPAL_CREDITCARD" {
@@ -380,12 +436,12 @@ pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
                 payload.insert("credit_card_id".into(), card_id.into());
             }
             // Card payments are captured at once.
-            pay_bill(store, &bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+            pay_bill(store, &bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
         }
         None => {
             payload.insert(
                 "url".into(),
-                cashier::page_url(&store.base_url, &bill_id).into(),
+                core::page_url(&store.base_url, &bill_id).into(),
             );
         }
     }
@@ -446,7 +502,7 @@ pub(crate) fn confirm_bill(store: &mut Store, call: &Call) -> Reply {
     if store.bills[index].token.as_deref() != Some(call.req_str("token")?) {
         return Err(ApiError::invalid("token", "does not belong to this bill"));
     }
-    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(Map::new())
 }
 
@@ -473,44 +529,48 @@ pub(crate) fn no_such_bill(key: &str) -> ApiError {
 }
 
 /// The control hook: pays a bill found by record id (either namespace), else by `bill_no` (live, then sandbox).
-pub(crate) fn complete_payment(store: &mut Store, bill_id_or_bill_no: &str) -> Result<(), String> {
+pub(crate) fn complete_payment(
+    store: &mut Store,
+    bill_id_or_bill_no: &str,
+) -> Result<(), EmulatorError> {
+    let app_id = store.app.app_id.clone();
     let bill_id = store
-        .bills
-        .iter()
-        .find(|b| b.id == bill_id_or_bill_no)
+        .bill_index(bill_id_or_bill_no)
         .or_else(|| {
             [Namespace::Live, Namespace::Sandbox]
                 .into_iter()
-                .find_map(|ns| {
-                    store
-                        .bills
-                        .iter()
-                        .find(|b| b.ns == ns && b.bill_no == bill_id_or_bill_no)
-                })
+                .find_map(|ns| store.bill_index_by_no(&app_id, ns, bill_id_or_bill_no))
         })
-        .map(|b| b.id.clone())
-        .ok_or_else(|| format!("no bill {bill_id_or_bill_no}"))?;
+        .map(|i| store.bills[i].id.clone())
+        .ok_or_else(|| EmulatorError::not_found(format!("no bill {bill_id_or_bill_no}")))?;
     pay_bill(store, &bill_id)
 }
 
 /// Marks a bill paid (channel trade number, message detail), redeems its coupon and sends the PAY webhook.
-pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), String> {
+pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorError> {
     let now = store.now_ms();
     let serial = store.next_serial();
     let index = store
-        .bills
-        .iter()
-        .position(|b| b.id == bill_id)
-        .ok_or_else(|| format!("no bill {bill_id}"))?;
+        .bill_index(bill_id)
+        .ok_or_else(|| EmulatorError::not_found(format!("no bill {bill_id}")))?;
     let bill = &mut store.bills[index];
     if bill.spay_result {
-        return Err(format!("bill {} is already paid", bill.bill_no));
+        return Err(EmulatorError::conflict(format!(
+            "bill {} is already paid",
+            bill.bill_no
+        )));
     }
     if bill.revert_result {
-        return Err(format!("bill {} was reverted", bill.bill_no));
+        return Err(EmulatorError::conflict(format!(
+            "bill {} was reverted",
+            bill.bill_no
+        )));
     }
     if bill.expired(now) {
-        return Err(format!("bill {} has expired", bill.bill_no));
+        return Err(EmulatorError::conflict(format!(
+            "bill {} has expired",
+            bill.bill_no
+        )));
     }
     bill.spay_result = true;
     bill.trade_no = format!("{}{}{serial:08}", bill.channel, beijing_date(now));

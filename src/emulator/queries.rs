@@ -9,6 +9,8 @@ use super::validate::{INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PARENT_CHANNELS,
 
 /// Bills and refunds lists return at most this many records per page.
 const MAX_LIMIT: i64 = 50;
+/// … and at least this many (errata B21).
+const MIN_LIMIT: i64 = 10;
 
 /// Exact-match text filters of bill queries.
 const BILL_TEXT_FILTERS: &[&str] = &[
@@ -129,43 +131,58 @@ fn refund_matches(refund: &Refund, criteria: &Criteria) -> bool {
         && criteria.flags_match(|_| refund.approval != Approval::Direct)
 }
 
-/// The bills of the caller's app and namespace matching the query, newest first.
-fn matching_bills<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Bill>, ApiError> {
+/// The bills of the caller's app and namespace matching the query, newest first, lazily: a page stops after
+/// `skip + limit` matches. A `bill_no` filter is answered from the index.
+fn matching_bills<'s>(
+    store: &'s Store,
+    call: &'s Call,
+) -> Result<Box<dyn Iterator<Item = &'s Bill> + 's>, ApiError> {
     let criteria = Criteria::read(call, BILL_TEXT_FILTERS, &["spay_result", "refund_result"])?;
-    let mut bills: Vec<&Bill> = store
-        .bills
-        .iter()
-        .filter(|b| b.app_id == call.app_id && b.ns == call.ns && bill_matches(b, &criteria))
-        .collect();
-    bills.sort_by(|a, b| {
-        b.create_time
-            .cmp(&a.create_time)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(bills)
+    let keep =
+        move |b: &&Bill| b.app_id == call.app_id && b.ns == call.ns && bill_matches(b, &criteria);
+    Ok(match call.str("bill_no")?.filter(|n| !n.is_empty()) {
+        Some(bill_no) => Box::new(
+            store
+                .bill_index_by_no(call.app_id, call.ns, bill_no)
+                .map(|i| &store.bills[i])
+                .into_iter()
+                .filter(keep),
+        ),
+        None => Box::new(store.bills_newest_first().filter(keep)),
+    })
 }
 
-fn matching_refunds<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Refund>, ApiError> {
+fn matching_refunds<'s>(
+    store: &'s Store,
+    call: &'s Call,
+) -> Result<impl Iterator<Item = &'s Refund> + 's, ApiError> {
     let criteria = Criteria::read(call, REFUND_TEXT_FILTERS, &["need_approval"])?;
-    let mut refunds: Vec<&Refund> = store
-        .refunds
-        .iter()
-        .filter(|r| r.app_id == call.app_id && refund_matches(r, &criteria))
-        .collect();
-    refunds.sort_by(|a, b| {
-        b.create_time
-            .cmp(&a.create_time)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    Ok(refunds)
+    Ok(store
+        .refunds_newest_first()
+        .filter(move |r| r.app_id == call.app_id && refund_matches(r, &criteria)))
+}
+
+/// Errata B21: `limit` is valid in 10..=50; lenient mode clamps into that range, strict mode refuses.
+fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
+    let (skip, _) = skip_limit(call, None)?;
+    let limit = call.int("limit")?.unwrap_or(MIN_LIMIT);
+    if strict && !(MIN_LIMIT..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be within 10..=50"));
+    }
+    Ok((skip, limit.clamp(MIN_LIMIT, MAX_LIMIT) as usize))
 }
 
 /// One page of `records` rendered by `render` under `key`.
-fn page<T>(call: &Call, key: &str, records: Vec<T>, render: impl Fn(T, bool) -> Value) -> Reply {
-    let (skip, limit) = skip_limit(call, Some(MAX_LIMIT))?;
+fn page<T>(
+    call: &Call,
+    strict: bool,
+    key: &str,
+    records: impl Iterator<Item = T>,
+    render: impl Fn(T, bool) -> Value,
+) -> Reply {
+    let (skip, limit) = bills_limit(call, strict)?;
     let need_detail = call.bool("need_detail")?.unwrap_or(false);
     let list: Vec<Value> = records
-        .into_iter()
         .skip(skip)
         .take(limit)
         .map(|r| render(r, need_detail))
@@ -179,25 +196,35 @@ fn count(n: usize) -> Reply {
 
 /// GET `rest/bills` and `rest/sandbox/bills`.
 pub(crate) fn query_bills(store: &mut Store, call: &Call) -> Reply {
-    page(call, "bills", matching_bills(store, call)?, bill_json)
+    page(
+        call,
+        store.app.strict_query_limit,
+        "bills",
+        matching_bills(store, call)?,
+        bill_json,
+    )
 }
 
 /// GET `rest/bills/count` and `rest/sandbox/bills/count` (paging and detail fields are ignored).
 pub(crate) fn count_bills(store: &mut Store, call: &Call) -> Reply {
-    count(matching_bills(store, call)?.len())
+    count(matching_bills(store, call)?.count())
 }
 
 /// GET `rest/refunds`.
 pub(crate) fn query_refunds(store: &mut Store, call: &Call) -> Reply {
     let refunds = matching_refunds(store, call)?;
-    page(call, "refunds", refunds, |r, detail| {
-        refund_json(store, r, detail)
-    })
+    page(
+        call,
+        store.app.strict_query_limit,
+        "refunds",
+        refunds,
+        |r, detail| refund_json(store, r, detail),
+    )
 }
 
 /// GET `rest/refunds/count`.
 pub(crate) fn count_refunds(store: &mut Store, call: &Call) -> Reply {
-    count(matching_refunds(store, call)?.len())
+    count(matching_refunds(store, call)?.count())
 }
 
 /// GET `rest/bill/{id}` and `rest/sandbox/bill/{id}`: `pay`, detail included.
@@ -213,11 +240,31 @@ pub(crate) fn bill_by_id(store: &mut Store, call: &Call) -> Reply {
 pub(crate) fn refund_by_id(store: &mut Store, call: &Call) -> Reply {
     let id = call.path_id()?;
     let refund = store
-        .refunds
-        .iter()
-        .find(|r| r.app_id == call.app_id && r.id == id)
+        .refund_index(id)
+        .map(|i| &store.refunds[i])
+        .filter(|r| r.app_id == call.app_id)
         .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no refund {id}")))?;
     Ok(payload("refund", refund_json(store, refund, true)))
+}
+
+/// GET `rest/sandbox/refunds` (errata B12): the sandbox has no refunds (its pre-refunds are refused locally).
+pub(crate) fn sandbox_refunds(_store: &mut Store, call: &Call) -> Reply {
+    bills_limit(call, false)?;
+    Ok(payload("refunds", Value::Array(Vec::new())))
+}
+
+/// GET `rest/sandbox/refunds/count`.
+pub(crate) fn sandbox_refund_count(_store: &mut Store, _call: &Call) -> Reply {
+    count(0)
+}
+
+/// GET `rest/sandbox/refund/{id}` and `rest/sandbox/refund/status`: no such refund.
+pub(crate) fn sandbox_refund_by_id(_store: &mut Store, call: &Call) -> Reply {
+    let key = call.id.or(call.str("refund_no")?).unwrap_or_default();
+    Err(ApiError::new(
+        NO_SUCH_REFUND,
+        format!("no sandbox refund {key}"),
+    ))
 }
 
 /// `optional` / `message_detail` are JSON text in query results, as the REST docs type them.
@@ -256,7 +303,7 @@ pub(crate) fn bill_json(bill: &Bill, need_detail: bool) -> Value {
 
 /// The refund JSON of query results (`total_fee` and `title` are the bill's).
 fn refund_json(store: &Store, refund: &Refund, need_detail: bool) -> Value {
-    let bill = store.bills.iter().find(|b| b.id == refund.bill_id);
+    let bill = store.bill(&refund.bill_id);
     let mut json = serde_json::json!({
         "id": refund.id,
         "bill_no": refund.bill_no,

@@ -3,11 +3,12 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cashier;
+use super::core;
 use super::core::{
     ALREADY_REFUNDING, ApiError, BILL_UNSUCCESS, CHANNEL_INVALID, Call, NO_SUCH_REFUND,
     PARAM_INVALID, PREREFUND_DUPLICATE, REFUND_AMOUNT_TOO_LARGE, Reply, payload, require,
 };
+use super::error::EmulatorError;
 use super::payments::no_such_bill;
 use super::store::{Approval, Refund, Store, WebhookEvent};
 use super::validate::{
@@ -72,9 +73,8 @@ impl<'c> RefundRequest<'c> {
             approval == Approval::Pending,
         )?;
         if store
-            .refunds
-            .iter()
-            .any(|r| r.app_id == call.app_id && r.refund_no == self.refund_no)
+            .refund_index_by_no(call.app_id, self.refund_no)
+            .is_some()
         {
             return Err(ApiError::invalid("refund_no", "is already used"));
         }
@@ -107,7 +107,7 @@ fn check_refundable(
     this_refund: Option<&str>,
     pre_refund: bool,
 ) -> Result<(), ApiError> {
-    let Some(bill) = store.bills.iter().find(|b| b.id == bill_id) else {
+    let Some(bill) = store.bill(bill_id) else {
         return Err(no_such_bill(bill_id));
     };
     if !bill.spay_result {
@@ -118,9 +118,8 @@ fn check_refundable(
     }
     let others = || {
         store
-            .refunds
-            .iter()
-            .filter(|r| r.bill_id == bill_id && Some(r.id.as_str()) != this_refund)
+            .refunds_of(bill_id)
+            .filter(|r| Some(r.id.as_str()) != this_refund)
     };
     if others().any(Refund::in_progress) {
         return Err(ApiError::new(
@@ -178,14 +177,14 @@ pub(crate) fn refund(store: &mut Store, call: &Call) -> Reply {
         refund.approval == Approval::Pending,
         needs_password(&refund),
     );
-    store.refunds.push(refund);
+    store.insert_refund(refund);
     let mut reply = payload("id", id.clone());
     if pending {
         // A pre-refund moves no money until the audit approves it.
     } else if password {
-        reply.insert("url".into(), cashier::page_url(&store.base_url, &id).into());
+        reply.insert("url".into(), core::page_url(&store.base_url, &id).into());
     } else {
-        finish_refund(store, &id, true).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+        finish_refund(store, &id, true).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     }
     Ok(reply)
 }
@@ -198,7 +197,7 @@ pub(crate) fn offline_refund(store: &mut Store, call: &Call) -> Reply {
     }
     let refund = request.into_refund(store, call, Approval::Direct)?;
     let id = refund.id.clone();
-    store.refunds.push(refund);
+    store.insert_refund(refund);
     let done = finish_refund(store, &id, true).is_ok();
     Ok(Map::from_iter([
         ("id".to_owned(), Value::from(id)),
@@ -252,10 +251,7 @@ pub(crate) fn audit_pre_refunds(store: &mut Store, call: &Call) -> Reply {
     if !awaiting_password.is_empty() {
         // One Alipay confirmation page covers the whole approved batch.
         let token = new_id();
-        reply.insert(
-            "url".into(),
-            cashier::page_url(&store.base_url, &token).into(),
-        );
+        reply.insert("url".into(), core::page_url(&store.base_url, &token).into());
         store.refund_batches.insert(token, awaiting_password);
     }
     Ok(reply)
@@ -271,9 +267,10 @@ fn audit_one(
     reason: &str,
 ) -> Result<bool, ApiError> {
     let index = store
-        .refunds
-        .iter()
-        .position(|r| r.app_id == app_id && r.id == id && r.approval == Approval::Pending)
+        .refund_index(id)
+        .filter(|&i| {
+            store.refunds[i].app_id == app_id && store.refunds[i].approval == Approval::Pending
+        })
         .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no pending pre-refund {id}")))?;
     if store.refunds[index].channel != channel {
         return Err(ApiError::new(
@@ -296,7 +293,7 @@ fn audit_one(
     if needs_password(&store.refunds[index]) {
         return Ok(true);
     }
-    finish_refund(store, id, true).map_err(|e| ApiError::new(PARAM_INVALID, e))?;
+    finish_refund(store, id, true).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(false)
 }
 
@@ -312,9 +309,8 @@ pub(crate) fn refund_status(store: &mut Store, call: &Call) -> Reply {
     let refund_no = call.req_str("refund_no")?;
     call.str("bill_update_flag")?;
     let refund = store
-        .refunds
-        .iter()
-        .find(|r| r.app_id == call.app_id && r.refund_no == refund_no)
+        .refund_index_by_no(call.app_id, refund_no)
+        .map(|i| &store.refunds[i])
         .ok_or_else(|| ApiError::new(NO_SUCH_REFUND, format!("no refund {refund_no}")))?;
     let status = match (refund.finish, refund.result) {
         (true, true) => "SUCCESS",
@@ -329,14 +325,14 @@ pub(crate) fn finish_refund(
     store: &mut Store,
     refund_id: &str,
     success: bool,
-) -> Result<(), String> {
+) -> Result<(), EmulatorError> {
     let index = store
-        .refunds
-        .iter()
-        .position(|r| r.id == refund_id)
-        .ok_or_else(|| format!("no refund {refund_id}"))?;
+        .refund_index(refund_id)
+        .ok_or_else(|| EmulatorError::not_found(format!("no refund {refund_id}")))?;
     if !store.refunds[index].in_progress() {
-        return Err(format!("refund {refund_id} is not in progress"));
+        return Err(EmulatorError::conflict(format!(
+            "refund {refund_id} is not in progress"
+        )));
     }
     let now = store.now_ms();
     let refund = &mut store.refunds[index];
@@ -367,7 +363,7 @@ pub(crate) fn finish_refund(
         subscription_sign: false,
     };
     let bill_id = refund.bill_id.clone();
-    if let Some(bill) = store.bills.iter_mut().find(|b| b.id == bill_id) {
+    if let Some(bill) = store.bill_index(&bill_id).map(|i| &mut store.bills[i]) {
         bill.refund_result = true;
         event.channel_transaction_id = bill.trade_no.clone();
     }

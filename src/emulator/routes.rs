@@ -26,12 +26,14 @@ pub(crate) enum Secret {
     Test,
     /// Live non-money routes: the Python SDK in test mode signs them with the test secret.
     AppOrTest,
+    /// `rest/bc_transfer`: master, or the app secret three official SDKs sign it with (errata B14).
+    AppOrMaster,
     Unsigned,
 }
 
 pub(crate) struct Route {
     pub method: &'static str,
-    /// Segments after `/2/`; `{id}` matches one path segment.
+    /// Segments after `/2/`; `{id}` matches one path segment, `{app_id}` another (the sandbox notify route).
     pub path: &'static str,
     pub encoding: Encoding,
     pub secret: Secret,
@@ -59,7 +61,7 @@ const fn route(
 
 use Encoding::{JsonBody, Para, QueryPairs};
 use Namespace::{Live, Sandbox};
-use Secret::{App, AppOrTest, Master, Test, Unsigned};
+use Secret::{App, AppOrMaster, AppOrTest, Master, Test, Unsigned};
 
 #[rustfmt::skip] // One row per route reads as the table it is.
 pub(crate) const ROUTES: &[Route] = &[
@@ -70,9 +72,19 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/bills/count", Para, App, Live, queries::count_bills),
     route("GET", "rest/bills", Para, App, Live, queries::query_bills),
     route("POST", "rest/sandbox/bill", JsonBody, Test, Sandbox, payments::pay),
+    // Errata B10 / beyond-python A6: the app SDKs' mock cashier; no authentication, the app in the path.
+    route("GET", "rest/sandbox/notify/{app_id}/{id}", QueryPairs, Unsigned, Sandbox, payments::sandbox_notify),
     route("GET", "rest/sandbox/bill/{id}", Para, Test, Sandbox, queries::bill_by_id),
     route("GET", "rest/sandbox/bills/count", Para, Test, Sandbox, queries::count_bills),
     route("GET", "rest/sandbox/bills", Para, Test, Sandbox, queries::query_bills),
+    // Errata B12: the sandbox variants iOS 3.6 calls (knob `ios_sandbox_routes`; see IOS_SANDBOX_PATHS).
+    route("GET", "rest/sandbox/refunds/count", Para, Test, Sandbox, queries::sandbox_refund_count),
+    route("GET", "rest/sandbox/refunds", Para, Test, Sandbox, queries::sandbox_refunds),
+    route("GET", "rest/sandbox/refund/status", Para, Test, Sandbox, queries::sandbox_refund_by_id),
+    route("GET", "rest/sandbox/refund/{id}", Para, Test, Sandbox, queries::sandbox_refund_by_id),
+    route("POST", "rest/sandbox/offline/bill/status", JsonBody, Test, Sandbox, payments::offline_status),
+    route("POST", "rest/sandbox/offline/bill/{id}", JsonBody, Test, Sandbox, payments::offline_revert),
+    route("POST", "rest/sandbox/offline/bill", JsonBody, Test, Sandbox, payments::offline_pay),
     route("POST", "rest/reconciliation", JsonBody, App, Live, payments::reconcile),
     route("POST", "rest/offline/bill/status", JsonBody, App, Live, payments::offline_status),
     route("POST", "rest/offline/bill/{id}", JsonBody, App, Live, payments::offline_revert),
@@ -88,7 +100,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/offline/refund", JsonBody, Master, Live, refunds::offline_refund),
     // Transfers.
     route("GET", "rest/bc_transfer/banks", Para, Unsigned, Live, transfers::bc_transfer_banks),
-    route("POST", "rest/bc_transfer", JsonBody, Master, Live, transfers::bc_transfer),
+    route("POST", "rest/bc_transfer", JsonBody, AppOrMaster, Live, transfers::bc_transfer),
     route("POST", "rest/transfer", JsonBody, Master, Live, transfers::transfer),
     route("POST", "rest/transfers", JsonBody, Master, Live, transfers::batch_transfer),
     // Plans, subscriptions, SMS, card-factor auth.
@@ -110,6 +122,8 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/users", JsonBody, AppOrTest, Live, merchants::batch_add_users),
     route("GET", "rest/users", Para, AppOrTest, Live, merchants::query_users),
     route("PUT", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
+    // Errata B27: PHP posts it.
+    route("POST", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
     // Coupons.
     route("GET", "rest/coupon/template/{id}", Para, AppOrTest, Live, coupons::get_template),
     route("GET", "rest/coupon/template", Para, AppOrTest, Live, coupons::query_templates),
@@ -118,11 +132,23 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/coupon", Para, AppOrTest, Live, coupons::query_coupons),
 ];
 
+/// Routes only iOS calls (errata B12); answered only while `EmulatorConfig::ios_sandbox_routes` is on.
+pub(crate) const IOS_SANDBOX_PATHS: &[&str] = &[
+    "rest/sandbox/refunds/count",
+    "rest/sandbox/refunds",
+    "rest/sandbox/refund/status",
+    "rest/sandbox/refund/{id}",
+    "rest/sandbox/offline/bill/status",
+    "rest/sandbox/offline/bill/{id}",
+    "rest/sandbox/offline/bill",
+];
+
 /// What routing found for a path.
 pub(crate) enum Lookup<'r> {
     Found {
         route: &'r Route,
         id: Option<String>,
+        app_id: Option<String>,
     },
     WrongMethod,
     NotFound,
@@ -132,11 +158,11 @@ pub(crate) enum Lookup<'r> {
 pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
     let mut path_matched = false;
     for route in ROUTES {
-        let Some(id) = match_path(route.path, segments) else {
+        let Some((id, app_id)) = match_path(route.path, segments) else {
             continue;
         };
         if route.method == method {
-            return Lookup::Found { route, id };
+            return Lookup::Found { route, id, app_id };
         }
         path_matched = true;
     }
@@ -147,19 +173,20 @@ pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
     }
 }
 
-/// `Some(path parameter)` when the pattern matches.
-fn match_path(pattern: &str, segments: &[String]) -> Option<Option<String>> {
+/// `Some((id, app_id))` path parameters when the pattern matches.
+fn match_path(pattern: &str, segments: &[String]) -> Option<(Option<String>, Option<String>)> {
     let parts: Vec<&str> = pattern.split('/').collect();
     if parts.len() != segments.len() {
         return None;
     }
-    let mut id = None;
+    let (mut id, mut app_id) = (None, None);
     for (part, segment) in parts.iter().zip(segments) {
-        if *part == "{id}" {
-            id = Some(segment.clone());
-        } else if part != segment {
-            return None;
+        match *part {
+            "{id}" => id = Some(segment.clone()),
+            "{app_id}" => app_id = Some(segment.clone()),
+            literal if literal != segment => return None,
+            _ => {}
         }
     }
-    Some(id)
+    Some((id, app_id))
 }

@@ -1,467 +1,465 @@
-//! HTTP plumbing: the tiny_http listener and worker threads, request logging, fault injection, routing,
-//! decoding (E1–E4), authentication, and turning a handler's `Reply` into the JSON envelope.
+//! The HTTP/1.1 core: a listener thread and one thread per connection, with limits so that no client can
+//! stall another (a slow sender only holds its own thread, and only until its deadline), keep-alive, and
+//! whole responses written in one go. It knows nothing about BeeCloud: it hands each [`Request`] to a
+//! handler and writes the [`Response`] back.
 
 use std::io::{Read, Write};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
-use tiny_http::{Request, Server};
-
-use super::core::{APP_INVALID, ApiError, Call, MISS_PARAM, PARAM_INVALID, RUNTIME_ERROR, md5_hex};
-use super::routes::{Encoding, Lookup, Route, Secret, lookup};
-use super::store::Store;
-use super::{EmulatorConfig, Fault, LoggedRequest, cashier, webhooks};
-
-/// Request bodies above this are refused (413) instead of being read.
-const MAX_BODY_BYTES: u64 = 1024 * 1024;
-/// The request log keeps the most recent entries only, so a long-running emulator does not grow forever.
-const MAX_LOGGED_REQUESTS: usize = 10_000;
-const WORKER_THREADS: usize = 4;
-
-/// State shared by the server threads and the [`super::Emulator`] handle.
-pub(crate) struct Shared {
-    pub store: Mutex<Store>,
-    /// Wakes the webhook thread (new webhooks, clock moves, shutdown).
-    pub wake: Condvar,
-    pub faults: Mutex<Vec<(String, Fault)>>,
-    pub requests: Mutex<Vec<LoggedRequest>>,
-    pub stopping: AtomicBool,
-    pub base_url: String,
-    pub config: EmulatorConfig,
+/// The server's limits (documented in the README, "Testing against the emulator").
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Open connections at once; one more is answered `503` and closed.
+    pub max_connections: usize,
+    /// Request line + headers.
+    pub max_head_bytes: usize,
+    /// Request bodies above this are refused with `413` (and the connection closed) without being read.
+    pub max_body_bytes: usize,
+    /// The whole head must arrive within this time of its first byte.
+    pub head_timeout: Duration,
+    /// The whole body must arrive within this time after the head.
+    pub body_timeout: Duration,
+    /// A kept-alive connection with no new request for this long is closed.
+    pub idle_timeout: Duration,
+    /// A response that the client does not read within this time is abandoned.
+    pub write_timeout: Duration,
 }
 
-/// Locks a mutex even if a thread panicked while holding it: the state stays usable.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Binds the listener and starts the worker and webhook threads.
-pub(crate) fn start(config: EmulatorConfig) -> std::io::Result<(Arc<Shared>, Vec<JoinHandle<()>>)> {
-    let server = Server::http(("127.0.0.1", config.port)).map_err(std::io::Error::other)?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|addr| addr.port())
-        .ok_or_else(|| std::io::Error::other("listener has no IP address"))?;
-    let base_url = format!("http://127.0.0.1:{port}");
-    let shared = Arc::new(Shared {
-        store: Mutex::new(Store::new(config.clone(), base_url.clone())),
-        wake: Condvar::new(),
-        faults: Mutex::new(Vec::new()),
-        requests: Mutex::new(Vec::new()),
-        stopping: AtomicBool::new(false),
-        base_url,
-        config,
-    });
-    let server = Arc::new(server);
-    let mut threads = Vec::with_capacity(WORKER_THREADS + 1);
-    for n in 0..WORKER_THREADS {
-        let (shared, server) = (shared.clone(), server.clone());
-        threads.push(
-            std::thread::Builder::new()
-                .name(format!("beecloud-emulator-{n}"))
-                .spawn(move || serve(&shared, &server))?,
-        );
-    }
-    let webhook_shared = shared.clone();
-    threads.push(
-        std::thread::Builder::new()
-            .name("beecloud-emulator-webhooks".into())
-            .spawn(move || webhooks::run_delivery_loop(webhook_shared))?,
-    );
-    Ok((shared, threads))
-}
-
-/// A worker: answers requests until the emulator stops (polling so that a stop is noticed quickly).
-fn serve(shared: &Shared, server: &Server) {
-    while !shared.stopping.load(Ordering::SeqCst) {
-        match server.recv_timeout(Duration::from_millis(50)) {
-            Ok(Some(request)) => {
-                // Last line of defence: a panic must not kill the worker (tiny_http answers 500 for a dropped
-                // request). Handler panics are already turned into RUNTIME_ERROR envelopes in `api_answer`.
-                let _ = catch_unwind(AssertUnwindSafe(|| handle(shared, request)));
-                shared.wake.notify_all();
-            }
-            Ok(None) => {}
-            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 512,
+            max_head_bytes: 16 * 1024,
+            max_body_bytes: 1024 * 1024,
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }
 
-/// What the server sends back.
-pub(crate) enum Answer {
-    Json(Map<String, Value>),
-    /// A non-JSON body with this status and content type.
-    Text {
+/// One parsed request.
+pub(crate) struct Request {
+    /// Upper-case method.
+    pub method: String,
+    /// The path without the query string.
+    pub path: String,
+    /// The raw query string without `?`.
+    pub query: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The first header of this (lower-case) name.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the handler answers.
+pub(crate) enum Response {
+    /// A complete response: the core adds `Content-Length` (and `Connection: close` when closing).
+    Full {
         status: u16,
-        content_type: &'static str,
-        body: String,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
     },
-    /// `303 See Other` to this URL.
-    Redirect(String),
+    /// These exact bytes, then the connection is closed (fault injection: a response cut short).
+    RawThenClose(Vec<u8>),
 }
 
-fn handle(shared: &Shared, mut request: Request) {
-    let method = request.method().as_str().to_ascii_uppercase();
-    let url = request.url().to_owned();
-    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    let mut body = Vec::new();
-    let read = request
-        .as_reader()
-        .take(MAX_BODY_BYTES + 1)
-        .read_to_end(&mut body);
-    log_request(shared, &method, path, query, &body);
-    if read.is_err() {
-        return respond(request, text(400, "could not read the request body"));
+pub(crate) type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
+/// Runs after each response is written (the emulator wakes its webhook thread there, so a push never
+/// overtakes the reply that caused it).
+pub(crate) type AfterResponse = Arc<dyn Fn() + Send + Sync>;
+
+/// A running listener; [`Listener::stop`] ends it and every connection thread soon after.
+pub(crate) struct Listener {
+    pub addr: SocketAddr,
+    stopping: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Listener {
+    /// Binds `host:port` and starts accepting.
+    pub(crate) fn start(
+        host: &str,
+        port: u16,
+        limits: Limits,
+        handler: Handler,
+        after: AfterResponse,
+    ) -> std::io::Result<Listener> {
+        let listener = TcpListener::bind((host, port))?;
+        let addr = listener.local_addr()?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = stopping.clone();
+        let thread = std::thread::Builder::new()
+            .name("beecloud-emulator-accept".into())
+            .spawn(move || accept_loop(listener, limits, handler, after, stop))?;
+        Ok(Listener {
+            addr,
+            stopping,
+            thread: Some(thread),
+        })
     }
-    if body.len() as u64 > MAX_BODY_BYTES {
-        return respond(request, text(413, "request body too large"));
-    }
-    if let Some(fault) = take_fault(shared, path) {
-        match fault {
-            Fault::Delay(pause) => std::thread::sleep(pause),
-            Fault::CloseMidBody => return close_mid_body(request),
-            other => return respond(request, fault_answer(other)),
+
+    /// Stops accepting; open connections end at their next request or timeout.
+    pub(crate) fn stop(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // Wake the blocking accept() with a connection of our own.
+        let mut wake_addr = self.addr;
+        if wake_addr.ip().is_unspecified() {
+            wake_addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        let _ = TcpStream::connect_timeout(&wake_addr, Duration::from_secs(1));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
-    let answer = if let Some(rest) = path.strip_prefix("/cashier/") {
-        let mut store = lock(&shared.store);
-        cashier::handle(&mut store, &method, rest, &body)
-    } else {
-        api_answer(shared, &method, path, query, &body)
-    };
-    respond(request, answer);
 }
 
-fn log_request(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) {
-    let mut log = lock(&shared.requests);
-    if log.len() >= MAX_LOGGED_REQUESTS {
-        log.remove(0);
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop();
     }
-    log.push(LoggedRequest {
-        method: method.to_owned(),
+}
+
+fn accept_loop(
+    listener: TcpListener,
+    limits: Limits,
+    handler: Handler,
+    after: AfterResponse,
+    stopping: Arc<AtomicBool>,
+) {
+    let open = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(mut stream) = stream else {
+            // E.g. too many open files: back off a little instead of spinning.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        if open.load(Ordering::SeqCst) >= limits.max_connections {
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n",
+            );
+            continue;
+        }
+        open.fetch_add(1, Ordering::SeqCst);
+        let (handler, after, stopping, open_count) = (
+            handler.clone(),
+            after.clone(),
+            stopping.clone(),
+            open.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("beecloud-emulator-conn".into())
+            .spawn(move || {
+                serve_connection(stream, limits, &handler, &after, &stopping);
+                open_count.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            open.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Why a connection ends.
+enum ReadError {
+    /// Closed, timed out, or unreadable: nothing to answer.
+    Gone,
+    /// Answer this status, then close.
+    Refuse(u16, &'static str),
+    /// Too large: answer 413, read and drop what the client still sends (up to a cap, within the body
+    /// deadline) so that it sees the answer rather than a reset, then close.
+    TooLarge(usize),
+}
+
+/// A refused body is drained up to this size; beyond it the connection is simply closed.
+const MAX_DRAIN_BYTES: usize = 16 * 1024 * 1024;
+
+struct Connection {
+    stream: TcpStream,
+    /// Bytes read but not consumed yet (the start of a pipelined request).
+    buffer: Vec<u8>,
+}
+
+/// How long an idle connection sleeps between looks at the stop flag.
+const STOP_POLL: Duration = Duration::from_millis(250);
+
+impl Connection {
+    /// Reads more bytes, waiting at most until `deadline`; `false` when the peer closed or time is up.
+    fn fill(&mut self, deadline: Instant) -> bool {
+        self.fill_or_timeout(deadline) == Some(true)
+    }
+
+    /// `Some(true)`: bytes arrived; `Some(false)`: the peer closed or failed; `None`: `deadline` passed.
+    fn fill_or_timeout(&mut self, deadline: Instant) -> Option<bool> {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        if self
+            .stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .is_err()
+        {
+            return Some(false);
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        match self.stream.read(&mut chunk) {
+            Ok(0) => Some(false),
+            Ok(n) => {
+                self.buffer.extend_from_slice(&chunk[..n]);
+                Some(true)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                None
+            }
+            Err(_) => Some(false),
+        }
+    }
+
+    /// Waits for the first byte of the next request, up to `idle`, giving up early when the server stops.
+    fn await_request(&mut self, idle: Duration, stopping: &AtomicBool) -> bool {
+        let idle_deadline = Instant::now() + idle;
+        while self.buffer.is_empty() {
+            if stopping.load(Ordering::SeqCst) {
+                return false;
+            }
+            let slice_end = (Instant::now() + STOP_POLL).min(idle_deadline);
+            match self.fill_or_timeout(slice_end) {
+                Some(true) => {}
+                Some(false) => return false,
+                None if Instant::now() >= idle_deadline => return false,
+                None => {}
+            }
+        }
+        true
+    }
+}
+
+fn serve_connection(
+    stream: TcpStream,
+    limits: Limits,
+    handler: &Handler,
+    after: &AfterResponse,
+    stopping: &AtomicBool,
+) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(limits.write_timeout));
+    let mut conn = Connection {
+        stream,
+        buffer: Vec::new(),
+    };
+    while !stopping.load(Ordering::SeqCst) {
+        if !conn.await_request(limits.idle_timeout, stopping) {
+            break;
+        }
+        let (request, keep_alive) = match read_request(&mut conn, &limits) {
+            Ok(read) => read,
+            Err(ReadError::Gone) => break,
+            Err(ReadError::Refuse(status, text)) => {
+                let _ = write_full(&mut conn.stream, status, &[], text.as_bytes(), false);
+                break;
+            }
+            Err(ReadError::TooLarge(length)) => {
+                let _ = write_full(&mut conn.stream, 413, &[], b"request body too large", false);
+                let deadline = Instant::now() + limits.body_timeout;
+                let mut left = length
+                    .min(MAX_DRAIN_BYTES)
+                    .saturating_sub(conn.buffer.len());
+                conn.buffer.clear();
+                while left > 0 && conn.fill(deadline) {
+                    left = left.saturating_sub(conn.buffer.len());
+                    conn.buffer.clear();
+                }
+                break;
+            }
+        };
+        if stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        match handler(request) {
+            Response::Full {
+                status,
+                headers,
+                body,
+            } => {
+                let written = write_full(&mut conn.stream, status, &headers, &body, keep_alive);
+                after();
+                if written.is_err() || !keep_alive {
+                    break;
+                }
+            }
+            Response::RawThenClose(bytes) => {
+                let _ = conn.stream.write_all(&bytes);
+                let _ = conn.stream.flush();
+                after();
+                break;
+            }
+        }
+    }
+    let _ = conn.stream.shutdown(Shutdown::Both);
+}
+
+/// Reads one request; the flag says whether the connection may be kept alive after it.
+fn read_request(conn: &mut Connection, limits: &Limits) -> Result<(Request, bool), ReadError> {
+    // The first byte is there (`await_request`); the whole head must follow within its deadline.
+    let head_deadline = Instant::now() + limits.head_timeout;
+    let head_end = loop {
+        if let Some(at) = find(&conn.buffer, b"\r\n\r\n") {
+            break at;
+        }
+        if conn.buffer.len() > limits.max_head_bytes {
+            return Err(ReadError::Refuse(431, "request head too large"));
+        }
+        if !conn.fill(head_deadline) {
+            return Err(ReadError::Gone);
+        }
+    };
+    if head_end > limits.max_head_bytes {
+        return Err(ReadError::Refuse(431, "request head too large"));
+    }
+    let head = String::from_utf8_lossy(&conn.buffer[..head_end]).into_owned();
+    conn.buffer.drain(..head_end + 4);
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap_or_default();
+    let mut parts = request_line.split(' ');
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ReadError::Refuse(400, "malformed request line"));
+    };
+    let mut headers = Vec::new();
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(ReadError::Refuse(400, "malformed header"));
+        };
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if header("transfer-encoding").is_some() {
+        return Err(ReadError::Refuse(411, "send a Content-Length, not chunks"));
+    }
+    let length = match header("content-length") {
+        None => 0,
+        Some(text) => text
+            .parse::<usize>()
+            .map_err(|_| ReadError::Refuse(400, "bad Content-Length"))?,
+    };
+    if length > limits.max_body_bytes {
+        return Err(ReadError::TooLarge(length));
+    }
+    let connection = header("connection")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let keep_alive = if version == "HTTP/1.0" {
+        connection.contains("keep-alive")
+    } else {
+        !connection.contains("close")
+    };
+    if length > conn.buffer.len()
+        && header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
+    {
+        let _ = conn.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    let body_deadline = Instant::now() + limits.body_timeout;
+    while conn.buffer.len() < length {
+        if !conn.fill(body_deadline) {
+            return Err(ReadError::Gone);
+        }
+    }
+    let body: Vec<u8> = conn.buffer.drain(..length).collect();
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let request = Request {
+        method: method.to_ascii_uppercase(),
         path: path.to_owned(),
         query: query.to_owned(),
-        body: String::from_utf8_lossy(body).into_owned(),
-    });
-}
-
-/// Removes and returns the first armed fault whose prefix matches `path`.
-fn take_fault(shared: &Shared, path: &str) -> Option<Fault> {
-    let mut faults = lock(&shared.faults);
-    let index = faults
-        .iter()
-        .position(|(prefix, _)| path.starts_with(prefix.as_str()))?;
-    Some(faults.remove(index).1)
-}
-
-fn fault_answer(fault: Fault) -> Answer {
-    match fault {
-        Fault::HttpStatus(status) => Answer::Text {
-            status,
-            content_type: "text/html; charset=utf-8",
-            body: format!("<html><body><h1>{status}</h1><p>injected fault</p></body></html>"),
-        },
-        Fault::NonJson => Answer::Text {
-            status: 200,
-            content_type: "text/plain",
-            body: "success".into(),
-        },
-        Fault::MissingResultCode => Answer::Text {
-            status: 200,
-            content_type: "application/json",
-            body: r#"{"id":"x"}"#.into(),
-        },
-        Fault::Oversized(size) => Answer::Text {
-            status: 200,
-            content_type: "application/json",
-            body: padded_json(size),
-        },
-        Fault::ApiError(code) => Answer::Json(ApiError::new(code, "injected fault").to_envelope()),
-        // Handled before a response is built.
-        Fault::Delay(_) | Fault::CloseMidBody => text(500, "unexpected fault"),
-    }
-}
-
-/// A success envelope padded to exactly `size` bytes (or the bare envelope when `size` is smaller).
-fn padded_json(size: usize) -> String {
-    let head = r#"{"result_code":0,"result_msg":"OK","err_detail":"","padding":""#;
-    let tail = "\"}";
-    let fill = size.saturating_sub(head.len() + tail.len());
-    format!("{head}{}{tail}", "x".repeat(fill))
-}
-
-/// Writes a response that promises 1000 bytes and delivers 10.
-fn close_mid_body(request: Request) {
-    let mut writer = request.into_writer();
-    let _ = writer.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"result_c",
-    );
-    let _ = writer.flush();
-}
-
-fn text(status: u16, body: &str) -> Answer {
-    Answer::Text {
-        status,
-        content_type: "text/plain; charset=utf-8",
-        body: body.to_owned(),
-    }
-}
-
-fn respond(request: Request, answer: Answer) {
-    let (status, headers, body) = match answer {
-        Answer::Json(map) => (
-            200,
-            vec![("Content-Type", "application/json; charset=utf-8".to_owned())],
-            Value::Object(map).to_string(),
-        ),
-        Answer::Text {
-            status,
-            content_type,
-            body,
-        } => (
-            status,
-            vec![("Content-Type", content_type.to_owned())],
-            body,
-        ),
-        Answer::Redirect(location) => (
-            303,
-            vec![("Location", location.clone())],
-            format!("see {location}"),
-        ),
+        headers,
+        body,
     };
-    // The whole response in one write: tiny_http sends the head and a large body as two writes,
-    // and Nagle's algorithm then holds the body back for the client's delayed ACK (~40 ms per reply
-    // over 1 KiB on a kept-alive connection).
-    let reason = tiny_http::StatusCode(status).default_reason_phrase();
+    Ok((request, keep_alive))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Writes the whole response in one write (head and body apart would meet Nagle and delayed ACKs).
+fn write_full(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(&'static str, String)],
+    body: &[u8],
+    keep_alive: bool,
+) -> std::io::Result<()> {
     let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\n",
+        "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\n",
+        reason(status),
         body.len()
     );
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("Content-Type: text/plain; charset=utf-8\r\n");
+    }
     for (name, value) in headers {
         // A value that could split the header (CR, LF…) is dropped rather than sent.
         if !value.chars().any(char::is_control) {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
     }
+    if !keep_alive {
+        head.push_str("Connection: close\r\n");
+    }
     head.push_str("\r\n");
     let mut raw = head.into_bytes();
-    raw.extend_from_slice(body.as_bytes());
-    let mut writer = request.into_writer();
-    let _ = writer.write_all(&raw);
-    let _ = writer.flush();
+    raw.extend_from_slice(body);
+    stream.write_all(&raw)?;
+    stream.flush()
 }
 
-/// Routing, decoding, authentication and the handler, for every path outside `/cashier/`.
-fn api_answer(shared: &Shared, method: &str, path: &str, query: &str, body: &[u8]) -> Answer {
-    let Some(segments) = api_segments(path) else {
-        return text(404, "not found");
-    };
-    let (route, id) = match lookup(method, &segments) {
-        Lookup::Found { route, id } => (route, id),
-        Lookup::WrongMethod => return text(405, "method not allowed"),
-        Lookup::NotFound => return text(404, "not found"),
-    };
-    let reply = decode(route.encoding, query, body).and_then(|fields| {
-        let mut store = lock(&shared.store);
-        let app_id = authenticate(&store, route, &fields)?;
-        let call = Call {
-            app_id: &app_id,
-            ns: route.ns,
-            id: id.as_deref(),
-            fields: &fields,
-            from_query_string: route.encoding == Encoding::QueryPairs,
-            now_ms: store.now_ms(),
-        };
-        catch_unwind(AssertUnwindSafe(|| (route.handler)(&mut store, &call))).unwrap_or_else(|_| {
-            Err(ApiError::new(
-                RUNTIME_ERROR,
-                "the emulator failed on this request",
-            ))
-        })
-    });
-    Answer::Json(match reply {
-        Ok(payload) => {
-            let mut envelope = Map::new();
-            envelope.insert("result_code".into(), 0.into());
-            envelope.insert("result_msg".into(), "OK".into());
-            envelope.insert("err_detail".into(), "".into());
-            envelope.extend(payload);
-            envelope
-        }
-        Err(error) => error.to_envelope(),
-    })
-}
-
-/// The path after `/2/` split into percent-decoded segments, without a trailing slash; `/1/` only for the
-/// documented international path.
-fn api_segments(path: &str) -> Option<Vec<String>> {
-    let path = path.strip_suffix('/').unwrap_or(path);
-    let rest = match path.strip_prefix("/2/") {
-        Some(rest) => rest,
-        None if path == "/1/rest/international/bill" => "rest/international/bill",
-        None => return None,
-    };
-    Some(rest.split('/').map(|s| percent_decode(s, false)).collect())
-}
-
-/// Decodes the request fields per the route's encoding (server-semantics §3.2).
-fn decode(encoding: Encoding, query: &str, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match encoding {
-        Encoding::JsonBody => {
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return Err(ApiError::new(MISS_PARAM, "request body is empty"));
-            }
-            json_object(body, "request body")
-        }
-        Encoding::Para => {
-            let para = query_pairs(query)
-                .into_iter()
-                .find(|(k, _)| k == "para")
-                .map(|(_, v)| v)
-                .ok_or_else(|| ApiError::missing("para"))?;
-            json_object(para.as_bytes(), "para")
-        }
-        Encoding::QueryPairs => {
-            let mut fields = Map::new();
-            for (key, value) in query_pairs(query) {
-                // A Python list arrives as a repeated key.
-                match fields.get_mut(&key) {
-                    Some(Value::Array(values)) => values.push(value.into()),
-                    Some(first) => *first = Value::Array(vec![first.take(), value.into()]),
-                    None => {
-                        fields.insert(key, value.into());
-                    }
-                }
-            }
-            Ok(fields)
-        }
-    }
-}
-
-fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::new(
-            PARAM_INVALID,
-            format!("{what} must be a JSON object"),
-        )),
-        Err(e) => Err(ApiError::new(
-            PARAM_INVALID,
-            format!("{what} is not valid JSON: {e}"),
-        )),
-    }
-}
-
-/// Checks `app_id`/`timestamp`/`app_sign` against the route's secret; returns the app id.
-fn authenticate(
-    store: &Store,
-    route: &Route,
-    fields: &Map<String, Value>,
-) -> Result<String, ApiError> {
-    let app = &store.app;
-    if route.secret == Secret::Unsigned {
-        return Ok(app.app_id.clone());
-    }
-    let text_field = |name: &str| match fields.get(name) {
-        None | Some(Value::Null) => Err(ApiError::missing(name)),
-        Some(Value::String(s)) if s.is_empty() => Err(ApiError::missing(name)),
-        Some(Value::String(s)) => Ok(s.clone()),
-        // The signature covers the timestamp "as received": a JSON number's decimal text.
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        Some(_) => Err(ApiError::invalid(name, "must be a string or number")),
-    };
-    let app_id = text_field("app_id")?;
-    let timestamp = text_field("timestamp")?;
-    let app_sign = text_field("app_sign")?;
-    if app_id != app.app_id {
-        return Err(ApiError::new(APP_INVALID, "unknown app_id"));
-    }
-    let secrets: &[&str] = match route.secret {
-        Secret::App => &[&app.app_secret],
-        Secret::Master => &[&app.master_secret],
-        Secret::Test => &[&app.test_secret],
-        Secret::AppOrTest => &[&app.app_secret, &app.test_secret],
-        Secret::Unsigned => &[],
-    };
-    let signed = secrets.iter().any(|secret| {
-        md5_hex(&format!("{app_id}{timestamp}{secret}")).eq_ignore_ascii_case(&app_sign)
-    });
-    if signed {
-        Ok(app_id)
-    } else {
-        Err(ApiError::new(
-            APP_INVALID,
-            "app_sign does not match the secret of this route",
-        ))
-    }
-}
-
-/// `k=v&…` form-decoded (`+` = space, `%XX`).
-pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k, true), percent_decode(v, true))
-        })
-        .collect()
-}
-
-/// Percent-decoding (invalid escapes stay as they are; invalid UTF-8 is replaced).
-pub(crate) fn percent_decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2]))
-            {
-                (Some(high), Some(low)) => {
-                    out.push(high * 16 + low);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_digit(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).map(|d| d as u8)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b+c", true), "a b c");
-        assert_eq!(percent_decode("a+b", false), "a+b");
-        assert_eq!(percent_decode("%E4%B8%AD", true), "中");
-        assert_eq!(percent_decode("100%", true), "100%");
-        assert_eq!(percent_decode("%zz%4", true), "%zz%4");
-        assert_eq!(percent_decode("%", true), "%");
-    }
-
-    #[test]
-    fn padded_json_has_the_exact_size() {
-        for size in [100, 4096, 1 << 20] {
-            let body = padded_json(size);
-            assert!(serde_json::from_str::<Value>(&body).is_ok());
-            assert_eq!(body.len(), size);
-        }
-        assert!(serde_json::from_str::<Value>(&padded_json(0)).is_ok());
+/// The standard reason phrase of a status code.
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        303 => "See Other",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
     }
 }

@@ -1,13 +1,14 @@
 //! All emulator state behind the server's one mutex: the app's settings, payment records, the account-side state
 //! (plans, subscriptions, merchant users, coupons), the webhook outbox and the clock.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::accounts::{Coupons, Merchants, Subscriptions};
 use super::core::Namespace;
-use super::webhooks::Outbox;
-use super::{coupons, merchants, subscriptions};
+use super::webhooks::{self, Outbox};
 
 pub(crate) use super::webhooks::WebhookEvent;
 
@@ -94,7 +95,7 @@ impl Refund {
 }
 
 /// What kind of payout a [`Transfer`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum TransferKind {
     /// `rest/bc_transfer`: payout to a bank card.
     Card,
@@ -117,6 +118,8 @@ pub(crate) struct Transfer {
     pub optional: Value,
     /// What the TRANSFER webhook's `message_detail` reports besides the outcome.
     pub detail: Value,
+    /// Errata B24: `bc_transfer` takes a `notify_url` for its TRANSFER push.
+    pub notify_url: Option<String>,
     pub finished: bool,
     pub create_time: i64,
 }
@@ -124,28 +127,41 @@ pub(crate) struct Transfer {
 /// The whole emulator state.
 pub(crate) struct Store {
     /// The app's credentials and behaviour switches, as the emulator was started with them.
-    pub app: super::EmulatorConfig,
+    pub app: super::config::EmulatorConfig,
     /// `http://127.0.0.1:PORT`, for the URLs of cashier pages.
     pub base_url: String,
     clock_offset_ms: i64,
     serial: u64,
+    /// Append-only; records are found through the indexes below (insert with [`Store::insert_bill`] etc.).
     pub bills: Vec<Bill>,
     pub refunds: Vec<Refund>,
     pub transfers: Vec<Transfer>,
+    bill_ids: HashMap<String, usize>,
+    bill_nos: HashMap<(Namespace, String), usize>,
+    /// Newest first (then by id), so list queries stop after `skip + limit` matches.
+    bill_order: BTreeMap<(Reverse<i64>, String), usize>,
+    refund_ids: HashMap<String, usize>,
+    refund_nos: HashMap<String, usize>,
+    refunds_of_bill: HashMap<String, Vec<usize>>,
+    refund_order: BTreeMap<(Reverse<i64>, String), usize>,
+    transfer_ids: HashMap<String, usize>,
+    /// (kind, number) ⇒ every transfer with it, oldest first (a finished number may not be reused, but
+    /// different kinds share number spaces).
+    transfer_nos: HashMap<(TransferKind, String), Vec<usize>>,
     /// Alipay confirmation pages covering several approved pre-refunds: token ⇒ refund ids.
     pub refund_batches: HashMap<String, Vec<String>>,
     /// PayPal cards stored by PAYPAL_CREDITCARD payments (`credit_card_id`s).
     pub credit_cards: HashSet<String>,
     /// Live channels answering `2 PAY_FACTOR_NOT_SET`.
     pub disabled_channels: HashSet<String>,
-    pub subscriptions: subscriptions::Subscriptions,
-    pub merchants: merchants::Merchants,
-    pub coupons: coupons::Coupons,
+    pub subscriptions: Subscriptions,
+    pub merchants: Merchants,
+    pub coupons: Coupons,
     pub outbox: Outbox,
 }
 
 impl Store {
-    pub(crate) fn new(app: super::EmulatorConfig, base_url: String) -> Store {
+    pub(crate) fn new(app: super::config::EmulatorConfig, base_url: String) -> Store {
         let mut store = Store {
             app,
             base_url,
@@ -154,6 +170,15 @@ impl Store {
             bills: Vec::new(),
             refunds: Vec::new(),
             transfers: Vec::new(),
+            bill_ids: HashMap::new(),
+            bill_nos: HashMap::new(),
+            bill_order: BTreeMap::new(),
+            refund_ids: HashMap::new(),
+            refund_nos: HashMap::new(),
+            refunds_of_bill: HashMap::new(),
+            refund_order: BTreeMap::new(),
+            transfer_ids: HashMap::new(),
+            transfer_nos: HashMap::new(),
             refund_batches: HashMap::new(),
             credit_cards: HashSet::new(),
             disabled_channels: HashSet::new(),
@@ -163,7 +188,11 @@ impl Store {
             outbox: Outbox::default(),
         };
         let (app_id, now) = (store.app.app_id.clone(), store.now_ms());
-        store.coupons.seed(&app_id, now);
+        store.merchants.account = store.app.merchant_account.clone();
+        if store.app.seed_coupon_templates {
+            let merchant = store.app.merchant_account.clone();
+            store.coupons.seed(&app_id, &merchant, now);
+        }
         store
     }
 
@@ -186,10 +215,58 @@ impl Store {
         self.outbox.shift_schedule(shift);
     }
 
+    /// Builds, signs and queues the webhook of `event`; without a destination URL nothing is queued. The first
+    /// attempt waits [`EmulatorConfig::webhook_first_delay`], so it never overtakes the reply.
+    pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
+        let timestamp = self.now_ms();
+        if let Some(built) = webhooks::build(&self.app, event, timestamp) {
+            let first_delay_ms =
+                i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
+            let due = timestamp.saturating_add(first_delay_ms);
+            self.outbox
+                .push(built, due, self.app.limits.webhook_history);
+        }
+    }
+
     /// A process-unique number for synthetic channel values (trade numbers, tokens).
     pub(crate) fn next_serial(&mut self) -> u64 {
         self.serial += 1;
         self.serial
+    }
+
+    /// Stores a bill and indexes it by id, by (namespace, `bill_no`) and by creation time.
+    pub(crate) fn insert_bill(&mut self, bill: Bill) {
+        let index = self.bills.len();
+        self.bill_ids.insert(bill.id.clone(), index);
+        self.bill_nos.insert((bill.ns, bill.bill_no.clone()), index);
+        self.bill_order
+            .insert((Reverse(bill.create_time), bill.id.clone()), index);
+        self.bills.push(bill);
+    }
+
+    /// Stores a refund and indexes it by id, `refund_no`, bill and creation time.
+    pub(crate) fn insert_refund(&mut self, refund: Refund) {
+        let index = self.refunds.len();
+        self.refund_ids.insert(refund.id.clone(), index);
+        self.refund_nos.insert(refund.refund_no.clone(), index);
+        self.refunds_of_bill
+            .entry(refund.bill_id.clone())
+            .or_default()
+            .push(index);
+        self.refund_order
+            .insert((Reverse(refund.create_time), refund.id.clone()), index);
+        self.refunds.push(refund);
+    }
+
+    /// Stores a transfer and indexes it by id and by (kind, number).
+    pub(crate) fn insert_transfer(&mut self, transfer: Transfer) {
+        let index = self.transfers.len();
+        self.transfer_ids.insert(transfer.id.clone(), index);
+        self.transfer_nos
+            .entry((transfer.kind, transfer.number.clone()))
+            .or_default()
+            .push(index);
+        self.transfers.push(transfer);
     }
 
     /// Index of the bill with this `bill_no` in an app's namespace.
@@ -199,16 +276,76 @@ impl Store {
         ns: Namespace,
         bill_no: &str,
     ) -> Option<usize> {
-        self.bills
-            .iter()
-            .position(|b| b.app_id == app_id && b.ns == ns && b.bill_no == bill_no)
+        self.bill_nos
+            .get(&(ns, bill_no.to_owned()))
+            .copied()
+            .filter(|&i| self.bills[i].app_id == app_id)
     }
 
     /// Index of the bill with this record id in an app's namespace.
     pub(crate) fn bill_index_by_id(&self, app_id: &str, ns: Namespace, id: &str) -> Option<usize> {
-        self.bills
-            .iter()
-            .position(|b| b.app_id == app_id && b.ns == ns && b.id == id)
+        self.bill_index(id)
+            .filter(|&i| self.bills[i].app_id == app_id && self.bills[i].ns == ns)
+    }
+
+    /// Index of the bill with this record id, any namespace.
+    pub(crate) fn bill_index(&self, id: &str) -> Option<usize> {
+        self.bill_ids.get(id).copied()
+    }
+
+    /// The bill with this record id, any namespace.
+    pub(crate) fn bill(&self, id: &str) -> Option<&Bill> {
+        self.bill_index(id).map(|i| &self.bills[i])
+    }
+
+    /// Bills, newest first (ties by id).
+    pub(crate) fn bills_newest_first(&self) -> impl Iterator<Item = &Bill> {
+        self.bill_order.values().map(|&i| &self.bills[i])
+    }
+
+    /// Index of the refund with this record id.
+    pub(crate) fn refund_index(&self, id: &str) -> Option<usize> {
+        self.refund_ids.get(id).copied()
+    }
+
+    /// Index of the refund with this `refund_no` (of the app).
+    pub(crate) fn refund_index_by_no(&self, app_id: &str, refund_no: &str) -> Option<usize> {
+        self.refund_nos
+            .get(refund_no)
+            .copied()
+            .filter(|&i| self.refunds[i].app_id == app_id)
+    }
+
+    /// The refunds of a bill, oldest first.
+    pub(crate) fn refunds_of(&self, bill_id: &str) -> impl Iterator<Item = &Refund> {
+        self.refunds_of_bill
+            .get(bill_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.refunds[i])
+    }
+
+    /// Refunds, newest first (ties by id).
+    pub(crate) fn refunds_newest_first(&self) -> impl Iterator<Item = &Refund> {
+        self.refund_order.values().map(|&i| &self.refunds[i])
+    }
+
+    /// Index of the transfer with this record id.
+    pub(crate) fn transfer_index(&self, id: &str) -> Option<usize> {
+        self.transfer_ids.get(id).copied()
+    }
+
+    /// The transfers of this kind and number, oldest first.
+    pub(crate) fn transfers_numbered(
+        &self,
+        kind: TransferKind,
+        number: &str,
+    ) -> impl Iterator<Item = (usize, &Transfer)> {
+        self.transfer_nos
+            .get(&(kind, number.to_owned()))
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.transfers[i]))
     }
 
     /// Links a bill to a buyer (`PUT rest/history_bills`); false when there is no such bill.

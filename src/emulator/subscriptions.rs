@@ -7,16 +7,15 @@
 //! Subscription `status` values are [emu]: `pending` (card awaiting verification), `active`, `trialing`,
 //! `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::accounts::{Card, Plan, Sms, Subscription, Subscriptions, last4};
 use super::core::{
-    ApiError, Call, Criterion, ListSpec, Namespace, Reply, Row, list_query, md5_hex, payload,
-    require,
+    ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, md5_hex, payload, require,
 };
 use super::coupons;
+use super::error::EmulatorError;
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{beijing_date, new_id};
 
@@ -84,142 +83,6 @@ const SUBSCRIPTION_LIST: ListSpec<'static> = ListSpec {
     ],
     paged: true,
 };
-
-/// Per-app plan, subscription, SMS and card records.
-#[derive(Default)]
-pub struct Subscriptions {
-    plans: Vec<Plan>,
-    subscriptions: Vec<Subscription>,
-    sms: Vec<Sms>,
-    /// Cards seen by `subscribe` or a successful `auth`, by `card_id`.
-    cards: HashMap<String, Card>,
-}
-
-struct Plan {
-    id: String,
-    app_id: String,
-    fee: i64,
-    interval: String,
-    name: String,
-    currency: String,
-    interval_count: i64,
-    trial_days: i64,
-    optional: Map<String, Value>,
-    anti_duplicate: bool,
-    deleted: bool,
-    created_ms: i64,
-}
-
-impl Plan {
-    fn row(&self) -> Row {
-        let mut json = Map::new();
-        json.insert("id".into(), self.id.clone().into());
-        json.insert("fee".into(), self.fee.into());
-        json.insert("interval".into(), self.interval.clone().into());
-        json.insert("name".into(), self.name.clone().into());
-        json.insert("currency".into(), self.currency.clone().into());
-        json.insert("interval_count".into(), self.interval_count.into());
-        json.insert("trial_days".into(), self.trial_days.into());
-        json.insert("optional".into(), Value::Object(self.optional.clone()));
-        json.insert("valid".into(), (!self.deleted).into());
-        Row {
-            created_ms: self.created_ms,
-            key: self.id.clone(),
-            json,
-        }
-    }
-}
-
-/// A bank card as identified by `card_id`; `card_no` is kept for `last4` and never returned.
-#[derive(Clone)]
-struct Card {
-    app_id: String,
-    bank_name: Option<String>,
-    card_no: String,
-    id_name: String,
-    id_no: String,
-    mobile: Option<String>,
-    /// A subscription on this card passed verification before ⇒ new subscriptions are valid at once.
-    verified: bool,
-}
-
-struct Subscription {
-    id: String,
-    app_id: String,
-    ns: Namespace,
-    buyer_id: String,
-    plan_id: String,
-    card_id: String,
-    amount: f64,
-    trial_end: Option<i64>,
-    optional: Map<String, Value>,
-    coupon_id: Option<String>,
-    /// `pending` (awaiting verification), `active`, `trialing`, `failed`, `canceling`
-    /// (`at_period_end`), `canceled` — [emu] values, the docs name none.
-    status: &'static str,
-    valid: bool,
-    created_ms: i64,
-}
-
-impl Subscription {
-    fn row(&self, card: Option<&Card>) -> Row {
-        let text = |v: Option<&str>| v.map_or(Value::Null, |s| s.into());
-        let mut json = Map::new();
-        json.insert("id".into(), self.id.clone().into());
-        json.insert("buyer_id".into(), self.buyer_id.clone().into());
-        json.insert("plan_id".into(), self.plan_id.clone().into());
-        json.insert("card_id".into(), self.card_id.clone().into());
-        json.insert(
-            "bank_name".into(),
-            text(card.and_then(|c| c.bank_name.as_deref())),
-        );
-        json.insert("id_name".into(), text(card.map(|c| c.id_name.as_str())));
-        json.insert("id_no".into(), text(card.map(|c| c.id_no.as_str())));
-        json.insert(
-            "mobile".into(),
-            text(card.and_then(|c| c.mobile.as_deref())),
-        );
-        json.insert("amount".into(), json!(self.amount));
-        json.insert(
-            "trial_end".into(),
-            self.trial_end.map_or(Value::Null, Value::from),
-        );
-        json.insert("optional".into(), Value::Object(self.optional.clone()));
-        json.insert("coupon_id".into(), text(self.coupon_id.as_deref()));
-        json.insert("last4".into(), text(card.map(|c| last4(&c.card_no))));
-        json.insert("status".into(), self.status.into());
-        json.insert("valid".into(), self.valid.into());
-        Row {
-            created_ms: self.created_ms,
-            key: self.id.clone(),
-            json,
-        }
-    }
-
-    /// Not canceled: may still be updated, canceled or verified.
-    fn is_live(&self) -> bool {
-        self.status != "canceled"
-    }
-
-    /// Counts against a plan's `anti_duplicate` (a failed verification does not).
-    fn is_holding(&self) -> bool {
-        !matches!(self.status, "canceled" | "failed")
-    }
-}
-
-struct Sms {
-    id: String,
-    app_id: String,
-    phone: String,
-    code: String,
-    sent_ms: i64,
-    used: bool,
-}
-
-fn last4(card_no: &str) -> &str {
-    let start = card_no.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
-    &card_no[start..]
-}
 
 /// A stable, UUID-shaped id derived from `parts` (card ids are a function of the card tuple, §10.2).
 fn stable_id(parts: &[&str]) -> String {
@@ -555,6 +418,7 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
         },
         valid,
         created_ms: call.now_ms,
+        updated_ms: call.now_ms,
     };
     let json = subscription_row(subs, &sub).json;
     subs.subscriptions.push(sub);
@@ -671,6 +535,7 @@ pub(crate) fn update_subscription(store: &mut Store, call: &Call) -> Reply {
         .as_ref()
         .map(|c| subs.cards.get(c).is_some_and(|c| c.verified));
     let sub = &mut subs.subscriptions[index];
+    sub.updated_ms = call.now_ms;
     if let Some(buyer_id) = buyer_id {
         sub.buyer_id = buyer_id;
     }
@@ -718,7 +583,8 @@ pub(crate) fn cancel_subscription(store: &mut Store, call: &Call) -> Reply {
             "the subscription is already canceled",
         ));
     }
-    // [emu] `canceling` ends after the next charge; the emulator runs no charges, so it stays there.
+    sub.updated_ms = call.now_ms;
+    // [emu] `canceling` ends after the next charge (the charge hook); until then it stays there.
     sub.status = if at_period_end {
         "canceling"
     } else {
@@ -845,6 +711,35 @@ pub(crate) fn last_sms_code(store: &Store, phone: &str) -> Option<String> {
         .map(|s| s.code.clone())
 }
 
+/// `message_detail` of SUBSCRIPTION and charge pushes (errata B6): the subscription, its card with the card
+/// number masked to its last 4 digits, and `err_msg` (`""` on success).
+fn push_detail(sub: &Subscription, card: Option<&Card>, err_msg: &str) -> Map<String, Value> {
+    let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
+    let masked = card.map(|c| {
+        format!(
+            "{}{}",
+            "*".repeat(c.card_no.len().saturating_sub(4)),
+            last4(&c.card_no)
+        )
+    });
+    let detail = json!({
+        "subscription_id": sub.id,
+        "plan_id": sub.plan_id,
+        "buyer_id": sub.buyer_id,
+        "card_id": sub.card_id,
+        "id_name": text(card.map(|c| c.id_name.as_str())),
+        "id_no": text(card.map(|c| c.id_no.as_str())),
+        "mobile": text(card.and_then(|c| c.mobile.as_deref())),
+        "bank_name": text(card.and_then(|c| c.bank_name.as_deref())),
+        "card_no": text(masked.as_deref()),
+        "err_msg": err_msg,
+    });
+    match detail {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
 /// Test hook: completes the card verification of a subscription. Success makes it (and its card, for later
 /// subscriptions) valid; failure marks it `failed`. Either way a SUBSCRIPTION webhook is emitted (§9.1) with
 /// `message_detail.card_id` on success or `message_detail.err_msg` on failure.
@@ -852,18 +747,20 @@ pub(crate) fn finish_verification(
     store: &mut Store,
     subscription_id: &str,
     success: bool,
-) -> Result<(), String> {
+) -> Result<(), EmulatorError> {
     let now_ms = store.now_ms();
     let subs = &mut store.subscriptions;
     let index = subs
         .subscriptions
         .iter()
         .position(|s| s.id == subscription_id)
-        .ok_or_else(|| format!("no subscription {subscription_id}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no subscription {subscription_id}")))?;
     let (card_id, plan_id) = {
         let sub = &subs.subscriptions[index];
         if !sub.is_live() {
-            return Err(format!("subscription {subscription_id} is canceled"));
+            return Err(EmulatorError::conflict(format!(
+                "subscription {subscription_id} is canceled"
+            )));
         }
         (sub.card_id.clone(), sub.plan_id.clone())
     };
@@ -877,17 +774,17 @@ pub(crate) fn finish_verification(
     }
     let sub = &mut subs.subscriptions[index];
     sub.valid = success;
+    sub.updated_ms = now_ms;
     sub.status = match (success, sub.status) {
         (true, "canceling") => "canceling",
         (true, _) => running_status(sub.trial_end, trial_days, now_ms),
         (false, _) => "failed",
     };
-    let mut detail = Map::new();
-    if success {
-        detail.insert("card_id".into(), card_id.into());
-    } else {
-        detail.insert("err_msg".into(), "银行卡验证失败".into());
-    }
+    let detail = push_detail(
+        sub,
+        subs.cards.get(&card_id),
+        if success { "" } else { "银行卡验证失败" },
+    );
     let event = WebhookEvent {
         ns: sub.ns,
         notify_url: None,
@@ -909,7 +806,7 @@ pub(crate) fn finish_verification(
 /// The control hook for one recurring charge (server-semantics §10.2): a paid `BC_SUBSCRIPTION` bill
 /// of plan fee × `amount` (rounded to fen) and its PAY webhook, signed both ways (§9.6). A
 /// subscription cancelled `at_period_end` ends with this charge. Returns the bill's `bill_no`.
-pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String, String> {
+pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String, EmulatorError> {
     let now_ms = store.now_ms();
     let serial = store.next_serial();
     let subs = &mut store.subscriptions;
@@ -917,38 +814,32 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
         .subscriptions
         .iter_mut()
         .find(|s| s.id == subscription_id)
-        .ok_or_else(|| format!("no subscription {subscription_id}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no subscription {subscription_id}")))?;
     if !sub.valid || !matches!(sub.status, "active" | "trialing" | "canceling") {
-        return Err(format!(
+        return Err(EmulatorError::conflict(format!(
             "subscription {subscription_id} is {}, not chargeable",
             sub.status
-        ));
+        )));
     }
     let plan = subs
         .plans
         .iter()
         .find(|p| p.id == sub.plan_id)
-        .ok_or_else(|| format!("the plan of subscription {subscription_id} is gone"))?;
+        .ok_or_else(|| {
+            EmulatorError::not_found(format!(
+                "the plan of subscription {subscription_id} is gone"
+            ))
+        })?;
     let fee = (plan.fee as f64 * sub.amount).round() as i64;
-    let card = subs.cards.get(&sub.card_id);
-    let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
-    let detail = json!({
-        "subscription_id": sub.id,
-        "plan_id": sub.plan_id,
-        "buyer_id": sub.buyer_id,
-        "card_id": sub.card_id,
-        "id_no": text(card.map(|c| c.id_no.as_str())),
-        "id_name": text(card.map(|c| c.id_name.as_str())),
-        "card_no": text(card.map(|c| c.card_no.as_str())),
-        "bank_name": text(card.and_then(|c| c.bank_name.as_deref())),
-        "mobile": text(card.and_then(|c| c.mobile.as_deref())),
-    });
+    let detail = Value::Object(push_detail(sub, subs.cards.get(&sub.card_id), ""));
+    sub.updated_ms = now_ms;
     sub.status = if sub.status == "canceling" {
         "canceled"
     } else {
         "active"
     };
-    let bill_no = format!("sub{}{serial:08}", beijing_date(now_ms));
+    // Errata B6: server-made charge bills carry a UUID-like number, not the merchant bill_no format.
+    let bill_no = new_id();
     let trade_no = format!("BC{}{serial:08}", beijing_date(now_ms));
     let bill = Bill {
         id: new_id(),
@@ -993,7 +884,7 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
         channel_transaction_id: trade_no,
         subscription_sign: true,
     };
-    store.bills.push(bill);
+    store.insert_bill(bill);
     store.emit_webhook(event);
     Ok(bill_no)
 }

@@ -3,12 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cashier;
+use super::core;
 use super::core::{ApiError, BILL_NO_DUPLICATE, CHANNEL_INVALID, Call, Reply, payload, require};
+use super::error::EmulatorError;
 use super::store::{Store, Transfer, TransferKind, WebhookEvent};
 use super::validate::{
-    alnum, alnum_field, max_chars, nested_str, new_id, optional_map, positive, required_channel,
-    title,
+    alnum, alnum_field, http_url, max_chars, nested_str, new_id, optional_map, positive,
+    required_channel, title,
 };
 
 /// Full bank names accepted for personal debit cards (`P_DE`).
@@ -76,14 +77,19 @@ fn banks_of(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 /// GET `rest/bc_transfer/banks` (unsigned): `size` and `bank_list` of a `type`.
-pub(crate) fn bc_transfer_banks(_store: &mut Store, call: &Call) -> Reply {
+pub(crate) fn bc_transfer_banks(store: &mut Store, call: &Call) -> Reply {
     let kind = call.req_str("type")?;
     let banks =
         banks_of(kind).ok_or_else(|| ApiError::invalid("type", "must be P_DE, P_CR or C"))?;
-    Ok(Map::from_iter([
+    let mut reply = Map::from_iter([
         ("size".to_owned(), banks.len().into()),
         ("bank_list".to_owned(), json!(banks)),
-    ]))
+    ]);
+    // Errata B25: Java's BCPay reads `banks` (its bug); a knob adds that copy.
+    if store.app.bank_list_copy_as_banks {
+        reply.insert("banks".into(), json!(banks));
+    }
+    Ok(reply)
 }
 
 /// POST `rest/bc_transfer`: a payout to a bank card, finished later by the `complete_transfer` hook.
@@ -129,12 +135,13 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
     call.req_str("account_name")?;
     call.str("mobile")?;
     let optional = optional_map(call)?;
+    let notify_url = http_url(call, "notify_url")?.map(str::to_owned);
     let taken = store
         .bill_index_by_no(call.app_id, call.ns, bill_no)
         .is_some()
-        || store.transfers.iter().any(|t| {
-            t.app_id == call.app_id && t.kind == TransferKind::Card && t.number == bill_no
-        });
+        || store
+            .transfers_numbered(TransferKind::Card, bill_no)
+            .any(|(_, t)| t.app_id == call.app_id);
     if taken {
         return Err(ApiError::new(
             BILL_NO_DUPLICATE,
@@ -142,7 +149,7 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
         ));
     }
     let detail = json!({ "card_type": card_type, "bank_code": bank, "trade_subject": title });
-    let transfer = new_transfer(
+    let mut transfer = new_transfer(
         call,
         TransferKind::Card,
         bill_no,
@@ -151,6 +158,7 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
         optional,
         detail,
     );
+    transfer.notify_url = notify_url;
     Ok(push(store, transfer, false))
 }
 
@@ -216,9 +224,10 @@ pub(crate) fn transfer(store: &mut Store, call: &Call) -> Reply {
             }
         }
     }
-    if store.transfers.iter().any(|t| {
-        t.app_id == call.app_id && t.kind == TransferKind::Single && t.number == transfer_no
-    }) {
+    if store
+        .transfers_numbered(TransferKind::Single, transfer_no)
+        .any(|(_, t)| t.app_id == call.app_id)
+    {
         return Err(ApiError::invalid("transfer_no", "is already used"));
     }
     let detail = json!({ "desc": call.req_str("desc")?, "channel_user_id": call.req_str("channel_user_id")? });
@@ -283,9 +292,8 @@ pub(crate) fn batch_transfer(store: &mut Store, call: &Call) -> Reply {
         items.push((transfer_id.to_owned(), fee));
     }
     if store
-        .transfers
-        .iter()
-        .any(|t| t.app_id == call.app_id && t.kind == TransferKind::Batch && t.number == batch_no)
+        .transfers_numbered(TransferKind::Batch, batch_no)
+        .any(|(_, t)| t.app_id == call.app_id)
     {
         return Err(ApiError::invalid("batch_no", "is already used"));
     }
@@ -320,6 +328,7 @@ fn new_transfer(
         items,
         optional,
         detail,
+        notify_url: None,
         finished: false,
         create_time: call.now_ms,
     }
@@ -331,33 +340,55 @@ fn push(store: &mut Store, transfer: Transfer, with_url: bool) -> Map<String, Va
     if with_url {
         reply.insert(
             "url".into(),
-            cashier::page_url(&store.base_url, &transfer.id).into(),
+            core::page_url(&store.base_url, &transfer.id).into(),
         );
     }
-    store.transfers.push(transfer);
+    store.insert_transfer(transfer);
     reply
 }
 
 /// Finishes a pending transfer found by id or number and sends its TRANSFER webhook(s).
-pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(), String> {
+pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(), EmulatorError> {
+    finish_transfer(store, id_or_no, true)
+}
+
+/// Ends a pending transfer as a success or (errata B7) a failure: a failed bank-card payout is pushed with
+/// `trade_success` false and `trade_status` `REFU` unless `push_transfer_failures` is off; other failed
+/// payouts are not pushed (BeeCloud pushes successes only there).
+pub(crate) fn finish_transfer(
+    store: &mut Store,
+    id_or_no: &str,
+    success: bool,
+) -> Result<(), EmulatorError> {
     let index = store
-        .transfers
-        .iter()
-        .position(|t| t.id == id_or_no)
+        .transfer_index(id_or_no)
         .or_else(|| {
-            store
-                .transfers
-                .iter()
-                .position(|t| t.number == id_or_no && !t.finished)
+            [
+                TransferKind::Card,
+                TransferKind::Single,
+                TransferKind::Batch,
+            ]
+            .into_iter()
+            .find_map(|kind| {
+                store
+                    .transfers_numbered(kind, id_or_no)
+                    .find(|(_, t)| !t.finished)
+                    .map(|(i, _)| i)
+            })
         })
-        .ok_or_else(|| format!("no transfer {id_or_no}"))?;
+        .ok_or_else(|| EmulatorError::not_found(format!("no transfer {id_or_no}")))?;
     if store.transfers[index].finished {
-        return Err(format!("transfer {id_or_no} is already finished"));
+        return Err(EmulatorError::conflict(format!(
+            "transfer {id_or_no} is already finished"
+        )));
     }
     let serial = store.next_serial();
     let transfer = &mut store.transfers[index];
     transfer.finished = true;
     let trade_no = format!("T{}{serial:08}", transfer.create_time);
+    let pushed =
+        success || (transfer.kind == TransferKind::Card && store.app.push_transfer_failures);
+    let notify_url = transfer.notify_url.clone();
     let (channel_type, sub_channel_type) = match transfer.kind {
         TransferKind::Card => ("BC", "BC_TRANSFER"),
         _ => ("ALI", "ALI_TRANSFER"),
@@ -370,7 +401,7 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
         .into_iter()
         .map(|(transaction_id, fee)| {
             let mut message_detail = json!({
-                "trade_status": "FINI",
+                "trade_status": if success { "FINI" } else { "REFU" },
                 "out_trade_no": transaction_id,
                 "trade_amount": fee,
                 "trade_no": trade_no,
@@ -382,13 +413,13 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
             }
             WebhookEvent {
                 ns: super::core::Namespace::Live,
-                notify_url: None,
+                notify_url: notify_url.clone(),
                 transaction_type: "TRANSFER",
                 channel_type: channel_type.into(),
                 sub_channel_type: sub_channel_type.into(),
                 transaction_id,
                 transaction_fee: fee,
-                trade_success: true,
+                trade_success: success,
                 optional: transfer.optional.clone(),
                 message_detail,
                 channel_transaction_id: trade_no.clone(),
@@ -396,7 +427,7 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
             }
         })
         .collect();
-    for event in events {
+    for event in events.into_iter().filter(|_| pushed) {
         store.emit_webhook(event);
     }
     Ok(())

@@ -1,9 +1,9 @@
 //! Field rules shared by the payment-side handlers (server-semantics §5) and the channel sets per endpoint.
 
-use chrono::{FixedOffset, TimeZone};
 use serde_json::{Map, Value};
 
 use super::core::{ApiError, CHANNEL_INVALID, Call, PAY_FACTOR_NOT_SET};
+pub(crate) use super::core::{beijing_date, new_id};
 use super::store::Store;
 
 pub(crate) const PAY_CHANNELS: &[&str] = &[
@@ -46,6 +46,13 @@ pub(crate) const PAY_CHANNELS: &[&str] = &[
     "BC_WX_APP",
     "BC_ALI_JSAPI",
     "BC_WX_MINI",
+    // Errata B22 (beyond-python A8.6): channels other official SDKs send.
+    "BC_QQ_NATIVE",
+    "BC_JD_QRCODE",
+    "JD_B2B",
+    "BC_CARD_CHARGE",
+    "CP",
+    "CP_WEB",
 ];
 pub(crate) const OFFLINE_CHANNELS: &[&str] = &[
     "WX_NATIVE",
@@ -74,9 +81,11 @@ pub(crate) const INTERNATIONAL_CHANNELS: &[&str] = &[
 pub(crate) const PARENT_CHANNELS: &[&str] = &[
     "WX", "ALI", "UN", "JD", "YEE", "KUAIQIAN", "BD", "PAYPAL", "BC",
 ];
-pub(crate) const REFUND_PARENTS: &[&str] = &["WX", "ALI", "UN", "KUAIQIAN", "BD", "JD", "YEE"];
+/// Errata B17: `BC` too (PHP accepts it; iOS sends the parent of a BC_* bill).
+pub(crate) const REFUND_PARENTS: &[&str] =
+    &["WX", "ALI", "UN", "KUAIQIAN", "BD", "JD", "YEE", "BC"];
 pub(crate) const REFUND_STATUS_PARENTS: &[&str] = &["WX", "YEE", "KUAIQIAN", "BD"];
-pub(crate) const OFFLINE_REFUND_PARENTS: &[&str] = &["ALI", "WX"];
+pub(crate) const OFFLINE_REFUND_PARENTS: &[&str] = &["ALI", "WX", "BC"];
 pub(crate) const CURRENCIES: &[&str] = &[
     "AUD", "BRL", "CAD", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD",
     "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "TRY", "USD",
@@ -219,12 +228,25 @@ pub(crate) fn max_chars<'c>(
 }
 
 /// An optional `http://` / `https://` URL.
+/// `http://host…` or `https://host…` (any case), with no control characters or spaces.
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && !rest.starts_with(['/', '?', '#'])
+            && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+}
+
 pub(crate) fn http_url<'c>(call: &'c Call, name: &str) -> Result<Option<&'c str>, ApiError> {
     match call.str(name)? {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(Some(url)),
+        Some(url) if is_http_url(url) => Ok(Some(url)),
         Some(_) => Err(ApiError::invalid(
             name,
-            "must start with http:// or https://",
+            "must be an http:// or https:// URL with a host (no javascript:, data:, file: or relative URLs)",
         )),
         None => Ok(None),
     }
@@ -275,20 +297,6 @@ pub(crate) fn refund_no<'c>(call: &'c Call) -> Result<&'c str, ApiError> {
         ));
     }
     Ok(refund_no)
-}
-
-/// `yyyyMMdd` of an instant in UTC+8 (BeeCloud's server time zone).
-pub(crate) fn beijing_date(ms: i64) -> String {
-    let zone = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    zone.timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%Y%m%d").to_string())
-        .unwrap_or_default()
-}
-
-/// A fresh record id (UUID v4).
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 #[cfg(test)]

@@ -1,16 +1,17 @@
-//! Webhooks (server-semantics §9): building and signing the payload, the outbox, and the delivery thread with the
-//! documented retry schedule (attempts at 0, 2, 4, 8 … 2^17 s after the first, scaled by `webhook_time_scale`).
+//! Webhooks (server-semantics §9): building and signing the payload, and the outbox with the documented retry
+//! schedule (attempts at 0, 2, 4, 8 … 2^17 s after the first, scaled by `webhook_time_scale`). The thread that
+//! sends them is delivery.rs.
 
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::collections::{HashSet, VecDeque};
 
 use serde_json::{Map, Value, json};
 
 use super::DeliveredWebhook;
+use super::config::EmulatorConfig;
 use super::core::{Namespace, md5_hex};
-use super::server::{Shared, lock};
-use super::store::Store;
+
+/// Delivery workers (one per destination) running at once; bounds the threads hostile `notify_url`s can cause.
+pub(crate) const MAX_DESTINATIONS_IN_FLIGHT: usize = 32;
 
 /// 1 first attempt + 17 retries.
 pub(crate) const MAX_ATTEMPTS: u32 = 18;
@@ -37,7 +38,11 @@ pub(crate) struct WebhookEvent {
 /// One queued webhook and its delivery state.
 pub(crate) struct Delivery {
     url: String,
+    /// Scheme + host + port: deliveries to one destination go one at a time, destinations in parallel.
+    destination: String,
     body: Value,
+    /// (app_id, secret) of a legacy `sign` push that every retry re-stamps (Part C Q3).
+    restamp: Option<(String, String)>,
     attempts: u32,
     delivered: bool,
     last_response: Option<String>,
@@ -50,14 +55,26 @@ pub(crate) struct Delivery {
 /// The webhook queue and delivery log.
 #[derive(Default)]
 pub(crate) struct Outbox {
-    deliveries: Vec<Delivery>,
+    deliveries: VecDeque<Delivery>,
+    /// Sequence number of `deliveries[0]` (pruning drops from the front).
+    first_seq: u64,
 }
 
 /// An attempt the delivery thread is about to make.
-struct Attempt {
-    index: usize,
-    url: String,
-    body: String,
+pub(crate) struct Attempt {
+    pub seq: u64,
+    pub url: String,
+    pub destination: String,
+    pub body: String,
+}
+
+/// `scheme://host:port` of a URL (the whole URL when it has no path).
+fn destination_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    url[..end].to_ascii_lowercase()
 }
 
 impl Outbox {
@@ -82,15 +99,30 @@ impl Outbox {
         }
     }
 
-    /// Marks every due attempt as in flight and returns them.
-    fn take_due(&mut self, now_ms: i64) -> Vec<Attempt> {
+    /// Marks every due attempt whose destination is not `busy` as in flight and returns them, for at most
+    /// [`MAX_DESTINATIONS_IN_FLIGHT`] destinations at once (the others wait for a free worker).
+    pub(crate) fn take_due(&mut self, now_ms: i64, busy: &HashSet<String>) -> Vec<Attempt> {
         let mut due = Vec::new();
-        for (index, d) in self.deliveries.iter_mut().enumerate() {
-            if !d.in_flight && d.next_due_ms.is_some_and(|t| t <= now_ms) {
+        let mut chosen: HashSet<String> = HashSet::new();
+        for (offset, d) in self.deliveries.iter_mut().enumerate() {
+            let room = chosen.contains(&d.destination)
+                || busy.len() + chosen.len() < MAX_DESTINATIONS_IN_FLIGHT;
+            if !d.in_flight
+                && d.next_due_ms.is_some_and(|t| t <= now_ms)
+                && !busy.contains(&d.destination)
+                && room
+            {
+                chosen.insert(d.destination.clone());
                 d.in_flight = true;
+                if let (Some((app_id, secret)), true) = (&d.restamp, d.attempts > 0) {
+                    // Legacy receivers refuse a `sign` older than 5 minutes; retries run for ~36 h.
+                    d.body["timestamp"] = now_ms.into();
+                    d.body["sign"] = legacy_sign(app_id, secret, now_ms).into();
+                }
                 due.push(Attempt {
-                    index,
+                    seq: self.first_seq + offset as u64,
                     url: d.url.clone(),
+                    destination: d.destination.clone(),
                     body: d.body.to_string(),
                 });
             }
@@ -98,8 +130,36 @@ impl Outbox {
         due
     }
 
+    /// Drops the oldest finished deliveries while more than `keep` are finished.
+    pub(crate) fn prune(&mut self, keep: usize) {
+        let finished = self
+            .deliveries
+            .iter()
+            .filter(|d| d.next_due_ms.is_none())
+            .count();
+        let mut excess = finished.saturating_sub(keep);
+        while excess > 0 {
+            let Some(front) = self.deliveries.front() else {
+                return;
+            };
+            if front.next_due_ms.is_some() || front.in_flight {
+                // Keep the order: a pending head stops the pruning (it finishes within ~36 h).
+                return;
+            }
+            self.deliveries.pop_front();
+            self.first_seq += 1;
+            excess -= 1;
+        }
+    }
+
+    /// Forgets every delivery (reset).
+    pub(crate) fn clear(&mut self) {
+        self.first_seq += self.deliveries.len() as u64;
+        self.deliveries.clear();
+    }
+
     /// How long until the next attempt falls due.
-    fn time_to_next(&self, now_ms: i64) -> Option<i64> {
+    pub(crate) fn time_to_next(&self, now_ms: i64) -> Option<i64> {
         self.deliveries
             .iter()
             .filter(|d| !d.in_flight)
@@ -108,14 +168,17 @@ impl Outbox {
             .map(|t| t.saturating_sub(now_ms))
     }
 
-    fn record(
+    pub(crate) fn record(
         &mut self,
-        index: usize,
+        seq: u64,
         started_ms: i64,
         response: Result<String, String>,
         time_scale: f64,
     ) {
-        let Some(d) = self.deliveries.get_mut(index) else {
+        let Some(offset) = seq.checked_sub(self.first_seq) else {
+            return;
+        };
+        let Some(d) = self.deliveries.get_mut(offset as usize) else {
             return;
         };
         d.in_flight = false;
@@ -137,53 +200,81 @@ impl Outbox {
     }
 }
 
-impl Store {
-    /// Builds, signs and queues the webhook of `event` (server-semantics §9.2–9.4, 9.6). Without a destination URL
-    /// nothing is queued.
-    pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
-        let url = event.notify_url.clone().or_else(|| match event.ns {
-            Namespace::Live => self.app.webhook_url.clone(),
-            Namespace::Sandbox => self.app.test_webhook_url.clone(),
-        });
-        let Some(url) = url.filter(|u| !u.is_empty()) else {
-            return;
-        };
-        let timestamp = self.now_ms();
-        let app = &self.app;
-        let signature = signature(
-            &app.app_id,
-            &event.transaction_id,
-            event.transaction_type,
-            &event.channel_type,
-            event.transaction_fee,
-            &app.master_secret,
-        );
-        let mut body = json!({
-            "signature": signature,
-            "timestamp": timestamp,
-            "channel_type": event.channel_type,
-            "sub_channel_type": event.sub_channel_type,
-            "transaction_type": event.transaction_type,
-            "transaction_id": event.transaction_id,
-            "transaction_fee": event.transaction_fee,
-            "trade_success": event.trade_success,
-            "message_detail": as_object(event.message_detail),
-            "optional": as_object(event.optional),
-            "channel_transaction_id": event.channel_transaction_id,
-        });
-        if event.subscription_sign {
-            body["sign"] = subscription_sign(&app.app_id, &app.app_secret, timestamp).into();
+/// Builds and signs the webhook of `event` for `app` at `timestamp` (server-semantics §9.2–9.4, 9.6):
+/// the destination URL and the body, or `None` without a destination.
+pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -> Option<Built> {
+    let url = event.notify_url.clone().or_else(|| match event.ns {
+        Namespace::Live => app.webhook_url.clone(),
+        Namespace::Sandbox => app.test_webhook_url.clone(),
+    });
+    let url = url.filter(|u| !u.is_empty())?;
+    let signature = signature(
+        &app.app_id,
+        &event.transaction_id,
+        event.transaction_type,
+        &event.channel_type,
+        event.transaction_fee,
+        &app.master_secret,
+    );
+    let mut body = json!({
+        "signature": signature,
+        "timestamp": timestamp,
+        "channel_type": event.channel_type,
+        "sub_channel_type": event.sub_channel_type,
+        "transaction_type": event.transaction_type,
+        "transaction_id": event.transaction_id,
+        "transaction_fee": event.transaction_fee,
+        "trade_success": event.trade_success,
+        "message_detail": as_object(event.message_detail),
+        "optional": as_object(event.optional),
+        "channel_transaction_id": event.channel_transaction_id,
+    });
+    let mut restamp = None;
+    if event.ns == Namespace::Sandbox {
+        // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret; `signature` only
+        // when the knob keeps it (Part C Q2).
+        if !app.sandbox_push_signature {
+            if let Some(map) = body.as_object_mut() {
+                map.remove("signature");
+            }
         }
-        self.outbox.deliveries.push(Delivery {
+        body["sign"] = legacy_sign(&app.app_id, &app.test_secret, timestamp).into();
+        restamp = Some((app.app_id.clone(), app.test_secret.clone()));
+    } else if event.subscription_sign {
+        body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
+        restamp = Some((app.app_id.clone(), app.app_secret.clone()));
+    }
+    Some(Built {
+        url,
+        body,
+        restamp: restamp.filter(|_| app.restamp_retries),
+    })
+}
+
+/// A built webhook: where it goes, what it says, and how retries re-stamp it.
+pub(crate) struct Built {
+    pub url: String,
+    pub body: Value,
+    pub restamp: Option<(String, String)>,
+}
+
+impl Outbox {
+    /// Queues a delivery whose first attempt falls due at `due_ms`, then prunes the history to `history`.
+    pub(crate) fn push(&mut self, built: Built, due_ms: i64, history: usize) {
+        let Built { url, body, restamp } = built;
+        self.deliveries.push_back(Delivery {
+            destination: destination_of(&url),
             url,
             body,
+            restamp,
             attempts: 0,
             delivered: false,
             last_response: None,
             first_attempt_ms: None,
-            next_due_ms: Some(timestamp),
+            next_due_ms: Some(due_ms),
             in_flight: false,
         });
+        self.prune(history);
     }
 }
 
@@ -202,9 +293,10 @@ fn signature(
     ))
 }
 
-/// The demo's `sign` of subscription pushes = md5(app_id + app_secret + timestamp) (server-semantics §9.6).
-fn subscription_sign(app_id: &str, app_secret: &str, timestamp: i64) -> String {
-    md5_hex(&format!("{app_id}{app_secret}{timestamp}"))
+/// The legacy `sign` = md5(app_id + secret + timestamp): subscription pushes with the app secret
+/// (server-semantics §9.6), sandbox pushes with the test secret (errata B1/B2).
+fn legacy_sign(app_id: &str, secret: &str, timestamp: i64) -> String {
+    md5_hex(&format!("{app_id}{secret}{timestamp}"))
 }
 
 /// `optional` / `message_detail` are objects in webhooks; anything else (e.g. absent ⇒ null) becomes `{}`.
@@ -213,56 +305,6 @@ fn as_object(value: Value) -> Value {
         Value::Object(_) => value,
         _ => Value::Object(Map::new()),
     }
-}
-
-/// The delivery thread: sends due attempts (never holding the store lock during I/O) until the emulator stops.
-pub(crate) fn run_delivery_loop(shared: Arc<Shared>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(5)))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    loop {
-        let mut store = lock(&shared.store);
-        if shared.stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let now = store.now_ms();
-        let due = store.outbox.take_due(now);
-        if due.is_empty() {
-            let wait_ms = store.outbox.time_to_next(now).unwrap_or(200).clamp(1, 200);
-            let _unused = shared
-                .wake
-                .wait_timeout(store, Duration::from_millis(wait_ms as u64))
-                .unwrap_or_else(|e| e.into_inner());
-            continue;
-        }
-        let time_scale = store.app.webhook_time_scale;
-        drop(store);
-        for attempt in due {
-            let started = lock(&shared.store).now_ms();
-            let response = post(&agent, &attempt.url, attempt.body);
-            lock(&shared.store)
-                .outbox
-                .record(attempt.index, started, response, time_scale);
-        }
-    }
-}
-
-/// POSTs the JSON body; the receiver's body text, or the transport error.
-fn post(agent: &ureq::Agent, url: &str, body: String) -> Result<String, String> {
-    let mut response = agent
-        .post(url)
-        .header("Content-Type", "application/json")
-        .send(body)
-        .map_err(|e| format!("transport error: {e}"))?;
-    response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024)
-        .read_to_string()
-        .map_err(|e| format!("unreadable response: {e}"))
 }
 
 #[cfg(test)]
@@ -275,16 +317,50 @@ mod tests {
         let signature = signature("AID", "201506101035040000001", "PAY", "WX", 1, "MSEC");
         assert_eq!(signature, "c20a3d8c427677954cdd6c8dbbc5470f");
         assert_eq!(
-            subscription_sign("AID", "ASEC", 1_426_817_510_111),
+            legacy_sign("AID", "ASEC", 1_426_817_510_111),
             "a0a4476dea7d78de11166e2cee2b41b6"
+        );
+        // beyond-python A6: the sandbox form with the test secret.
+        assert_eq!(
+            legacy_sign("AID", "TSEC", 1_426_817_510_111),
+            "8e320971c054a65a5444c801f6c2898c"
+        );
+        assert_eq!(destination_of("http://Host:8/a?b"), "http://host:8");
+        assert_eq!(destination_of("http://h"), "http://h");
+    }
+
+    #[test]
+    fn at_most_32_destinations_are_in_flight() {
+        let mut outbox = Outbox::default();
+        for n in 0..40 {
+            let built = Built {
+                url: format!("http://host{n}/hook"),
+                body: Value::Null,
+                restamp: None,
+            };
+            outbox.push(built, 0, 100);
+        }
+        let due = outbox.take_due(1, &HashSet::new());
+        assert_eq!(due.len(), MAX_DESTINATIONS_IN_FLIGHT);
+        let busy: HashSet<String> = due.iter().map(|a| a.destination.clone()).collect();
+        assert!(
+            outbox.take_due(1, &busy).is_empty(),
+            "no room while 32 are busy"
+        );
+        assert_eq!(
+            outbox.take_due(1, &HashSet::new()).len(),
+            8,
+            "the rest once workers are free"
         );
     }
 
     #[test]
     fn retries_are_offsets_from_the_first_attempt() {
         let mut outbox = Outbox::default();
-        outbox.deliveries.push(Delivery {
+        outbox.deliveries.push_back(Delivery {
             url: "http://x".into(),
+            destination: "http://x".into(),
+            restamp: None,
             body: Value::Null,
             attempts: 0,
             delivered: false,
@@ -295,12 +371,12 @@ mod tests {
         });
         let mut expected = vec![];
         for k in 1..MAX_ATTEMPTS {
-            assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+            assert_eq!(outbox.take_due(i64::MAX, &HashSet::new()).len(), 1);
             outbox.record(0, 1_000, Err("down".into()), 1.0);
             expected.push(1_000 + (1_000i64 << k));
             assert_eq!(outbox.deliveries[0].next_due_ms, expected.last().copied());
         }
-        assert_eq!(outbox.take_due(i64::MAX).len(), 1);
+        assert_eq!(outbox.take_due(i64::MAX, &HashSet::new()).len(), 1);
         outbox.record(0, 1_000, Ok("success".into()), 1.0);
         assert!(outbox.deliveries[0].delivered);
         assert_eq!(outbox.deliveries[0].attempts, MAX_ATTEMPTS);

@@ -144,8 +144,8 @@ fn webhook_signature(demo: &Demo, incoming: &Incoming) -> OpResult {
 
 // Emulator controls.
 
-fn emulator_done(result: Result<(), String>, what: &str) -> OpResult {
-    result.map_err(Failure::Emulator)?;
+fn emulator_done(result: Result<(), impl std::fmt::Display>, what: &str) -> OpResult {
+    result.map_err(|e| Failure::Emulator(e.to_string()))?;
     Ok(Outcome::Shown(
         View::new()
             .line(vec![

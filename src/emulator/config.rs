@@ -1,0 +1,217 @@
+//! How an emulator is set up: credentials, seeded values, behaviour switches and limits.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Demo credentials of [`EmulatorConfig::default`] (the ones the recorded Python SDK requests were signed with).
+pub const DEMO_APP_ID: &str = "c37d661d-7e61-49ea-96a5-68c34e83db3b";
+/// Demo app secret (signs pay and query requests).
+pub const DEMO_APP_SECRET: &str = "a3c8d7e1-4f2b-4c6d-9e8f-0a1b2c3d4e01";
+/// Demo master secret (signs refunds and transfers; webhook signatures use it too).
+pub const DEMO_MASTER_SECRET: &str = "b4d9e8f2-5a3c-4d7e-8f90-1b2c3d4e5f02";
+/// Demo test secret (signs sandbox requests).
+pub const DEMO_TEST_SECRET: &str = "c5ea09f3-6b4d-4e8f-9a01-2c3d4e5f6a03";
+/// The merchant account of [`EmulatorConfig::default`] (what `query_merchant_users` must name).
+pub const DEMO_MERCHANT_ACCOUNT: &str = "merchant@example.com";
+
+/// How an [`Emulator`](super::Emulator) is set up. `Debug` masks every secret.
+#[derive(Clone, PartialEq)]
+pub struct EmulatorConfig {
+    /// The one app the emulator serves.
+    pub app_id: String,
+    /// Secret for live pay/query requests (`md5(app_id + timestamp + app_secret)`).
+    pub app_secret: String,
+    /// Secret for refunds and transfers, and for webhook `signature`s.
+    pub master_secret: String,
+    /// Secret for sandbox (test mode) requests and the `sign` of sandbox webhooks.
+    pub test_secret: String,
+    /// The merchant account (email or phone) the app belongs to: `query_merchant_users` and coupon templates
+    /// name it. Default [`DEMO_MERCHANT_ACCOUNT`].
+    pub merchant_account: String,
+    /// Seed three active coupon templates at start (and at every reset): `满100减10` (¥10 off from ¥100),
+    /// `九折` (10 % off) and `新人立减5元` (¥5 off), unlimited, valid 30 days from delivery. Default true.
+    pub seed_coupon_templates: bool,
+    /// The app's live webhook URL (used when a request carries no `notify_url`); `None` = no live webhooks.
+    pub webhook_url: Option<String>,
+    /// The app's test webhook URL (sandbox events); `None` = no sandbox webhooks.
+    pub test_webhook_url: Option<String>,
+    /// The first webhook attempt goes out this long after the event (default 30 ms): a real server's push
+    /// never overtakes the reply of the request that caused it, and clients record that reply first.
+    pub webhook_first_delay: Duration,
+    /// Multiplies the webhook retry offsets (2 s, 4 s, 8 s … 2^17 s after the first attempt); `0.001` in tests.
+    pub webhook_time_scale: f64,
+    /// Offline scan payments (WX_SCAN, ALI_SCAN, BC_WX_SCAN, BC_ALI_SCAN, BC_SCAN) are paid at once
+    /// (`pay_result` true) instead of waiting for [`Emulator::complete_payment`](super::Emulator::complete_payment).
+    pub scan_pays_immediately: bool,
+    /// Refuse signed requests whose `timestamp` is further than this from the emulator clock (`1
+    /// APP_INVALID`); `None` (the default) checks no window, as the REST docs give none.
+    pub timestamp_window: Option<Duration>,
+    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (errata B2); this knob
+    /// also keeps the current `signature` (master-secret formula) on them, so the SDK's `verify_webhook` accepts
+    /// them. Default true; false sends `sign` only, as the evidence shows (Part C Q2).
+    pub sandbox_push_signature: bool,
+    /// Errata B11: sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox
+    /// did; true answers live-shaped payloads (`code_url`, `html`, …) instead. Default false.
+    pub sandbox_live_payloads: bool,
+    /// Errata B7: a failed bank-card payout ([`Emulator::fail_transfer`](super::Emulator::fail_transfer)) is
+    /// pushed with `trade_success` false. Default true.
+    pub push_transfer_failures: bool,
+    /// Errata B25: `rest/bc_transfer/banks` also answers the list as `banks` (what Java's `BCPay` reads).
+    /// Default false: `size` + `bank_list`, as documented.
+    pub bank_list_copy_as_banks: bool,
+    /// Errata B12 (Part C Q12): serve the sandbox variants of refund queries and offline routes that iOS 3.6
+    /// calls (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default true; false ⇒ 404.
+    pub ios_sandbox_routes: bool,
+    /// Part C Q3: every retry of a push carrying the legacy `sign` gets a fresh `timestamp` and `sign` (legacy
+    /// receivers refuse stamps older than 5 minutes). Default true; `signature` pushes are never re-stamped.
+    pub restamp_retries: bool,
+    /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
+    /// Java, .NET and Node SDKs sign it with the app secret).
+    pub strict_bc_transfer_secret: bool,
+    /// Errata B21: a query `limit` outside 10..=50 answers `5 PARAM_INVALID` (default false: clamped into range).
+    pub strict_query_limit: bool,
+    /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
+    /// `None` (the default) leaves it open, fine on 127.0.0.1.
+    pub control_token: Option<String>,
+    /// The address to bind: `127.0.0.1` by default; `0.0.0.0` serves other machines (phones, containers).
+    pub host: String,
+    /// TCP port; `0` picks any free port.
+    pub port: u16,
+    /// Connection, size, time and memory limits.
+    pub limits: EmulatorLimits,
+}
+
+/// What the emulator holds on to, and for how long; every value is a cap, documented in the README.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmulatorLimits {
+    /// Connections open at once; one more is answered `503` and closed. Default 512.
+    pub max_connections: usize,
+    /// Request bodies above this are refused with `413` without being read. Default 1 MiB.
+    pub max_body_bytes: usize,
+    /// The request head must arrive within this time of its first byte. Default 10 s.
+    pub head_timeout: Duration,
+    /// The request body must arrive within this time after the head. Default 30 s.
+    pub body_timeout: Duration,
+    /// An idle kept-alive connection is closed after this. Default 60 s.
+    pub idle_timeout: Duration,
+    /// Request log: entries kept. Default 10,000.
+    pub log_entries: usize,
+    /// Request log: bytes kept in total. Default 16 MiB.
+    pub log_bytes: usize,
+    /// Request log: bytes kept of each body (the rest is cut off; `body_bytes` tells the full size). Default 64 KiB.
+    pub log_body_bytes: usize,
+    /// Webhook history: finished deliveries kept (pending ones are always kept). Default 10,000.
+    pub webhook_history: usize,
+    /// Pushes kept by the in-process webhook sink. Default 10,000.
+    pub sink_entries: usize,
+}
+
+impl Default for EmulatorLimits {
+    fn default() -> Self {
+        EmulatorLimits {
+            max_connections: 512,
+            max_body_bytes: 1024 * 1024,
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            log_entries: 10_000,
+            log_bytes: 16 * 1024 * 1024,
+            log_body_bytes: 64 * 1024,
+            webhook_history: 10_000,
+            sink_entries: 10_000,
+        }
+    }
+}
+
+impl Default for EmulatorConfig {
+    /// The demo credentials ([`DEMO_APP_ID`] and the `DEMO_*_SECRET`s), [`DEMO_MERCHANT_ACCOUNT`], seeded coupon
+    /// templates, no webhook URLs, time scale 1, no timestamp window, lenient errata knobs, open control API,
+    /// 127.0.0.1, port 0, default limits.
+    fn default() -> Self {
+        EmulatorConfig {
+            app_id: DEMO_APP_ID.into(),
+            app_secret: DEMO_APP_SECRET.into(),
+            master_secret: DEMO_MASTER_SECRET.into(),
+            test_secret: DEMO_TEST_SECRET.into(),
+            merchant_account: DEMO_MERCHANT_ACCOUNT.into(),
+            seed_coupon_templates: true,
+            webhook_url: None,
+            test_webhook_url: None,
+            webhook_first_delay: Duration::from_millis(30),
+            webhook_time_scale: 1.0,
+            scan_pays_immediately: false,
+            timestamp_window: None,
+            sandbox_push_signature: true,
+            sandbox_live_payloads: false,
+            push_transfer_failures: true,
+            bank_list_copy_as_banks: false,
+            ios_sandbox_routes: true,
+            restamp_retries: true,
+            strict_bc_transfer_secret: false,
+            strict_query_limit: false,
+            control_token: None,
+            host: "127.0.0.1".into(),
+            port: 0,
+            limits: EmulatorLimits::default(),
+        }
+    }
+}
+
+/// Shows that a secret is set without showing it.
+fn mask(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "***" }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &mask(&self.app_secret))
+            .field("master_secret", &mask(&self.master_secret))
+            .field("test_secret", &mask(&self.test_secret))
+            .field("merchant_account", &self.merchant_account)
+            .field("seed_coupon_templates", &self.seed_coupon_templates)
+            .field("webhook_url", &self.webhook_url)
+            .field("test_webhook_url", &self.test_webhook_url)
+            .field("webhook_first_delay", &self.webhook_first_delay)
+            .field("webhook_time_scale", &self.webhook_time_scale)
+            .field("scan_pays_immediately", &self.scan_pays_immediately)
+            .field("timestamp_window", &self.timestamp_window)
+            .field("sandbox_push_signature", &self.sandbox_push_signature)
+            .field("sandbox_live_payloads", &self.sandbox_live_payloads)
+            .field("push_transfer_failures", &self.push_transfer_failures)
+            .field("bank_list_copy_as_banks", &self.bank_list_copy_as_banks)
+            .field("ios_sandbox_routes", &self.ios_sandbox_routes)
+            .field("restamp_retries", &self.restamp_retries)
+            .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
+            .field("strict_query_limit", &self.strict_query_limit)
+            .field("control_token", &self.control_token.as_deref().map(mask))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_masks_every_secret() {
+        let config = EmulatorConfig {
+            control_token: Some("tok-123456".into()),
+            ..EmulatorConfig::default()
+        };
+        let text = format!("{config:?}");
+        for secret in [
+            DEMO_APP_SECRET,
+            DEMO_MASTER_SECRET,
+            DEMO_TEST_SECRET,
+            "tok-123456",
+        ] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains(DEMO_APP_ID) && text.contains("***"));
+    }
+}

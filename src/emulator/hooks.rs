@@ -1,0 +1,207 @@
+//! The test hooks, one implementation behind both the [`Emulator`](super::Emulator) methods and the HTTP
+//! control API (control.rs): each is a method on the shared state returning [`EmulatorError`].
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use super::core::{lock, page_url};
+use super::error::EmulatorError;
+use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
+use super::state::Shared;
+use super::store::Store;
+use super::{coupons, payments, refunds, subscriptions, transfers};
+
+/// Long polls wait at most this long, whatever the caller asks.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
+
+impl Shared {
+    pub(crate) fn complete_payment(&self, bill_id_or_bill_no: &str) -> Result<(), EmulatorError> {
+        self.with_store(|store| payments::complete_payment(store, bill_id_or_bill_no))
+    }
+
+    pub(crate) fn finish_refund(
+        &self,
+        refund_id: &str,
+        success: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_store(|store| refunds::finish_refund(store, refund_id, success))
+    }
+
+    pub(crate) fn finish_transfer(
+        &self,
+        id_or_no: &str,
+        success: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_store(|store| transfers::finish_transfer(store, id_or_no, success))
+    }
+
+    pub(crate) fn cashier_url(&self, token: &str) -> String {
+        page_url(&self.base_url, token)
+    }
+
+    pub(crate) fn set_webhook_url(
+        &self,
+        test: bool,
+        url: Option<&str>,
+    ) -> Result<(), EmulatorError> {
+        if let Some(url) = url {
+            check_http_url(url)?;
+        }
+        self.store_webhook_url(test, url);
+        Ok(())
+    }
+
+    pub(crate) fn store_webhook_url(&self, test: bool, url: Option<&str>) {
+        self.with_store(|store| {
+            let slot = if test {
+                &mut store.app.test_webhook_url
+            } else {
+                &mut store.app.webhook_url
+            };
+            *slot = url.map(str::to_owned);
+        });
+    }
+
+    pub(crate) fn set_channel_enabled(&self, channel: &str, enabled: bool) {
+        self.with_store(|store| {
+            if enabled {
+                store.disabled_channels.remove(channel);
+            } else {
+                store.disabled_channels.insert(channel.to_owned());
+            }
+        });
+    }
+
+    pub(crate) fn webhooks(&self) -> Vec<DeliveredWebhook> {
+        lock(&self.store).outbox.snapshot()
+    }
+
+    /// Waits until at least `n` webhooks were delivered or `timeout` (at most [`MAX_WAIT`]) passed.
+    pub(crate) fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<DeliveredWebhook> {
+        let deadline = Instant::now() + timeout.min(MAX_WAIT);
+        let mut store = lock(&self.store);
+        loop {
+            let all = store.outbox.snapshot();
+            let now = Instant::now();
+            if all.iter().filter(|w| w.delivered).count() >= n || now >= deadline {
+                return all;
+            }
+            let wait = (deadline - now).min(Duration::from_millis(20));
+            store = self
+                .wake
+                .wait_timeout(store, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    pub(crate) fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.requests).iter().cloned().collect()
+    }
+
+    pub(crate) fn inject_fault(&self, path_prefix: &str, fault: Fault) {
+        lock(&self.faults).push((path_prefix.to_owned(), fault));
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub(crate) fn last_sms_code(&self, phone: &str) -> Option<String> {
+        self.with_store(|store| subscriptions::last_sms_code(store, phone))
+    }
+
+    pub(crate) fn finish_subscription_verification(
+        &self,
+        subscription_id: &str,
+        success: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_store(|store| subscriptions::finish_verification(store, subscription_id, success))
+    }
+
+    pub(crate) fn charge_subscription(
+        &self,
+        subscription_id: &str,
+    ) -> Result<String, EmulatorError> {
+        self.with_store(|store| subscriptions::charge(store, subscription_id))
+    }
+
+    pub(crate) fn add_coupon_template(&self, template: Map<String, Value>) -> String {
+        self.with_store(|store| coupons::add_template(store, template))
+    }
+
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        let by_ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.with_store(|store| store.advance_clock_ms(by_ms));
+    }
+
+    pub(crate) fn set_clock_ms(&self, now_ms: i64) {
+        self.with_store(|store| store.set_clock_ms(now_ms));
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        lock(&self.store).now_ms()
+    }
+
+    /// Back to the state at start: records, webhooks, clock, channels, webhook URLs, faults, logs, sink.
+    pub(crate) fn reset(&self) {
+        self.with_store(|store| {
+            let mut fresh = Store::new(self.config.clone(), self.base_url.clone());
+            // Deliveries in flight report to sequence numbers that must not match a new delivery.
+            fresh.outbox = std::mem::take(&mut store.outbox);
+            fresh.outbox.clear();
+            *store = fresh;
+        });
+        self.clear_faults();
+        lock(&self.requests).clear();
+        lock(&self.sink).clear();
+    }
+
+    /// Records a push to the in-process sink (bounded: the oldest go first).
+    pub(crate) fn sink_push(&self, path: &str, body: &[u8]) {
+        let mut sink = lock(&self.sink);
+        if sink.len() >= self.config.limits.sink_entries.max(1) {
+            sink.pop_front();
+        }
+        sink.push_back(ReceivedWebhook {
+            path: path.to_owned(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        });
+        drop(sink);
+        self.sink_wake.notify_all();
+    }
+
+    pub(crate) fn sink_received(&self) -> Vec<ReceivedWebhook> {
+        lock(&self.sink).iter().cloned().collect()
+    }
+
+    /// Waits until the sink holds at least `n` pushes or `timeout` (at most [`MAX_WAIT`]) passed.
+    pub(crate) fn sink_wait(&self, n: usize, timeout: Duration) -> Vec<ReceivedWebhook> {
+        let deadline = Instant::now() + timeout.min(MAX_WAIT);
+        let mut sink = lock(&self.sink);
+        loop {
+            let now = Instant::now();
+            if sink.len() >= n || now >= deadline {
+                return sink.iter().cloned().collect();
+            }
+            sink = self
+                .sink_wake
+                .wait_timeout(sink, (deadline - now).min(Duration::from_millis(20)))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+/// Webhook URLs must be http(s).
+fn check_http_url(url: &str) -> Result<(), EmulatorError> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Ok(())
+    } else {
+        Err(EmulatorError::bad_input(format!(
+            "webhook URL must start with http:// or https://: {url}"
+        )))
+    }
+}

@@ -1,0 +1,301 @@
+//! The emulator's server core against hostile and busy clients, over real HTTP on 127.0.0.1: slow senders,
+//! many kept-alive connections, large bodies, slow webhook receivers, unsafe URLs.
+#![cfg(feature = "emulator")]
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use beecloud::emulator::{Emulator, EmulatorConfig};
+use serde_json::{Value, json};
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// `fields` plus `app_id`, `timestamp` and `app_sign` for `secret`.
+fn signed(emu: &Emulator, secret: &str, mut fields: Value) -> Value {
+    let app_id = &emu.config().app_id;
+    let timestamp = emu.now_ms();
+    let sign = format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")));
+    let map = fields.as_object_mut().expect("an object");
+    map.insert("app_id".into(), app_id.clone().into());
+    map.insert("timestamp".into(), timestamp.into());
+    map.insert("app_sign".into(), sign.into());
+    fields
+}
+
+fn post_json(agent: &ureq::Agent, url: &str, body: &Value) -> Value {
+    let mut response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    serde_json::from_str(&response.body_mut().read_to_string().expect("a body")).expect("JSON")
+}
+
+fn pay_body(emu: &Emulator, bill_no: &str) -> Value {
+    signed(
+        emu,
+        &emu.config().app_secret,
+        json!({"channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t"}),
+    )
+}
+
+#[test]
+fn six_slow_clients_do_not_delay_a_normal_request() {
+    let emu = Emulator::start().unwrap();
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    // Six clients that send a request head one byte every 100 ms (for ~4 s) and never finish it.
+    let slow: Vec<_> = (0..6)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                for byte in b"POST /2/rest/bill HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
+                    .iter()
+                    .take(40)
+                {
+                    if stream.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let reply = post_json(
+        &agent(Duration::from_secs(10)),
+        &format!("{}/2/rest/bill", emu.base_url()),
+        &pay_body(&emu, "slowclients01"),
+    );
+    let took = started.elapsed();
+    assert_eq!(reply["result_code"], 0, "{reply}");
+    assert!(
+        took < Duration::from_secs(1),
+        "a normal request took {took:?} next to 6 slow clients"
+    );
+    for thread in slow {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
+fn a_slow_body_times_out_without_holding_the_server() {
+    let emu = Emulator::start_with(EmulatorConfig {
+        limits: beecloud::emulator::EmulatorLimits {
+            body_timeout: Duration::from_millis(300),
+            ..Default::default()
+        },
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let mut stream = TcpStream::connect(emu.base_url().trim_start_matches("http://")).unwrap();
+    stream
+        .write_all(b"POST /2/rest/bill HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    // The server gives up on the body at its deadline and closes the connection.
+    let _ = stream.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "closed after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn sixty_four_kept_alive_connections_are_all_answered() {
+    let emu = Arc::new(Emulator::start().unwrap());
+    let barrier = Arc::new(Barrier::new(64));
+    let threads: Vec<_> = (0..64)
+        .map(|n| {
+            let (emu, barrier) = (emu.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                // One agent per thread: its own kept-alive connection.
+                let agent = agent(Duration::from_secs(5));
+                let url = format!("{}/2/rest/bill", emu.base_url());
+                barrier.wait();
+                for round in 0..5 {
+                    let reply = post_json(
+                        &agent,
+                        &url,
+                        &pay_body(&emu, &format!("ka{n:03}x{round:02}")),
+                    );
+                    assert_eq!(
+                        reply["result_code"], 0,
+                        "connection {n} round {round}: {reply}"
+                    );
+                }
+            })
+        })
+        .collect();
+    let answered = threads
+        .into_iter()
+        .map(|t| t.join())
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(answered, 64, "every connection got all its answers");
+}
+
+/// Resident set size of this process (the emulator runs inside it), from /proc.
+#[cfg(target_os = "linux")]
+fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_stays_bounded_after_300_requests_of_one_mib() {
+    let emu = Emulator::start().unwrap();
+    let agent = agent(Duration::from_secs(10));
+    let url = format!("{}/2/rest/bill", emu.base_url());
+    // A signed pay request padded to just under the 1 MiB body cap.
+    let mut body = pay_body(&emu, "memory000001");
+    body["optional"] = json!({ "pad": "x".repeat(1024 * 1024 - 400) });
+    let text = body.to_string();
+    assert!(text.len() <= 1024 * 1024 && text.len() > 1024 * 1000);
+    let before = rss_bytes();
+    for n in 0..300 {
+        let mut response = agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(text.clone())
+            .unwrap();
+        let reply: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        // The first is accepted, the rest are duplicates of its bill_no: every body is read and logged.
+        assert!(
+            reply["result_code"] == 0 || reply["result_code"] == 17,
+            "request {n}: {reply}"
+        );
+    }
+    let grown = rss_bytes().saturating_sub(before);
+    eprintln!(
+        "RSS growth after 300 x 1 MiB: {:.1} MiB",
+        grown as f64 / (1 << 20) as f64
+    );
+    assert!(grown < 64 << 20, "the process grew by {} MiB", grown >> 20);
+    let logged = emu.requests();
+    let last = logged.last().unwrap();
+    assert!(last.body.len() <= 64 * 1024, "logged bodies are cut");
+    assert_eq!(last.body_bytes, text.len(), "the full size is kept");
+}
+
+#[test]
+fn a_slow_webhook_receiver_does_not_delay_another_destination() {
+    let slow = support::CaptureServer::always(support::Reply {
+        delay: Some(Duration::from_secs(3)),
+        ..support::Reply::text(200, "success")
+    });
+    let fast = support::CaptureServer::always(support::Reply::text(200, "success"));
+    let emu = Emulator::start().unwrap();
+    let agent = agent(Duration::from_secs(10));
+    let url = format!("{}/2/rest/bill", emu.base_url());
+    let mut ids = Vec::new();
+    for (n, receiver) in [&slow, &fast].into_iter().enumerate() {
+        let mut body = pay_body(&emu, &format!("slowhook{n:04}"));
+        body["notify_url"] = format!("{}/hook", receiver.url()).into();
+        let reply = post_json(&agent, &url, &body);
+        ids.push(reply["id"].as_str().unwrap().to_owned());
+    }
+    emu.complete_payment(&ids[0]).unwrap();
+    std::thread::sleep(Duration::from_millis(100)); // the slow push is under way
+    let started = Instant::now();
+    emu.complete_payment(&ids[1]).unwrap();
+    while fast.requests().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the fast receiver waited behind the slow one"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        slow.requests().len(),
+        1,
+        "the slow receiver got its push too"
+    );
+}
+
+#[test]
+fn javascript_and_other_non_http_urls_are_refused() {
+    let emu = Emulator::start().unwrap();
+    let agent = agent(Duration::from_secs(10));
+    let url = format!("{}/2/rest/bill", emu.base_url());
+    for (n, bad) in [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+        "//evil.example/r",
+        "http://",
+        "ftp://x/r",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut body = pay_body(&emu, &format!("badurl{n:04}"));
+        body["channel"] = "ALI_WEB".into();
+        body["return_url"] = bad.into();
+        let reply = post_json(&agent, &url, &body);
+        assert_eq!(reply["result_code"], 5, "return_url {bad}: {reply}");
+        assert!(
+            reply["err_detail"].as_str().unwrap().contains("return_url"),
+            "{reply}"
+        );
+        let mut body = pay_body(&emu, &format!("badnotify{n:04}"));
+        body["notify_url"] = bad.into();
+        let reply = post_json(&agent, &url, &body);
+        assert_eq!(reply["result_code"], 5, "notify_url {bad}: {reply}");
+    }
+    let mut body = pay_body(&emu, "goodurl0001");
+    body["channel"] = "ALI_WEB".into();
+    body["return_url"] = "https://shop.example/return".into();
+    assert_eq!(post_json(&agent, &url, &body)["result_code"], 0);
+    // Nothing with a javascript: URL was stored, so no cashier page can submit a form to one.
+    assert!(emu.requests().len() >= 13);
+}
+
+#[test]
+fn too_many_connections_get_503_and_the_server_recovers() {
+    let emu = Emulator::start_with(EmulatorConfig {
+        limits: beecloud::emulator::EmulatorLimits {
+            max_connections: 4,
+            ..Default::default()
+        },
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    let held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut extra = TcpStream::connect(&addr).unwrap();
+    extra
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = extra.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    drop(held);
+    std::thread::sleep(Duration::from_millis(200));
+    let reply = post_json(
+        &agent(Duration::from_secs(5)),
+        &format!("{}/2/rest/bill", emu.base_url()),
+        &pay_body(&emu, "recovered001"),
+    );
+    assert_eq!(reply["result_code"], 0);
+}
