@@ -1,7 +1,8 @@
 //! Python's `beecloud.entity`: the app, channel values, request parameters, records and results.
 
 pub use crate::app::{
-    BCApp, BCTimeout, BEECLOUD_API_HOST, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    AgentConfig, BCApp, BCProxy, BCTimeout, BEECLOUD_API_HOST, DEFAULT_CALL_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, WECHAT_API_HOST,
 };
 pub use crate::channel::BCChannelType;
 pub use crate::params::{

@@ -3,7 +3,7 @@
 //! rule — plus its fields; this module refuses test-mode calls, signs, encodes, sends and maps the reply.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -29,6 +29,18 @@ pub(crate) enum Wire {
     GetQuery,
     /// E4: DELETE `?k=v&…`.
     Delete,
+}
+
+impl Wire {
+    /// The HTTP method.
+    pub(crate) fn method(self) -> &'static str {
+        match self {
+            Wire::Post => "POST",
+            Wire::Put => "PUT",
+            Wire::GetPara | Wire::GetQuery => "GET",
+            Wire::Delete => "DELETE",
+        }
+    }
 }
 
 /// Which secret signs the request in live mode (test mode always uses the test secret).
@@ -126,6 +138,7 @@ pub(crate) fn call<T: DeserializeOwned>(
     };
     let signature = signature(app, op.secret)?;
     let agent = app.agent();
+    let started = Instant::now();
     let sent = match op.wire {
         Wire::Post | Wire::Put => {
             fields.extend(signature);
@@ -162,8 +175,11 @@ pub(crate) fn call<T: DeserializeOwned>(
             with_timeouts(request, app.timeout).call()
         }
     };
-    let (status, body) = read_reply(sent)?;
-    envelope(status, &body)
+    let reply = read_reply(sent);
+    let status = reply.as_ref().ok().map(|(status, _)| *status);
+    let result = reply.and_then(|(status, body)| envelope(status, &body));
+    crate::call_log::record(op.name, op.wire.method(), &url, status, &result, started);
+    result
 }
 
 /// GETs a document from a non-BeeCloud service (WeChat OAuth), with the default timeouts and body
@@ -216,7 +232,8 @@ fn with_timeouts<B>(
     request: ureq::RequestBuilder<B>,
     timeout: Option<BCTimeout>,
 ) -> ureq::RequestBuilder<B> {
-    let config = request.config();
+    // Set per request too, so an agent of the caller's (`BCApp::set_agent`) reads envelopes alike.
+    let config = request.config().http_status_as_error(false);
     match timeout {
         None => config
             .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))

@@ -101,6 +101,7 @@
 #![deny(missing_docs)]
 
 mod app;
+mod call_log;
 mod channel;
 mod error;
 mod http;
