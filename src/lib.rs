@@ -111,6 +111,7 @@ mod results;
 mod sign;
 mod webhook;
 
+pub mod codes;
 pub mod entity;
 pub mod pay;
 pub mod query;
@@ -124,6 +125,7 @@ pub mod subscribe {
     pub use crate::pay::BCPay as BCSubscribe;
 }
 
+pub use codes::BCResultCode;
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
 pub use pay::BCPay;

@@ -144,19 +144,67 @@ pub fn fetch_code(wx_app_id: &str, redirect_url: &str) -> String {
 
 /// The WeChat URL that exchanges an OAuth `code` for the payer's openid.
 pub fn create_fetch_open_id_url(wx_app_id: &str, wx_app_secret: &str, code: &str) -> String {
+    open_id_url(crate::app::WECHAT_API_HOST, wx_app_id, wx_app_secret, code)
+}
+
+fn open_id_url(host: &str, wx_app_id: &str, wx_app_secret: &str, code: &str) -> String {
     format!(
-        "https://api.weixin.qq.com/sns/oauth2/access_token?appid={}&secret={}&grant_type=authorization_code&code={}",
+        "{}/sns/oauth2/access_token?appid={}&secret={}&grant_type=authorization_code&code={}",
+        host.trim_end_matches('/'),
         percent_encode(wx_app_id, true),
         percent_encode(wx_app_secret, true),
         percent_encode(code, true),
     )
 }
 
-/// Exchanges an OAuth `code` for the payer's openid (GET, with the SDK's default timeouts).
-/// WeChat's error objects become [`BCError::WeChat`].
+/// Exchanges an OAuth `code` for the payer's openid (GET, with the SDK's default timeouts) at
+/// [`WECHAT_API_HOST`](crate::entity::WECHAT_API_HOST), with the default transport (the
+/// environment's proxy). [`fetch_open_id_with`] takes an app's transport and host instead.
+///
+/// ```no_run
+/// let openid = beecloud::utils::fetch_open_id("wx app id", "wx app secret", "code from the redirect")?;
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`fetch_open_id_with`].
 pub fn fetch_open_id(wx_app_id: &str, wx_app_secret: &str, code: &str) -> Result<String, BCError> {
-    let url = create_fetch_open_id_url(wx_app_id, wx_app_secret, code);
-    let (status, body) = http::get(BCApp::default().agent(), &url)?;
+    fetch_open_id_with(&BCApp::default(), wx_app_id, wx_app_secret, code)
+}
+
+/// [`fetch_open_id`] through `bc_app`'s connection pool and proxy, at `bc_app.wechat_api_host`
+/// (a stand-in in tests; only the scheme and host are taken from it).
+///
+/// ```no_run
+/// use beecloud::entity::BCApp;
+///
+/// let mut bc_app = BCApp::default();
+/// bc_app.wechat_api_host = "http://127.0.0.1:8901".into();
+/// let openid = beecloud::utils::fetch_open_id_with(&bc_app, "wx app id", "wx app secret", "code")?;
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// WeChat's error object (`errcode`, `errmsg`) is [`BCError::WeChat`]; a non-200 status is
+/// [`BCError::HttpStatus`], a body that is not JSON [`BCError::InvalidResponse`], a network
+/// failure or timeout [`BCError::Transport`] / [`BCError::Timeout`]; a `wechat_api_host` that is
+/// not an `http(s)://` URL is [`BCError::NotConfigured`] (nothing is sent).
+pub fn fetch_open_id_with(
+    bc_app: &BCApp,
+    wx_app_id: &str,
+    wx_app_secret: &str,
+    code: &str,
+) -> Result<String, BCError> {
+    let host = bc_app.wechat_api_host.as_str();
+    if !(host.starts_with("http://") || host.starts_with("https://")) {
+        return Err(BCError::NotConfigured {
+            what: "wechat_api_host (an http:// or https:// URL)",
+        });
+    }
+    let url = open_id_url(host, wx_app_id, wx_app_secret, code);
+    let (status, body) = http::get(bc_app.agent(), &url)?;
     open_id_from_reply(status, &body)
 }
 
