@@ -97,6 +97,7 @@
 //!
 //! - `emulator`: `beecloud::emulator::Emulator`, a stateful BeeCloud server on 127.0.0.1 for tests
 //!   and demos (adds the `tiny_http` dependency), and the `beecloud-emulator` binary.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -132,6 +133,7 @@ pub use pay::BCPay;
 pub use query::BCQuery;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 /// The README's examples, compiled and run as doctests (with `--all-features`, as the README's
