@@ -67,11 +67,34 @@
 //! | `user.add_merchant_user(bc_app, 'id')` | `user::add_merchant_user(&bc_app, "id")` |
 //! | `sales.create_coupon(bc_app, tpl, user)` | `sales::create_coupon(&bc_app, tpl, user)` |
 //! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::verify_subscription_webhook`] |
+//! | keyword arguments, `f(a, b=None, c=None)` | positional `Option`s, in Python's order: `query_merchant_users(&bc_app, None, Some(start), None)` |
+//! | `bc_query.query_plans()` (optional argument left out) | `bc_query.query_plans(None)`: an optional argument is always written, `None` or `&criteria` |
+//! | a `dict` (`optional`, `bill_info`, `result.raw`) | `serde_json::Map<String, Value>` (`json!({...}).as_object().cloned()`), or the `BTreeMap` the signature names |
+//! | `bill.total_fee` (a record attribute, maybe `None`) | `bill.total_fee` is `Option<i64>`: every record field is an `Option` (`if let Some(fee) = bill.total_fee`) |
+//! | `bc_pay.offline_revert(bill_no, channel=None)` (`method='REVERT'` added inside) | `bc_pay.offline_revert(bill_no, None)`: the SDK sends `method: "REVERT"` itself |
+//! | `BCPayReqParams(total_fee=1, …)` | refused: params are `#[non_exhaustive]`, so build with `default()` and set fields (new fields stay non-breaking) |
+//! | `result.result_code == 17` | `e.code() == Some(BCResultCode::BillNoDuplicate)`, or [`BCError::is_duplicate`] ([`codes`]) |
+//! | `order_num_on_datetime()` as `refund_no` | [`utils::order_num_on_beijing_datetime`]: a `refund_no` must start with Beijing's date, on any host zone |
+//! | `requests` reading `HTTPS_PROXY` | the same by default ([`entity::BCProxy::FromEnv`], `NO_PROXY` honoured, loopback never proxied); [`BCApp::set_proxy`], [`BCApp::configure_agent`], [`BCApp::set_agent`] |
 //!
 //! Deliberate differences from Python (each listed in the README): an explicit value you set (`0`,
 //! `false`, `""`, `{}`) is always sent; ids are percent-encoded as one path segment; queries without
 //! params work; JSON without `result_code` is an error, not success; missing documented required
 //! fields are refused before sending; the caller's params are never modified.
+//!
+//! ## Errors
+//!
+//! Every operation returns `Result<BCResult<_>, BCError>`, and each documents its likely codes
+//! under `# Errors`. The errors they share:
+//!
+//! - [`BCError::Api`]: the server answered a non-zero `result_code` (named in [`BCResultCode`];
+//!   matched by helpers such as [`BCError::is_duplicate`]). The server acted on nothing.
+//! - [`BCError::NotSupportedInTestMode`] (`-2`): the operation has no sandbox; nothing was sent.
+//! - [`BCError::InvalidParams`], [`BCError::NotConfigured`]: refused locally (a required field,
+//!   a filter that does not apply, a missing secret or `api_host`); nothing was sent.
+//! - [`BCError::Transport`], [`BCError::Timeout`], [`BCError::HttpStatus`],
+//!   [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`] (`-1`): the request may have reached
+//!   the server; check [`BCError::outcome_unknown`] and query before paying again.
 //!
 //! ## Modules
 //!
@@ -82,7 +105,9 @@
 //! - [`query`]: [`BCQuery`] — bills, refunds, counts, by id, refund status, offline status,
 //!   reconciliation, bank lists, plans, subscriptions.
 //! - [`user`], [`sales`]: merchant users and coupons, free functions as in Python.
-//! - [`utils`]: SMS, card factors, order numbers, timestamps, WeChat OAuth, signatures, webhooks.
+//! - [`utils`]: SMS, card factors, order numbers (local and Beijing time), timestamps, WeChat OAuth,
+//!   signatures, webhooks.
+//! - [`codes`]: [`BCResultCode`], the named `result_code`s, and `BCError`'s matching helpers.
 //! - `emulator` (feature `emulator`): a stateful local BeeCloud server.
 //!
 //! ## Transport
@@ -93,10 +118,19 @@
 //! may have acted ([`BCError::outcome_unknown`]), so query before you pay again. Secrets never appear
 //! in `Debug`, `Display` or error texts.
 //!
+//! Proxies: the environment's (`HTTPS_PROXY`… with `NO_PROXY`) by default, as Python's `requests`;
+//! [`BCApp::set_proxy`] chooses none or an explicit one, and loopback hosts (the emulator) are
+//! never proxied. [`BCApp::configure_agent`] adjusts the SDK's agent (pool size, TLS roots);
+//! [`BCApp::set_agent`] brings your own — the only places a `ureq` type is public, so a `ureq`
+//! major upgrade is a breaking release of this crate.
+//!
 //! ## Features
 //!
 //! - `emulator`: `beecloud::emulator::Emulator`, a stateful BeeCloud server on 127.0.0.1 for tests
 //!   and demos (adds the `tiny_http` dependency), and the `beecloud-emulator` binary.
+//! - `log`: one [`log`](https://docs.rs/log) line per BeeCloud call, target `beecloud` (Info on
+//!   success, Warn on failure): operation, method, path without query, status, `result_code`,
+//!   duration — never a secret, `app_sign`, query or body. `ureq` already depends on `log`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

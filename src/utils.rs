@@ -32,6 +32,19 @@ pub fn get_rest_root_url() -> String {
 }
 
 /// Sends an SMS code to `phone` (`POST /2/sms`): `result.sms_id`, for `subscribe`.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let sms = beecloud::utils::send_sms_passcode(&bc_app, "13800000000")?;
+/// println!("{}", sms.sms_id);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+/// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
+/// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
 pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
     http::call(bc_app, &SEND_SMS, None, || {
         Ok(Map::from_iter([("phone".to_string(), Value::from(phone))]))
@@ -40,6 +53,19 @@ pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResu
 
 /// Verifies a person's identity factors (`POST /2/auth`): name and ID number (2 factors), plus the
 /// card number (3), plus the phone bound to it (4).
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let result = beecloud::utils::verify_card_factors(&bc_app, "name", "id number", Some("card number"), None)?;
+/// println!("{:?}", result.auth_result);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn verify_card_factors(
     bc_app: &BCApp,
     name: &str,
