@@ -37,11 +37,7 @@ impl StandInProxy {
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let record = Arc::clone(&record);
-                thread::spawn(move || {
-                    if let Some(entry) = tunnel(stream) {
-                        record.lock().unwrap().push(entry);
-                    }
-                });
+                thread::spawn(move || tunnel(stream, &record));
             }
         });
         StandInProxy { port, seen }
@@ -78,7 +74,8 @@ fn read_head(reader: &mut impl BufRead) -> Option<(String, usize)> {
     }
 }
 
-fn tunnel(stream: TcpStream) -> Option<(String, String)> {
+/// Serves one tunnel, recording it before answering (so a caller who got the answer sees it).
+fn tunnel(stream: TcpStream, record: &Mutex<Vec<(String, String)>>) -> Option<()> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut writer = stream;
     let (connect, _) = read_head(&mut reader)?;
@@ -98,8 +95,8 @@ fn tunnel(stream: TcpStream) -> Option<(String, String)> {
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{envelope}",
         envelope.len()
     );
-    writer.write_all(reply.as_bytes()).ok()?;
-    Some((target, request_line))
+    record.lock().unwrap().push((target, request_line));
+    writer.write_all(reply.as_bytes()).ok()
 }
 
 fn ok_envelope() -> Reply {
