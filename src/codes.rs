@@ -225,7 +225,8 @@ mod tests {
 
     #[test]
     fn helpers_match_their_codes_only() {
-        let helpers: [(fn(&BCError) -> bool, &[i64]); 6] = [
+        type Helper = fn(&BCError) -> bool;
+        let helpers: [(Helper, &[i64]); 6] = [
             (BCError::is_duplicate, &[16, 17]),
             (BCError::is_not_found, &[8, 13]),
             (BCError::is_app_invalid, &[1]),

@@ -122,6 +122,41 @@ fn readme_blocks_are_pasted_verbatim() {
     }
 }
 
+/// The README's async excerpt (`rust,ignore`: it needs tokio and axum) is made of lines of the
+/// compiled example `examples/async-axum`.
+#[test]
+fn readme_async_excerpt_is_from_the_compiled_example() {
+    let readme = include_str!("../README.md");
+    let excerpt = readme
+        .split("```rust,ignore\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    // The example is its own crate, not shipped in the package: this check runs in the repository.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/async-axum/src/main.rs"
+    );
+    let Ok(example) = std::fs::read_to_string(path) else {
+        let in_repository =
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci")).exists();
+        assert!(!in_repository, "{path} is missing");
+        eprintln!("skipped: the async example is not part of the packaged crate");
+        return;
+    };
+    let lines: Vec<&str> = example.lines().map(str::trim).collect();
+    for line in excerpt.lines().map(str::trim) {
+        if !line.is_empty() && !line.starts_with("//") {
+            assert!(
+                lines.contains(&line),
+                "not a line of examples/async-axum: {line}"
+            );
+        }
+    }
+}
+
 const MODULES: usize = 15;
 
 #[rustfmt::skip]

@@ -16,10 +16,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
+use beecloud::BCPay;
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams};
 use beecloud::utils::{WEBHOOK_SUCCESS, verify_webhook};
-use beecloud::{BCError, BCPay};
 use tokio::sync::mpsc;
 
 /// What the handlers share: the app (to verify signatures) and the service's orders.
@@ -50,13 +50,6 @@ async fn webhook(State(shop): State<Arc<Shop>>, body: Bytes) -> &'static str {
     // Mark the order paid here (once: webhooks repeat).
     let _ = shop.paid.send(push.transaction_id);
     WEBHOOK_SUCCESS
-}
-
-/// A blocking SDK call, run on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    call: impl FnOnce() -> Result<T, BCError> + Send + 'static,
-) -> Result<T, Box<dyn std::error::Error + Send + Sync>> {
-    Ok(tokio::task::spawn_blocking(call).await??)
 }
 
 #[tokio::main]
@@ -91,7 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     params.total_fee = Some(100);
     params.bill_no = Some(bill_no.clone());
     let bc_pay = BCPay::new(bc_app);
-    let bill = blocking(move || bc_pay.pay(&params)).await?;
+    let bill = tokio::task::spawn_blocking(move || bc_pay.pay(&params)).await??;
     println!("bill {} created; QR content {:?}", bill.id, bill.code_url);
 
     // The payer pays (here: the emulator's hook), and BeeCloud pushes the webhook.
