@@ -344,10 +344,11 @@ fn transport_error(error: ureq::Error) -> BCError {
     }
 }
 
-/// GET URLs carry `app_sign`; an error that quotes the URL is replaced by a copy without it.
+/// GET URLs carry `app_sign` (WeChat's, the app secret); an error that quotes the URL is replaced
+/// by a copy without it.
 fn redacted(error: ureq::Error) -> BoxError {
     let shown = format!("{error} {error:?}");
-    if shown.contains("app_sign") || shown.contains("para=") {
+    if shown.contains("app_sign") || shown.contains("para=") || shown.contains("secret=") {
         Box::new(RedactedError(match error {
             ureq::Error::BadUri(_) => "bad uri",
             ureq::Error::RequireHttpsOnly(_) => "configured for https only",

@@ -270,3 +270,20 @@ fn fetch_open_id_with_a_local_wechat_stand_in() {
     assert!(matches!(err, BCError::NotConfigured { .. }), "{err:?}");
     assert_eq!(wechat.requests().len(), 2, "nothing sent");
 }
+
+#[test]
+fn fetch_open_id_errors_never_show_the_wechat_secret() {
+    let mut app = BCApp::default();
+    // Bad URIs and a refused connection: no error text may carry the secret in the URL's query.
+    for host in [
+        "http://127.0.0.1:1/a b",
+        "http://",
+        "https://[::1",
+        "http://127.0.0.1:1",
+    ] {
+        app.wechat_api_host = host.into();
+        let err = utils::fetch_open_id_with(&app, "wxid", "WXSECRET123", "code").unwrap_err();
+        let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+        assert!(!shown.contains("WXSECRET123"), "{host}: {shown}");
+    }
+}
