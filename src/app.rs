@@ -1,4 +1,5 @@
-//! [`BCApp`]: an app of the BeeCloud console, its secrets, mode, timeouts and HTTP connection pool.
+//! [`BCApp`]: an app of the BeeCloud console, its secrets, mode, timeouts, proxy and HTTP
+//! connection pool.
 
 use std::fmt;
 use std::time::Duration;
@@ -59,10 +60,55 @@ impl From<(Duration, Duration)> for BCTimeout {
     }
 }
 
+/// Which proxy the SDK's calls go through ([`BCApp::set_proxy`]).
+///
+/// Whatever the setting, calls to a loopback host (`127.0.0.1`, `localhost`, `::1`: the emulator,
+/// a local stand-in) are never proxied: a proxy cannot reach this machine's loopback anyway.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BCProxy {
+    /// The environment's proxy, as Python's `requests` does (the default): the first valid one of
+    /// `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` (or their lowercase forms), skipping the hosts
+    /// listed in `NO_PROXY` / `no_proxy` (`host`, `.domain`, `*.domain`, `*`). Read when
+    /// [`BCApp`] is created or `set_proxy` is called, not per request.
+    #[default]
+    FromEnv,
+    /// No proxy: connect directly, whatever the environment says.
+    Direct,
+    /// This proxy, e.g. `http://proxy.internal:3128` or `http://user:pass@host:port`; the hosts
+    /// in `NO_PROXY` are still reached directly.
+    Url(String),
+}
+
+// A proxy URL may carry a password: `Debug` shows the URL without its user info.
+impl fmt::Debug for BCProxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BCProxy::FromEnv => f.write_str("FromEnv"),
+            BCProxy::Direct => f.write_str("Direct"),
+            BCProxy::Url(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+                let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                let shown = if scheme.is_empty() {
+                    host.to_string()
+                } else {
+                    format!("{scheme}://{host}")
+                };
+                f.debug_tuple("Url").field(&shown).finish()
+            }
+        }
+    }
+}
+
 /// An app of the BeeCloud console (Python's `beecloud.entity.BCApp`).
 ///
 /// Fill it field by field, as in Python. Cloning is cheap, and clones share one HTTP connection
 /// pool. `Debug` shows whether each secret is set, never its value.
+///
+/// The transport is set with methods, since each rebuilds the connection pool (clones made before
+/// keep the old one): [`set_proxy`](BCApp::set_proxy), [`configure_agent`](BCApp::configure_agent)
+/// (pool size, TLS roots… on the SDK's settings), [`set_agent`](BCApp::set_agent) (an agent of
+/// your own).
 ///
 /// ```
 /// use beecloud::entity::BCApp;
@@ -92,7 +138,80 @@ pub struct BCApp {
     /// Scheme and host of the API (default [`BEECLOUD_API_HOST`]); point it at the emulator or a
     /// regional host. The SDK appends `/2/…`.
     pub api_host: String,
+    /// Scheme and host of WeChat's OAuth API for [`fetch_open_id_with`](crate::utils::fetch_open_id_with)
+    /// (default [`WECHAT_API_HOST`]); point it at a stand-in in tests.
+    pub wechat_api_host: String,
+    /// `None` once the caller supplied an agent.
+    proxy: Option<BCProxy>,
     agent: ureq::Agent,
+}
+
+/// WeChat's OAuth API host, where `fetch_open_id` exchanges a code for an openid.
+pub const WECHAT_API_HOST: &str = "https://api.weixin.qq.com";
+
+/// Hosts that are never proxied: this machine's loopback.
+const LOOPBACK_HOSTS: [&str; 4] = ["127.0.0.1", "localhost", "::1", "[::1]"];
+
+/// Every agent the SDK builds comes from here: the SDK's settings (one place for all of them),
+/// then the proxy, then the caller's adjustments.
+fn build_agent(
+    proxy: Option<ureq::Proxy>,
+    adjust: impl FnOnce(AgentConfig) -> AgentConfig,
+) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        // 4xx answers carry JSON envelopes; other statuses are mapped by the SDK itself.
+        .http_status_as_error(false)
+        // BeeCloud never redirects an API call: a 3xx is an error, never followed.
+        .max_redirects(0)
+        .user_agent(concat!("beecloud-rust/", env!("CARGO_PKG_VERSION")))
+        .proxy(proxy);
+    crate::transport::agent(adjust(config).build())
+}
+
+/// The builder [`BCApp::configure_agent`] hands to its closure.
+pub type AgentConfig = ureq::config::ConfigBuilder<ureq::typestate::AgentScope>;
+
+/// The `ureq` proxy of a setting, with `NO_PROXY` and the loopback hosts excluded.
+fn resolve_proxy(setting: &BCProxy) -> Result<Option<ureq::Proxy>, crate::BCError> {
+    let proxy = match setting {
+        BCProxy::Direct => return Ok(None),
+        BCProxy::FromEnv => match ureq::Proxy::try_from_env() {
+            Some(proxy) => proxy,
+            None => return Ok(None),
+        },
+        BCProxy::Url(url) => ureq::Proxy::new(url).map_err(|_| crate::BCError::NotConfigured {
+            what: "proxy (a URL such as http://host:3128)",
+        })?,
+    };
+    let no_proxy = ["NO_PROXY", "no_proxy"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok())
+        .unwrap_or_default();
+    let mut builder = ureq::Proxy::builder(proxy.protocol())
+        .host(proxy.host())
+        .port(proxy.port());
+    if let Some(username) = proxy.username() {
+        builder = builder.username(username);
+    }
+    if let Some(password) = proxy.password() {
+        builder = builder.password(password);
+    }
+    for host in no_proxy
+        .split(',')
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+    {
+        builder = builder.no_proxy(host);
+    }
+    for host in LOOPBACK_HOSTS {
+        builder = builder.no_proxy(host);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|_| crate::BCError::NotConfigured {
+            what: "proxy (a URL such as http://host:3128)",
+        })
 }
 
 impl BCApp {
@@ -113,6 +232,83 @@ impl BCApp {
     pub(crate) fn agent(&self) -> &ureq::Agent {
         &self.agent
     }
+
+    /// The proxy setting in force (default [`BCProxy::FromEnv`]); `None` after
+    /// [`set_agent`](BCApp::set_agent), when the agent's own setting applies.
+    pub fn proxy(&self) -> Option<&BCProxy> {
+        self.proxy.as_ref()
+    }
+
+    /// Routes this app's calls through `proxy` (a new connection pool; loopback hosts are never
+    /// proxied).
+    ///
+    /// ```
+    /// use beecloud::entity::{BCApp, BCProxy};
+    ///
+    /// let mut bc_app = BCApp::default();
+    /// // ignore HTTPS_PROXY & co.
+    /// bc_app.set_proxy(BCProxy::Direct)?;
+    /// bc_app.set_proxy(BCProxy::Url("http://proxy.internal:3128".into()))?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`BCError::NotConfigured`](crate::BCError::NotConfigured) if a [`BCProxy::Url`] is not a
+    /// proxy URL; the setting is then unchanged.
+    pub fn set_proxy(&mut self, proxy: BCProxy) -> Result<(), crate::BCError> {
+        self.agent = build_agent(resolve_proxy(&proxy)?, |config| config);
+        self.proxy = Some(proxy);
+        Ok(())
+    }
+
+    /// Rebuilds the connection pool with the SDK's settings (and the proxy setting) adjusted by
+    /// `adjust`: pool size, TLS roots, local address…
+    ///
+    /// ```
+    /// use beecloud::entity::BCApp;
+    ///
+    /// let mut bc_app = BCApp::default();
+    /// bc_app.configure_agent(|config| config.max_idle_connections_per_host(8));
+    /// ```
+    ///
+    /// **Semver**: the closure's type is `ureq` 3's `ConfigBuilder` ([`AgentConfig`]). `ureq` is a
+    /// public dependency only here and in [`set_agent`](BCApp::set_agent); moving to another
+    /// `ureq` major version is a breaking release of this crate (a minor one while it is 0.x).
+    ///
+    /// The SDK still sets per request what a call must not lose (its timeouts, and that 4xx
+    /// answers are read as envelopes); leave redirects off, as the SDK's agent has them. After
+    /// [`set_agent`](BCApp::set_agent) this starts again from the SDK's settings and
+    /// [`BCProxy::FromEnv`].
+    pub fn configure_agent(&mut self, adjust: impl FnOnce(AgentConfig) -> AgentConfig) {
+        let setting = self.proxy.take().unwrap_or_default();
+        // The setting was accepted when set, so it resolves again.
+        self.agent = build_agent(resolve_proxy(&setting).unwrap_or(None), adjust);
+        self.proxy = Some(setting);
+    }
+
+    /// Uses `agent` (your own `ureq` 3 agent: TLS, proxy, pool) for this app's calls; the proxy
+    /// setting no longer applies ([`proxy`](BCApp::proxy) is `None`).
+    ///
+    /// ```
+    /// use beecloud::entity::BCApp;
+    ///
+    /// let agent: ureq::Agent = ureq::Agent::config_builder().max_redirects(0).build().into();
+    /// let mut bc_app = BCApp::default();
+    /// bc_app.set_agent(agent);
+    /// ```
+    ///
+    /// Your agent bypasses the SDK's agent settings. The SDK still applies per request its
+    /// timeouts (so calls stay bounded) and reads 4xx answers as envelopes, but it cannot undo
+    /// what the agent does below that: **keep `max_redirects(0)`** (a redirected payment call
+    /// must not be re-sent elsewhere) and keep TLS verification on.
+    ///
+    /// **Semver**: as for [`configure_agent`](BCApp::configure_agent), this is the one place
+    /// (with it) where a `ureq` type is public; a `ureq` major upgrade is a breaking release.
+    pub fn set_agent(&mut self, agent: ureq::Agent) {
+        self.agent = agent;
+        self.proxy = None;
+    }
 }
 
 /// The app given to `register_app`, or the error Python would have raised.
@@ -124,15 +320,10 @@ pub(crate) fn registered(app: &Option<BCApp>) -> Result<&BCApp, crate::BCError> 
 
 impl Default for BCApp {
     fn default() -> Self {
-        let agent = crate::transport::agent(
-            ureq::Agent::config_builder()
-                // 4xx answers carry JSON envelopes; other statuses are mapped by the SDK itself.
-                .http_status_as_error(false)
-                // BeeCloud never redirects an API call: a 3xx is an error, never followed.
-                .max_redirects(0)
-                .user_agent(concat!("beecloud-rust/", env!("CARGO_PKG_VERSION")))
-                .build(),
-        );
+        // An environment proxy ureq cannot parse is ignored, as ureq itself ignores it.
+        let agent = build_agent(resolve_proxy(&BCProxy::FromEnv).unwrap_or(None), |config| {
+            config
+        });
         BCApp {
             app_id: String::new(),
             app_secret: String::new(),
@@ -141,6 +332,8 @@ impl Default for BCApp {
             is_test_mode: false,
             timeout: None,
             api_host: BEECLOUD_API_HOST.to_string(),
+            wechat_api_host: WECHAT_API_HOST.to_string(),
+            proxy: Some(BCProxy::FromEnv),
             agent,
         }
     }
@@ -163,6 +356,8 @@ impl fmt::Debug for BCApp {
             .field("is_test_mode", &self.is_test_mode)
             .field("timeout", &self.timeout)
             .field("api_host", &self.api_host)
+            .field("wechat_api_host", &self.wechat_api_host)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -180,5 +375,35 @@ mod tests {
         for secret in ["ASEC-value", "MSEC-value", "TSEC-value"] {
             assert!(!shown.contains(secret), "{shown}");
         }
+    }
+
+    #[test]
+    fn proxy_settings() {
+        let mut app = BCApp::default();
+        assert_eq!(app.proxy(), Some(&BCProxy::FromEnv));
+        let with_password = BCProxy::Url("http://user:pa55word@proxy.internal:3128".into());
+        app.set_proxy(with_password.clone()).unwrap();
+        assert_eq!(app.proxy(), Some(&with_password));
+        let shown = format!("{app:?} {with_password:?}");
+        assert!(
+            !shown.contains("pa55word") && !shown.contains("user"),
+            "{shown}"
+        );
+        assert!(shown.contains("http://proxy.internal:3128"), "{shown}");
+
+        let refused = app
+            .set_proxy(BCProxy::Url("http://[::1".into()))
+            .unwrap_err();
+        assert!(matches!(refused, crate::BCError::NotConfigured { .. }));
+        assert_eq!(
+            app.proxy(),
+            Some(&with_password),
+            "unchanged after a refusal"
+        );
+
+        app.set_agent(ureq::Agent::new_with_defaults());
+        assert_eq!(app.proxy(), None);
+        app.configure_agent(|config| config.max_idle_connections(2));
+        assert_eq!(app.proxy(), Some(&BCProxy::FromEnv));
     }
 }

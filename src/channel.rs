@@ -90,6 +90,29 @@ impl fmt::Display for BCChannelType {
     }
 }
 
+/// Parses a channel name strictly, for input such as a form or a config file: an unknown name is
+/// refused (where `From<&str>` keeps it as [`Other`](BCChannelType::Other), as the wire needs).
+///
+/// ```
+/// use beecloud::BCChannelType;
+///
+/// assert_eq!("WX_NATIVE".parse::<BCChannelType>()?, BCChannelType::WX_NATIVE);
+/// assert!("wx_native".parse::<BCChannelType>().is_err());
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+impl std::str::FromStr for BCChannelType {
+    type Err = crate::BCError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match BCChannelType::from_wire(value) {
+            BCChannelType::Other(_) => Err(crate::BCError::invalid(format!(
+                "`{value}` is not a channel this SDK knows (use BCChannelType::from to send it anyway)"
+            ))),
+            known => Ok(known),
+        }
+    }
+}
+
 impl From<&str> for BCChannelType {
     fn from(value: &str) -> Self {
         BCChannelType::from_wire(value)
@@ -169,6 +192,20 @@ mod tests {
         assert_eq!(BCChannelType::JD_B2B.parent(), "JD");
         assert_eq!(BCChannelType::CP_WEB.parent(), "CP");
         assert_eq!(BCChannelType::BC_CARD_CHARGE.parent(), "BC");
+    }
+
+    #[test]
+    fn from_str_accepts_known_names_only() {
+        for channel in BCChannelType::KNOWN {
+            assert_eq!(&channel.as_str().parse::<BCChannelType>().unwrap(), channel);
+        }
+        for unknown in ["XYZ_PAY", "wx", "", " WX"] {
+            let err = unknown.parse::<BCChannelType>().unwrap_err();
+            assert!(
+                matches!(err, crate::BCError::InvalidParams { .. }),
+                "{unknown}"
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Python's `beecloud.entity`: the app, channel values, request parameters, records and results.
 
 pub use crate::app::{
-    BCApp, BCTimeout, BEECLOUD_API_HOST, CONNECT_READ_DEADLINE_READS, DEFAULT_CALL_TIMEOUT,
-    DEFAULT_CONNECT_TIMEOUT,
+    AgentConfig, BCApp, BCProxy, BCTimeout, BEECLOUD_API_HOST, CONNECT_READ_DEADLINE_READS,
+    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, WECHAT_API_HOST,
 };
 pub use crate::channel::BCChannelType;
 pub use crate::params::{

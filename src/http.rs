@@ -3,7 +3,7 @@
 //! rule — plus its fields; this module refuses test-mode calls, signs, encodes, sends and maps the reply.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -30,6 +30,18 @@ pub(crate) enum Wire {
     GetQuery,
     /// E4: DELETE `?k=v&…`.
     Delete,
+}
+
+impl Wire {
+    /// The HTTP method.
+    pub(crate) fn method(self) -> &'static str {
+        match self {
+            Wire::Post => "POST",
+            Wire::Put => "PUT",
+            Wire::GetPara | Wire::GetQuery => "GET",
+            Wire::Delete => "DELETE",
+        }
+    }
 }
 
 /// Which secret signs the request in live mode (test mode always uses the test secret).
@@ -144,6 +156,7 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
         secret => signature(app, secret)?,
     };
     let agent = app.agent();
+    let started = Instant::now();
     let sent = match op.wire {
         Wire::Post | Wire::Put => {
             let body = fields.to_json(&signature)?;
@@ -182,8 +195,11 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
             with_timeouts(request, app.timeout).call()
         }
     };
-    let (status, body) = read_reply(sent)?;
-    decode(status, body)
+    let reply = read_reply(sent);
+    let status = reply.as_ref().ok().map(|(status, _)| *status);
+    let result = reply.and_then(|(status, body)| decode(status, body));
+    crate::call_log::record(op.name, op.wire.method(), &url, status, &result, started);
+    result
 }
 
 /// GETs a document from a non-BeeCloud service (WeChat OAuth), with the default timeouts and body
@@ -271,6 +287,8 @@ fn with_timeouts<B>(
     request: ureq::RequestBuilder<B>,
     timeout: Option<BCTimeout>,
 ) -> ureq::RequestBuilder<B> {
+    // Set per request too, so an agent of the caller's (`BCApp::set_agent`) never follows a
+    // redirect and reads envelopes alike.
     let config = request
         .config()
         .max_redirects(0)
@@ -439,10 +457,11 @@ fn redacted_location(location: &str) -> String {
     }
 }
 
-/// GET URLs carry `app_sign`; an error that quotes the URL is replaced by a copy without it.
+/// GET URLs carry `app_sign` (WeChat's, the app secret); an error that quotes the URL is replaced
+/// by a copy without it.
 fn redacted(error: ureq::Error) -> BoxError {
     let shown = format!("{error} {error:?}");
-    if shown.contains("app_sign") || shown.contains("para=") {
+    if shown.contains("app_sign") || shown.contains("para=") || shown.contains("secret=") {
         Box::new(RedactedError(match error {
             ureq::Error::BadUri(_) => "bad uri",
             ureq::Error::RequireHttpsOnly(_) => "configured for https only",

@@ -80,6 +80,15 @@
 //! | `user.add_merchant_user(bc_app, 'id')` | `user::add_merchant_user(&bc_app, "id")` |
 //! | `sales.create_coupon(bc_app, tpl, user)` | `sales::create_coupon(&bc_app, tpl, user)` |
 //! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::receive_webhook`]; the subscription demo's `sign`: [`utils::verify_legacy_sign_webhook`] |
+//! | keyword arguments, `f(a, b=None, c=None)` | positional `Option`s, in Python's order: `query_merchant_users(&bc_app, None, Some(start), None)` |
+//! | `bc_query.query_plans()` (optional argument left out) | `bc_query.query_plans(None)`: an optional argument is always written, `None` or `&criteria` |
+//! | a `dict` (`optional`, `bill_info`, `result.raw`) | `serde_json::Map<String, Value>` (`json!({...}).as_object().cloned()`), or the `BTreeMap` the signature names |
+//! | `bill.total_fee` (a record attribute, maybe `None`) | `bill.total_fee` is `Option<i64>`: every record field is an `Option` (`if let Some(fee) = bill.total_fee`) |
+//! | `bc_pay.offline_revert(bill_no, channel=None)` (`method='REVERT'` added inside) | `bc_pay.offline_revert(bill_no, None)`: the SDK sends `method: "REVERT"` itself |
+//! | `BCPayReqParams(total_fee=1, …)` | refused: params are `#[non_exhaustive]`, so build with `default()` and set fields (new fields stay non-breaking) |
+//! | `result.result_code == 17` | `e.code() == Some(BCResultCode::BillNoDuplicate)`, or [`BCError::is_duplicate`] ([`codes`]) |
+//! | `order_num_on_datetime()` as `refund_no` | [`utils::order_num_on_beijing_datetime`]: a `refund_no` must start with Beijing's date, on any host zone |
+//! | `requests` reading `HTTPS_PROXY` | the same by default ([`entity::BCProxy::FromEnv`], `NO_PROXY` honoured, loopback never proxied); [`BCApp::set_proxy`], [`BCApp::configure_agent`], [`BCApp::set_agent`] |
 //! | (Java/PHP only) Java `startTransferQuery`, `startTransferQueryCount` | [`BCQuery::query_transfers`], [`BCQuery::query_transfers_count`] |
 //! | (Java/PHP only) Java `getGateWayBanks`; PHP `get_banks($data, 'BC_GATEWAY')` | [`BCQuery::query_bc_gateway_banks`] |
 //! | (Java/PHP only) Java `billConfirm`; PHP `confirm_bill_pay` | [`BCPay::confirm_bill`] |
@@ -102,6 +111,22 @@
 //! fields are refused before sending; the caller's params are never modified; redirects are never
 //! followed; every call has an overall deadline.
 //!
+//! ## Errors
+//!
+//! Every operation returns `Result<BCResult<_>, BCError>`, and each documents its likely codes
+//! under `# Errors`. The errors they share:
+//!
+//! - [`BCError::Api`]: the server answered a non-zero `result_code` (named in [`BCResultCode`];
+//!   matched by helpers such as [`BCError::is_duplicate`]). The server acted on nothing.
+//! - [`BCError::NotSupportedInTestMode`] (`-2`): the operation has no sandbox; nothing was sent.
+//! - [`BCError::InvalidParams`], [`BCError::NotConfigured`]: refused locally (a required field,
+//!   a filter that does not apply, a missing secret or `api_host`); nothing was sent.
+//! - [`BCError::Connect`] (`-1`): no connection could be opened; nothing was sent.
+//! - [`BCError::Transport`], [`BCError::Timeout`], [`BCError::Redirect`], [`BCError::HttpStatus`],
+//!   [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`] (`-1`) and
+//!   [`BCError::UnreadableSuccess`]: the request may have reached the server
+//!   ([`BCError::outcome_unknown`] is true); query before paying again.
+//!
 //! ## Modules
 //!
 //! - [`entity`]: [`BCApp`], [`BCChannelType`], the params structs, the records, [`BCResult`] and payloads.
@@ -116,7 +141,9 @@
 //!   `card_sync_sign`, `card_charge_sign`, `sandbox_notify`; on [`BCQuery`] `query_transfers`,
 //!   `query_transfers_count`, `query_bc_gateway_banks`, the T1/JD bank lists and
 //!   `query_refund_status_with_bill_update`; [`Pages`] iterators over every list (`bills_iter`…).
-//! - [`utils`]: SMS, card factors, order numbers, timestamps, WeChat OAuth, signatures, webhooks.
+//! - [`utils`]: SMS, card factors, order numbers (local and Beijing time), timestamps, WeChat OAuth,
+//!   signatures, webhooks.
+//! - [`codes`]: [`BCResultCode`], the named `result_code`s, and `BCError`'s matching helpers.
 //! - `emulator` (feature `emulator`): a stateful local BeeCloud server.
 //!
 //! ## Transport
@@ -142,14 +169,26 @@
 //! redacted excerpt of a server body ([`BCError::response_body`] has all of it), and card numbers,
 //! CVVs and expiry dates are masked.
 //!
+//! Proxies: the environment's (`HTTPS_PROXY`… with `NO_PROXY`) by default, as Python's `requests`;
+//! [`BCApp::set_proxy`] chooses none or an explicit one, and loopback hosts (the emulator) are
+//! never proxied. [`BCApp::configure_agent`] adjusts the SDK's agent (pool size, TLS roots);
+//! [`BCApp::set_agent`] brings your own — the only places a `ureq` type is public, so a `ureq`
+//! major upgrade is a breaking release of this crate.
+//!
 //! ## Features
 //!
 //! - `emulator`: `beecloud::emulator::Emulator`, a stateful BeeCloud server on 127.0.0.1 for tests
-//!   and demos (adds the `uuid` dependency; the HTTP server is its own, on `std::net`), and the `beecloud-emulator` binary.
+//!   and demos (adds the `uuid` dependency; the HTTP server is its own, on `std::net`), and the
+//!   `beecloud-emulator` binary.
+//! - `log`: one [`log`](https://docs.rs/log) line per BeeCloud call, target `beecloud` (Info on
+//!   success, Warn on failure): operation, method, path without query, status, `result_code`,
+//!   duration — never a secret, `app_sign`, query or body. `ureq` already depends on `log`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod app;
+mod call_log;
 mod channel;
 mod error;
 mod http;
@@ -170,6 +209,7 @@ mod pages;
 mod payouts;
 mod sensitive;
 
+pub mod codes;
 pub mod entity;
 pub mod pay;
 pub mod query;
@@ -183,6 +223,7 @@ pub mod subscribe {
     pub use crate::pay::BCPay as BCSubscribe;
 }
 
+pub use codes::BCResultCode;
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
 pub use pages::Pages;
@@ -190,6 +231,7 @@ pub use pay::BCPay;
 pub use query::BCQuery;
 
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 /// The README's examples, compiled and run as doctests (with `--all-features`, as the README's

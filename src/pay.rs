@@ -132,6 +132,27 @@ impl BCPay {
 
     /// Creates an online bill (`POST /2/rest/bill`; test mode: the sandbox). The result carries what
     /// the channel needs: `url`, `html`, `code_url`, JSAPI fields…
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCPayReqParams::default();
+    /// params.channel = Some(beecloud::BCChannelType::ALI_WEB);
+    /// params.title = Some("order 1".into());
+    /// params.total_fee = Some(100); // fen
+    /// params.bill_no = Some(beecloud::utils::order_num_on_datetime());
+    /// params.return_url = Some("https://example.com/paid".into());
+    /// let result = bc_pay.pay(&params)?;
+    /// println!("redirect the payer to {:?}", result.url);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`17` ([`is_duplicate`](BCError::is_duplicate)) when `bill_no` was used before: after a
+    /// retry, query the bill; `2` when the channel is not enabled); [`BCError::InvalidParams`] or
+    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+    /// ([`BCError::outcome_unknown`]).
     pub fn pay(&self, params: &BCPayReqParams) -> Result<BCResult<PayResult>, BCError> {
         http::call(self.app()?, &PAY, None, || {
             with_sdk_version(to_fields(params)?)
@@ -140,6 +161,26 @@ impl BCPay {
 
     /// Creates an in-store bill (`POST /2/rest/offline/bill`); poll
     /// [`query_offline_bill_status`](crate::query::BCQuery::query_offline_bill_status) for the outcome.
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCPayReqParams::default();
+    /// params.channel = Some(beecloud::BCChannelType::WX_SCAN);
+    /// params.title = Some("in store".into());
+    /// params.total_fee = Some(100);
+    /// params.bill_no = Some(beecloud::utils::order_num_on_datetime());
+    /// params.auth_code = Some("code scanned from the payer's phone".into());
+    /// let result = bc_pay.offline_pay(&params)?;
+    /// println!("{:?} paid now: {:?}", result.id, result.pay_result);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`17` for a used `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn offline_pay(
         &self,
         params: &BCPayReqParams,
@@ -150,6 +191,27 @@ impl BCPay {
     }
 
     /// Creates a PayPal bill (`POST /2/rest/international/bill`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCInternationalPayParams::default();
+    /// params.channel = Some(beecloud::BCChannelType::PAYPAL_PAYPAL);
+    /// params.title = Some("order 1".into());
+    /// params.total_fee = Some(100);
+    /// params.currency = Some("USD".into());
+    /// params.bill_no = Some(beecloud::utils::order_num_on_datetime());
+    /// params.return_url = Some("https://example.com/paid".into());
+    /// let result = bc_pay.international_pay(&params)?;
+    /// println!("{:?}", result.url);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`17` for a used `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn international_pay(
         &self,
         params: &BCInternationalPayParams,
@@ -159,11 +221,50 @@ impl BCPay {
 
     /// Refunds a paid bill, or with `need_approval` creates a pre-refund (`POST /2/rest/refund`,
     /// master secret). For ALI the merchant must confirm at `result.url`.
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCRefundReqParams::default();
+    /// params.bill_no = Some("the bill's bill_no".into());
+    /// // must start with today's date in Beijing
+    /// params.refund_no = Some(beecloud::utils::order_num_on_beijing_datetime());
+    /// params.refund_fee = Some(100);
+    /// let result = bc_pay.refund(&params)?;
+    /// println!("{} {:?}", result.id, result.url);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`8` no such bill, `9`–`12` ([`is_refund_refused`](BCError::is_refund_refused)) when the
+    /// bill's state forbids it, `5` for a `refund_no` not starting with Beijing's date, `16` for a
+    /// second pre-refund); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn refund(&self, params: &BCRefundReqParams) -> Result<BCResult<RefundResult>, BCError> {
         http::call(self.app()?, &REFUND_OP, None, || to_fields(params))
     }
 
     /// Refunds an in-store bill (`POST /2/rest/offline/refund`, master secret).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCRefundReqParams::default();
+    /// params.bill_no = Some("the bill's bill_no".into());
+    /// params.refund_no = Some(beecloud::utils::order_num_on_beijing_datetime());
+    /// params.refund_fee = Some(100);
+    /// let result = bc_pay.offline_refund(&params)?;
+    /// println!("refunded: {:?}", result.refund_result);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (as [`refund`](BCPay::refund)); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn offline_refund(
         &self,
         params: &BCRefundReqParams,
@@ -179,6 +280,20 @@ impl BCPay {
     }
 
     /// Reverts (cancels) an unpaid in-store bill (`POST /2/rest/offline/bill/{bill_no}`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let result = bc_pay.offline_revert("the bill's bill_no", Some(beecloud::BCChannelType::WX_SCAN))?;
+    /// println!("reverted: {:?}", result.revert_status);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`8` no such bill); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn offline_revert(
         &self,
         bill_no: &str,
@@ -195,6 +310,25 @@ impl BCPay {
     }
 
     /// Approves or denies pre-refunds (`PUT /2/rest/refund`, master secret).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCPreRefundAuditParams::default();
+    /// params.channel = Some(beecloud::BCChannelType::WX);
+    /// params.ids = Some(vec!["pre-refund id".into()]);
+    /// params.agree = Some(true);
+    /// let result = bc_pay.audit_pre_refunds(&params)?;
+    /// println!("{:?}", result.result_map);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (per pre-refund failures are in `result.result_map`, not an `Err`);
+    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
+    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+    /// ([`BCError::outcome_unknown`]).
     pub fn audit_pre_refunds(
         &self,
         params: &BCPreRefundAuditParams,
@@ -203,6 +337,25 @@ impl BCPay {
     }
 
     /// Sends a WeChat red pack, a WeChat or an Alipay transfer (`POST /2/rest/transfer`, master secret).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCTransferReqParams::default();
+    /// params.channel = Some(beecloud::BCChannelType::WX_TRANSFER);
+    /// params.transfer_no = Some("0123456789".into());
+    /// params.total_fee = Some(100);
+    /// params.desc = Some("refund of order 1".into());
+    /// params.channel_user_id = Some("receiver's openid".into());
+    /// bc_pay.transfer(&params)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`7` when the channel refused the payout); [`BCError::NotSupportedInTestMode`] (−2) in test
+    /// mode; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport
+    /// failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn transfer(
         &self,
         params: &BCTransferReqParams,
@@ -212,6 +365,29 @@ impl BCPay {
 
     /// Pays out to a bank card through BeeCloud (`POST /2/rest/bc_transfer`, master secret); the
     /// outcome arrives by webhook.
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCCardTransferParams::default();
+    /// params.total_fee = Some(100);
+    /// params.bill_no = Some(beecloud::utils::order_num_on_datetime());
+    /// params.title = Some("payout".into());
+    /// params.bank_fullname = Some("中国银行".into());
+    /// # params.card_type = Some("DE".into());
+    /// # params.account_type = Some("P".into());
+    /// params.account_no = Some("card number".into());
+    /// params.account_name = Some("card holder".into());
+    /// bc_pay.bc_transfer(&params)?; // the outcome arrives by webhook
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`17` for a used `bill_no`; `15` is BeeCloud's own network failure (not the SDK's −1));
+    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
+    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+    /// ([`BCError::outcome_unknown`]).
     pub fn bc_transfer(
         &self,
         params: &BCCardTransferParams,
@@ -220,6 +396,30 @@ impl BCPay {
     }
 
     /// Alipay batch payout (`POST /2/rest/transfers`, master secret); confirm at `result.url`.
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut item = beecloud::entity::BCBatchTransferItem::default();
+    /// item.transfer_id = Some(beecloud::utils::order_num_on_datetime());
+    /// item.receiver_account = Some("alipay account".into());
+    /// # item.receiver_name = Some("name".into());
+    /// item.transfer_fee = Some(100);
+    /// # item.transfer_note = Some("note".into());
+    /// let mut params = beecloud::entity::BCBatchTransferParams::default();
+    /// params.batch_no = Some(beecloud::utils::order_num_on_datetime());
+    /// params.account_name = Some("payer account name".into());
+    /// params.transfer_data = Some(vec![item]);
+    /// let result = bc_pay.batch_transfer(&params)?;
+    /// println!("confirm at {:?}", result.url);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn batch_transfer(
         &self,
         params: &BCBatchTransferParams,
@@ -229,12 +429,42 @@ impl BCPay {
 
     /// Sends an SMS code for `subscribe` (as the Python README places it; also
     /// [`utils::send_sms_passcode`](crate::utils::send_sms_passcode)).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let sms = bc_pay.send_sms_passcode("13800000000")?;
+    /// println!("{}", sms.sms_id);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
+    /// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn send_sms_passcode(&self, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
         crate::utils::send_sms_passcode(self.app()?, phone)
     }
 
     /// Subscribes a buyer to a plan (`POST /2/subscription`). `result.subscription.valid == Some(false)`
     /// means pending: the outcome arrives by webhook.
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut subscription = beecloud::entity::BCSubscription::default();
+    /// subscription.buyer_id = Some("buyer-1".into());
+    /// subscription.plan_id = Some("plan id".into());
+    /// let result = bc_pay.subscribe(&subscription, "sms id", "code the buyer received", None)?;
+    /// println!("active: {:?}", result.subscription.valid);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`5` for a wrong or expired SMS code); [`BCError::InvalidParams`] or
+    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+    /// ([`BCError::outcome_unknown`]).
     pub fn subscribe(
         &self,
         subscription: &BCSubscription,
@@ -254,6 +484,18 @@ impl BCPay {
     }
 
     /// Cancels a subscription now (`DELETE /2/subscription/{id}`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// bc_pay.cancel_subscription("subscription id")?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn cancel_subscription(
         &self,
         subscription_id: &str,
@@ -268,6 +510,18 @@ impl BCPay {
 
     /// Cancels a subscription after its next charge (`at_period_end`, a REST option Python cannot
     /// send).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// bc_pay.cancel_subscription_at_period_end("subscription id")?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn cancel_subscription_at_period_end(
         &self,
         subscription_id: &str,
@@ -282,6 +536,20 @@ impl BCPay {
 
     /// Changes a subscription (`PUT /2/subscription/{id}`): every field set in `changes` is sent
     /// (Python's `**kwargs`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut changes = beecloud::entity::BCSubscription::default();
+    /// changes.amount = Some(2.0);
+    /// bc_pay.update_subscription("subscription id", &changes)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn update_subscription(
         &self,
         subscription_id: &str,
@@ -296,11 +564,40 @@ impl BCPay {
     }
 
     /// Creates a plan (`POST /2/plan`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// let mut plan = beecloud::entity::BCPlan::default();
+    /// plan.name = Some("monthly".into());
+    /// plan.fee = Some(1000);
+    /// plan.interval = Some("month".into());
+    /// let result = bc_pay.create_plan(&plan)?;
+    /// println!("{:?}", result.plan.id);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn create_plan(&self, plan: &BCPlan) -> Result<BCResult<PlanResult>, BCError> {
         http::call(self.app()?, &CREATE_PLAN, None, || to_fields(plan))
     }
 
     /// Renames a plan or replaces its `optional` (`PUT /2/plan/{id}`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// bc_pay.update_plan("plan id", Some("new name"), None)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn update_plan(
         &self,
         plan_id: &str,
@@ -320,6 +617,18 @@ impl BCPay {
     }
 
     /// Deletes a plan (`DELETE /2/plan/{id}`).
+    ///
+    /// ```no_run
+    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
+    /// bc_pay.delete_plan("plan id")?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn delete_plan(&self, plan_id: &str) -> Result<BCResult<IdResult>, BCError> {
         http::call(self.app()?, &DELETE_PLAN, Some(plan_id), || Ok(Map::new()))
     }

@@ -155,6 +155,24 @@ impl BCQuery {
 
     /// One page of bills (`GET /2/rest/bills`; test mode: the sandbox). `refund_no` and
     /// `need_approval` do not apply.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCQueryReqParams::default();
+    /// params.spay_result = Some(true);
+    /// params.limit = Some(50);
+    /// for bill in &bc_query.query_bills(&params)?.bills {
+    ///     println!("{:?} {:?}", bill.bill_no, bill.total_fee);
+    /// }
+    /// bc_query.query_bills(None)?; // no filters
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_bills<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -166,6 +184,19 @@ impl BCQuery {
     }
 
     /// Number of bills matching (`GET /2/rest/bills/count`); paging and detail do not apply.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let count = bc_query.query_bills_count(None)?.count;
+    /// println!("{count}");
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_bills_count<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -181,6 +212,23 @@ impl BCQuery {
     }
 
     /// One page of refunds (`GET /2/rest/refunds`); `spay_result` does not apply.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let mut params = beecloud::entity::BCQueryReqParams::default();
+    /// params.bill_no = Some("the bill's bill_no".into());
+    /// for refund in &bc_query.query_refunds(&params)?.refunds {
+    ///     println!("{:?} {:?}", refund.refund_no, refund.result);
+    /// }
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_refunds<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -192,6 +240,19 @@ impl BCQuery {
     }
 
     /// Number of refunds matching (`GET /2/rest/refunds/count`).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// println!("{}", bc_query.query_refunds_count(None)?.count);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_refunds_count<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -207,6 +268,20 @@ impl BCQuery {
     }
 
     /// A bill by BeeCloud's record id (`GET /2/rest/bill/{id}`): `result.pay`.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let bill = bc_query.query_bill_by_id("bill id from pay")?;
+    /// println!("paid: {:?}", bill.pay.spay_result);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`8` ([`is_not_found`](BCError::is_not_found)) for an unknown id);
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_bill_by_id(&self, bill_id: &str) -> Result<BCResult<BillResult>, BCError> {
         http::call(self.app()?, &QUERY_BILL_BY_ID, Some(bill_id), || {
             Ok(Map::new())
@@ -214,6 +289,21 @@ impl BCQuery {
     }
 
     /// A refund by BeeCloud's record id (`GET /2/rest/refund/{id}`): `result.refund`.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let refund = bc_query.query_refund_by_id("refund id from refund")?;
+    /// println!("done: {:?}", refund.refund.finish);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`13` ([`is_not_found`](BCError::is_not_found)) for an unknown id);
+    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
+    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+    /// ([`BCError::outcome_unknown`]).
     pub fn query_refund_by_id(
         &self,
         refund_id: &str,
@@ -225,6 +315,21 @@ impl BCQuery {
 
     /// The status of a refund of a channel that sends no refund webhook — WX, YEE, KUAIQIAN, BD
     /// (`GET /2/rest/refund/status`).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let status = bc_query.query_refund_status("WX", "the refund_no")?;
+    /// println!("{}", status.refund_status);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`13` for an unknown `refund_no`, `3` for a channel other than WX, YEE, KUAIQIAN, BD);
+    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
+    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+    /// ([`BCError::outcome_unknown`]).
     pub fn query_refund_status(
         &self,
         channel: impl Into<BCChannelType>,
@@ -240,6 +345,20 @@ impl BCQuery {
     }
 
     /// Whether an in-store bill is paid (`POST /2/rest/offline/bill/status`).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let status = bc_query.query_offline_bill_status("the bill_no", None)?;
+    /// println!("paid: {:?}", status.pay_result);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+    /// (`8` for an unknown `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_offline_bill_status(
         &self,
         bill_no: &str,
@@ -256,6 +375,20 @@ impl BCQuery {
 
     /// Whether a bill is paid, asked of BeeCloud's reconciliation service (`POST /2/rest/reconciliation`;
     /// documented by BeeCloud, in no Python SDK). Refused in test mode.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let result = bc_query.query_reconciliation("bill id")?;
+    /// println!("{:?}", result.raw);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
+    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
+    /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_reconciliation(
         &self,
         bill_id: &str,
@@ -270,6 +403,19 @@ impl BCQuery {
 
     /// Banks `bc_transfer` pays out to: `P_DE` personal debit, `P_CR` personal credit, `C` corporate
     /// (`GET /2/rest/bc_transfer/banks`, unsigned).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let banks = bc_query.query_bc_transfer_supported_banks("P_DE")?;
+    /// println!("{:?}", banks.bank_list);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_bc_transfer_supported_banks(
         &self,
         transfer_type: &str,
@@ -288,6 +434,20 @@ impl BCQuery {
     }
 
     /// Plans (`GET /2/plan`): `result.plans`, or `result.total_count` with `count_only`.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// for plan in &bc_query.query_plans(None)?.plans {
+    ///     println!("{:?} {:?}", plan.id, plan.name);
+    /// }
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_plans<'a>(
         &self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -299,6 +459,19 @@ impl BCQuery {
     }
 
     /// A plan by id (`GET /2/plan/{id}`).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let plan = bc_query.query_plan_by_id("plan id")?;
+    /// println!("{:?}", plan.plan.name);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_plan_by_id(&self, plan_id: &str) -> Result<BCResult<PlanResult>, BCError> {
         http::call(self.app()?, &QUERY_PLAN_BY_ID, Some(plan_id), || {
             Ok(Map::new())
@@ -306,6 +479,19 @@ impl BCQuery {
     }
 
     /// Banks subscriptions can charge (`GET /2/subscription_banks`).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let banks = bc_query.query_subscription_payment_supported_banks()?;
+    /// println!("{:?}", banks.banks);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_subscription_payment_supported_banks(
         &self,
     ) -> Result<BCResult<SubscriptionBanksResult>, BCError> {
@@ -315,6 +501,22 @@ impl BCQuery {
     }
 
     /// Subscriptions (`GET /2/subscription`): `result.subscriptions`, or `result.total_count`.
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let mut criteria = beecloud::entity::BCQueryCriteria::default();
+    /// criteria.buyer_id = Some("buyer-1".into());
+    /// for subscription in &bc_query.query_subscriptions(&criteria)?.subscriptions {
+    ///     println!("{:?} {:?}", subscription.id, subscription.valid);
+    /// }
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_subscriptions<'a>(
         &self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -326,6 +528,19 @@ impl BCQuery {
     }
 
     /// A subscription by id (`GET /2/subscription/{id}`).
+    ///
+    /// ```no_run
+    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
+    /// let result = bc_query.query_subscription_by_id("subscription id")?;
+    /// println!("{:?}", result.subscription.valid);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
+    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
+    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_subscription_by_id(
         &self,
         subscription_id: &str,

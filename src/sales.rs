@@ -30,6 +30,19 @@ const QUERY_COUPONS: Op = Op::new("query_coupons", Wire::GetPara, "rest/coupon",
 const CREATE_COUPON: Op = Op::new("create_coupon", Wire::Post, "rest/coupon", App, Same);
 
 /// A coupon template by id (`GET /2/rest/coupon/template/{id}`): `result.coupon_template`.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let result = beecloud::sales::query_coupon_template(&bc_app, "template id")?;
+/// println!("{:?}", result.coupon_template.name);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn query_coupon_template(
     bc_app: &BCApp,
     template_id: &str,
@@ -44,6 +57,20 @@ pub fn query_coupon_template(
 
 /// Coupon templates (`GET /2/rest/coupon/template`): `name`, `created_before`, `created_after`,
 /// `skip`, `limit`, `count_only` of the criteria apply.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// for template in &beecloud::sales::query_coupon_templates(&bc_app, None)?.coupon_templates {
+///     println!("{:?}", template.name);
+/// }
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn query_coupon_templates<'a>(
     bc_app: &BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -55,12 +82,41 @@ pub fn query_coupon_templates<'a>(
 }
 
 /// A coupon by id (`GET /2/rest/coupon/{id}`): `result.coupon`, with its template.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let result = beecloud::sales::query_coupon(&bc_app, "coupon id")?;
+/// println!("{:?}", result.coupon.user_id);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponResult>, BCError> {
     http::call(bc_app, &QUERY_COUPON, Some(coupon_id), || Ok(Map::new()))
 }
 
 /// Coupons (`GET /2/rest/coupon`): `user_id`, `template_id`, `status`, `limit_fee`,
 /// `created_before`, `created_after`, `skip`, `limit`, `count_only` of the criteria apply.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let mut criteria = beecloud::entity::BCQueryCriteria::default();
+/// criteria.user_id = Some("buyer-1".into());
+/// for coupon in &beecloud::sales::query_coupons(&bc_app, &criteria)?.coupons {
+///     println!("{:?}", coupon.id);
+/// }
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn query_coupons<'a>(
     bc_app: &BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -72,6 +128,20 @@ pub fn query_coupons<'a>(
 }
 
 /// Hands a coupon of a template to a user (`POST /2/rest/coupon`): `result.coupon`.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let result = beecloud::sales::create_coupon(&bc_app, "template id", "buyer-1")?;
+/// println!("{:?}", result.coupon.id);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+/// (`5` when the template is unknown, expired or used up); [`BCError::InvalidParams`] or
+/// [`BCError::NotConfigured`] before sending; transport failures and timeouts
+/// ([`BCError::outcome_unknown`]).
 pub fn create_coupon(
     bc_app: &BCApp,
     template_id: &str,

@@ -33,6 +33,18 @@ const ATTACH_HISTORY_BILLS: Op = Op::new(
 );
 
 /// Registers one user of the merchant (`POST /2/rest/user`).
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// beecloud::user::add_merchant_user(&bc_app, "buyer-1")?;
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
     http::call(bc_app, &ADD_USER, None, || {
         Ok(Map::from_iter([(
@@ -43,6 +55,18 @@ pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<Empt
 }
 
 /// Registers users under a merchant account, an email or phone (`POST /2/rest/users`).
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// beecloud::user::batch_add_merchant_users(&bc_app, "merchant@example.com", ["buyer-1", "buyer-2"])?;
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn batch_add_merchant_users<I, S>(
     bc_app: &BCApp,
     merchant: &str,
@@ -66,6 +90,21 @@ where
 
 /// Users (`GET /2/rest/users`): with `merchant`, every user of that merchant account, else those
 /// registered through this app; `start_time` / `end_time` (ms) bound the registration time.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let users = beecloud::user::query_merchant_users(&bc_app, None, None, None)?;
+/// for user in &users.users {
+///     println!("{:?}", user.buyer_id);
+/// }
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn query_merchant_users(
     bc_app: &BCApp,
     merchant: Option<&str>,
@@ -89,6 +128,20 @@ pub fn query_merchant_users(
 
 /// Links earlier bills to buyers: `bill_info` maps a buyer id to bill numbers
 /// (`PUT /2/rest/history_bills`). `result.failed_bills` lists those that could not be linked.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let bills = std::collections::BTreeMap::from([("buyer-1".to_string(), vec!["bill_no 1".to_string()])]);
+/// let result = beecloud::user::attach_buyer_history_bills(&bc_app, &bills)?;
+/// println!("not linked: {:?}", result.failed_bills);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn attach_buyer_history_bills(
     bc_app: &BCApp,
     bill_info: &BTreeMap<String, Vec<String>>,

@@ -1,7 +1,16 @@
-//! Helpers of Python's `beecloud.utils`: SMS codes, card-factor checks, order numbers, local
-//! timestamps, WeChat OAuth, signatures and webhook verification.
+//! Helpers of Python's `beecloud.utils`: SMS codes, card-factor checks, order numbers, local and
+//! Beijing timestamps, WeChat OAuth, signatures and webhook verification.
+//!
+//! ## Which clock
+//!
+//! BeeCloud checks one number against *its* calendar: a `refund_no` must begin with today's date in
+//! Beijing (UTC+8). Build it with [`order_num_on_beijing_datetime`]; [`order_num_on_datetime`] uses
+//! the host's zone (as Python does) and fails on a UTC host from 16:00 to 24:00. Bill, transfer and
+//! batch numbers only need to be unique, so either works for them.
 
-use chrono::{Local, LocalResult, NaiveDateTime, Offset, TimeZone};
+use chrono::{
+    DateTime, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
+};
 use serde_json::{Map, Value};
 
 use crate::app::BCApp;
@@ -27,6 +36,19 @@ pub fn get_rest_root_url() -> String {
 }
 
 /// Sends an SMS code to `phone` (`POST /2/sms`): `result.sms_id`, for `subscribe`.
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let sms = beecloud::utils::send_sms_passcode(&bc_app, "13800000000")?;
+/// println!("{}", sms.sms_id);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
+/// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
+/// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
 pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
     http::call(bc_app, &SEND_SMS, None, || {
         Ok(Map::from_iter([("phone".to_string(), Value::from(phone))]))
@@ -35,6 +57,19 @@ pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResu
 
 /// Verifies a person's identity factors (`POST /2/auth`): name and ID number (2 factors), plus the
 /// card number (3), plus the phone bound to it (4).
+///
+/// ```no_run
+/// # let bc_app = beecloud::BCApp::default();
+/// let result = beecloud::utils::verify_card_factors(&bc_app, "name", "id number", Some("card number"), None)?;
+/// println!("{:?}", result.auth_result);
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
+/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
+/// timeouts ([`BCError::outcome_unknown`]).
 pub fn verify_card_factors(
     bc_app: &BCApp,
     name: &str,
@@ -59,8 +94,56 @@ pub fn verify_card_factors(
 
 /// The local time as `yyyyMMddHHmmss` + milliseconds, 17 digits (e.g. `20261129163612536`): a valid
 /// `bill_no`, `batch_no` or transfer number. Not unique within one millisecond.
+///
+/// This is Python's helper, in the host's time zone. For a `refund_no` use
+/// [`order_num_on_beijing_datetime`]: BeeCloud requires it to start with Beijing's date.
+///
+/// ```
+/// let bill_no = beecloud::utils::order_num_on_datetime();
+/// assert_eq!(bill_no.len(), 17);
+/// ```
 pub fn order_num_on_datetime() -> String {
-    Local::now().format("%Y%m%d%H%M%S%3f").to_string()
+    order_num(&Local::now())
+}
+
+/// Beijing time's offset from UTC: Asia/Shanghai has kept UTC+8 without daylight saving since
+/// 1991, so a fixed offset is exact and needs no time-zone database.
+pub const BEIJING_UTC_OFFSET: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// The current time in Beijing (UTC+8), whatever the host's time zone.
+pub fn beijing_now() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&BEIJING_UTC_OFFSET)
+}
+
+/// Today's date in Beijing (UTC+8): the date BeeCloud checks a `refund_no` against.
+pub fn beijing_today() -> NaiveDate {
+    beijing_now().date_naive()
+}
+
+/// [`order_num_on_datetime`] in Beijing time: `yyyyMMddHHmmss` + milliseconds, 17 digits, starting
+/// with Beijing's date on any host. Use it for `refund_no` (date + a 9-digit serial, as BeeCloud
+/// requires); it is as good as the local one for `bill_no`. Not unique within one millisecond.
+///
+/// ```
+/// use beecloud::utils::{beijing_today, order_num_on_beijing_datetime};
+///
+/// let refund_no = order_num_on_beijing_datetime();
+/// // (a test run across Beijing's midnight could see two different days)
+/// # let refund_no = beijing_today().format("%Y%m%d").to_string() + &refund_no[8..];
+/// assert!(refund_no.starts_with(&beijing_today().format("%Y%m%d").to_string()));
+/// ```
+pub fn order_num_on_beijing_datetime() -> String {
+    order_num(&beijing_now())
+}
+
+fn order_num<Tz: TimeZone>(now: &DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    now.format("%Y%m%d%H%M%S%3f").to_string()
 }
 
 /// Milliseconds since the epoch of a local wall-clock time. Unlike Python, the offset in force *at
@@ -91,19 +174,67 @@ pub fn fetch_code(wx_app_id: &str, redirect_url: &str) -> String {
 
 /// The WeChat URL that exchanges an OAuth `code` for the payer's openid.
 pub fn create_fetch_open_id_url(wx_app_id: &str, wx_app_secret: &str, code: &str) -> String {
+    open_id_url(crate::app::WECHAT_API_HOST, wx_app_id, wx_app_secret, code)
+}
+
+fn open_id_url(host: &str, wx_app_id: &str, wx_app_secret: &str, code: &str) -> String {
     format!(
-        "https://api.weixin.qq.com/sns/oauth2/access_token?appid={}&secret={}&grant_type=authorization_code&code={}",
+        "{}/sns/oauth2/access_token?appid={}&secret={}&grant_type=authorization_code&code={}",
+        host.trim_end_matches('/'),
         percent_encode(wx_app_id, true),
         percent_encode(wx_app_secret, true),
         percent_encode(code, true),
     )
 }
 
-/// Exchanges an OAuth `code` for the payer's openid (GET, with the SDK's default timeouts).
-/// WeChat's error objects become [`BCError::WeChat`].
+/// Exchanges an OAuth `code` for the payer's openid (GET, with the SDK's default timeouts) at
+/// [`WECHAT_API_HOST`](crate::entity::WECHAT_API_HOST), with the default transport (the
+/// environment's proxy). [`fetch_open_id_with`] takes an app's transport and host instead.
+///
+/// ```no_run
+/// let openid = beecloud::utils::fetch_open_id("wx app id", "wx app secret", "code from the redirect")?;
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`fetch_open_id_with`].
 pub fn fetch_open_id(wx_app_id: &str, wx_app_secret: &str, code: &str) -> Result<String, BCError> {
-    let url = create_fetch_open_id_url(wx_app_id, wx_app_secret, code);
-    let (status, body) = http::get(BCApp::default().agent(), &url)?;
+    fetch_open_id_with(&BCApp::default(), wx_app_id, wx_app_secret, code)
+}
+
+/// [`fetch_open_id`] through `bc_app`'s connection pool and proxy, at `bc_app.wechat_api_host`
+/// (a stand-in in tests; only the scheme and host are taken from it).
+///
+/// ```no_run
+/// use beecloud::entity::BCApp;
+///
+/// let mut bc_app = BCApp::default();
+/// bc_app.wechat_api_host = "http://127.0.0.1:8901".into();
+/// let openid = beecloud::utils::fetch_open_id_with(&bc_app, "wx app id", "wx app secret", "code")?;
+/// # Ok::<(), beecloud::BCError>(())
+/// ```
+///
+/// # Errors
+///
+/// WeChat's error object (`errcode`, `errmsg`) is [`BCError::WeChat`]; a non-200 status is
+/// [`BCError::HttpStatus`], a body that is not JSON [`BCError::InvalidResponse`], a network
+/// failure or timeout [`BCError::Transport`] / [`BCError::Timeout`]; a `wechat_api_host` that is
+/// not an `http(s)://` URL is [`BCError::NotConfigured`] (nothing is sent).
+pub fn fetch_open_id_with(
+    bc_app: &BCApp,
+    wx_app_id: &str,
+    wx_app_secret: &str,
+    code: &str,
+) -> Result<String, BCError> {
+    let host = bc_app.wechat_api_host.as_str();
+    if !(host.starts_with("http://") || host.starts_with("https://")) {
+        return Err(BCError::NotConfigured {
+            what: "wechat_api_host (an http:// or https:// URL)",
+        });
+    }
+    let url = open_id_url(host, wx_app_id, wx_app_secret, code);
+    let (status, body) = http::get(bc_app.agent(), &url)?;
     open_id_from_reply(status, &body)
 }
 
@@ -176,8 +307,24 @@ mod tests {
 
     #[test]
     fn order_numbers_are_17_digits() {
-        let number = order_num_on_datetime();
-        assert_eq!(number.len(), 17, "{number}");
-        assert!(number.bytes().all(|b| b.is_ascii_digit()));
+        for number in [order_num_on_datetime(), order_num_on_beijing_datetime()] {
+            assert_eq!(number.len(), 17, "{number}");
+            assert!(number.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn beijing_numbers_use_utc_plus_8_in_any_host_zone() {
+        // 16:30 UTC is already the next day in Beijing: the hour the local helper failed refunds.
+        let late_utc = Utc.with_ymd_and_hms(2026, 12, 1, 16, 30, 5).unwrap();
+        let beijing = late_utc.with_timezone(&BEIJING_UTC_OFFSET);
+        assert_eq!(order_num(&beijing), "20261202003005000");
+        assert_eq!(order_num(&late_utc), "20261201163005000");
+        let offset_now = beijing_now().offset().local_minus_utc();
+        assert_eq!(offset_now, 8 * 3600);
+        let expected_day = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+        // Equal unless Beijing's midnight passed between the two readings.
+        let today = beijing_today();
+        assert!(today == expected_day || today.succ_opt() == Some(expected_day));
     }
 }

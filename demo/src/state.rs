@@ -236,13 +236,16 @@ fn keep_at_most<K: Ord + Clone, V>(map: &mut BTreeMap<K, V>, limit: usize) {
     }
 }
 
-/// A new order number: the local time (`utils::order_num_on_datetime`, 17 digits) and a
+/// A new order number: Beijing time (`utils::order_num_on_beijing_datetime`, 17 digits) and a
 /// 3-digit counter, so numbers made in the same millisecond differ. Valid as `bill_no`,
-/// `refund_no` (it starts with today's date) and transfer number.
+/// `refund_no` (it starts with BeeCloud's date, on any host zone) and transfer number.
 pub fn fresh_number() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let count = COUNTER.fetch_add(1, Ordering::Relaxed) % 1000;
-    format!("{}{count:03}", beecloud::utils::order_num_on_datetime())
+    format!(
+        "{}{count:03}",
+        beecloud::utils::order_num_on_beijing_datetime()
+    )
 }
 
 /// The running demo's state, shared by the request handlers.

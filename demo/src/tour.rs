@@ -168,7 +168,8 @@ pub fn run() -> std::io::Result<Vec<Row>> {
         rows: Vec::new(),
     };
     let mut numbers = Numbers {
-        stem: utils::order_num_on_datetime(),
+        // Beijing's date: the numbers serve as refund_no too, on any host zone.
+        stem: utils::order_num_on_beijing_datetime(),
         next: 0,
     };
     payments(&mut tour, &mut numbers);

@@ -17,7 +17,7 @@ use std::time::Duration;
 use beecloud::entity::BCApp;
 use serde_json::Value;
 
-/// Golden credentials (`/work/shared/golden/README.md`).
+/// Golden credentials (those of the recorded Python requests in `tests/fixtures`).
 pub const APP_ID: &str = "c37d661d-7e61-49ea-96a5-68c34e83db3b";
 pub const APP_SECRET: &str = "a3c8d7e1-4f2b-4c6d-9e8f-0a1b2c3d4e01";
 pub const MASTER_SECRET: &str = "b4d9e8f2-5a3c-4d7e-8f90-1b2c3d4e5f02";
