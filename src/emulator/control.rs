@@ -41,6 +41,16 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "fail a pending transfer (bank-card payouts push the failure)",
     ),
     (
+        "POST",
+        "/card_signings/complete",
+        "sign a pending card signing: {\"id\": signing id or card_id}",
+    ),
+    (
+        "POST",
+        "/card_signings/fail",
+        "fail a pending card signing (SIGN webhook, trade_success false)",
+    ),
+    (
         "GET",
         "/sms?phone=P",
         "the last SMS code sent to P: {\"phone\", \"code\"}",
@@ -207,6 +217,14 @@ fn run(
         }
         ("POST", "/transfers/fail") => {
             shared.finish_transfer(&id(body)?, false)?;
+            ok()
+        }
+        ("POST", "/card_signings/complete") => {
+            shared.finish_card_signing(&id(body)?, true)?;
+            ok()
+        }
+        ("POST", "/card_signings/fail") => {
+            shared.finish_card_signing(&id(body)?, false)?;
             ok()
         }
         ("GET", "/sms") => {

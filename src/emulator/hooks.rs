@@ -10,7 +10,7 @@ use super::error::EmulatorError;
 use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
 use super::state::Shared;
 use super::store::Store;
-use super::{coupons, payments, refunds, subscriptions, transfers};
+use super::{cards, coupons, payments, refunds, subscriptions, transfers};
 
 /// Long polls wait at most this long, whatever the caller asks.
 pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -36,8 +36,16 @@ impl Shared {
         self.with_store(|store| transfers::finish_transfer(store, id_or_no, success))
     }
 
+    pub(crate) fn finish_card_signing(
+        &self,
+        id_or_card_id: &str,
+        success: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_store(|store| cards::finish_signing(store, id_or_card_id, success))
+    }
+
     pub(crate) fn cashier_url(&self, token: &str) -> String {
-        page_url(&self.base_url, token)
+        page_url(&self.public_url, token)
     }
 
     pub(crate) fn set_webhook_url(
@@ -147,7 +155,7 @@ impl Shared {
     /// Back to the state at start: records, webhooks, clock, channels, webhook URLs, faults, logs, sink.
     pub(crate) fn reset(&self) {
         self.with_store(|store| {
-            let mut fresh = Store::new(self.config.clone(), self.base_url.clone());
+            let mut fresh = Store::new(self.config.clone(), self.public_url.clone());
             // Deliveries in flight report to sequence numbers that must not match a new delivery.
             fresh.outbox = std::mem::take(&mut store.outbox);
             fresh.outbox.clear();

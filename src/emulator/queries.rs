@@ -163,7 +163,7 @@ fn matching_refunds<'s>(
 }
 
 /// Errata B21: `limit` is valid in 10..=50; lenient mode clamps into that range, strict mode refuses.
-fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
+pub(crate) fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
     let (skip, _) = skip_limit(call, None)?;
     let limit = call.int("limit")?.unwrap_or(MIN_LIMIT);
     if strict && !(MIN_LIMIT..=MAX_LIMIT).contains(&limit) {

@@ -24,14 +24,23 @@ pub(crate) struct Shared {
     /// Wakes sink long-polls (a condvar goes with one mutex only).
     pub sink_wake: Condvar,
     pub stopping: AtomicBool,
+    /// Where clients reach the server (`http://127.0.0.1:PORT` for a local bind).
     pub base_url: String,
+    /// The base of every URL handed out in answers: [`EmulatorConfig::public_url`] or `base_url`.
+    pub public_url: String,
     pub config: EmulatorConfig,
 }
 
 impl Shared {
     pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Shared {
+        let public_url = config
+            .public_url
+            .as_deref()
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| base_url.clone());
         Shared {
-            store: Mutex::new(Store::new(config.clone(), base_url.clone())),
+            store: Mutex::new(Store::new(config.clone(), public_url.clone())),
             wake: Condvar::new(),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(RequestLog::default()),
@@ -39,6 +48,7 @@ impl Shared {
             sink_wake: Condvar::new(),
             stopping: AtomicBool::new(false),
             base_url,
+            public_url,
             config,
         }
     }
