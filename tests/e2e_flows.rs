@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::*;
 use beecloud::utils::{
-    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook, verify_webhook,
+    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook,
+    verify_webhook,
 };
 use beecloud::{BCError, BCPay, BCQuery, NOT_SUPPORTED_CODE, sales};
 use serde_json::{Map, Value, json};
