@@ -733,3 +733,22 @@ fn raw_payout_requests_get_the_documented_codes() {
         0
     );
 }
+
+#[test]
+fn the_public_url_can_be_set_after_start_through_the_control_api_and_survives_a_reset() {
+    let emu = Emulator::start_with(fast_config()).unwrap();
+    let public = format!("http://198.51.100.4:{}", emu.port());
+    let answer = ureq::post(format!("{}/public_url", emu.control_url()))
+        .send(json!({ "url": public }).to_string())
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(emu.public_url(), public);
+    emu.reset();
+    let pay = BCPay::new(emu.bc_app());
+    let bill = pay.pay(&pay_params(BCChannelType::WX_NATIVE, 1)).unwrap();
+    assert!(bill.code_url.as_deref().unwrap().starts_with(&public));
+    // Not a URL ⇒ refused; null ⇒ back to the bound address.
+    assert!(emu.set_public_url(Some("javascript:alert(1)")).is_err());
+    emu.set_public_url(None).unwrap();
+    assert_eq!(emu.public_url(), emu.base_url());
+}

@@ -82,6 +82,11 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/public_url",
+        "base of handed-out URLs: {\"url\": str|null} (null = the bound address)",
+    ),
+    (
+        "POST",
         "/faults",
         "arm a one-shot fault: {\"path_prefix\", \"kind\", …}",
     ),
@@ -265,14 +270,14 @@ fn run(
         ("POST", "/webhook_url") => {
             let fields = json_body(body)?;
             let test = fields.get("test").and_then(Value::as_bool).unwrap_or(false);
-            let url = match fields.get("url") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(url)) => Some(url.as_str()),
-                Some(_) => {
-                    return Err(EmulatorError::bad_input("url must be a string or null").into());
-                }
-            };
+            let url = optional_url(&fields)?;
             shared.set_webhook_url(test, url)?;
+            ok()
+        }
+        ("POST", "/public_url") => {
+            let fields = json_body(body)?;
+            let url = optional_url(&fields)?;
+            shared.set_public_url(url)?;
             ok()
         }
         ("POST", "/faults") => {
@@ -372,6 +377,15 @@ fn text(fields: &Map<String, Value>, name: &str) -> Result<String, EmulatorError
         _ => Err(EmulatorError::bad_input(format!(
             "{name} (a non-empty string) is required"
         ))),
+    }
+}
+
+/// The `url` field: a string, or null / absent for "none".
+fn optional_url(fields: &Map<String, Value>) -> Result<Option<&str>, EmulatorError> {
+    match fields.get("url") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(url)) => Ok(Some(url.as_str())),
+        Some(_) => Err(EmulatorError::bad_input("url must be a string or null")),
     }
 }
 

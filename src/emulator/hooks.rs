@@ -45,7 +45,24 @@ impl Shared {
     }
 
     pub(crate) fn cashier_url(&self, token: &str) -> String {
-        page_url(&self.public_url, token)
+        page_url(&lock(&self.store).base_url, token)
+    }
+
+    pub(crate) fn public_url(&self) -> String {
+        lock(&self.store).base_url.clone()
+    }
+
+    /// The base of handed-out URLs from now on: `url` (trailing `/` dropped), or the bound address.
+    pub(crate) fn set_public_url(&self, url: Option<&str>) -> Result<(), EmulatorError> {
+        let url = url
+            .map(|u| u.trim_end_matches('/'))
+            .filter(|u| !u.is_empty());
+        if let Some(url) = url {
+            check_http_url(url)?;
+        }
+        let base = url.map_or_else(|| self.base_url.clone(), str::to_owned);
+        self.with_store(|store| store.base_url = base);
+        Ok(())
     }
 
     pub(crate) fn set_webhook_url(
@@ -155,7 +172,8 @@ impl Shared {
     /// Back to the state at start: records, webhooks, clock, channels, webhook URLs, faults, logs, sink.
     pub(crate) fn reset(&self) {
         self.with_store(|store| {
-            let mut fresh = Store::new(self.config.clone(), self.public_url.clone());
+            // The public URL survives a reset (it names where the server is, not state).
+            let mut fresh = Store::new(self.config.clone(), store.base_url.clone());
             // Deliveries in flight report to sequence numbers that must not match a new delivery.
             fresh.outbox = std::mem::take(&mut store.outbox);
             fresh.outbox.clear();
@@ -202,14 +220,14 @@ impl Shared {
     }
 }
 
-/// Webhook URLs must be http(s).
+/// Webhook and public URLs must be http(s).
 fn check_http_url(url: &str) -> Result<(), EmulatorError> {
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         Ok(())
     } else {
         Err(EmulatorError::bad_input(format!(
-            "webhook URL must start with http:// or https://: {url}"
+            "the URL must start with http:// or https://: {url}"
         )))
     }
 }

@@ -215,6 +215,25 @@ impl Emulator {
         self.shared.finish_card_signing(id_or_card_id, false)
     }
 
+    /// Changes the base of every URL the emulator hands out from now on (cashier `url`s, `code_url`s,
+    /// `html` forms, [`cashier_url`](Emulator::cashier_url)); `None` = the bound address. What
+    /// [`EmulatorConfig::public_url`] sets at start, for when the port is only known after binding
+    /// (e.g. `http://192.168.1.20:{port}` for a phone).
+    pub fn set_public_url(&self, url: Option<&str>) -> Result<(), EmulatorError> {
+        self.shared.set_public_url(url)
+    }
+
+    /// The base of the URLs the emulator hands out now ([`EmulatorConfig::public_url`], the last
+    /// [`set_public_url`](Emulator::set_public_url), else [`base_url`](Emulator::base_url)).
+    pub fn public_url(&self) -> String {
+        self.shared.public_url()
+    }
+
+    /// The TCP port the emulator listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.addr.port()
+    }
+
     /// The simulated pay page of a bill (what `url`/`code_url`/`html` of the pay response point at).
     pub fn cashier_url(&self, bill_id: &str) -> String {
         self.shared.cashier_url(bill_id)

@@ -26,8 +26,6 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     /// Where clients reach the server (`http://127.0.0.1:PORT` for a local bind).
     pub base_url: String,
-    /// The base of every URL handed out in answers: [`EmulatorConfig::public_url`] or `base_url`.
-    pub public_url: String,
     pub config: EmulatorConfig,
 }
 
@@ -40,7 +38,8 @@ impl Shared {
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| base_url.clone());
         Shared {
-            store: Mutex::new(Store::new(config.clone(), public_url.clone())),
+            // The base of every handed-out URL lives in the store (a hook may change it).
+            store: Mutex::new(Store::new(config.clone(), public_url)),
             wake: Condvar::new(),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(RequestLog::default()),
@@ -48,7 +47,6 @@ impl Shared {
             sink_wake: Condvar::new(),
             stopping: AtomicBool::new(false),
             base_url,
-            public_url,
             config,
         }
     }
