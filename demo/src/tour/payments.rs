@@ -129,6 +129,12 @@ pub(super) fn payments(tour: &mut Tour, numbers: &mut Numbers) {
             .query_refund_status(BCChannelType::WX, &refund_no),
         |r| format!("refund_status {}", r.refund_status),
     );
+    tour.call(
+        "query_refund_status_with_bill_update",
+        demo.bc_query
+            .query_refund_status_with_bill_update(BCChannelType::WX, &refund_no),
+        |r| format!("refund_status {}", r.refund_status),
+    );
 
     // A web channel: html/url to the cashier.
     let mut web = pay_params(BCChannelType::ALI_WEB, &numbers.next(), 1);
