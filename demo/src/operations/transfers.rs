@@ -452,12 +452,12 @@ fn query_transfers(demo: &Demo, incoming: &Incoming) -> OpResult {
             payouts.push(payout?);
         }
         let mut view = View::new();
-        view.line(vec![Inline::text(&format!(
+        view.line(vec![Inline::text(format!(
             "{} payouts over every page (transfers_iter):",
             payouts.len()
         ))]);
         for payout in &payouts {
-            view.line(vec![Inline::text(&format!(
+            view.line(vec![Inline::text(format!(
                 "{} {} fen {}",
                 payout.bill_no.as_deref().unwrap_or("-"),
                 payout.total_fee.unwrap_or_default(),
@@ -479,5 +479,5 @@ fn query_transfers_count(demo: &Demo, incoming: &Incoming) -> OpResult {
     let result = demo
         .bc_query
         .query_transfers_count(&transfer_filters(&incoming.form)?)?;
-    shown(&result, View::new().big(&result.count.to_string()).done())
+    shown(&result, View::new().big(result.count.to_string()).done())
 }

@@ -248,19 +248,17 @@ fn pay_steps(tour: &mut Tour, numbers: &mut Numbers) {
     let params = pay_params(BCChannelType::WX_NATIVE, &sandbox_no, 7);
     if let Some(bill) = tour.call("pay (test mode)", sandbox.pay(&params), |r| {
         format!("url {}", some(&r.url))
-    }) {
-        if tour
-            .call("sandbox_notify", sandbox.sandbox_notify(&bill.id), |_| {
-                "paid".into()
-            })
-            .is_some()
-        {
-            tour.webhook_settles(
-                "verify_legacy_sign_webhook (Test) + check_amount (sandbox PAY)",
-                "PAY",
-                &sandbox_no,
-            );
-        }
+    }) && tour
+        .call("sandbox_notify", sandbox.sandbox_notify(&bill.id), |_| {
+            "paid".into()
+        })
+        .is_some()
+    {
+        tour.webhook_settles(
+            "verify_legacy_sign_webhook (Test) + check_amount (sandbox PAY)",
+            "PAY",
+            &sandbox_no,
+        );
     }
 }
 
