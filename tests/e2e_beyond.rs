@@ -752,3 +752,48 @@ fn the_public_url_can_be_set_after_start_through_the_control_api_and_survives_a_
     emu.set_public_url(None).unwrap();
     assert_eq!(emu.public_url(), emu.base_url());
 }
+
+#[test]
+fn bc_card_charge_pays_with_a_signed_card_only_and_a_second_confirm_pushes_nothing() {
+    let (env, sink) = env();
+    let card_id = env
+        .pay
+        .card_sign(&identity())
+        .unwrap()
+        .card_id
+        .clone()
+        .unwrap();
+    push(&env, &sink, 0); // the SIGN push
+    let mut params = pay_params(BCChannelType::BC_CARD_CHARGE, 33);
+    params.card_id = Some(card_id);
+    let bill = env.pay.pay(&params).unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    let paid = push(&env, &sink, 1);
+    assert_eq!(paid.sub_channel_type, Some(BCChannelType::BC_CARD_CHARGE));
+    // Server error: a card never signed (5).
+    let mut unsigned = pay_params(BCChannelType::BC_CARD_CHARGE, 33);
+    unsigned.card_id = Some("not-a-signed-card".into());
+    assert_eq!(api_code(env.pay.pay(&unsigned)), 5);
+
+    // BC_EXPRESS confirmed twice: 0 again, and no second PAY push.
+    let mut express = pay_params(BCChannelType::BC_EXPRESS, 8);
+    express.buyer_id = Some("buyer-2".into());
+    express.optional = Some(serde_json::Map::from_iter(
+        [
+            ("phone_no", "13800000000"),
+            ("card_no", "6222000011112222"),
+            ("id_no", "320101199001011234"),
+            ("customer_name", "张三"),
+        ]
+        .map(|(k, v)| (k.to_string(), json!(v))),
+    ));
+    let bill = env.pay.pay(&express).unwrap();
+    let mut confirm = BCBillConfirmParams::default();
+    confirm.token = bill.token.clone();
+    confirm.bc_bill_id = Some(bill.id.clone());
+    confirm.verify_code = Some("123456".into());
+    env.pay.confirm_bill(&confirm).unwrap();
+    env.pay.confirm_bill(&confirm).unwrap();
+    push(&env, &sink, 2);
+    assert_eq!(sink.wait_for(4, Duration::from_millis(200)).len(), 3);
+}

@@ -175,3 +175,54 @@ pub(crate) fn finish_signing(
     store.emit_webhook(event);
     Ok(())
 }
+
+/// Beyond-python A5.5: a BC_CARD_CHARGE pay names a `card_id` signed through `card/*` or `sign` (else 5).
+pub(crate) fn check_signed_card(store: &Store, call: &Call) -> Result<(), ApiError> {
+    let card_id = call.req_str("card_id")?;
+    if store.signed_cards.contains(card_id) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "card_id",
+            "is not a card signed for direct debit",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::config::EmulatorConfig;
+    use super::*;
+
+    #[test]
+    fn the_sign_push_matches_the_own_vector_of_a5_6() {
+        let app = EmulatorConfig {
+            app_id: "AID".into(),
+            master_secret: "MSEC".into(),
+            webhook_url: Some("http://127.0.0.1:9/hook".into()),
+            ..EmulatorConfig::default()
+        };
+        let mut store = Store::new(app.clone(), "http://127.0.0.1:1".into());
+        store.card_signings.push(CardSigning {
+            id: "sign0001".into(),
+            route: SigningRoute::Legacy,
+            card_id: "card-1".into(),
+            notify_url: None,
+            finished: false,
+        });
+        finish_signing(&mut store, "sign0001", true).unwrap();
+        let pushed = store.outbox.snapshot();
+        let body = &pushed[0].body;
+        assert_eq!(
+            body["signature"], "c9abbe85c8b8f2689ada1477dabb3967",
+            "{body}"
+        );
+        assert_eq!(body["transaction_type"], "SIGN");
+        assert!(body.get("sign").is_none());
+        assert!(store.signed_cards.contains("card-1"));
+        assert!(
+            finish_signing(&mut store, "sign0001", true).is_err(),
+            "finished once"
+        );
+    }
+}

@@ -423,3 +423,15 @@ pub(crate) fn query_payouts(store: &mut Store, call: &Call) -> Reply {
 pub(crate) fn count_payouts(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("count", matching_payouts(store, call)?.len()))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_payout_signature_matches_the_own_vectors_of_a4_0() {
+        let sign = |bill_no: &str| {
+            crate::sign::payout_signature("AID", bill_no, "100", "6222000011112222", "MSEC")
+        };
+        assert_eq!(sign("20170517T0001"), "9f7d97d4629bbc13851f4c804adddfbe");
+        assert_eq!(sign("20170710T1001"), "fb61596ab12e111ebf093f816e01e50f");
+    }
+}
