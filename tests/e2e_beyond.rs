@@ -797,3 +797,31 @@ fn bc_card_charge_pays_with_a_signed_card_only_and_a_second_confirm_pushes_nothi
     push(&env, &sink, 2);
     assert_eq!(sink.wait_for(4, Duration::from_millis(200)).len(), 3);
 }
+
+#[test]
+fn bc_gateway_pays_with_a_bank_name_of_the_online_list_or_a_legacy_code() {
+    let (env, _sink) = env();
+    let gateway = |bank: &str, card_type: Option<&str>| {
+        let mut params = pay_params(BCChannelType::BC_GATEWAY, 1);
+        params.return_url = Some("https://shop.example.com/back".into());
+        params.bank = Some(bank.into());
+        params.card_type = card_type.map(Into::into);
+        params
+    };
+    let debit = env.query.query_bc_gateway_banks("2", None).unwrap();
+    let name = debit
+        .banks
+        .iter()
+        .find(|b| b.as_str() == "成都银行")
+        .unwrap();
+    env.pay.pay(&gateway(name, Some("2"))).unwrap();
+    env.pay.pay(&gateway("CMB", None)).unwrap();
+    // Server errors: a debit-only bank with card_type 1; an unknown bank (5).
+    assert_eq!(api_code(env.pay.pay(&gateway(name, Some("1")))), 5);
+    assert_eq!(api_code(env.pay.pay(&gateway("火星银行", None))), 5);
+    let strict = Env::start(EmulatorConfig {
+        accept_legacy_gateway_codes: false,
+        ..fast_config()
+    });
+    assert_eq!(api_code(strict.pay.pay(&gateway("CMB", None))), 5);
+}

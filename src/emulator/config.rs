@@ -71,6 +71,9 @@ pub struct EmulatorConfig {
     pub strict_bc_transfer_secret: bool,
     /// Errata B21: a query `limit` outside 10..=50 answers `5 PARAM_INVALID` (default false: clamped into range).
     pub strict_query_limit: bool,
+    /// Beyond-python A2: a BC_GATEWAY pay may also name one of Python's 17 bank codes (`CMB`, `ICBC`…),
+    /// besides a bank name of `rest/bc_gateway/banks`. Default true (the Python demo's `CMB` keeps working).
+    pub accept_legacy_gateway_codes: bool,
     /// Beyond-python A5: a card signing (`card/sign`, `sign`) stays pending until a signing hook
     /// ([`Emulator::complete_card_signing`](super::Emulator::complete_card_signing)) ends it. Default false:
     /// signed at once, SIGN webhook right away (Part C Q6).
@@ -158,6 +161,7 @@ impl Default for EmulatorConfig {
             restamp_retries: true,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
+            accept_legacy_gateway_codes: true,
             card_signing_waits: false,
             control_token: None,
             host: "127.0.0.1".into(),
@@ -196,6 +200,10 @@ impl fmt::Debug for EmulatorConfig {
             .field("restamp_retries", &self.restamp_retries)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
+            .field(
+                "accept_legacy_gateway_codes",
+                &self.accept_legacy_gateway_codes,
+            )
             .field("card_signing_waits", &self.card_signing_waits)
             .field("control_token", &self.control_token.as_deref().map(mask))
             .field("host", &self.host)

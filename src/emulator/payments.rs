@@ -91,8 +91,10 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
         return Err(ApiError::invalid("frqid", "unknown prepaid card kind"));
     }
     check_huabei(&input.optional)?;
-    if channel == "BC_CARD_CHARGE" {
-        super::cards::check_signed_card(store, call)?;
+    match channel {
+        "BC_CARD_CHARGE" => super::cards::check_signed_card(store, call)?,
+        "BC_GATEWAY" => super::payouts::check_gateway_bank(store, call)?,
+        _ => {}
     }
     let mut bill = input.into_bill(store, call, channel)?;
     // Errata B18: BC_ALI_WAP takes no return_url; one sent is ignored.

@@ -105,6 +105,32 @@ pub(crate) fn gateway_banks(card_type: Option<&str>) -> Vec<&'static str> {
     }
 }
 
+/// Beyond-python A2: a BC_GATEWAY pay names a bank of the list for its `card_type` (`1`/`2`; absent: either
+/// list), or with [`accept_legacy_gateway_codes`](super::EmulatorConfig::accept_legacy_gateway_codes) one of
+/// Python's 17 codes (`CMB`…); else 5.
+pub(crate) fn check_gateway_bank(store: &Store, call: &Call) -> Result<(), ApiError> {
+    let bank = call.req_str("bank")?;
+    let card_type = call.str("card_type")?.filter(|c| !c.is_empty());
+    if card_type.is_some_and(|c| !matches!(c, "1" | "2")) {
+        return Err(ApiError::invalid(
+            "card_type",
+            "must be 1 (credit) or 2 (debit)",
+        ));
+    }
+    let legacy = store.app.accept_legacy_gateway_codes
+        && crate::query::BC_GATEWAY_BANKS
+            .iter()
+            .any(|(code, _)| *code == bank);
+    if legacy || gateway_banks(card_type).contains(&bank) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "bank",
+            "must be a bank name of GET rest/bc_gateway/banks for the card_type",
+        ))
+    }
+}
+
 fn banks_payload(banks: &[&str]) -> Map<String, Value> {
     payload("banks", json!(banks))
 }
