@@ -434,7 +434,7 @@ fn payout_json(transfer: &Transfer, need_detail: bool) -> Value {
 /// GET `rest/transfers` (A1): one page under `bills`; `skip` ≥ 0, `limit` as bill queries (errata B21).
 pub(crate) fn query_payouts(store: &mut Store, call: &Call) -> Reply {
     let hits = matching_payouts(store, call)?;
-    let (skip, limit) = super::queries::bills_limit(call, store.app.strict_query_limit)?;
+    let (skip, limit) = super::core::bills_limit(call, store.app.strict_query_limit)?;
     let need_detail = call.bool("need_detail")?.unwrap_or(false);
     let page: Vec<Value> = hits
         .into_iter()
