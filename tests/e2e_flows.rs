@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::*;
 use beecloud::utils::{
-    BCLegacySign, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook, verify_webhook,
+    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook,
+    verify_webhook,
 };
 use beecloud::{BCError, BCPay, BCQuery, NOT_SUPPORTED_CODE, sales};
 use serde_json::{Map, Value, json};
@@ -1041,7 +1042,16 @@ fn webhook_destinations_notify_url_and_sandbox_test_url() {
     let sandbox_params = pay_params(BCChannelType::ALI_APP, 20);
     let sandbox_bill = BCPay::new(test_app).pay(&sandbox_params).unwrap();
     env.emu.complete_payment(&sandbox_bill.id).unwrap();
-    let push = verified(&env.app, &sandbox_hook.wait_for(1)[0]);
+    // Sandbox pushes carry only `sign` made with the test secret (errata B2, Part C Q2).
+    let sandbox_body = sandbox_hook.wait_for(1)[0].clone();
+    assert!(verify_webhook(&env.app, &sandbox_body).is_err());
+    let push = verify_legacy_sign_webhook(
+        &env.app,
+        &sandbox_body,
+        &BCLegacySign::new(BCSignSecret::Test),
+    )
+    .unwrap();
+    assert_eq!(push.form, BCWebhookForm::LegacySign(BCSignSecret::Test));
     assert_eq!(Some(push.transaction_id.clone()), sandbox_params.bill_no);
     push.check_amount(20).unwrap();
     let log = env.emu.wait_for_webhooks(3, DEADLINE);

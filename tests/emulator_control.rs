@@ -582,10 +582,8 @@ fn errata_b26_one_and_zero_are_booleans_in_query_strings() {
 
 #[test]
 fn errata_b2_sandbox_pushes_carry_sign_with_the_test_secret() {
-    let client = Client::start(EmulatorConfig {
-        sandbox_push_signature: false,
-        ..EmulatorConfig::default()
-    });
+    // The default since Part C Q2: `sign` only.
+    let client = Client::start(EmulatorConfig::default());
     let sink = client.emu.webhook_sink();
     let test_secret = client.emu.config().test_secret.clone();
     let reply = client.api(

@@ -107,9 +107,13 @@ fn serve(host: String, port: u16) -> ExitCode {
                     Some(lan) => println!("On the same network (e.g. a phone): {lan}/"),
                     None => println!("(no LAN address found: open it with this machine's address)"),
                 }
-                if running.demo().emulator.is_some() {
+                if let Some(emulator) = &running.demo().emulator {
                     println!(
-                        "note: the embedded emulator (its cashier, the payment link) listens on 127.0.0.1 only"
+                        "The embedded emulator (its cashier, the payment links) listens on {}:{} too; \
+                         its pages are handed out as {}",
+                        emulator.config().host,
+                        emulator.port(),
+                        emulator.public_url()
                     );
                 }
             }

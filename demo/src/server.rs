@@ -118,7 +118,19 @@ pub fn start(config: DemoConfig) -> std::io::Result<Running> {
             (app, None)
         }
         None => {
-            let emulator = Emulator::start_with(config.emulator.clone())?;
+            // Beyond loopback the emulator binds the same host, and hands out LAN URLs, so a phone
+            // can open its cashier pages and payment links.
+            let mut emulator_config = config.emulator.clone();
+            if lan_ip.is_some() {
+                emulator_config.host = config.host.clone();
+            }
+            let emulator = Emulator::start_with(emulator_config)?;
+            if let Some(ip) = lan_ip {
+                let public = format!("http://{}:{}", host_text(ip), emulator.port());
+                emulator
+                    .set_public_url(Some(&public))
+                    .map_err(std::io::Error::other)?;
+            }
             let webhook_url = format!("{base_url}/webhook");
             emulator.set_webhook_url(Some(&webhook_url));
             emulator.set_test_webhook_url(Some(&webhook_url));

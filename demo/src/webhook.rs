@@ -5,9 +5,17 @@
 //! the demo's own order with [`BCWebhook::check_amount`], (3) ignore a `transaction_type` +
 //! `transaction_id` handled before, (4) answer `success` — only after (1), so a forged push never
 //! gets it and a real one is retried by BeeCloud until it is handled.
+//!
+//! Sandbox pushes carry only the legacy `sign` made with the test secret (errata B2), which ships
+//! inside mobile apps and covers no payload: such a push is checked with
+//! [`verify_legacy_sign_webhook`] and [`BCSignSecret::Test`], and accepted only for a sandbox order
+//! this demo made itself ([`SANDBOX_CHANNEL_PREFIX`]), never for a live one.
 
 use beecloud::entity::BCQueryReqParams;
-use beecloud::utils::{BCWebhook, WEBHOOK_SUCCESS, verify_webhook};
+use beecloud::utils::{
+    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, WEBHOOK_SUCCESS,
+    verify_legacy_sign_webhook, verify_webhook,
+};
 use serde_json::{Value, json};
 
 use crate::http::Reply;
@@ -22,29 +30,30 @@ use crate::{Demo, ReceivedWebhook};
 /// whatever is POSTed.
 pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
     let text = String::from_utf8_lossy(body).into_owned();
-    let (entry, answer) = match verify_webhook(&demo.app, body) {
-        Ok(webhook) => settle(demo, &webhook, text),
-        Err(error) => {
-            let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-            let field = |key: &str| {
-                raw.get(key)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let entry = ReceivedWebhook {
-                received_at: beijing_now(),
-                transaction_type: field("transaction_type"),
-                transaction_id: field("transaction_id"),
-                channel: field("channel_type"),
-                fee: raw.get("transaction_fee").and_then(Value::as_i64),
-                outcome: format!("rejected: {error}"),
-                answer: "fail".into(),
-                body: text,
-            };
-            (entry, "fail".to_string())
-        }
-    };
+    let (entry, answer) =
+        match verify_webhook(&demo.app, body).or_else(|error| sandbox(demo, body, error)) {
+            Ok(webhook) => settle(demo, &webhook, text),
+            Err(error) => {
+                let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+                let field = |key: &str| {
+                    raw.get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let entry = ReceivedWebhook {
+                    received_at: beijing_now(),
+                    transaction_type: field("transaction_type"),
+                    transaction_id: field("transaction_id"),
+                    channel: field("channel_type"),
+                    fee: raw.get("transaction_fee").and_then(Value::as_i64),
+                    outcome: format!("rejected: {error}"),
+                    answer: "fail".into(),
+                    body: text,
+                };
+                (entry, "fail".to_string())
+            }
+        };
     let accepted = answer == WEBHOOK_SUCCESS;
     let status = if accepted { 200 } else { 400 };
     demo.ledger().record_webhook(entry, !accepted);
@@ -53,6 +62,31 @@ pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
         content_type: "text/plain; charset=utf-8",
         body: answer,
     }
+}
+
+/// The channel of orders the demo made in the sandbox starts with this (`sandbox WX_NATIVE`).
+pub const SANDBOX_CHANNEL_PREFIX: &str = "sandbox ";
+
+/// A push without `signature`: verified by its test-secret `sign`, and only for the demo's own
+/// sandbox orders; anything else keeps the first error.
+fn sandbox(
+    demo: &Demo,
+    body: &[u8],
+    error: beecloud::BCError,
+) -> Result<BCWebhook, beecloud::BCError> {
+    let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if raw.get("signature").is_some() || raw.get("sign").is_none() {
+        return Err(error);
+    }
+    let webhook =
+        verify_legacy_sign_webhook(&demo.app, body, &BCLegacySign::new(BCSignSecret::Test))?;
+    let ours = demo
+        .order(
+            &webhook.transaction_type.to_string(),
+            &webhook.transaction_id,
+        )
+        .is_some_and(|order| order.channel.starts_with(SANDBOX_CHANNEL_PREFIX));
+    if ours { Ok(webhook) } else { Err(error) }
 }
 
 /// Steps (2) and (3) for a verified push: what to record and what to answer.
@@ -102,7 +136,9 @@ fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, S
     drop(ledger);
     // Subscription pushes also carry the legacy `sign` = md5(app_id + app_secret + timestamp), which
     // authenticates no payload field: never checked when `signature` is there.
-    let outcome = if webhook.raw.contains_key("sign") {
+    let outcome = if webhook.form != BCWebhookForm::Signature {
+        format!("{outcome}; a sandbox push, verified by its test-secret `sign`")
+    } else if webhook.raw.contains_key("sign") {
         format!("{outcome}; its legacy `sign` was ignored (it authenticates no payload)")
     } else {
         outcome

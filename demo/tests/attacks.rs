@@ -474,3 +474,40 @@ fn javascript_urls_from_a_hostile_api_host_never_become_links() {
         "only {unsafe_shown} pages showed the URL as text"
     );
 }
+
+#[test]
+fn a_test_secret_sign_settles_only_the_demos_own_sandbox_orders() {
+    // The test secret ships inside mobile apps and `sign` covers no payload: anyone holding an
+    // app could forge `sign`-only pushes. The receiver takes them only for sandbox orders.
+    let running = start_demo();
+    let demo = running.demo();
+    let url = format!("{}/webhook", running.url());
+    let app = &demo.app;
+    let push = |number: &str| {
+        let timestamp = chrono::Utc::now().timestamp_millis();
+        // The same md5(app_id + secret + timestamp) form, with the test secret.
+        let sign = beecloud::utils::subscription_webhook_sign(
+            &app.app_id,
+            &app.test_secret,
+            &timestamp.to_string(),
+        );
+        format!(
+            r#"{{"transaction_type":"PAY","transaction_id":"{number}","transaction_fee":1,"channel_type":"WX","sub_channel_type":"WX_NATIVE","trade_success":true,"timestamp":{timestamp},"sign":"{sign}"}}"#
+        )
+    };
+    demo.record_order("PAY", "livebill0001", 1, "WX_NATIVE", "");
+    demo.record_order("PAY", "sandbill0001", 1, "sandbox WX_NATIVE", "");
+    let send = |body: String| {
+        agent()
+            .post(&url)
+            .content_type("application/json")
+            .send(body.as_str())
+            .expect("answered")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(send(push("livebill0001")), 400, "a forged live payment");
+    assert!(!demo.order("PAY", "livebill0001").unwrap().settled);
+    assert_eq!(send(push("sandbill0001")), 200);
+    assert!(demo.order("PAY", "sandbill0001").unwrap().settled);
+}

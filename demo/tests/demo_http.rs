@@ -346,3 +346,32 @@ fn every_operation_answers_its_own_form() {
         succeeded.len()
     );
 }
+
+#[test]
+fn beyond_loopback_the_embedded_emulator_binds_the_same_host_and_hands_out_lan_urls() {
+    let running = demo::start(demo::DemoConfig {
+        host: "0.0.0.0".into(),
+        port: 0,
+        ..demo::DemoConfig::default()
+    })
+    .expect("the demo starts");
+    let emulator = running.demo().emulator.as_ref().expect("embedded");
+    assert_eq!(emulator.config().host, "0.0.0.0");
+    match running.lan_url() {
+        Some(lan) => {
+            // http://LAN-IP:DEMO-PORT ⇒ the emulator's URLs name the same LAN address.
+            let lan_host = lan.rsplit_once(':').expect("a port").0;
+            let expected = format!("{lan_host}:{}", emulator.port());
+            assert_eq!(emulator.public_url(), expected);
+            assert!(emulator.cashier_url("bill").starts_with(&expected));
+        }
+        None => assert_eq!(emulator.public_url(), emulator.base_url()),
+    }
+    // The SDK still reaches the emulator through loopback.
+    assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+    // A loopback demo keeps its emulator on loopback.
+    let local = start_demo();
+    let emulator = local.demo().emulator.as_ref().expect("embedded");
+    assert_eq!(emulator.config().host, "127.0.0.1");
+    assert_eq!(emulator.public_url(), emulator.base_url());
+}

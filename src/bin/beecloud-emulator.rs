@@ -1,12 +1,12 @@
 //! Runs a BeeCloud emulator until killed.
 //!
 //! ```text
-//! beecloud-emulator [--host H] [--port N] [--app-id ID] [--app-secret S] [--master-secret S]
+//! beecloud-emulator [--host H] [--public-url URL] [--port N] [--app-id ID] [--app-secret S] [--master-secret S]
 //!                   [--test-secret S] [--merchant-account A] [--webhook-url URL] [--test-webhook-url URL]
 //!                   [--control-token T] [--timestamp-window-secs N] [--scan-pays-immediately]
 //! ```
 //!
-//! Every option can also come from the environment (`BEECLOUD_EMULATOR_HOST`, `…_PORT`, `…_APP_ID`,
+//! Every option can also come from the environment (`BEECLOUD_EMULATOR_HOST`, `…_PUBLIC_URL`, `…_PORT`, `…_APP_ID`,
 //! `…_APP_SECRET`, `…_MASTER_SECRET`, `…_TEST_SECRET`, `…_MERCHANT_ACCOUNT`, `…_WEBHOOK_URL`,
 //! `…_TEST_WEBHOOK_URL`, `…_CONTROL_TOKEN`, `…_TIMESTAMP_WINDOW_SECS`); a flag wins over the environment.
 //! Secrets in the environment stay out of `ps` listings.
@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
 
-const USAGE: &str = "usage: beecloud-emulator [--host H (default 127.0.0.1)] [--port N (default 8900)] \
+const USAGE: &str = "usage: beecloud-emulator [--host H (default 127.0.0.1)] \
+[--public-url URL (base of handed-out URLs, e.g. http://192.168.1.20:8900)] [--port N (default 8900)] \
 [--app-id ID] [--app-secret S] [--master-secret S] [--test-secret S] [--merchant-account A] \
 [--webhook-url URL] [--test-webhook-url URL] [--control-token T] [--timestamp-window-secs N] \
 [--scan-pays-immediately]
@@ -26,6 +27,7 @@ Each option may also be set as BEECLOUD_EMULATOR_<OPTION> (e.g. BEECLOUD_EMULATO
 /// Options that take a value; the environment variable is `BEECLOUD_EMULATOR_` + the name in upper snake case.
 const VALUE_OPTIONS: &[&str] = &[
     "--host",
+    "--public-url",
     "--port",
     "--app-id",
     "--app-secret",
@@ -78,6 +80,9 @@ fn main() -> ExitCode {
         emulator.base_url()
     );
     println!("  API root       {}/2/", emulator.base_url());
+    if emulator.public_url() != emulator.base_url() {
+        println!("  handed-out URLs {}/…", emulator.public_url());
+    }
     println!("  control API    {}/", emulator.control_url());
     println!("  app_id         {}", config.app_id);
     // Secrets are the user's own (or the public demo ones): show the demo ones, hide real ones.
@@ -159,6 +164,13 @@ fn parse_args(
 fn apply(config: &mut EmulatorConfig, option: &str, value: String) -> Result<(), String> {
     match option {
         "--host" => config.host = value,
+        "--public-url" => {
+            let lower = value.to_ascii_lowercase();
+            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                return Err(format!("not an http(s) URL: {value}"));
+            }
+            config.public_url = Some(value)
+        }
         "--port" => {
             config.port = value
                 .parse()
@@ -216,5 +228,15 @@ mod tests {
             "a bad env port fails"
         );
         assert!(is_loopback("127.0.0.1") && is_loopback("::1") && !is_loopback("0.0.0.0"));
+        let public = parse_args(args(&["--public-url", "http://192.168.1.20:8900"]), |_| {
+            None
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            public.public_url.as_deref(),
+            Some("http://192.168.1.20:8900")
+        );
+        assert!(parse_args(args(&["--public-url", "javascript:x"]), |_| None).is_err());
     }
 }

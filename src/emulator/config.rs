@@ -46,9 +46,10 @@ pub struct EmulatorConfig {
     /// Refuse signed requests whose `timestamp` is further than this from the emulator clock (`1
     /// APP_INVALID`); `None` (the default) checks no window, as the REST docs give none.
     pub timestamp_window: Option<Duration>,
-    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (errata B2); this knob
-    /// also keeps the current `signature` (master-secret formula) on them, so the SDK's `verify_webhook` accepts
-    /// them. Default true; false sends `sign` only, as the evidence shows (Part C Q2).
+    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (errata B2), which
+    /// `verify_legacy_sign_webhook` with the test secret checks. Default false: `sign` only, as the evidence
+    /// shows (Part C Q2); true also adds `signature` in the current formula with the test secret in the
+    /// master's place.
     pub sandbox_push_signature: bool,
     /// Errata B11: sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox
     /// did; true answers live-shaped payloads (`code_url`, `html`, …) instead. Default false.
@@ -70,11 +71,22 @@ pub struct EmulatorConfig {
     pub strict_bc_transfer_secret: bool,
     /// Errata B21: a query `limit` outside 10..=50 answers `5 PARAM_INVALID` (default false: clamped into range).
     pub strict_query_limit: bool,
+    /// Beyond-python A2: a BC_GATEWAY pay may also name one of Python's 17 bank codes (`CMB`, `ICBC`…),
+    /// besides a bank name of `rest/bc_gateway/banks`. Default true (the Python demo's `CMB` keeps working).
+    pub accept_legacy_gateway_codes: bool,
+    /// Beyond-python A5: a card signing (`card/sign`, `sign`) stays pending until a signing hook
+    /// ([`Emulator::complete_card_signing`](super::Emulator::complete_card_signing)) ends it. Default false:
+    /// signed at once, SIGN webhook right away (Part C Q6).
+    pub card_signing_waits: bool,
     /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
     /// `None` (the default) leaves it open, fine on 127.0.0.1.
     pub control_token: Option<String>,
     /// The address to bind: `127.0.0.1` by default; `0.0.0.0` serves other machines (phones, containers).
     pub host: String,
+    /// The base URL the emulator hands out in cashier `url`s, `code_url`s, `html` forms and return pages
+    /// (e.g. `http://192.168.1.20:8080`, so a phone can open them); `None` (the default) uses the bound
+    /// address. Binding stays [`host`](EmulatorConfig::host) + [`port`](EmulatorConfig::port).
+    pub public_url: Option<String>,
     /// TCP port; `0` picks any free port.
     pub port: u16,
     /// Connection, size, time and memory limits.
@@ -141,7 +153,7 @@ impl Default for EmulatorConfig {
             webhook_time_scale: 1.0,
             scan_pays_immediately: false,
             timestamp_window: None,
-            sandbox_push_signature: true,
+            sandbox_push_signature: false,
             sandbox_live_payloads: false,
             push_transfer_failures: true,
             bank_list_copy_as_banks: false,
@@ -149,8 +161,11 @@ impl Default for EmulatorConfig {
             restamp_retries: true,
             strict_bc_transfer_secret: false,
             strict_query_limit: false,
+            accept_legacy_gateway_codes: true,
+            card_signing_waits: false,
             control_token: None,
             host: "127.0.0.1".into(),
+            public_url: None,
             port: 0,
             limits: EmulatorLimits::default(),
         }
@@ -185,8 +200,14 @@ impl fmt::Debug for EmulatorConfig {
             .field("restamp_retries", &self.restamp_retries)
             .field("strict_bc_transfer_secret", &self.strict_bc_transfer_secret)
             .field("strict_query_limit", &self.strict_query_limit)
+            .field(
+                "accept_legacy_gateway_codes",
+                &self.accept_legacy_gateway_codes,
+            )
+            .field("card_signing_waits", &self.card_signing_waits)
             .field("control_token", &self.control_token.as_deref().map(mask))
             .field("host", &self.host)
+            .field("public_url", &self.public_url)
             .field("port", &self.port)
             .field("limits", &self.limits)
             .finish()

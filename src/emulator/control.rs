@@ -41,6 +41,16 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "fail a pending transfer (bank-card payouts push the failure)",
     ),
     (
+        "POST",
+        "/card_signings/complete",
+        "sign a pending card signing: {\"id\": signing id or card_id}",
+    ),
+    (
+        "POST",
+        "/card_signings/fail",
+        "fail a pending card signing (SIGN webhook, trade_success false)",
+    ),
+    (
         "GET",
         "/sms?phone=P",
         "the last SMS code sent to P: {\"phone\", \"code\"}",
@@ -69,6 +79,11 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "POST",
         "/webhook_url",
         "set the app's webhook URL: {\"url\": str|null, \"test\": bool}",
+    ),
+    (
+        "POST",
+        "/public_url",
+        "base of handed-out URLs: {\"url\": str|null} (null = the bound address)",
     ),
     (
         "POST",
@@ -209,6 +224,14 @@ fn run(
             shared.finish_transfer(&id(body)?, false)?;
             ok()
         }
+        ("POST", "/card_signings/complete") => {
+            shared.finish_card_signing(&id(body)?, true)?;
+            ok()
+        }
+        ("POST", "/card_signings/fail") => {
+            shared.finish_card_signing(&id(body)?, false)?;
+            ok()
+        }
         ("GET", "/sms") => {
             let phone = query
                 .get("phone")
@@ -247,14 +270,14 @@ fn run(
         ("POST", "/webhook_url") => {
             let fields = json_body(body)?;
             let test = fields.get("test").and_then(Value::as_bool).unwrap_or(false);
-            let url = match fields.get("url") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(url)) => Some(url.as_str()),
-                Some(_) => {
-                    return Err(EmulatorError::bad_input("url must be a string or null").into());
-                }
-            };
+            let url = optional_url(&fields)?;
             shared.set_webhook_url(test, url)?;
+            ok()
+        }
+        ("POST", "/public_url") => {
+            let fields = json_body(body)?;
+            let url = optional_url(&fields)?;
+            shared.set_public_url(url)?;
             ok()
         }
         ("POST", "/faults") => {
@@ -354,6 +377,15 @@ fn text(fields: &Map<String, Value>, name: &str) -> Result<String, EmulatorError
         _ => Err(EmulatorError::bad_input(format!(
             "{name} (a non-empty string) is required"
         ))),
+    }
+}
+
+/// The `url` field: a string, or null / absent for "none".
+fn optional_url(fields: &Map<String, Value>) -> Result<Option<&str>, EmulatorError> {
+    match fields.get("url") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(url)) => Ok(Some(url.as_str())),
+        Some(_) => Err(EmulatorError::bad_input("url must be a string or null")),
     }
 }
 

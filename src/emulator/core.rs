@@ -271,6 +271,22 @@ pub(crate) fn skip_limit(call: &Call, max_limit: Option<i64>) -> Result<(usize, 
     Ok((skip as usize, limit as usize))
 }
 
+/// Bill, refund and payout lists return at most this many records per page…
+const MAX_LIMIT: i64 = 50;
+/// … and at least this many (errata B21).
+const MIN_LIMIT: i64 = 10;
+
+/// `skip` and `limit` of bill, refund and payout lists. Errata B21: `limit` is valid in 10..=50; lenient
+/// mode clamps into that range, strict mode refuses.
+pub(crate) fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
+    let (skip, _) = skip_limit(call, None)?;
+    let limit = call.int("limit")?.unwrap_or(MIN_LIMIT);
+    if strict && !(MIN_LIMIT..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be within 10..=50"));
+    }
+    Ok((skip, limit.clamp(MIN_LIMIT, MAX_LIMIT) as usize))
+}
+
 /// `md5(text)` as 32 lowercase hex digits.
 pub(crate) fn md5_hex(text: &str) -> String {
     format!("{:x}", md5::compute(text.as_bytes()))

@@ -10,7 +10,7 @@ use super::error::EmulatorError;
 use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
 use super::state::Shared;
 use super::store::Store;
-use super::{coupons, payments, refunds, subscriptions, transfers};
+use super::{cards, coupons, payments, refunds, subscriptions, transfers};
 
 /// Long polls wait at most this long, whatever the caller asks.
 pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -36,8 +36,33 @@ impl Shared {
         self.with_store(|store| transfers::finish_transfer(store, id_or_no, success))
     }
 
+    pub(crate) fn finish_card_signing(
+        &self,
+        id_or_card_id: &str,
+        success: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_store(|store| cards::finish_signing(store, id_or_card_id, success))
+    }
+
     pub(crate) fn cashier_url(&self, token: &str) -> String {
-        page_url(&self.base_url, token)
+        page_url(&lock(&self.store).base_url, token)
+    }
+
+    pub(crate) fn public_url(&self) -> String {
+        lock(&self.store).base_url.clone()
+    }
+
+    /// The base of handed-out URLs from now on: `url` (trailing `/` dropped), or the bound address.
+    pub(crate) fn set_public_url(&self, url: Option<&str>) -> Result<(), EmulatorError> {
+        let url = url
+            .map(|u| u.trim_end_matches('/'))
+            .filter(|u| !u.is_empty());
+        if let Some(url) = url {
+            check_http_url(url)?;
+        }
+        let base = url.map_or_else(|| self.base_url.clone(), str::to_owned);
+        self.with_store(|store| store.base_url = base);
+        Ok(())
     }
 
     pub(crate) fn set_webhook_url(
@@ -147,7 +172,8 @@ impl Shared {
     /// Back to the state at start: records, webhooks, clock, channels, webhook URLs, faults, logs, sink.
     pub(crate) fn reset(&self) {
         self.with_store(|store| {
-            let mut fresh = Store::new(self.config.clone(), self.base_url.clone());
+            // The public URL survives a reset (it names where the server is, not state).
+            let mut fresh = Store::new(self.config.clone(), store.base_url.clone());
             // Deliveries in flight report to sequence numbers that must not match a new delivery.
             fresh.outbox = std::mem::take(&mut store.outbox);
             fresh.outbox.clear();
@@ -194,14 +220,14 @@ impl Shared {
     }
 }
 
-/// Webhook URLs must be http(s).
+/// Webhook and public URLs must be http(s).
 fn check_http_url(url: &str) -> Result<(), EmulatorError> {
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         Ok(())
     } else {
         Err(EmulatorError::bad_input(format!(
-            "webhook URL must start with http:// or https://: {url}"
+            "the URL must start with http:// or https://: {url}"
         )))
     }
 }

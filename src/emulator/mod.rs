@@ -32,11 +32,12 @@
 // The rooms, top down (no module imports one above it, no import circle):
 //   this facade → front (routes each request) → control, cashier, api (rooms) → hooks (the one implementation
 //   of the test hooks) → routes → domain handlers (payments, refunds, transfers, subscriptions, coupons,
-//   merchants, queries; validate) → state → store (records, indexes; accounts: plan/coupon/user records;
+//   merchants, queries, payouts, cards; validate) → state → store (records, indexes; accounts: plan/coupon/user records;
 //   webhooks: outbox and signing) → core, config, records, error.
 //   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
 mod accounts;
 mod api;
+mod cards;
 mod cashier;
 mod config;
 mod control;
@@ -48,6 +49,7 @@ mod front;
 mod hooks;
 mod merchants;
 mod payments;
+mod payouts;
 mod queries;
 mod records;
 mod refunds;
@@ -189,7 +191,7 @@ impl Emulator {
         self.shared.finish_refund(refund_id, false)
     }
 
-    /// Finishes a pending transfer (bc_transfer by id or `bill_no`, ALI_TRANSFER by id or `transfer_no`, a batch
+    /// Finishes a pending transfer (a bank-card payout — bc_transfer, T0, T1, CJ, JD — by id or `bill_no`, ALI_TRANSFER by id or `transfer_no`, a batch
     /// by id or `batch_no`) and sends its TRANSFER webhook(s).
     pub fn complete_transfer(&self, id_or_no: &str) -> Result<(), EmulatorError> {
         self.shared.finish_transfer(id_or_no, true)
@@ -199,6 +201,37 @@ impl Emulator {
     /// (errata B7; [`EmulatorConfig::push_transfer_failures`]).
     pub fn fail_transfer(&self, id_or_no: &str) -> Result<(), EmulatorError> {
         self.shared.finish_transfer(id_or_no, false)
+    }
+
+    /// Ends a pending card signing (`card/sign` or legacy `sign`, by signing id or `card_id`) as signed and
+    /// sends its SIGN webhook; only needed with [`EmulatorConfig::card_signing_waits`] (else signings end
+    /// at once).
+    pub fn complete_card_signing(&self, id_or_card_id: &str) -> Result<(), EmulatorError> {
+        self.shared.finish_card_signing(id_or_card_id, true)
+    }
+
+    /// Makes a pending card signing fail: SIGN webhook with `trade_success` false, the card stays unsigned.
+    pub fn fail_card_signing(&self, id_or_card_id: &str) -> Result<(), EmulatorError> {
+        self.shared.finish_card_signing(id_or_card_id, false)
+    }
+
+    /// Changes the base of every URL the emulator hands out from now on (cashier `url`s, `code_url`s,
+    /// `html` forms, [`cashier_url`](Emulator::cashier_url)); `None` = the bound address. What
+    /// [`EmulatorConfig::public_url`] sets at start, for when the port is only known after binding
+    /// (e.g. `http://192.168.1.20:{port}` for a phone).
+    pub fn set_public_url(&self, url: Option<&str>) -> Result<(), EmulatorError> {
+        self.shared.set_public_url(url)
+    }
+
+    /// The base of the URLs the emulator hands out now ([`EmulatorConfig::public_url`], the last
+    /// [`set_public_url`](Emulator::set_public_url), else [`base_url`](Emulator::base_url)).
+    pub fn public_url(&self) -> String {
+        self.shared.public_url()
+    }
+
+    /// The TCP port the emulator listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.addr.port()
     }
 
     /// The simulated pay page of a bill (what `url`/`code_url`/`html` of the pay response point at).

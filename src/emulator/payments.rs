@@ -91,6 +91,11 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
         return Err(ApiError::invalid("frqid", "unknown prepaid card kind"));
     }
     check_huabei(&input.optional)?;
+    match channel {
+        "BC_CARD_CHARGE" => super::cards::check_signed_card(store, call)?,
+        "BC_GATEWAY" => super::payouts::check_gateway_bank(store, call)?,
+        _ => {}
+    }
     let mut bill = input.into_bill(store, call, channel)?;
     // Errata B18: BC_ALI_WAP takes no return_url; one sent is ignored.
     if channel != "BC_ALI_WAP" {
@@ -501,6 +506,10 @@ pub(crate) fn confirm_bill(store: &mut Store, call: &Call) -> Reply {
         .ok_or_else(|| no_such_bill(bill_id))?;
     if store.bills[index].token.as_deref() != Some(call.req_str("token")?) {
         return Err(ApiError::invalid("token", "does not belong to this bill"));
+    }
+    // Beyond-python A3: confirming a paid bill again answers 0 without a second webhook.
+    if store.bills[index].spay_result {
+        return Ok(Map::new());
     }
     pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(Map::new())

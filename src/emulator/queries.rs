@@ -2,15 +2,10 @@
 
 use serde_json::Value;
 
-use super::core::{ApiError, CHANNEL_INVALID, Call, NO_SUCH_REFUND, Reply, payload, skip_limit};
+use super::core::{ApiError, CHANNEL_INVALID, Call, NO_SUCH_REFUND, Reply, bills_limit, payload};
 use super::payments::no_such_bill;
 use super::store::{Approval, Bill, Refund, Store};
 use super::validate::{INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PARENT_CHANNELS, PAY_CHANNELS};
-
-/// Bills and refunds lists return at most this many records per page.
-const MAX_LIMIT: i64 = 50;
-/// … and at least this many (errata B21).
-const MIN_LIMIT: i64 = 10;
 
 /// Exact-match text filters of bill queries.
 const BILL_TEXT_FILTERS: &[&str] = &[
@@ -160,16 +155,6 @@ fn matching_refunds<'s>(
     Ok(store
         .refunds_newest_first()
         .filter(move |r| r.app_id == call.app_id && refund_matches(r, &criteria)))
-}
-
-/// Errata B21: `limit` is valid in 10..=50; lenient mode clamps into that range, strict mode refuses.
-fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
-    let (skip, _) = skip_limit(call, None)?;
-    let limit = call.int("limit")?.unwrap_or(MIN_LIMIT);
-    if strict && !(MIN_LIMIT..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be within 10..=50"));
-    }
-    Ok((skip, limit.clamp(MIN_LIMIT, MAX_LIMIT) as usize))
 }
 
 /// One page of `records` rendered by `render` under `key`.

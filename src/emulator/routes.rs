@@ -3,7 +3,9 @@
 
 use super::core::{Call, Namespace, Reply};
 use super::store::Store;
-use super::{coupons, merchants, payments, queries, refunds, subscriptions, transfers};
+use super::{
+    cards, coupons, merchants, payments, payouts, queries, refunds, subscriptions, transfers,
+};
 
 pub(crate) type Handler = fn(&mut Store, &Call) -> Reply;
 
@@ -28,6 +30,8 @@ pub(crate) enum Secret {
     AppOrTest,
     /// `rest/bc_transfer`: master, or the app secret three official SDKs sign it with (errata B14).
     AppOrMaster,
+    /// T0/T1 payouts (beyond-python A4.0): only `app_id` here; the handler checks the body `signature`.
+    BodySignature,
     Unsigned,
 }
 
@@ -61,7 +65,7 @@ const fn route(
 
 use Encoding::{JsonBody, Para, QueryPairs};
 use Namespace::{Live, Sandbox};
-use Secret::{App, AppOrMaster, AppOrTest, Master, Test, Unsigned};
+use Secret::{App, AppOrMaster, AppOrTest, BodySignature, Master, Test, Unsigned};
 
 #[rustfmt::skip] // One row per route reads as the table it is.
 pub(crate) const ROUTES: &[Route] = &[
@@ -103,6 +107,21 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/bc_transfer", JsonBody, AppOrMaster, Live, transfers::bc_transfer),
     route("POST", "rest/transfer", JsonBody, Master, Live, transfers::transfer),
     route("POST", "rest/transfers", JsonBody, Master, Live, transfers::batch_transfer),
+    // Beyond-python A1, A2, A4 (A8.7): payout queries (GET; POST stays the batch), bank lists, payouts.
+    route("GET", "rest/transfers/count", Para, App, Live, payouts::count_payouts),
+    route("GET", "rest/transfers", Para, App, Live, payouts::query_payouts),
+    route("GET", "rest/bc_gateway/banks", Para, AppOrTest, Live, payouts::gateway_bank_list),
+    route("POST", "rest/gateway/bc_transfer", JsonBody, BodySignature, Live, payouts::t0_transfer),
+    route("GET", "rest/t1express/transfer/banks", Para, AppOrTest, Live, payouts::t1_bank_list),
+    route("POST", "rest/t1express/transfer", JsonBody, BodySignature, Live, payouts::t1_transfer),
+    route("POST", "rest/cj_transfer", JsonBody, Master, Live, payouts::cj_transfer),
+    route("GET", "rest/bc_user_transfer/banks", Para, AppOrTest, Live, payouts::jd_bank_list),
+    route("POST", "rest/bc_user_transfer", JsonBody, AppOrMaster, Live, payouts::jd_transfer),
+    // Beyond-python A5: card signing for direct debit.
+    route("POST", "card/sign", JsonBody, App, Live, cards::card_sign),
+    route("POST", "card/sync_verify", JsonBody, App, Live, cards::card_sync_verify),
+    route("POST", "card/sync_sign", JsonBody, App, Live, cards::card_sync_sign),
+    route("POST", "sign", JsonBody, App, Live, cards::legacy_sign),
     // Plans, subscriptions, SMS, card-factor auth.
     route("POST", "plan", JsonBody, AppOrTest, Live, subscriptions::create_plan),
     route("GET", "plan", QueryPairs, AppOrTest, Live, subscriptions::query_plans),

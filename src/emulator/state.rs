@@ -24,14 +24,22 @@ pub(crate) struct Shared {
     /// Wakes sink long-polls (a condvar goes with one mutex only).
     pub sink_wake: Condvar,
     pub stopping: AtomicBool,
+    /// Where clients reach the server (`http://127.0.0.1:PORT` for a local bind).
     pub base_url: String,
     pub config: EmulatorConfig,
 }
 
 impl Shared {
     pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Shared {
+        let public_url = config
+            .public_url
+            .as_deref()
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| base_url.clone());
         Shared {
-            store: Mutex::new(Store::new(config.clone(), base_url.clone())),
+            // The base of every handed-out URL lives in the store (a hook may change it).
+            store: Mutex::new(Store::new(config.clone(), public_url)),
             wake: Condvar::new(),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(RequestLog::default()),

@@ -4,7 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::accounts::{Coupons, Merchants, Subscriptions};
 use super::core::Namespace;
@@ -120,15 +120,39 @@ pub(crate) struct Transfer {
     pub detail: Value,
     /// Errata B24: `bc_transfer` takes a `notify_url` for its TRANSFER push.
     pub notify_url: Option<String>,
+    /// Bank-card payouts: `title`, `account_name`, `account_no`, `bank_full_name` and `notify_url` as the
+    /// payout query lists them (beyond-python A1's mapping table); empty for other kinds.
+    pub listing: Map<String, Value>,
     pub finished: bool,
+    /// Set when finished: whether the payout succeeded, and its synthetic `trade_no`.
+    pub succeeded: bool,
+    pub trade_no: String,
     pub create_time: i64,
+}
+
+/// How a card signing started (beyond-python A5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SigningRoute {
+    /// `card/sign`: the SIGN push names the `card_id`.
+    CardSign,
+    /// Legacy `sign`: the SIGN push names the signing `id`.
+    Legacy,
+}
+
+/// A card signing for direct debit (BC_CARD_CHARGE), finished by a hook (at once by default).
+pub(crate) struct CardSigning {
+    pub id: String,
+    pub route: SigningRoute,
+    pub card_id: String,
+    pub notify_url: Option<String>,
+    pub finished: bool,
 }
 
 /// The whole emulator state.
 pub(crate) struct Store {
     /// The app's credentials and behaviour switches, as the emulator was started with them.
     pub app: super::config::EmulatorConfig,
-    /// `http://127.0.0.1:PORT`, for the URLs of cashier pages.
+    /// The base of the URLs of cashier pages: `EmulatorConfig::public_url`, else `http://127.0.0.1:PORT`.
     pub base_url: String,
     clock_offset_ms: i64,
     serial: u64,
@@ -157,6 +181,12 @@ pub(crate) struct Store {
     pub subscriptions: Subscriptions,
     pub merchants: Merchants,
     pub coupons: Coupons,
+    /// Card signings (beyond-python A5), oldest first.
+    pub card_signings: Vec<CardSigning>,
+    /// `card_id`s verified by `card/sync_verify` (they may be signed by `card/sync_sign`).
+    pub verified_cards: HashSet<String>,
+    /// `card_id`s signed for direct debit.
+    pub signed_cards: HashSet<String>,
     pub outbox: Outbox,
 }
 
@@ -185,6 +215,9 @@ impl Store {
             subscriptions: Default::default(),
             merchants: Default::default(),
             coupons: Default::default(),
+            card_signings: Vec::new(),
+            verified_cards: HashSet::new(),
+            signed_cards: HashSet::new(),
             outbox: Outbox::default(),
         };
         let (app_id, now) = (store.app.app_id.clone(), store.now_ms());

@@ -99,7 +99,7 @@ fn stable_id(parts: &[&str]) -> String {
 
 /// `card_id` of a card. [emu] the bank name is left out: it follows from the card number, and leaving it out
 /// lets the `card_id` from a 4-factor `/2/auth` match the one a subscription on the same card gets.
-fn card_id_of(
+pub(crate) fn card_id_of(
     app_id: &str,
     card_no: &str,
     id_name: &str,
@@ -427,7 +427,7 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
 
 /// The index of the unused, unexpired SMS `sms_id` of this app whose code is `sms_code` (sent to `mobile` when
 /// the subscription names one).
-fn find_sms(
+pub(crate) fn find_sms(
     subs: &Subscriptions,
     call: &Call,
     sms_id: &str,
@@ -641,7 +641,11 @@ pub(crate) fn send_sms(store: &mut Store, call: &Call) -> Reply {
 /// Why an identity tuple fails verification, if it does. [emu] rule: the check fails exactly when a factor is
 /// malformed (an ID number that is not 15 digits or 17 digits plus a digit or X, a card number that is not 12–19
 /// digits, a mobile that is not 11 digits starting with 1), so tests can produce both outcomes.
-fn implausible(id_no: &str, card_no: Option<&str>, mobile: Option<&str>) -> Option<&'static str> {
+pub(crate) fn implausible(
+    id_no: &str,
+    card_no: Option<&str>,
+    mobile: Option<&str>,
+) -> Option<&'static str> {
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
     // Bytes, not string slices: the input may be any UTF-8.
     let id_ok = match id_no.as_bytes() {

@@ -67,7 +67,7 @@ const CORPORATE_BANKS: &[&str] = &[
     "上海浦东发展银行",
 ];
 
-fn banks_of(kind: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn banks_of(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
         "P_DE" => Some(PERSONAL_DEBIT_BANKS),
         "P_CR" => Some(PERSONAL_CREDIT_BANKS),
@@ -136,6 +136,30 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
     call.str("mobile")?;
     let optional = optional_map(call)?;
     let notify_url = http_url(call, "notify_url")?.map(str::to_owned);
+    card_bill_no_free(store, call, bill_no)?;
+    let detail = json!({ "card_type": card_type, "bank_code": bank, "trade_subject": title });
+    let mut transfer = new_transfer(
+        call,
+        TransferKind::Card,
+        bill_no,
+        total_fee,
+        Vec::new(),
+        optional,
+        detail,
+    );
+    transfer.listing = listing(
+        title,
+        call.req_str("account_name")?,
+        call.req_str("account_no")?,
+        bank,
+        notify_url.as_deref(),
+    );
+    transfer.notify_url = notify_url;
+    Ok(push(store, transfer, false))
+}
+
+/// `bill_no` is unique per app across bills and every bank-card payout (duplicate ⇒ 17).
+pub(crate) fn card_bill_no_free(store: &Store, call: &Call, bill_no: &str) -> Result<(), ApiError> {
     let taken = store
         .bill_index_by_no(call.app_id, call.ns, bill_no)
         .is_some()
@@ -148,18 +172,55 @@ pub(crate) fn bc_transfer(store: &mut Store, call: &Call) -> Reply {
             format!("bill_no {bill_no} is already used"),
         ));
     }
-    let detail = json!({ "card_type": card_type, "bank_code": bank, "trade_subject": title });
+    Ok(())
+}
+
+/// The payout-query fields of a bank-card payout (beyond-python A1).
+pub(crate) fn listing(
+    title: &str,
+    account_name: &str,
+    account_no: &str,
+    bank_full_name: &str,
+    notify_url: Option<&str>,
+) -> Map<String, Value> {
+    Map::from_iter([
+        ("title".to_owned(), title.into()),
+        ("account_name".to_owned(), account_name.into()),
+        ("account_no".to_owned(), account_no.into()),
+        ("bank_full_name".to_owned(), bank_full_name.into()),
+        ("notify_url".to_owned(), notify_url.unwrap_or("").into()),
+    ])
+}
+
+/// A new bank-card payout (any route), waiting for the payout hook.
+pub(crate) fn new_card_payout(
+    call: &Call,
+    bill_no: &str,
+    total_fee: i64,
+    listing: Map<String, Value>,
+    detail: Value,
+) -> Result<Transfer, ApiError> {
     let mut transfer = new_transfer(
         call,
         TransferKind::Card,
         bill_no,
         total_fee,
         Vec::new(),
-        optional,
+        optional_map(call)?,
         detail,
     );
-    transfer.notify_url = notify_url;
-    Ok(push(store, transfer, false))
+    transfer.notify_url = listing
+        .get("notify_url")
+        .and_then(Value::as_str)
+        .filter(|url| !url.is_empty())
+        .map(str::to_owned);
+    transfer.listing = listing;
+    Ok(transfer)
+}
+
+/// Stores a pending payout; its payload is `{id}`.
+pub(crate) fn store_payout(store: &mut Store, transfer: Transfer) -> Map<String, Value> {
+    push(store, transfer, false)
 }
 
 /// POST `rest/transfer`: WX_REDPACK / WX_TRANSFER are paid at once (no webhook); ALI_TRANSFER waits for the
@@ -245,6 +306,7 @@ pub(crate) fn transfer(store: &mut Store, call: &Call) -> Reply {
     if !needs_password {
         if let Some(record) = store.transfers.last_mut() {
             record.finished = true;
+            record.succeeded = true;
         }
     }
     Ok(payload)
@@ -329,7 +391,10 @@ fn new_transfer(
         optional,
         detail,
         notify_url: None,
+        listing: Map::new(),
         finished: false,
+        succeeded: false,
+        trade_no: String::new(),
         create_time: call.now_ms,
     }
 }
@@ -385,7 +450,11 @@ pub(crate) fn finish_transfer(
     let serial = store.next_serial();
     let transfer = &mut store.transfers[index];
     transfer.finished = true;
+    transfer.succeeded = success;
     let trade_no = format!("T{}{serial:08}", transfer.create_time);
+    if success {
+        transfer.trade_no = trade_no.clone();
+    }
     let pushed =
         success || (transfer.kind == TransferKind::Card && store.app.push_transfer_failures);
     let notify_url = transfer.notify_url.clone();

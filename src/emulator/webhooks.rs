@@ -21,7 +21,7 @@ pub(crate) struct WebhookEvent {
     pub ns: Namespace,
     /// The originating request's `notify_url`; `None` ⇒ the app's live or test webhook URL.
     pub notify_url: Option<String>,
-    /// `PAY`, `REFUND`, `TRANSFER` or `SUBSCRIPTION`.
+    /// `PAY`, `REFUND`, `TRANSFER`, `SUBSCRIPTION` or `SIGN`.
     pub transaction_type: &'static str,
     pub channel_type: String,
     pub sub_channel_type: String,
@@ -208,7 +208,7 @@ pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -
         Namespace::Sandbox => app.test_webhook_url.clone(),
     });
     let url = url.filter(|u| !u.is_empty())?;
-    let signature = signature(
+    let live_signature = signature(
         &app.app_id,
         &event.transaction_id,
         event.transaction_type,
@@ -217,7 +217,7 @@ pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -
         &app.master_secret,
     );
     let mut body = json!({
-        "signature": signature,
+        "signature": live_signature,
         "timestamp": timestamp,
         "channel_type": event.channel_type,
         "sub_channel_type": event.sub_channel_type,
@@ -231,12 +231,21 @@ pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -
     });
     let mut restamp = None;
     if event.ns == Namespace::Sandbox {
-        // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret; `signature` only
-        // when the knob keeps it (Part C Q2).
-        if !app.sandbox_push_signature {
-            if let Some(map) = body.as_object_mut() {
-                map.remove("signature");
-            }
+        // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret, never a master-secret
+        // `signature`; the knob adds one with the test secret in the master's place (Part C Q2).
+        if let Some(map) = body.as_object_mut() {
+            map.remove("signature");
+        }
+        if app.sandbox_push_signature {
+            body["signature"] = signature(
+                &app.app_id,
+                &event.transaction_id,
+                event.transaction_type,
+                &event.channel_type,
+                event.transaction_fee,
+                &app.test_secret,
+            )
+            .into();
         }
         body["sign"] = legacy_sign(&app.app_id, &app.test_secret, timestamp).into();
         restamp = Some((app.app_id.clone(), app.test_secret.clone()));

@@ -4,6 +4,7 @@
 //! pages ([`crate::pages`]) render forms from these tables, the server routes to them.
 
 mod accounts;
+mod cards;
 mod pay;
 mod refunds;
 mod subscriptions;
@@ -249,6 +250,9 @@ pub const SECTIONS: &[Section] = &[
         operations: &[
             "pay",
             "query_bc_gateway_supported_banks",
+            "query_bc_gateway_banks",
+            "confirm_bill",
+            "sandbox_notify",
             "international_pay",
         ],
     },
@@ -274,6 +278,7 @@ pub const SECTIONS: &[Section] = &[
             "query_refunds_count",
             "query_refund_by_id",
             "query_refund_status",
+            "query_refund_status_with_bill_update",
         ],
     },
     Section {
@@ -287,6 +292,25 @@ pub const SECTIONS: &[Section] = &[
             "query_bc_transfer_supported_banks",
             "bc_transfer",
             "batch_transfer",
+            "bc_t0_transfer",
+            "query_t1_transfer_supported_banks",
+            "bc_t1_transfer",
+            "cj_transfer",
+            "query_jd_transfer_supported_banks",
+            "jd_transfer",
+            "query_transfers",
+            "query_transfers_count",
+        ],
+    },
+    Section {
+        key: "cards",
+        title: "Card signing (direct debit)",
+        intro: "<p>Sign a payer's bank card for direct debit (<code>BC_CARD_CHARGE</code>), as the Java SDK (<code>card/*</code>) or the PHP SDK (<code>sign</code>) does. Experimental: one SDK each. The outcome of <code>card_sign</code> and <code>card_charge_sign</code> arrives as a SIGN webhook.</p>",
+        operations: &[
+            "card_sign",
+            "card_sync_verify",
+            "card_sync_sign",
+            "card_charge_sign",
         ],
     },
     Section {
@@ -379,6 +403,7 @@ pub fn section(key: &str) -> Option<&'static Section> {
 pub fn all() -> impl Iterator<Item = &'static Operation> {
     [
         pay::OPERATIONS,
+        cards::OPERATIONS,
         refunds::OPERATIONS,
         transfers::OPERATIONS,
         subscriptions::OPERATIONS,

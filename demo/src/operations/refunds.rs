@@ -52,6 +52,9 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { name: "query_refund_status", call: "BCQuery::query_refund_status", summary: "Status of a WX / YEE / KUAIQIAN / BD refund (they send no refund webhook).", fields: &[
         Field::choice("channel", "channel", &["WX", "YEE", "KUAIQIAN", "BD"]), Field::text("refund_no", "refund_no").default("@recent:refund_no"),
     ], run: query_refund_status },
+    Operation { name: "query_refund_status_with_bill_update", call: "BCQuery::query_refund_status_with_bill_update", summary: "Refund status that also updates the bill's refund totals (bill_update_flag, REST docs only).", fields: &[
+        Field::choice("channel", "channel", &["WX", "YEE", "KUAIQIAN", "BD"]), Field::text("refund_no", "refund_no").default("@recent:refund_no"),
+    ], run: query_refund_status_with_bill_update },
 ];
 
 // Refunds.
@@ -235,10 +238,22 @@ fn query_refund_by_id(demo: &Demo, incoming: &Incoming) -> OpResult {
 }
 
 fn query_refund_status(demo: &Demo, incoming: &Incoming) -> OpResult {
+    refund_status(demo, incoming, false)
+}
+
+fn query_refund_status_with_bill_update(demo: &Demo, incoming: &Incoming) -> OpResult {
+    refund_status(demo, incoming, true)
+}
+
+fn refund_status(demo: &Demo, incoming: &Incoming, bill_update: bool) -> OpResult {
     let form = &incoming.form;
     let channel = channel(form, "channel").unwrap_or(BCChannelType::WX);
-    let result = demo
-        .bc_query
-        .query_refund_status(channel, &required(form, "refund_no")?)?;
+    let refund_no = required(form, "refund_no")?;
+    let result = if bill_update {
+        demo.bc_query
+            .query_refund_status_with_bill_update(channel, &refund_no)?
+    } else {
+        demo.bc_query.query_refund_status(channel, &refund_no)?
+    };
     shown(&result, View::new().big(&result.refund_status).done())
 }
