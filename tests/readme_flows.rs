@@ -1,4 +1,4 @@
-//! The README's flows (§1–16, webhooks, testing against the emulator), run against the emulator.
+//! The README's flows (§1–22, webhooks, testing against the emulator), run against the emulator.
 //!
 //! Each README code block is pasted verbatim into its own module (kept out of rustfmt's reach), and
 //! `readme_blocks_are_pasted_verbatim` fails when the README and this file drift apart; each
@@ -672,10 +672,12 @@ use beecloud::utils::order_num_on_datetime;
 use beecloud::{BCError, BCPay, BCQuery};
 
 fn payouts(bc_pay: &BCPay, bc_query: &BCQuery) -> Result<(), BCError> {
+    // one number per payout (two calls can fall in the same millisecond)
+    let stem = order_num_on_datetime();
     // T0: from the BeePay balance, the same day
     let mut t0 = BCT0TransferParams::default();
     t0.withdraw_amount = Some(100); // fen
-    t0.bill_no = Some(order_num_on_datetime());
+    t0.bill_no = Some(format!("{stem}T0"));
     t0.transfer_type = Some("1".into()); // 1 personal, 2 corporate account
     t0.bank_name = Some("中国银行".into());
     t0.bank_account_no = Some("6222000011112222".into());
@@ -688,7 +690,7 @@ fn payouts(bc_pay: &BCPay, bc_query: &BCQuery) -> Result<(), BCError> {
     let banks = bc_query.query_t1_transfer_supported_banks()?;
     let mut t1 = BCT1TransferParams::default();
     t1.total_fee = Some(100);
-    t1.bill_no = Some(order_num_on_datetime());
+    t1.bill_no = Some(format!("{stem}T1"));
     t1.is_personal = Some("1".into()); // 1 personal, 0 corporate account
     t1.bank_name = banks.banks.first().cloned();
     t1.bank_account_no = Some("6222000011112222".into());
@@ -698,7 +700,7 @@ fn payouts(bc_pay: &BCPay, bc_query: &BCQuery) -> Result<(), BCError> {
     // CJ (Chanpay)
     let mut cj = BCCJTransferParams::default();
     cj.total_fee = Some(100);
-    cj.bill_no = Some(order_num_on_datetime());
+    cj.bill_no = Some(format!("{stem}CJ"));
     cj.title = Some("佣金".into());
     cj.bank_name = Some("中国工商银行".into());
     cj.bank_branch = Some("中国工商银行上海分行".into());
@@ -714,7 +716,7 @@ fn payouts(bc_pay: &BCPay, bc_query: &BCQuery) -> Result<(), BCError> {
     let banks = bc_query.query_jd_transfer_supported_banks(Some("P_DE"))?;
     let mut jd = BCCardTransferParams::default();
     jd.total_fee = Some(100);
-    jd.bill_no = Some(order_num_on_datetime());
+    jd.bill_no = Some(format!("{stem}JD"));
     jd.title = Some("佣金".into());
     jd.bank_fullname = banks.banks.first().cloned();
     jd.card_type = Some("DE".into());
@@ -726,6 +728,22 @@ fn payouts(bc_pay: &BCPay, bc_query: &BCQuery) -> Result<(), BCError> {
     bc_pay.jd_transfer(&jd)?;
     Ok(())
 }
+
+    /// The README's payouts, for the payout queries.
+    pub fn run(bc_pay: &BCPay, bc_query: &BCQuery) {
+        payouts(bc_pay, bc_query).unwrap();
+    }
+
+    #[test]
+    fn runs_against_the_emulator() {
+        let (emu, bc_pay, bc_query) = super::start();
+        payouts(&bc_pay, &bc_query).unwrap();
+        // Four payouts, each in progress until the bank answers.
+        let payouts = bc_query.transfers_iter(None).collect::<Result<Vec<_>, _>>().unwrap();
+        assert_eq!(payouts.len(), 4, "{payouts:?}");
+        assert!(payouts.iter().all(|p| p.transfer_status == Some(beecloud::entity::BCTransferStatus::PROCESSING)));
+        drop(emu);
+    }
 }
 
 #[rustfmt::skip]
@@ -745,6 +763,17 @@ fn payout_queries(bc_query: &BCQuery) -> Result<(), BCError> {
     println!("{} in progress", bc_query.query_transfers_count(&filters)?.count);
     Ok(())
 }
+
+    #[test]
+    fn runs_against_the_emulator() {
+        let (emu, bc_pay, bc_query) = super::start();
+        super::s17_payouts::run(&bc_pay, &bc_query);
+        payout_queries(&bc_query).unwrap();
+        let mut filters = BCTransferQueryParams::default();
+        filters.transfer_status = Some(BCTransferStatus::PROCESSING);
+        assert_eq!(bc_query.query_transfers_count(&filters).unwrap().count, 4);
+        drop(emu);
+    }
 }
 
 #[rustfmt::skip]
@@ -754,12 +783,13 @@ use beecloud::utils::order_num_on_datetime;
 use beecloud::{BCError, BCPay, BCQuery};
 
 fn gateway_and_express(bc_pay: &BCPay, bc_query: &BCQuery, sms_code: &str) -> Result<(), BCError> {
+    let stem = order_num_on_datetime();
     // "1" credit, "2" debit cards; "B2C" or "B2B"
     let banks = bc_query.query_bc_gateway_banks("2", Some("B2C"))?;
     let mut gateway = BCPayReqParams::default();
     gateway.channel = Some(BCChannelType::BC_GATEWAY);
     gateway.total_fee = Some(1);
-    gateway.bill_no = Some(order_num_on_datetime());
+    gateway.bill_no = Some(format!("{stem}GW"));
     gateway.title = Some("网关支付".into());
     gateway.card_type = Some("2".into());
     gateway.pay_type = Some("B2C".into());
@@ -770,7 +800,7 @@ fn gateway_and_express(bc_pay: &BCPay, bc_query: &BCQuery, sms_code: &str) -> Re
     let mut express = BCPayReqParams::default();
     express.channel = Some(BCChannelType::BC_EXPRESS);
     express.total_fee = Some(1);
-    express.bill_no = Some(order_num_on_datetime());
+    express.bill_no = Some(format!("{stem}EX"));
     express.title = Some("快捷支付".into());
     express.buyer_id = Some("buyer-1".into());
     let bill = bc_pay.pay(&express)?;
@@ -782,6 +812,16 @@ fn gateway_and_express(bc_pay: &BCPay, bc_query: &BCQuery, sms_code: &str) -> Re
     bc_pay.confirm_bill(&confirm)?;
     Ok(())
 }
+
+    #[test]
+    fn runs_against_the_emulator() {
+        let (emu, bc_pay, bc_query) = super::start();
+        gateway_and_express(&bc_pay, &bc_query, "123456").unwrap();
+        let bills = bc_query.bills_iter(None).collect::<Result<Vec<_>, _>>().unwrap();
+        let channels: Vec<_> = bills.iter().filter_map(|bill| bill.sub_channel.clone()).collect();
+        assert!(channels.contains(&BCChannelType::BC_GATEWAY) && channels.contains(&BCChannelType::BC_EXPRESS), "{channels:?}");
+        drop(emu);
+    }
 }
 
 #[rustfmt::skip]
@@ -790,7 +830,8 @@ use beecloud::entity::{BCCardChargeSignParams, BCCardSignParams, BCChannelType, 
 use beecloud::utils::order_num_on_datetime;
 use beecloud::{BCError, BCPay};
 
-fn card_signing(bc_pay: &BCPay) -> Result<(), BCError> {
+/// `sms_code_from_payer` asks the payer for the code of the SMS `send_sms_passcode` sent.
+fn card_signing(bc_pay: &BCPay, sms_code_from_payer: impl Fn() -> String) -> Result<(), BCError> {
     let mut identity = BCCardSignParams::default();
     identity.id_name = Some("张三".into());
     identity.id_no = Some("320101199001011234".into());
@@ -812,7 +853,7 @@ fn card_signing(bc_pay: &BCPay) -> Result<(), BCError> {
     legacy.name = Some("张三".into());
     legacy.card_no = Some("6222000011112222".into());
     legacy.sms_id = Some(sms.sms_id.clone());
-    legacy.sms_code = Some("123456".into());
+    legacy.sms_code = Some(sms_code_from_payer());
     bc_pay.card_charge_sign(&legacy)?;
 
     let mut charge = BCPayReqParams::default();
@@ -824,6 +865,18 @@ fn card_signing(bc_pay: &BCPay) -> Result<(), BCError> {
     bc_pay.pay(&charge)?;
     Ok(())
 }
+
+    #[test]
+    fn runs_against_the_emulator() {
+        let (emu, bc_pay, _bc_query) = super::start();
+        card_signing(&bc_pay, || emu.last_sms_code("13800000000").unwrap()).unwrap();
+        // The asynchronous signing and the two synchronous steps were recorded.
+        let paths: Vec<String> = emu.requests().iter().map(|request| request.path.clone()).collect();
+        for path in ["/2/card/sign", "/2/card/sync_verify", "/2/card/sync_sign", "/2/sign", "/2/rest/bill"] {
+            assert!(paths.iter().any(|p| p == path), "{path} not in {paths:?}");
+        }
+        drop(emu);
+    }
 }
 
 #[rustfmt::skip]
@@ -846,6 +899,18 @@ fn sandbox_and_refund_status(sandbox_pay: &BCPay, bc_query: &BCQuery) -> Result<
     println!("{}", status.refund_status);
     Ok(())
 }
+
+    #[test]
+    fn runs_against_the_emulator() {
+        let (emu, _bc_pay, bc_query) = super::start();
+        let mut sandbox_app = emu.bc_app();
+        sandbox_app.is_test_mode = true;
+        let sandbox_pay = BCPay::new(sandbox_app);
+        // The README's refund_no is an example: unknown here, so the server says so.
+        let err = sandbox_and_refund_status(&sandbox_pay, &bc_query).unwrap_err();
+        assert!(err.result_code().is_some_and(|code| code > 0), "{err:?}");
+        drop(emu);
+    }
 }
 
 #[rustfmt::skip]
@@ -874,4 +939,14 @@ fn every_record(bc_app: &BCApp, bc_query: &BCQuery, until_ms: i64) -> Result<(),
     println!("{} coupons", coupons.len());
     Ok(())
 }
+
+    #[test]
+    fn runs_against_the_emulator() {
+        let (emu, bc_pay, bc_query) = super::start();
+        for _ in 0..3 {
+            super::paid_wx_bill(&emu, &bc_pay);
+        }
+        let until_ms = emu.now_ms() + 1;
+        every_record(&emu.bc_app(), &bc_query, until_ms).unwrap();
+    }
 }
