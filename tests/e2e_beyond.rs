@@ -509,7 +509,7 @@ fn bc_express_confirm_pays_the_bill_and_a_foreign_token_is_refused() {
     let mut confirm = BCBillConfirmParams::default();
     confirm.token = Some("not-the-token".into());
     confirm.bc_bill_id = Some(bill.id.clone());
-    confirm.verify_code = Some("123456".into());
+    confirm.verify_code = env.emu.last_sms_code("13800000000");
     // Server error: a token not issued for this bill (5).
     assert_eq!(api_code(env.pay.confirm_bill(&confirm)), 5);
     confirm.token = Some(token);
@@ -791,7 +791,7 @@ fn bc_card_charge_pays_with_a_signed_card_only_and_a_second_confirm_pushes_nothi
     let mut confirm = BCBillConfirmParams::default();
     confirm.token = bill.token.clone();
     confirm.bc_bill_id = Some(bill.id.clone());
-    confirm.verify_code = Some("123456".into());
+    confirm.verify_code = env.emu.last_sms_code("13800000000");
     env.pay.confirm_bill(&confirm).unwrap();
     env.pay.confirm_bill(&confirm).unwrap();
     push(&env, &sink, 2);

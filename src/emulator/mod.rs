@@ -45,6 +45,7 @@ mod core;
 mod coupons;
 mod delivery;
 mod error;
+mod express;
 mod front;
 mod hooks;
 mod merchants;

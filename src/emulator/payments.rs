@@ -10,6 +10,7 @@ use super::core::{
 };
 use super::coupons;
 use super::error::EmulatorError;
+use super::express;
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{
     CURRENCIES, INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PAY_CHANNELS, REVERT_CHANNELS,
@@ -103,7 +104,7 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     }
     bill.bill_timeout = call.int("bill_timeout")?;
     if channel == "BC_EXPRESS" {
-        bill.token = Some(format!("bctoken{:08}", store.next_serial()));
+        express::start(store, call, &mut bill)?;
     }
     let payload = if call.ns == Namespace::Sandbox && !store.app.sandbox_live_payloads {
         sandbox_payload(store, &bill, channel)
@@ -504,14 +505,11 @@ pub(crate) fn confirm_bill(store: &mut Store, call: &Call) -> Reply {
     let index = store
         .bill_index_by_id(call.app_id, call.ns, bill_id)
         .ok_or_else(|| no_such_bill(bill_id))?;
-    if store.bills[index].token.as_deref() != Some(call.req_str("token")?) {
-        return Err(ApiError::invalid("token", "does not belong to this bill"));
-    }
     // Beyond-python A3: confirming a paid bill again answers 0 without a second webhook.
-    if store.bills[index].spay_result {
-        return Ok(Map::new());
+    if let express::Confirm::Pay = express::check(store, call, index)? {
+        pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
+        express::spend_code(store, bill_id);
     }
-    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(Map::new())
 }
 
