@@ -78,6 +78,16 @@ pub struct EmulatorConfig {
     /// ([`Emulator::complete_card_signing`](super::Emulator::complete_card_signing)) ends it. Default false:
     /// signed at once, SIGN webhook right away (Part C Q6).
     pub card_signing_waits: bool,
+    /// Errata B5: subscription pushes (SUBSCRIPTION and subscription charges) also carry `retryCounter` (attempts
+    /// made before this one) and `notifyUrl` / `notify_url` (the destination), as real ones did; never `toSign`.
+    /// Default false.
+    pub subscription_push_extras: bool,
+    /// Errata B18 / Part C Q19: a BC_GATEWAY pay needs `return_url` always (PHP's rule, default true); false
+    /// needs it on the JD route only (the doc's rule: when the pay names a `card_type`).
+    pub gateway_return_url_always: bool,
+    /// Part C Q17: the banks of the B2B gateway (`pay_type` `B2B` of `rest/bc_gateway/banks` and of a
+    /// BC_GATEWAY pay), for either `card_type`. `None` (the default): the B2C lists, as no source lists B2B banks.
+    pub gateway_b2b_banks: Option<Vec<String>>,
     /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
     /// `None` (the default) leaves it open, fine on 127.0.0.1.
     pub control_token: Option<String>,
@@ -163,6 +173,9 @@ impl Default for EmulatorConfig {
             strict_query_limit: false,
             accept_legacy_gateway_codes: true,
             card_signing_waits: false,
+            subscription_push_extras: false,
+            gateway_return_url_always: true,
+            gateway_b2b_banks: None,
             control_token: None,
             host: "127.0.0.1".into(),
             public_url: None,
@@ -205,6 +218,9 @@ impl fmt::Debug for EmulatorConfig {
                 &self.accept_legacy_gateway_codes,
             )
             .field("card_signing_waits", &self.card_signing_waits)
+            .field("subscription_push_extras", &self.subscription_push_extras)
+            .field("gateway_return_url_always", &self.gateway_return_url_always)
+            .field("gateway_b2b_banks", &self.gateway_b2b_banks)
             .field("control_token", &self.control_token.as_deref().map(mask))
             .field("host", &self.host)
             .field("public_url", &self.public_url)
