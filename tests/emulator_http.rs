@@ -436,6 +436,70 @@ fn pay_answers_the_payload_of_each_channel() {
 }
 
 #[test]
+fn return_url_is_required_where_errata_b18_says() {
+    let pay = |api: &Api, n: u32, channel: &str, extra: Value| {
+        let mut fields = json!({"channel": channel, "total_fee": 1, "bill_no": format!("rurl{n:08}"),
+                                "title": "t"});
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        api.post("rest/bill", Key::App, fields)
+    };
+    let api = Api::start();
+    let cases = [
+        ("BC_WX_WAP", json!({"analysis": {"ip": "1.2.3.4"}})),
+        ("BC_ALI_WEB", json!({})),
+        ("JD_B2B", json!({"bank_code": 9102})),
+        // PHP's rule, the default: always.
+        ("BC_GATEWAY", json!({"bank": "CMB"})),
+    ];
+    for (n, (channel, extra)) in cases.into_iter().enumerate() {
+        let reply = pay(&api, n as u32, channel, extra.clone());
+        assert_eq!(code(&reply), 4, "{channel}: {reply}");
+        assert!(
+            reply["err_detail"].as_str().unwrap().contains("return_url"),
+            "{reply}"
+        );
+        let mut with = extra;
+        with["return_url"] = "https://x.example/r".into();
+        assert_eq!(
+            code(&pay(&api, 10 + n as u32, channel, with)),
+            0,
+            "{channel}"
+        );
+    }
+    // BC_ALI_WAP takes none and ignores one.
+    assert_eq!(code(&pay(&api, 20, "BC_ALI_WAP", json!({}))), 0);
+    assert_eq!(
+        code(&pay(
+            &api,
+            21,
+            "BC_ALI_WAP",
+            json!({"return_url": "https://x.example/r"})
+        )),
+        0
+    );
+
+    // The doc's rule: BC_GATEWAY needs one on the JD route (a card_type) only.
+    let doc = Api::start_with(EmulatorConfig {
+        gateway_return_url_always: false,
+        ..Default::default()
+    });
+    assert_eq!(
+        code(&pay(&doc, 30, "BC_GATEWAY", json!({"bank": "CMB"}))),
+        0
+    );
+    let jd_route = pay(
+        &doc,
+        31,
+        "BC_GATEWAY",
+        json!({"bank": "CMB", "card_type": "2"}),
+    );
+    assert_eq!(code(&jd_route), 4, "{jd_route}");
+}
+
+#[test]
 fn pay_rejects_bad_requests_with_the_documented_codes() {
     let api = Api::start();
     let base =

@@ -33,8 +33,8 @@ fn pay_conditionals(channel: &str) -> &'static [&'static str] {
         "BC_WX_WAP" => &["analysis", "return_url"],
         "YEE_WAP" => &["identity_id"],
         "YEE_NOBANKCARD" => &["cardno", "cardpwd", "frqid"],
-        // Errata B18: PHP's rule (always), the default of Part C Q19.
-        "BC_GATEWAY" => &["bank", "return_url"],
+        // Errata B18 / Part C Q19: its return_url depends on a knob (see `pay`).
+        "BC_GATEWAY" => &["bank"],
         "BC_EXPRESS" => &["buyer_id"],
         _ => &[],
     }
@@ -46,6 +46,13 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     channel_enabled(store, call, channel)?;
     require(call, &["total_fee", "bill_no", "title"])?;
     require(call, pay_conditionals(channel))?;
+    // Errata B18: PHP always needs BC_GATEWAY's return_url (the default), the doc on the JD route only.
+    if channel == "BC_GATEWAY"
+        && (store.app.gateway_return_url_always
+            || call.str("card_type")?.is_some_and(|c| !c.is_empty()))
+    {
+        require(call, &["return_url"])?;
+    }
     if matches!(channel, "WX_WAP" | "BC_WX_WAP") {
         let has_ip = call
             .map("analysis")?
