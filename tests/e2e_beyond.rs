@@ -825,3 +825,54 @@ fn bc_gateway_pays_with_a_bank_name_of_the_online_list_or_a_legacy_code() {
     });
     assert_eq!(api_code(strict.pay.pay(&gateway("CMB", None))), 5);
 }
+
+#[test]
+fn b2b_gateway_banks_are_the_b2c_lists_unless_configured() {
+    let gateway = |bank: &str, pay_type: &str| {
+        let mut params = pay_params(BCChannelType::BC_GATEWAY, 1);
+        params.return_url = Some("https://shop.example.com/back".into());
+        params.bank = Some(bank.into());
+        params.card_type = Some("2".into());
+        params.pay_type = Some(pay_type.into());
+        params
+    };
+    // Part C Q17: by default B2B answers and accepts the B2C lists.
+    let (env, _sink) = env();
+    for card_type in ["1", "2"] {
+        assert_eq!(
+            env.query
+                .query_bc_gateway_banks(card_type, Some("B2B"))
+                .unwrap()
+                .banks,
+            env.query
+                .query_bc_gateway_banks(card_type, Some("B2C"))
+                .unwrap()
+                .banks
+        );
+    }
+    env.pay.pay(&gateway("成都银行", "B2B")).unwrap();
+
+    // Configured: B2B has its own list, for either card type; B2C keeps its lists.
+    let configured = Env::start(EmulatorConfig {
+        gateway_b2b_banks: Some(vec!["企业网银测试银行".into()]),
+        accept_legacy_gateway_codes: false,
+        ..fast_config()
+    });
+    for card_type in ["1", "2"] {
+        let b2b = configured
+            .query
+            .query_bc_gateway_banks(card_type, Some("B2B"))
+            .unwrap();
+        assert_eq!(b2b.banks, vec!["企业网银测试银行".to_string()]);
+    }
+    configured
+        .pay
+        .pay(&gateway("企业网银测试银行", "B2B"))
+        .unwrap();
+    assert_eq!(api_code(configured.pay.pay(&gateway("成都银行", "B2B"))), 5);
+    configured.pay.pay(&gateway("成都银行", "B2C")).unwrap();
+    assert_eq!(
+        api_code(configured.pay.pay(&gateway("企业网银测试银行", "B2C"))),
+        5
+    );
+}
