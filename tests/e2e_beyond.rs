@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use beecloud::emulator::{Emulator, EmulatorConfig, WebhookSink};
+use beecloud::emulator::{Emulator, EmulatorConfig, SandboxNotifyRules, WebhookSink};
 use beecloud::entity::*;
 use beecloud::utils::{
     BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook,
@@ -875,4 +875,77 @@ fn b2b_gateway_banks_are_the_b2c_lists_unless_configured() {
         api_code(configured.pay.pay(&gateway("企业网银测试银行", "B2C"))),
         5
     );
+}
+
+/// A test-mode `BCPay` and `BCQuery` of `env`'s app.
+fn sandbox_clients(env: &Env) -> (BCPay, BCQuery) {
+    let mut test_app = env.app.clone();
+    test_app.is_test_mode = true;
+    (BCPay::new(test_app.clone()), BCQuery::new(test_app))
+}
+
+#[test]
+fn sandbox_notify_refuses_an_expired_or_a_live_bill_by_default() {
+    let (env, sink) = env();
+    let (test_pay, test_query) = sandbox_clients(&env);
+    let mut expiring = pay_params(BCChannelType::WX_NATIVE, 6);
+    expiring.bill_timeout = Some(60);
+    let expired = test_pay.pay(&expiring).unwrap();
+    env.emu.advance_clock(Duration::from_secs(61));
+    assert_eq!(api_code(test_pay.sandbox_notify(&expired.id)), 5);
+    let unpaid = test_query.query_bill_by_id(&expired.id).unwrap();
+    assert_eq!(unpaid.pay.spay_result, Some(false));
+    let live = env
+        .pay
+        .pay(&pay_params(BCChannelType::WX_NATIVE, 7))
+        .unwrap();
+    assert_eq!(api_code(test_pay.sandbox_notify(&live.id)), 8);
+    assert!(sink.wait_for(1, Duration::from_millis(200)).is_empty());
+}
+
+#[test]
+fn sandbox_notify_knobs_resend_a_paid_bill_and_pay_an_expired_or_a_live_one() {
+    let (env, sink) = env_with(EmulatorConfig {
+        sandbox_notify: SandboxNotifyRules {
+            resend_paid: true,
+            pay_expired: true,
+            pay_live_bills: true,
+        },
+        ..fast_config()
+    });
+    let (test_pay, test_query) = sandbox_clients(&env);
+    let params = pay_params(BCChannelType::WX_NATIVE, 5);
+    let bill = test_pay.pay(&params).unwrap();
+    test_pay.sandbox_notify(&bill.id).unwrap();
+    test_pay.sandbox_notify(&bill.id).unwrap();
+    let pushes = sink.wait_for(2, DEADLINE);
+    assert_eq!(pushes.len(), 2);
+    let legacy = BCLegacySign::new(BCSignSecret::Test);
+    for push in &pushes {
+        let webhook = verify_legacy_sign_webhook(&env.app, push.body.as_bytes(), &legacy).unwrap();
+        assert_eq!(Some(webhook.transaction_id.clone()), params.bill_no);
+    }
+
+    let mut expiring = pay_params(BCChannelType::WX_NATIVE, 6);
+    expiring.bill_timeout = Some(60);
+    let expired = test_pay.pay(&expiring).unwrap();
+    env.emu.advance_clock(Duration::from_secs(61));
+    test_pay.sandbox_notify(&expired.id).unwrap();
+    let paid = test_query.query_bill_by_id(&expired.id).unwrap();
+    assert_eq!(paid.pay.spay_result, Some(true));
+
+    let live_params = pay_params(BCChannelType::WX_NATIVE, 7);
+    let live = env.pay.pay(&live_params).unwrap();
+    test_pay.sandbox_notify(&live.id).unwrap();
+    assert_eq!(
+        env.query
+            .query_bill_by_id(&live.id)
+            .unwrap()
+            .pay
+            .spay_result,
+        Some(true)
+    );
+    // The live bill's push is a live one: the current signature with the master secret.
+    let webhook = push(&env, &sink, 3);
+    assert_eq!(Some(webhook.transaction_id), live_params.bill_no);
 }

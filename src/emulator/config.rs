@@ -88,6 +88,9 @@ pub struct EmulatorConfig {
     /// Part C Q17: the banks of the B2B gateway (`pay_type` `B2B` of `rest/bc_gateway/banks` and of a
     /// BC_GATEWAY pay), for either `card_type`. `None` (the default): the B2C lists, as no source lists B2B banks.
     pub gateway_b2b_banks: Option<Vec<String>>,
+    /// Part C Q11: what sandbox notify does with a paid, an expired or a live bill. Default: 0 without a second
+    /// webhook, 5, 8.
+    pub sandbox_notify: SandboxNotifyRules,
     /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
     /// `None` (the default) leaves it open, fine on 127.0.0.1.
     pub control_token: Option<String>,
@@ -101,6 +104,18 @@ pub struct EmulatorConfig {
     pub port: u16,
     /// Connection, size, time and memory limits.
     pub limits: EmulatorLimits,
+}
+
+/// The edge cases of sandbox notify (`GET rest/sandbox/notify/{app_id}/{bill_id}`, Part C Q11), none documented.
+/// Every switch is off by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SandboxNotifyRules {
+    /// An already paid bill answers 0 and is pushed again (default: 0 without a second webhook).
+    pub resend_paid: bool,
+    /// An expired bill is paid anyway (default: `5`).
+    pub pay_expired: bool,
+    /// A live bill id of the app is paid too, with its live webhook (default: `8`).
+    pub pay_live_bills: bool,
 }
 
 /// What the emulator holds on to, and for how long; every value is a cap, documented in the README.
@@ -176,6 +191,7 @@ impl Default for EmulatorConfig {
             subscription_push_extras: false,
             gateway_return_url_always: true,
             gateway_b2b_banks: None,
+            sandbox_notify: SandboxNotifyRules::default(),
             control_token: None,
             host: "127.0.0.1".into(),
             public_url: None,
@@ -221,6 +237,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("subscription_push_extras", &self.subscription_push_extras)
             .field("gateway_return_url_always", &self.gateway_return_url_always)
             .field("gateway_b2b_banks", &self.gateway_b2b_banks)
+            .field("sandbox_notify", &self.sandbox_notify)
             .field("control_token", &self.control_token.as_deref().map(mask))
             .field("host", &self.host)
             .field("public_url", &self.public_url)

@@ -55,6 +55,7 @@ mod queries;
 mod records;
 mod refunds;
 mod routes;
+mod sandbox;
 mod server;
 mod state;
 mod store;
@@ -72,7 +73,7 @@ use serde_json::{Map, Value};
 
 pub use self::config::{
     DEMO_APP_ID, DEMO_APP_SECRET, DEMO_MASTER_SECRET, DEMO_MERCHANT_ACCOUNT, DEMO_TEST_SECRET,
-    EmulatorConfig, EmulatorLimits,
+    EmulatorConfig, EmulatorLimits, SandboxNotifyRules,
 };
 pub use self::error::EmulatorError;
 pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};

@@ -134,27 +134,6 @@ fn sandbox_payload(store: &Store, bill: &Bill, channel: &str) -> Map<String, Val
     into_map(json!({ "id": bill.id, "url": url }))
 }
 
-/// GET `rest/sandbox/notify/{app_id}/{bill_id}` (errata B10, beyond-python A6): the payer pays a sandbox bill.
-/// Unknown app ⇒ 1; not a sandbox bill of the app ⇒ 8; expired ⇒ 5; already paid ⇒ 0 without a second webhook.
-pub(crate) fn sandbox_notify(store: &mut Store, call: &Call) -> Reply {
-    if call.path_app_id != Some(store.app.app_id.as_str()) {
-        return Err(ApiError::new(super::core::APP_INVALID, "unknown app_id"));
-    }
-    let bill_id = call.path_id()?;
-    let index = store
-        .bill_index_by_id(&store.app.app_id, Namespace::Sandbox, bill_id)
-        .ok_or_else(|| no_such_bill(bill_id))?;
-    let bill = &store.bills[index];
-    if bill.spay_result {
-        return Ok(Map::new());
-    }
-    if bill.expired(call.now_ms) {
-        return Err(ApiError::invalid("bill_id", "the bill has expired"));
-    }
-    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
-    Ok(Map::new())
-}
-
 /// `optional.hb_fq_num` / `optional.hb_fq_seller_percent` (Huabei instalments).
 fn check_huabei(optional: &Value) -> Result<(), ApiError> {
     let rules: [(&str, &[&str]); 2] = [
@@ -596,7 +575,17 @@ pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorE
         "sub_channel": bill.sub_channel,
         "emulator": true,
     });
-    let event = WebhookEvent {
+    let event = pay_event(bill);
+    if let Some(coupon_id) = bill.coupon_id.clone() {
+        coupons::redeem(store, &coupon_id, now);
+    }
+    store.emit_webhook(event);
+    Ok(())
+}
+
+/// The PAY webhook of a paid bill.
+pub(crate) fn pay_event(bill: &Bill) -> WebhookEvent {
+    WebhookEvent {
         ns: bill.ns,
         notify_url: bill.notify_url.clone(),
         transaction_type: "PAY",
@@ -609,10 +598,5 @@ pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorE
         message_detail: bill.message_detail.clone(),
         channel_transaction_id: bill.trade_no.clone(),
         subscription_sign: false,
-    };
-    if let Some(coupon_id) = bill.coupon_id.clone() {
-        coupons::redeem(store, &coupon_id, now);
     }
-    store.emit_webhook(event);
-    Ok(())
 }
