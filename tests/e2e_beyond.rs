@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use beecloud::emulator::{Emulator, EmulatorConfig, WebhookSink};
+use beecloud::emulator::{Emulator, EmulatorConfig, SandboxNotifyRules, WebhookSink};
 use beecloud::entity::*;
 use beecloud::utils::{
     BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook,
@@ -509,7 +509,7 @@ fn bc_express_confirm_pays_the_bill_and_a_foreign_token_is_refused() {
     let mut confirm = BCBillConfirmParams::default();
     confirm.token = Some("not-the-token".into());
     confirm.bc_bill_id = Some(bill.id.clone());
-    confirm.verify_code = Some("123456".into());
+    confirm.verify_code = env.emu.last_sms_code("13800000000");
     // Server error: a token not issued for this bill (5).
     assert_eq!(api_code(env.pay.confirm_bill(&confirm)), 5);
     confirm.token = Some(token);
@@ -791,7 +791,7 @@ fn bc_card_charge_pays_with_a_signed_card_only_and_a_second_confirm_pushes_nothi
     let mut confirm = BCBillConfirmParams::default();
     confirm.token = bill.token.clone();
     confirm.bc_bill_id = Some(bill.id.clone());
-    confirm.verify_code = Some("123456".into());
+    confirm.verify_code = env.emu.last_sms_code("13800000000");
     env.pay.confirm_bill(&confirm).unwrap();
     env.pay.confirm_bill(&confirm).unwrap();
     push(&env, &sink, 2);
@@ -824,4 +824,128 @@ fn bc_gateway_pays_with_a_bank_name_of_the_online_list_or_a_legacy_code() {
         ..fast_config()
     });
     assert_eq!(api_code(strict.pay.pay(&gateway("CMB", None))), 5);
+}
+
+#[test]
+fn b2b_gateway_banks_are_the_b2c_lists_unless_configured() {
+    let gateway = |bank: &str, pay_type: &str| {
+        let mut params = pay_params(BCChannelType::BC_GATEWAY, 1);
+        params.return_url = Some("https://shop.example.com/back".into());
+        params.bank = Some(bank.into());
+        params.card_type = Some("2".into());
+        params.pay_type = Some(pay_type.into());
+        params
+    };
+    // Part C Q17: by default B2B answers and accepts the B2C lists.
+    let (env, _sink) = env();
+    for card_type in ["1", "2"] {
+        assert_eq!(
+            env.query
+                .query_bc_gateway_banks(card_type, Some("B2B"))
+                .unwrap()
+                .banks,
+            env.query
+                .query_bc_gateway_banks(card_type, Some("B2C"))
+                .unwrap()
+                .banks
+        );
+    }
+    env.pay.pay(&gateway("成都银行", "B2B")).unwrap();
+
+    // Configured: B2B has its own list, for either card type; B2C keeps its lists.
+    let configured = Env::start(EmulatorConfig {
+        gateway_b2b_banks: Some(vec!["企业网银测试银行".into()]),
+        accept_legacy_gateway_codes: false,
+        ..fast_config()
+    });
+    for card_type in ["1", "2"] {
+        let b2b = configured
+            .query
+            .query_bc_gateway_banks(card_type, Some("B2B"))
+            .unwrap();
+        assert_eq!(b2b.banks, vec!["企业网银测试银行".to_string()]);
+    }
+    configured
+        .pay
+        .pay(&gateway("企业网银测试银行", "B2B"))
+        .unwrap();
+    assert_eq!(api_code(configured.pay.pay(&gateway("成都银行", "B2B"))), 5);
+    configured.pay.pay(&gateway("成都银行", "B2C")).unwrap();
+    assert_eq!(
+        api_code(configured.pay.pay(&gateway("企业网银测试银行", "B2C"))),
+        5
+    );
+}
+
+/// A test-mode `BCPay` and `BCQuery` of `env`'s app.
+fn sandbox_clients(env: &Env) -> (BCPay, BCQuery) {
+    let mut test_app = env.app.clone();
+    test_app.is_test_mode = true;
+    (BCPay::new(test_app.clone()), BCQuery::new(test_app))
+}
+
+#[test]
+fn sandbox_notify_refuses_an_expired_or_a_live_bill_by_default() {
+    let (env, sink) = env();
+    let (test_pay, test_query) = sandbox_clients(&env);
+    let mut expiring = pay_params(BCChannelType::WX_NATIVE, 6);
+    expiring.bill_timeout = Some(60);
+    let expired = test_pay.pay(&expiring).unwrap();
+    env.emu.advance_clock(Duration::from_secs(61));
+    assert_eq!(api_code(test_pay.sandbox_notify(&expired.id)), 5);
+    let unpaid = test_query.query_bill_by_id(&expired.id).unwrap();
+    assert_eq!(unpaid.pay.spay_result, Some(false));
+    let live = env
+        .pay
+        .pay(&pay_params(BCChannelType::WX_NATIVE, 7))
+        .unwrap();
+    assert_eq!(api_code(test_pay.sandbox_notify(&live.id)), 8);
+    assert!(sink.wait_for(1, Duration::from_millis(200)).is_empty());
+}
+
+#[test]
+fn sandbox_notify_knobs_resend_a_paid_bill_and_pay_an_expired_or_a_live_one() {
+    let (env, sink) = env_with(EmulatorConfig {
+        sandbox_notify: SandboxNotifyRules {
+            resend_paid: true,
+            pay_expired: true,
+            pay_live_bills: true,
+        },
+        ..fast_config()
+    });
+    let (test_pay, test_query) = sandbox_clients(&env);
+    let params = pay_params(BCChannelType::WX_NATIVE, 5);
+    let bill = test_pay.pay(&params).unwrap();
+    test_pay.sandbox_notify(&bill.id).unwrap();
+    test_pay.sandbox_notify(&bill.id).unwrap();
+    let pushes = sink.wait_for(2, DEADLINE);
+    assert_eq!(pushes.len(), 2);
+    let legacy = BCLegacySign::new(BCSignSecret::Test);
+    for push in &pushes {
+        let webhook = verify_legacy_sign_webhook(&env.app, push.body.as_bytes(), &legacy).unwrap();
+        assert_eq!(Some(webhook.transaction_id.clone()), params.bill_no);
+    }
+
+    let mut expiring = pay_params(BCChannelType::WX_NATIVE, 6);
+    expiring.bill_timeout = Some(60);
+    let expired = test_pay.pay(&expiring).unwrap();
+    env.emu.advance_clock(Duration::from_secs(61));
+    test_pay.sandbox_notify(&expired.id).unwrap();
+    let paid = test_query.query_bill_by_id(&expired.id).unwrap();
+    assert_eq!(paid.pay.spay_result, Some(true));
+
+    let live_params = pay_params(BCChannelType::WX_NATIVE, 7);
+    let live = env.pay.pay(&live_params).unwrap();
+    test_pay.sandbox_notify(&live.id).unwrap();
+    assert_eq!(
+        env.query
+            .query_bill_by_id(&live.id)
+            .unwrap()
+            .pay
+            .spay_result,
+        Some(true)
+    );
+    // The live bill's push is a live one: the current signature with the master secret.
+    let webhook = push(&env, &sink, 3);
+    assert_eq!(Some(webhook.transaction_id), live_params.bill_no);
 }

@@ -142,6 +142,11 @@ struct Env {
 }
 
 fn env_with(replies: &[&'static str]) -> Env {
+    env_configured(replies, fast_config())
+}
+
+/// An emulator set up by `config`, pushing to a receiver answering `replies` in turn.
+fn env_configured(replies: &[&'static str], config: EmulatorConfig) -> Env {
     let hook = Receiver::start(replies);
     let emulated::Env {
         emu,
@@ -150,7 +155,7 @@ fn env_with(replies: &[&'static str]) -> Env {
         query,
     } = emulated::Env::start(EmulatorConfig {
         webhook_url: Some(hook.url.clone()),
-        ..fast_config()
+        ..config
     });
     Env {
         emu,
@@ -1276,4 +1281,69 @@ fn refund_states_failed_refund_retried_and_refund_status() {
         .map(|b| verified(&env.app, b).transaction_type)
         .collect();
     assert_eq!(kinds, ["PAY", "REFUND", "PAY", "REFUND"]);
+}
+
+#[test]
+fn subscription_pushes_carry_retry_counter_and_notify_url_with_the_knob_and_never_to_sign() {
+    let json = |body: &[u8]| serde_json::from_slice::<Value>(body).unwrap();
+    // Default: the documented keys only.
+    let plain = env();
+    let plan_id = new_plan(&plain, 990, "month");
+    let sub = subscribe(
+        &plain,
+        &plan_id,
+        "buyer-plain",
+        "13700137002",
+        "6225880000000001",
+    );
+    plain
+        .emu
+        .finish_subscription_verification(sub.id.as_deref().unwrap(), true)
+        .unwrap();
+    let push = json(&plain.hook.wait_for(1)[0]);
+    for key in ["retryCounter", "notifyUrl", "notify_url", "toSign"] {
+        assert!(push.get(key).is_none(), "{key} in {push}");
+    }
+
+    // Errata B5 knob: the first attempt fails, the retry counts it.
+    let env = env_configured(
+        &["fail", "success"],
+        EmulatorConfig {
+            subscription_push_extras: true,
+            ..fast_config()
+        },
+    );
+    let plan_id = new_plan(&env, 990, "month");
+    let sub = subscribe(
+        &env,
+        &plan_id,
+        "buyer-extra",
+        "13700137003",
+        "6225880000000001",
+    );
+    let sub_id = sub.id.clone().unwrap();
+    env.emu
+        .finish_subscription_verification(&sub_id, true)
+        .unwrap();
+    let bodies = env.hook.wait_for(2);
+    for (attempt, body) in bodies.iter().enumerate() {
+        let push = json(body);
+        assert_eq!(push["transaction_type"], "SUBSCRIPTION");
+        assert_eq!(push["retryCounter"], json!(attempt), "{push}");
+        assert_eq!(push["notifyUrl"], json!(env.hook.url), "{push}");
+        assert_eq!(push["notify_url"], json!(env.hook.url), "{push}");
+        assert!(push.get("toSign").is_none(), "{push}");
+        // The extra keys do not disturb the signature.
+        verified(&env.app, body);
+    }
+    // A subscription charge is a subscription push too; an ordinary PAY is not.
+    env.emu.charge_subscription(&sub_id).unwrap();
+    let charge = json(&env.hook.wait_for(3)[2]);
+    assert_eq!(charge["transaction_type"], "PAY");
+    assert_eq!(charge["retryCounter"], 0, "{charge}");
+    let params = pay_params(BCChannelType::WX_NATIVE, 3);
+    let bill = env.pay.pay(&params).unwrap();
+    env.emu.complete_payment(&bill.id).unwrap();
+    let pay = json(&env.hook.wait_for(4)[3]);
+    assert!(pay.get("retryCounter").is_none(), "{pay}");
 }

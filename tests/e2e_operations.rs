@@ -156,6 +156,16 @@ fn pay_returns_each_channels_payload() {
 
     let mut express = pay_params(BCChannelType::BC_EXPRESS, 1);
     express.buyer_id = Some("buyer42".into());
+    // Beyond-python A3: a first BC_EXPRESS pay carries the four factors in `optional`.
+    express.optional = Some(serde_json::Map::from_iter(
+        [
+            ("phone_no", "13800000042"),
+            ("card_no", "6222000011112222"),
+            ("id_no", "320101199001011234"),
+            ("customer_name", "张三"),
+        ]
+        .map(|(k, v)| (k.to_string(), serde_json::Value::from(v))),
+    ));
     let result = env.pay.pay(&express).unwrap();
     assert!(result.token.as_deref().is_some_and(|t| !t.is_empty()));
 

@@ -976,3 +976,26 @@ fn part_c_q3_retries_of_sign_pushes_are_re_stamped() {
         "signature covers no timestamp"
     );
 }
+
+#[test]
+fn the_bc_express_sms_code_is_readable_through_the_control_api() {
+    let client = Client::start(EmulatorConfig::default());
+    let app = client.app();
+    let bill = client.api(
+        "POST",
+        "rest/bill",
+        &app,
+        json!({"channel": "BC_EXPRESS", "total_fee": 9, "bill_no": "ctlexpress01", "title": "t",
+               "buyer_id": "b1", "optional": {"phone_no": "13800138009", "card_no": "6222000011112222",
+               "id_no": "320101199001011234", "customer_name": "张三"}}),
+    );
+    assert_eq!(bill["result_code"], 0, "{bill}");
+    let code = client.ok("GET", "/sms?phone=13800138009", None)["code"].clone();
+    let confirmed = client.api(
+        "POST",
+        "rest/bill/confirm",
+        &app,
+        json!({"token": bill["token"], "bc_bill_id": bill["id"], "verify_code": code}),
+    );
+    assert_eq!(confirmed["result_code"], 0, "{confirmed}");
+}

@@ -411,7 +411,11 @@ fn pay_answers_the_payload_of_each_channel() {
             json!({"openid": "alipay-user-1"}),
             &["trade_no"],
         ),
-        ("BC_EXPRESS", json!({"buyer_id": "b1"}), &["token"]),
+        (
+            "BC_EXPRESS",
+            json!({"buyer_id": "b1", "optional": express_factors()}),
+            &["token"],
+        ),
         ("PAYPAL_SANDBOX", json!({}), &["url"]),
     ];
     for (n, (channel, extra, keys)) in cases.iter().enumerate() {
@@ -429,6 +433,70 @@ fn pay_answers_the_payload_of_each_channel() {
             assert!(reply[*key].is_string(), "{channel} lacks {key}: {reply}");
         }
     }
+}
+
+#[test]
+fn return_url_is_required_where_errata_b18_says() {
+    let pay = |api: &Api, n: u32, channel: &str, extra: Value| {
+        let mut fields = json!({"channel": channel, "total_fee": 1, "bill_no": format!("rurl{n:08}"),
+                                "title": "t"});
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        api.post("rest/bill", Key::App, fields)
+    };
+    let api = Api::start();
+    let cases = [
+        ("BC_WX_WAP", json!({"analysis": {"ip": "1.2.3.4"}})),
+        ("BC_ALI_WEB", json!({})),
+        ("JD_B2B", json!({"bank_code": 9102})),
+        // PHP's rule, the default: always.
+        ("BC_GATEWAY", json!({"bank": "CMB"})),
+    ];
+    for (n, (channel, extra)) in cases.into_iter().enumerate() {
+        let reply = pay(&api, n as u32, channel, extra.clone());
+        assert_eq!(code(&reply), 4, "{channel}: {reply}");
+        assert!(
+            reply["err_detail"].as_str().unwrap().contains("return_url"),
+            "{reply}"
+        );
+        let mut with = extra;
+        with["return_url"] = "https://x.example/r".into();
+        assert_eq!(
+            code(&pay(&api, 10 + n as u32, channel, with)),
+            0,
+            "{channel}"
+        );
+    }
+    // BC_ALI_WAP takes none and ignores one.
+    assert_eq!(code(&pay(&api, 20, "BC_ALI_WAP", json!({}))), 0);
+    assert_eq!(
+        code(&pay(
+            &api,
+            21,
+            "BC_ALI_WAP",
+            json!({"return_url": "https://x.example/r"})
+        )),
+        0
+    );
+
+    // The doc's rule: BC_GATEWAY needs one on the JD route (a card_type) only.
+    let doc = Api::start_with(EmulatorConfig {
+        gateway_return_url_always: false,
+        ..Default::default()
+    });
+    assert_eq!(
+        code(&pay(&doc, 30, "BC_GATEWAY", json!({"bank": "CMB"}))),
+        0
+    );
+    let jd_route = pay(
+        &doc,
+        31,
+        "BC_GATEWAY",
+        json!({"bank": "CMB", "card_type": "2"}),
+    );
+    assert_eq!(code(&jd_route), 4, "{jd_route}");
 }
 
 #[test]
@@ -730,42 +798,150 @@ fn bills_expire_after_bill_timeout() {
     assert!(api.emu.complete_payment("nosuchbill").is_err());
 }
 
+/// The four factors of a first BC_EXPRESS pay (beyond-python A3), inside `optional`.
+fn express_factors() -> Value {
+    json!({"phone_no": "13800138000", "card_no": "6222020200112233445", "id_no": "11010519491231002X",
+           "customer_name": "张三"})
+}
+
+#[test]
+fn bc_express_pay_needs_the_four_factors_or_a_token() {
+    let api = Api::start();
+    let pay = |n: u32, extra: Value| {
+        let mut fields = json!({"channel": "BC_EXPRESS", "total_fee": 5, "bill_no": format!("expf{n:08}"),
+                                "title": "t"});
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        api.post("rest/bill", Key::App, fields)
+    };
+    assert_eq!(code(&pay(1, json!({"optional": express_factors()}))), 4);
+    for factor in ["phone_no", "card_no", "id_no", "customer_name"] {
+        let mut optional = express_factors();
+        optional.as_object_mut().unwrap().remove(factor);
+        let reply = pay(2, json!({"buyer_id": "b1", "optional": optional}));
+        assert_eq!(code(&reply), 4, "{factor}: {reply}");
+        assert!(
+            reply["err_detail"].as_str().unwrap().contains(factor),
+            "{reply}"
+        );
+    }
+    let first = pay(3, json!({"buyer_id": "b1", "optional": express_factors()}));
+    assert_eq!(code(&first), 0, "{first}");
+    let token = first["token"].as_str().unwrap();
+    let first_code = api
+        .emu
+        .last_sms_code("13800138000")
+        .expect("a code was sent");
+    assert_eq!(first_code.len(), 6);
+    assert!(first_code.bytes().all(|b| b.is_ascii_digit()));
+    // The token form: the same token, a new code to the same phone; an unknown token is 5.
+    let again = pay(4, json!({"buyer_id": "b1", "optional": {"token": token}}));
+    assert_eq!(code(&again), 0, "{again}");
+    assert_eq!(again["token"], token);
+    assert_ne!(again["id"], first["id"]);
+    let unknown = pay(
+        5,
+        json!({"buyer_id": "b1", "optional": {"token": "bctoken-unknown"}}),
+    );
+    assert_eq!(code(&unknown), 5, "{unknown}");
+    // A new four-factor pay gets a new token.
+    let other = pay(6, json!({"buyer_id": "b1", "optional": express_factors()}));
+    assert_ne!(other["token"], token);
+}
+
 #[test]
 fn bc_express_confirm_and_reconciliation() {
-    let api = Api::start();
+    let hooks = Receiver::start(&["success"]);
+    let api = Api::start_with(EmulatorConfig {
+        webhook_url: Some(hooks.url.clone()),
+        ..Default::default()
+    });
     let reply = api.post(
         "rest/bill",
         Key::App,
-        json!({"channel": "BC_EXPRESS", "total_fee": 5, "bill_no": "express0001", "title": "t", "buyer_id": "b1"}),
+        json!({"channel": "BC_EXPRESS", "total_fee": 5, "bill_no": "express0001", "title": "t", "buyer_id": "b1",
+               "optional": express_factors()}),
     );
     let (id, token) = (
         reply["id"].as_str().unwrap(),
         reply["token"].as_str().unwrap(),
     );
+    let sms_code = api.emu.last_sms_code("13800138000").unwrap();
+    let wrong_code = if sms_code == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    let confirm = |token: &str, bill_id: &str, verify_code: &str| {
+        api.post(
+            "rest/bill/confirm",
+            Key::App,
+            json!({"token": token, "bc_bill_id": bill_id, "verify_code": verify_code}),
+        )
+    };
     let reconcile = |api: &Api| api.post("rest/reconciliation", Key::App, json!({"bill_id": id}));
     assert_eq!(reconcile(&api)["pay_status"], "false");
-    let wrong = api.post(
-        "rest/bill/confirm",
-        Key::App,
-        json!({"token": "x", "bc_bill_id": id, "verify_code": "1"}),
-    );
-    assert_eq!(code(&wrong), 5);
+    assert_eq!(code(&confirm("x", id, &sms_code)), 5);
+    assert_eq!(code(&confirm(token, id, wrong_code)), 5);
+    assert_eq!(code(&confirm(token, "nosuchbill", &sms_code)), 8);
     let missing = api.post(
         "rest/bill/confirm",
         Key::App,
         json!({"token": token, "bc_bill_id": id}),
     );
     assert_eq!(code(&missing), 4);
-    let ok = api.post(
-        "rest/bill/confirm",
+    // A bill of another channel is 5 whatever the token.
+    let native = api.post(
+        "rest/bill",
         Key::App,
-        json!({"token": token, "bc_bill_id": id, "verify_code": "123456"}),
+        json!({"channel": "BC_NATIVE", "total_fee": 5, "bill_no": "express0002", "title": "t"}),
     );
+    assert_eq!(
+        code(&confirm(token, native["id"].as_str().unwrap(), &sms_code)),
+        5
+    );
+    assert_eq!(reconcile(&api)["pay_status"], "false");
+    let ok = confirm(token, id, &sms_code);
     assert_eq!(code(&ok), 0, "{ok}");
     assert_eq!(reconcile(&api)["pay_status"], "true");
+    let delivered = api.emu.wait_for_webhooks(1, Duration::from_secs(5));
+    let push = &delivered[0].body;
+    assert_eq!(push["transaction_type"], "PAY");
+    assert_eq!(push["channel_type"], "BC");
+    assert_eq!(push["sub_channel_type"], "BC_EXPRESS");
+    assert_eq!(push["transaction_id"], "express0001");
+    // Confirmed again: 0, and no second push.
+    assert_eq!(code(&confirm(token, id, &sms_code)), 0);
+    assert_eq!(api.emu.webhooks().len(), 1, "a second PAY push");
     assert_eq!(
         code(&api.post("rest/reconciliation", Key::App, json!({"bill_id": "nope"}))),
         8
+    );
+}
+
+#[test]
+fn bc_express_code_expires() {
+    let api = Api::start();
+    let reply = api.post(
+        "rest/bill",
+        Key::App,
+        json!({"channel": "BC_EXPRESS", "total_fee": 5, "bill_no": "express0003", "title": "t", "buyer_id": "b1",
+               "optional": express_factors()}),
+    );
+    let sms_code = api.emu.last_sms_code("13800138000").unwrap();
+    api.emu
+        .advance_clock(std::time::Duration::from_secs(31 * 60));
+    let late = api.post(
+        "rest/bill/confirm",
+        Key::App,
+        json!({"token": reply["token"], "bc_bill_id": reply["id"], "verify_code": sms_code}),
+    );
+    assert_eq!(code(&late), 5, "{late}");
+    assert!(
+        late["err_detail"].as_str().unwrap().contains("expired"),
+        "{late}"
     );
 }
 

@@ -781,8 +781,14 @@ mod s19_gateway_and_express {
 use beecloud::entity::{BCBillConfirmParams, BCChannelType, BCPayReqParams};
 use beecloud::utils::order_num_on_datetime;
 use beecloud::{BCError, BCPay, BCQuery};
+use serde_json::json;
 
-fn gateway_and_express(bc_pay: &BCPay, bc_query: &BCQuery, sms_code: &str) -> Result<(), BCError> {
+/// `sms_code_from_payer` asks the payer for the code of the SMS the BC_EXPRESS `pay` sent.
+fn gateway_and_express(
+    bc_pay: &BCPay,
+    bc_query: &BCQuery,
+    sms_code_from_payer: impl Fn() -> String,
+) -> Result<(), BCError> {
     let stem = order_num_on_datetime();
     // "1" credit, "2" debit cards; "B2C" or "B2B"
     let banks = bc_query.query_bc_gateway_banks("2", Some("B2C"))?;
@@ -803,11 +809,14 @@ fn gateway_and_express(bc_pay: &BCPay, bc_query: &BCQuery, sms_code: &str) -> Re
     express.bill_no = Some(format!("{stem}EX"));
     express.title = Some("快捷支付".into());
     express.buyer_id = Some("buyer-1".into());
+    // a first payment names the card by four factors; later ones send {"token": bill.token}
+    express.optional = json!({"phone_no": "13800000000", "card_no": "6222000011112222",
+        "id_no": "320101199001011234", "customer_name": "张三"}).as_object().cloned();
     let bill = bc_pay.pay(&express)?;
     let mut confirm = BCBillConfirmParams::default();
     confirm.token = bill.token.clone();
     confirm.bc_bill_id = Some(bill.id.clone());
-    confirm.verify_code = Some(sms_code.into());
+    confirm.verify_code = Some(sms_code_from_payer());
     // Ok: accepted; the PAY webhook says when the money moved
     bc_pay.confirm_bill(&confirm)?;
     Ok(())
@@ -816,10 +825,13 @@ fn gateway_and_express(bc_pay: &BCPay, bc_query: &BCQuery, sms_code: &str) -> Re
     #[test]
     fn runs_against_the_emulator() {
         let (emu, bc_pay, bc_query) = super::start();
-        gateway_and_express(&bc_pay, &bc_query, "123456").unwrap();
+        gateway_and_express(&bc_pay, &bc_query, || emu.last_sms_code("13800000000").unwrap()).unwrap();
         let bills = bc_query.bills_iter(None).collect::<Result<Vec<_>, _>>().unwrap();
         let channels: Vec<_> = bills.iter().filter_map(|bill| bill.sub_channel.clone()).collect();
         assert!(channels.contains(&BCChannelType::BC_GATEWAY) && channels.contains(&BCChannelType::BC_EXPRESS), "{channels:?}");
+        // The real code confirmed the BC_EXPRESS bill: it is paid.
+        let express = bills.iter().find(|bill| bill.sub_channel == Some(BCChannelType::BC_EXPRESS)).unwrap();
+        assert!(express.spay_result == Some(true), "{express:?}");
         drop(emu);
     }
 }

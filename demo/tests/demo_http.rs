@@ -375,3 +375,43 @@ fn beyond_loopback_the_embedded_emulator_binds_the_same_host_and_hands_out_lan_u
     assert_eq!(emulator.config().host, "127.0.0.1");
     assert_eq!(emulator.public_url(), emulator.base_url());
 }
+
+#[test]
+fn bc_express_pays_with_the_four_factors_in_optional_and_confirms_with_the_emulators_sms() {
+    let running = start_demo();
+    let tab = Browser::open(running.url());
+    let bill_no = format!("{}88", beecloud::utils::order_num_on_datetime());
+    let created = tab.post(
+        "/op/pay",
+        &[
+            ("channel", "BC_EXPRESS"),
+            ("total_fee", "3"),
+            ("bill_no", &bill_no),
+            ("phone_no", "13800000001"),
+            ("card_no", "6222000011112222"),
+            ("id_no", "320101199001011234"),
+            ("customer_name", "张三"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let emulator = running.demo().emulator.as_ref().expect("emulator");
+    let sent = emulator
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|request| request.path == "/2/rest/bill")
+        .expect("the pay reached the emulator");
+    let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
+    assert_eq!(body["optional"]["phone_no"], "13800000001", "{body}");
+    assert_eq!(body["optional"]["customer_name"], "张三", "{body}");
+    assert!(body.get("card_no").is_none(), "{body}");
+    assert!(emulator.last_sms_code("13800000001").is_some());
+
+    // Left empty, confirm_bill starts a bill and types in the code the emulator "sent".
+    let confirmed = tab.post(
+        "/op/confirm_bill",
+        &[("token", ""), ("bc_bill_id", ""), ("verify_code", "")],
+    );
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert!(confirmed.body.contains("<b>OK</b>"), "{}", confirmed.body);
+}

@@ -78,6 +78,19 @@ pub struct EmulatorConfig {
     /// ([`Emulator::complete_card_signing`](super::Emulator::complete_card_signing)) ends it. Default false:
     /// signed at once, SIGN webhook right away (Part C Q6).
     pub card_signing_waits: bool,
+    /// Errata B5: subscription pushes (SUBSCRIPTION and subscription charges) also carry `retryCounter` (attempts
+    /// made before this one) and `notifyUrl` / `notify_url` (the destination), as real ones did; never `toSign`.
+    /// Default false.
+    pub subscription_push_extras: bool,
+    /// Errata B18 / Part C Q19: a BC_GATEWAY pay needs `return_url` always (PHP's rule, default true); false
+    /// needs it on the JD route only (the doc's rule: when the pay names a `card_type`).
+    pub gateway_return_url_always: bool,
+    /// Part C Q17: the banks of the B2B gateway (`pay_type` `B2B` of `rest/bc_gateway/banks` and of a
+    /// BC_GATEWAY pay), for either `card_type`. `None` (the default): the B2C lists, as no source lists B2B banks.
+    pub gateway_b2b_banks: Option<Vec<String>>,
+    /// Part C Q11: what sandbox notify does with a paid, an expired or a live bill. Default: 0 without a second
+    /// webhook, 5, 8.
+    pub sandbox_notify: SandboxNotifyRules,
     /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
     /// `None` (the default) leaves it open, fine on 127.0.0.1.
     pub control_token: Option<String>,
@@ -91,6 +104,18 @@ pub struct EmulatorConfig {
     pub port: u16,
     /// Connection, size, time and memory limits.
     pub limits: EmulatorLimits,
+}
+
+/// The edge cases of sandbox notify (`GET rest/sandbox/notify/{app_id}/{bill_id}`, Part C Q11), none documented.
+/// Every switch is off by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SandboxNotifyRules {
+    /// An already paid bill answers 0 and is pushed again (default: 0 without a second webhook).
+    pub resend_paid: bool,
+    /// An expired bill is paid anyway (default: `5`).
+    pub pay_expired: bool,
+    /// A live bill id of the app is paid too, with its live webhook (default: `8`).
+    pub pay_live_bills: bool,
 }
 
 /// What the emulator holds on to, and for how long; every value is a cap, documented in the README.
@@ -163,6 +188,10 @@ impl Default for EmulatorConfig {
             strict_query_limit: false,
             accept_legacy_gateway_codes: true,
             card_signing_waits: false,
+            subscription_push_extras: false,
+            gateway_return_url_always: true,
+            gateway_b2b_banks: None,
+            sandbox_notify: SandboxNotifyRules::default(),
             control_token: None,
             host: "127.0.0.1".into(),
             public_url: None,
@@ -205,6 +234,10 @@ impl fmt::Debug for EmulatorConfig {
                 &self.accept_legacy_gateway_codes,
             )
             .field("card_signing_waits", &self.card_signing_waits)
+            .field("subscription_push_extras", &self.subscription_push_extras)
+            .field("gateway_return_url_always", &self.gateway_return_url_always)
+            .field("gateway_b2b_banks", &self.gateway_b2b_banks)
+            .field("sandbox_notify", &self.sandbox_notify)
             .field("control_token", &self.control_token.as_deref().map(mask))
             .field("host", &self.host)
             .field("public_url", &self.public_url)

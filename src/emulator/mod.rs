@@ -45,6 +45,7 @@ mod core;
 mod coupons;
 mod delivery;
 mod error;
+mod express;
 mod front;
 mod hooks;
 mod merchants;
@@ -54,6 +55,7 @@ mod queries;
 mod records;
 mod refunds;
 mod routes;
+mod sandbox;
 mod server;
 mod state;
 mod store;
@@ -71,7 +73,7 @@ use serde_json::{Map, Value};
 
 pub use self::config::{
     DEMO_APP_ID, DEMO_APP_SECRET, DEMO_MASTER_SECRET, DEMO_MERCHANT_ACCOUNT, DEMO_TEST_SECRET,
-    EmulatorConfig, EmulatorLimits,
+    EmulatorConfig, EmulatorLimits, SandboxNotifyRules,
 };
 pub use self::error::EmulatorError;
 pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};

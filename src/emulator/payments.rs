@@ -10,6 +10,7 @@ use super::core::{
 };
 use super::coupons;
 use super::error::EmulatorError;
+use super::express;
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{
     CURRENCIES, INTERNATIONAL_CHANNELS, OFFLINE_CHANNELS, PAY_CHANNELS, REVERT_CHANNELS,
@@ -32,8 +33,8 @@ fn pay_conditionals(channel: &str) -> &'static [&'static str] {
         "BC_WX_WAP" => &["analysis", "return_url"],
         "YEE_WAP" => &["identity_id"],
         "YEE_NOBANKCARD" => &["cardno", "cardpwd", "frqid"],
-        // Errata B18: PHP's rule (always), the default of Part C Q19.
-        "BC_GATEWAY" => &["bank", "return_url"],
+        // Errata B18 / Part C Q19: its return_url depends on a knob (see `pay`).
+        "BC_GATEWAY" => &["bank"],
         "BC_EXPRESS" => &["buyer_id"],
         _ => &[],
     }
@@ -45,6 +46,13 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     channel_enabled(store, call, channel)?;
     require(call, &["total_fee", "bill_no", "title"])?;
     require(call, pay_conditionals(channel))?;
+    // Errata B18: PHP always needs BC_GATEWAY's return_url (the default), the doc on the JD route only.
+    if channel == "BC_GATEWAY"
+        && (store.app.gateway_return_url_always
+            || call.str("card_type")?.is_some_and(|c| !c.is_empty()))
+    {
+        require(call, &["return_url"])?;
+    }
     if matches!(channel, "WX_WAP" | "BC_WX_WAP") {
         let has_ip = call
             .map("analysis")?
@@ -103,7 +111,7 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     }
     bill.bill_timeout = call.int("bill_timeout")?;
     if channel == "BC_EXPRESS" {
-        bill.token = Some(format!("bctoken{:08}", store.next_serial()));
+        express::start(store, call, &mut bill)?;
     }
     let payload = if call.ns == Namespace::Sandbox && !store.app.sandbox_live_payloads {
         sandbox_payload(store, &bill, channel)
@@ -124,27 +132,6 @@ fn sandbox_payload(store: &Store, bill: &Bill, channel: &str) -> Map<String, Val
         core::form_encode(channel)
     );
     into_map(json!({ "id": bill.id, "url": url }))
-}
-
-/// GET `rest/sandbox/notify/{app_id}/{bill_id}` (errata B10, beyond-python A6): the payer pays a sandbox bill.
-/// Unknown app ⇒ 1; not a sandbox bill of the app ⇒ 8; expired ⇒ 5; already paid ⇒ 0 without a second webhook.
-pub(crate) fn sandbox_notify(store: &mut Store, call: &Call) -> Reply {
-    if call.path_app_id != Some(store.app.app_id.as_str()) {
-        return Err(ApiError::new(super::core::APP_INVALID, "unknown app_id"));
-    }
-    let bill_id = call.path_id()?;
-    let index = store
-        .bill_index_by_id(&store.app.app_id, Namespace::Sandbox, bill_id)
-        .ok_or_else(|| no_such_bill(bill_id))?;
-    let bill = &store.bills[index];
-    if bill.spay_result {
-        return Ok(Map::new());
-    }
-    if bill.expired(call.now_ms) {
-        return Err(ApiError::invalid("bill_id", "the bill has expired"));
-    }
-    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
-    Ok(Map::new())
 }
 
 /// `optional.hb_fq_num` / `optional.hb_fq_seller_percent` (Huabei instalments).
@@ -504,14 +491,11 @@ pub(crate) fn confirm_bill(store: &mut Store, call: &Call) -> Reply {
     let index = store
         .bill_index_by_id(call.app_id, call.ns, bill_id)
         .ok_or_else(|| no_such_bill(bill_id))?;
-    if store.bills[index].token.as_deref() != Some(call.req_str("token")?) {
-        return Err(ApiError::invalid("token", "does not belong to this bill"));
-    }
     // Beyond-python A3: confirming a paid bill again answers 0 without a second webhook.
-    if store.bills[index].spay_result {
-        return Ok(Map::new());
+    if let express::Confirm::Pay = express::check(store, call, index)? {
+        pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
+        express::spend_code(store, bill_id);
     }
-    pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
     Ok(Map::new())
 }
 
@@ -591,7 +575,17 @@ pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorE
         "sub_channel": bill.sub_channel,
         "emulator": true,
     });
-    let event = WebhookEvent {
+    let event = pay_event(bill);
+    if let Some(coupon_id) = bill.coupon_id.clone() {
+        coupons::redeem(store, &coupon_id, now);
+    }
+    store.emit_webhook(event);
+    Ok(())
+}
+
+/// The PAY webhook of a paid bill.
+pub(crate) fn pay_event(bill: &Bill) -> WebhookEvent {
+    WebhookEvent {
         ns: bill.ns,
         notify_url: bill.notify_url.clone(),
         transaction_type: "PAY",
@@ -604,10 +598,5 @@ pub(crate) fn pay_bill(store: &mut Store, bill_id: &str) -> Result<(), EmulatorE
         message_detail: bill.message_detail.clone(),
         channel_transaction_id: bill.trade_no.clone(),
         subscription_sign: false,
-    };
-    if let Some(coupon_id) = bill.coupon_id.clone() {
-        coupons::redeem(store, &coupon_id, now);
     }
-    store.emit_webhook(event);
-    Ok(())
 }

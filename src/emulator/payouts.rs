@@ -121,7 +121,11 @@ pub(crate) fn check_gateway_bank(store: &Store, call: &Call) -> Result<(), ApiEr
         && crate::query::BC_GATEWAY_BANKS
             .iter()
             .any(|(code, _)| *code == bank);
-    if legacy || gateway_banks(card_type).contains(&bank) {
+    let listed = match b2b_banks(store, call)? {
+        Some(b2b) => b2b.iter().any(|b| b == bank),
+        None => gateway_banks(card_type).contains(&bank),
+    };
+    if legacy || listed {
         Ok(())
     } else {
         Err(ApiError::invalid(
@@ -135,8 +139,9 @@ fn banks_payload(banks: &[&str]) -> Map<String, Value> {
     payload("banks", json!(banks))
 }
 
-/// GET `rest/bc_gateway/banks` (A2): `card_type` `1`/`2` R, `pay_type` `B2C`/`B2B` O (same lists, Part C Q17).
-pub(crate) fn gateway_bank_list(_store: &mut Store, call: &Call) -> Reply {
+/// GET `rest/bc_gateway/banks` (A2): `card_type` `1`/`2` R, `pay_type` `B2C`/`B2B` O (B2B: the B2C lists unless
+/// [`gateway_b2b_banks`](super::EmulatorConfig::gateway_b2b_banks) names its own, Part C Q17).
+pub(crate) fn gateway_bank_list(store: &mut Store, call: &Call) -> Reply {
     let card_type = call.req_str("card_type")?;
     if !matches!(card_type, "1" | "2") {
         return Err(ApiError::invalid(
@@ -150,7 +155,18 @@ pub(crate) fn gateway_bank_list(_store: &mut Store, call: &Call) -> Reply {
     {
         return Err(ApiError::invalid("pay_type", "must be B2C or B2B"));
     }
-    Ok(banks_payload(&gateway_banks(Some(card_type))))
+    match b2b_banks(store, call)? {
+        Some(b2b) => Ok(payload("banks", json!(b2b))),
+        None => Ok(banks_payload(&gateway_banks(Some(card_type)))),
+    }
+}
+
+/// Part C Q17: the configured B2B list when the call names `pay_type` `B2B`; `None` ⇒ the B2C lists.
+fn b2b_banks<'s>(store: &'s Store, call: &Call) -> Result<Option<&'s [String]>, ApiError> {
+    Ok(match call.str("pay_type")? {
+        Some("B2B") => store.app.gateway_b2b_banks.as_deref(),
+        _ => None,
+    })
 }
 
 /// GET `rest/t1express/transfer/banks` (A4.2): the banks a T1 payout may name.

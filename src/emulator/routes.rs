@@ -4,7 +4,8 @@
 use super::core::{Call, Namespace, Reply};
 use super::store::Store;
 use super::{
-    cards, coupons, merchants, payments, payouts, queries, refunds, subscriptions, transfers,
+    cards, coupons, merchants, payments, payouts, queries, refunds, sandbox, subscriptions,
+    transfers,
 };
 
 pub(crate) type Handler = fn(&mut Store, &Call) -> Reply;
@@ -77,7 +78,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/bills", Para, App, Live, queries::query_bills),
     route("POST", "rest/sandbox/bill", JsonBody, Test, Sandbox, payments::pay),
     // Errata B10 / beyond-python A6: the app SDKs' mock cashier; no authentication, the app in the path.
-    route("GET", "rest/sandbox/notify/{app_id}/{id}", QueryPairs, Unsigned, Sandbox, payments::sandbox_notify),
+    route("GET", "rest/sandbox/notify/{app_id}/{id}", QueryPairs, Unsigned, Sandbox, sandbox::notify),
     route("GET", "rest/sandbox/bill/{id}", Para, Test, Sandbox, queries::bill_by_id),
     route("GET", "rest/sandbox/bills/count", Para, Test, Sandbox, queries::count_bills),
     route("GET", "rest/sandbox/bills", Para, Test, Sandbox, queries::query_bills),

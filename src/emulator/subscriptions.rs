@@ -610,7 +610,7 @@ pub(crate) fn subscription_banks(_store: &mut Store, _call: &Call) -> Reply {
     Ok(out)
 }
 
-fn is_mobile(phone: &str) -> bool {
+pub(crate) fn is_mobile(phone: &str) -> bool {
     phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -624,18 +624,22 @@ pub(crate) fn send_sms(store: &mut Store, call: &Call) -> Reply {
             "must be an 11-digit mainland mobile number",
         ));
     }
+    let id = new_id();
+    send_code(store, call, &id, phone);
+    Ok(payload("sms_id", id))
+}
+
+/// "Sends" a fresh 6-digit code to `phone` under the message id `id` (readable through [`last_sms_code`]).
+pub(crate) fn send_code(store: &mut Store, call: &Call, id: &str, phone: &str) {
     let code = format!("{:06}", Uuid::new_v4().as_u128() % 1_000_000);
-    let sms = Sms {
-        id: new_id(),
+    store.subscriptions.sms.push(Sms {
+        id: id.to_owned(),
         app_id: call.app_id.to_owned(),
         phone: phone.to_owned(),
         code,
         sent_ms: call.now_ms,
         used: false,
-    };
-    let id = sms.id.clone();
-    store.subscriptions.sms.push(sms);
-    Ok(payload("sms_id", id))
+    });
 }
 
 /// Why an identity tuple fails verification, if it does. [emu] rule: the check fails exactly when a factor is

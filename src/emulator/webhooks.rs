@@ -119,6 +119,10 @@ impl Outbox {
                     d.body["timestamp"] = now_ms.into();
                     d.body["sign"] = legacy_sign(app_id, secret, now_ms).into();
                 }
+                // Errata B5: a push that carries `retryCounter` counts the attempts made before this one.
+                if let Some(counter) = d.body.get_mut("retryCounter") {
+                    *counter = d.attempts.into();
+                }
                 due.push(Attempt {
                     seq: self.first_seq + offset as u64,
                     url: d.url.clone(),
@@ -252,6 +256,13 @@ pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -
     } else if event.subscription_sign {
         body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
         restamp = Some((app.app_id.clone(), app.app_secret.clone()));
+        // Errata B5: real subscription pushes also carried these (and `toSign`, app_id + secret in clear,
+        // which the emulator never sends).
+        if app.subscription_push_extras {
+            body["retryCounter"] = 0.into();
+            body["notifyUrl"] = url.clone().into();
+            body["notify_url"] = url.clone().into();
+        }
     }
     Some(Built {
         url,

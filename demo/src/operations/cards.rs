@@ -24,7 +24,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { name: "confirm_bill", call: "BCPay::confirm_bill", summary: "BC_EXPRESS step 2: the token and the SMS code pay the bill. Left empty, a BC_EXPRESS bill is started first.", fields: &[
         Field::text("token", "token").default("@recent:bc_express_token"),
         Field::text("bc_bill_id", "bc_bill_id (the pay result's id)").default("@recent:bc_express_bill_id"),
-        Field::text("verify_code", "verify_code (SMS)").default("123456"),
+        Field::text("verify_code", "verify_code (SMS)").default("@recent:bc_express_code").help("empty: the emulator's SMS to 13800000000"),
     ], run: confirm_bill },
     Operation { name: "sandbox_notify", call: "BCPay::sandbox_notify", summary: "Test mode: pays a sandbox bill as the app SDKs' mock cashier does; its webhook carries the test-secret sign. Left empty, a sandbox bill is made first.", fields: &[
         Field::text("bill_id", "sandbox bill id").default("@recent:sandbox_bill_id"),
@@ -63,6 +63,9 @@ fn gateway_banks(demo: &Demo, incoming: &Incoming) -> OpResult {
     shown(&result, View::new())
 }
 
+/// The payer's phone of the demo's BC_EXPRESS bills (it receives the SMS code).
+const EXPRESS_PHONE: &str = "13800000000";
+
 /// Starts a BC_EXPRESS bill (four-factor form) and remembers its token and id.
 fn start_bc_express(demo: &Demo) -> Result<(String, String), Failure> {
     let bill_no = crate::state::fresh_number();
@@ -74,7 +77,7 @@ fn start_bc_express(demo: &Demo) -> Result<(String, String), Failure> {
     params.buyer_id = Some("demo-buyer".into());
     params.optional = Some(Map::from_iter(
         [
-            ("phone_no", "13800000000"),
+            ("phone_no", EXPRESS_PHONE),
             ("card_no", "6222000011112222"),
             ("id_no", "320101199001011234"),
             ("customer_name", "张三"),
@@ -88,6 +91,13 @@ fn start_bc_express(demo: &Demo) -> Result<(String, String), Failure> {
     let token = bill.token.clone().unwrap_or_default();
     demo.remember("bc_express_token", &token);
     demo.remember("bc_express_bill_id", &bill.id);
+    if let Some(code) = demo
+        .emulator
+        .as_ref()
+        .and_then(|emulator| emulator.last_sms_code(EXPRESS_PHONE))
+    {
+        demo.remember("bc_express_code", &code);
+    }
     Ok((token, bill.id.clone()))
 }
 
@@ -97,10 +107,17 @@ fn confirm_bill(demo: &Demo, incoming: &Incoming) -> OpResult {
         (Some(token), Some(bill_id)) => (token, bill_id),
         _ => start_bc_express(demo)?,
     };
+    let verify_code = match form.text("verify_code") {
+        Some(code) => code,
+        // With the emulator, do what the payer would: read the SMS and type the code in.
+        None => emulator(demo)?
+            .last_sms_code(EXPRESS_PHONE)
+            .ok_or_else(|| Failure::Emulator("no SMS code was sent".into()))?,
+    };
     let mut params = BCBillConfirmParams::default();
     params.token = Some(token);
     params.bc_bill_id = Some(bill_id);
-    params.verify_code = Some(required(form, "verify_code")?);
+    params.verify_code = Some(verify_code);
     let result = demo.bc_pay.confirm_bill(&params)?;
     shown(&result, paid_by_webhook())
 }

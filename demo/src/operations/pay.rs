@@ -34,8 +34,19 @@ const PAY_FIELDS: &[Field] = &[
         .default("o3kKrjlUsMnv__cK5DYZMl0JoAkY")
         .help("from utils::fetch_open_id")
         .only(&["WX_JSAPI", "BC_WX_JSAPI", "WX_MINI"]),
+    // BC_EXPRESS's first pay names the card by four factors, sent in `optional`.
+    Field::text("phone_no", "phone_no")
+        .default("13800000000")
+        .help("receives the SMS code for confirm_bill")
+        .only(&["BC_EXPRESS"]),
     Field::text("card_no", "card_no")
-        .default("6222000000000000")
+        .default("6222000011112222")
+        .only(&["BC_EXPRESS"]),
+    Field::text("id_no", "id_no")
+        .default("320101199001011234")
+        .only(&["BC_EXPRESS"]),
+    Field::text("customer_name", "customer_name")
+        .default("张三")
         .only(&["BC_EXPRESS"]),
     Field::text("identity_id", "identity_id")
         .default("demobuyer1")
@@ -148,7 +159,10 @@ fn pay(demo: &Demo, incoming: &Incoming) -> OpResult {
     match channel_name.as_str() {
         "BC_GATEWAY" => params.bank = Some(required(form, "bank")?),
         "BC_EXPRESS" => {
-            params.card_no = Some(required(form, "card_no")?.into());
+            let optional = params.optional.get_or_insert_with(Map::new);
+            for factor in ["phone_no", "card_no", "id_no", "customer_name"] {
+                optional.insert(factor.to_string(), Value::from(required(form, factor)?));
+            }
             // Quick pay binds the card to a buyer of the merchant.
             params.buyer_id.get_or_insert_with(|| "demo-buyer".into());
         }

@@ -223,7 +223,8 @@ fn pay_steps(tour: &mut Tour, numbers: &mut Numbers) {
         let mut confirm = BCBillConfirmParams::default();
         confirm.token = bill.token.clone();
         confirm.bc_bill_id = Some(bill.id.clone());
-        confirm.verify_code = Some("123456".into());
+        // The payer reads the SMS (the emulator's) and types the code in.
+        confirm.verify_code = tour.emulator().last_sms_code("13800000000");
         if tour
             .call("confirm_bill", demo.bc_pay.confirm_bill(&confirm), |_| {
                 "paid".into()
