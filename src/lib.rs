@@ -191,6 +191,7 @@ mod app;
 mod call_log;
 mod channel;
 mod error;
+mod fields;
 mod http;
 mod params;
 mod records;

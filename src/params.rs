@@ -8,155 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::channel::BCChannelType;
-use crate::error::BCError;
 use crate::sensitive::SensitiveText;
 
-/// Keys the SDK writes itself; [`set`](BCPayReqParams::set) may not use them.
-pub(crate) const RESERVED_KEYS: &[&str] = &["app_id", "timestamp", "app_sign", "bc_analysis"];
-
-/// A params struct the HTTP helper can turn into request fields.
-pub(crate) trait WireParams: Serialize {
-    fn extra(&self) -> &Map<String, Value>;
-    /// The modelled field `key` is `Some`.
-    fn is_set(&self, key: &str) -> bool;
-}
-
-/// The object-safe face of a [`WireParams`], so [`Fields`] needs no type parameter.
-trait Encode {
-    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
-    fn to_value(&self) -> serde_json::Result<Value>;
-    fn extra(&self) -> &Map<String, Value>;
-    fn is_set(&self, key: &str) -> bool;
-}
-
-impl<P: WireParams> Encode for P {
-    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(out, self)
-    }
-    fn to_value(&self) -> serde_json::Result<Value> {
-        serde_json::to_value(self)
-    }
-    fn extra(&self) -> &Map<String, Value> {
-        WireParams::extra(self)
-    }
-    fn is_set(&self, key: &str) -> bool {
-        WireParams::is_set(self, key)
-    }
-}
-
-/// The request fields of one operation: a params struct, serialised straight into the request
-/// body (no `Value` tree in between), plus the fields the operation adds by hand.
-#[derive(Default)]
-pub(crate) struct Fields<'a> {
-    params: Option<&'a dyn Encode>,
-    added: Map<String, Value>,
-}
-
-impl From<Map<String, Value>> for Fields<'_> {
-    fn from(added: Map<String, Value>) -> Self {
-        Fields {
-            params: None,
-            added,
-        }
-    }
-}
-
-impl Fields<'_> {
-    /// `key` is sent (a set field, a non-null `set()` extra or an added field).
-    pub(crate) fn contains_key(&self, key: &str) -> bool {
-        self.added.contains_key(key) || self.in_params(key)
-    }
-
-    /// `key` is sent with a value other than `null` (what a required field must be).
-    pub(crate) fn is_present(&self, key: &str) -> bool {
-        self.added.get(key).is_some_and(|value| !value.is_null()) || self.in_params(key)
-    }
-
-    fn in_params(&self, key: &str) -> bool {
-        self.params.is_some_and(|params| {
-            params.is_set(key)
-                || params
-                    .extra()
-                    .get(key)
-                    .is_some_and(|value| !value.is_null())
-        })
-    }
-
-    /// Adds a field (the operation's own; callers check [`contains_key`](Self::contains_key) first).
-    pub(crate) fn insert(&mut self, key: String, value: Value) {
-        self.added.insert(key, value);
-    }
-
-    /// The JSON object, `trailing` (the signature) last, written into one buffer.
-    pub(crate) fn to_json(&self, trailing: &Map<String, Value>) -> Result<Vec<u8>, BCError> {
-        let not_an_object = || BCError::invalid("parameters must serialise to a JSON object");
-        let mut out = Vec::with_capacity(512);
-        match self.params {
-            Some(params) => {
-                params.write_json(&mut out).map_err(|_| not_an_object())?;
-                if out.first() != Some(&b'{') || out.pop() != Some(b'}') {
-                    return Err(not_an_object());
-                }
-            }
-            None => out.push(b'{'),
-        }
-        if let Some(key) = self.added.keys().find(|key| self.in_params(key)) {
-            return Err(BCError::invalid(format!("`{key}` is set twice")));
-        }
-        let extras = self.params.into_iter().flat_map(|params| params.extra());
-        let extras = extras.filter(|(_, value)| !value.is_null());
-        for (key, value) in extras.chain(&self.added).chain(trailing) {
-            if out.len() > 1 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, key).map_err(|_| not_an_object())?;
-            out.push(b':');
-            serde_json::to_writer(&mut out, value).map_err(|_| not_an_object())?;
-        }
-        out.push(b'}');
-        Ok(out)
-    }
-
-    /// All fields as one map (for the query-string wires).
-    pub(crate) fn to_map(&self) -> Result<Map<String, Value>, BCError> {
-        let mut fields = match self.params.map(|params| params.to_value()) {
-            None => Map::new(),
-            Some(Ok(Value::Object(fields))) => fields,
-            Some(_) => {
-                return Err(BCError::invalid(
-                    "parameters must serialise to a JSON object",
-                ));
-            }
-        };
-        if let Some(params) = self.params {
-            let extras = params.extra().iter().filter(|(_, value)| !value.is_null());
-            fields.extend(extras.map(|(key, value)| (key.clone(), value.clone())));
-        }
-        fields.extend(self.added.clone());
-        Ok(fields)
-    }
-}
-
-/// The request fields of a params struct: its set fields plus the `set()` extras, which may neither
-/// repeat a set field nor a signing field.
-pub(crate) fn to_fields<P: WireParams>(params: &P) -> Result<Fields<'_>, BCError> {
-    for key in params.extra().keys() {
-        if RESERVED_KEYS.contains(&key.as_str()) {
-            return Err(BCError::invalid(format!(
-                "`{key}` is set by the SDK and cannot be set by hand"
-            )));
-        }
-        if params.is_set(key) {
-            return Err(BCError::invalid(format!(
-                "`{key}` is set both as a field and through set()"
-            )));
-        }
-    }
-    Ok(Fields {
-        params: Some(params),
-        added: Map::new(),
-    })
-}
+pub(crate) use crate::fields::{Fields, WireParams, to_fields};
 
 macro_rules! default_value {
     () => {
@@ -675,6 +529,7 @@ fn whole_as_integer<S: serde::Serializer>(
 #[allow(clippy::field_reassign_with_default)] // Python-style field-by-field filling is the point.
 mod tests {
     use super::*;
+    use crate::error::BCError;
     use serde_json::json;
 
     /// The JSON object a params struct sends (unsigned).
