@@ -97,6 +97,33 @@ impl Client {
         serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
     }
 
+    /// A verified subscription of `buyer_id` to a new monthly plan, set up over the REST API
+    /// (SMS code from the hook): its id.
+    fn active_subscription(&self, phone: &str, buyer_id: &str, card_no: &str) -> String {
+        let app = self.app();
+        let plan = self.api(
+            "POST",
+            "plan",
+            &app,
+            json!({"fee": 100, "interval": "month", "name": "p", "currency": "CNY"}),
+        );
+        let sms = self.api("POST", "sms", &app, json!({"phone": phone}));
+        let code = self.emu.last_sms_code(phone).unwrap();
+        let sub = self.api(
+            "POST",
+            "subscription",
+            &app,
+            json!({"buyer_id": buyer_id, "plan_id": plan["plan"]["id"], "bank_name": "中国银行",
+                   "card_no": card_no, "id_name": "Zhang San", "id_no": "110101199003070000",
+                   "mobile": phone, "sms_id": sms["sms_id"], "sms_code": code}),
+        );
+        let sub_id = sub["subscription"]["id"].as_str().unwrap().to_owned();
+        self.emu
+            .finish_subscription_verification(&sub_id, true)
+            .unwrap();
+        sub_id
+    }
+
     fn app(&self) -> String {
         self.emu.config().app_secret.clone()
     }
@@ -748,29 +775,8 @@ fn errata_b10_b11_sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
 fn errata_b6_b31_subscription_pushes_carry_the_details_with_a_masked_card_number() {
     let client = Client::start(EmulatorConfig::default());
     let sink = client.emu.webhook_sink();
-    let app = client.app();
-    let plan = client.api(
-        "POST",
-        "plan",
-        &app,
-        json!({"fee": 100, "interval": "month", "name": "p", "currency": "CNY"}),
-    );
-    let sms = client.api("POST", "sms", &app, json!({"phone": "13800138002"}));
-    let code = client.emu.last_sms_code("13800138002").unwrap();
-    let sub = client.api(
-        "POST",
-        "subscription",
-        &app,
-        json!({"buyer_id": "b6", "plan_id": plan["plan"]["id"], "bank_name": "中国银行",
-               "card_no": "6222000000001234", "id_name": "Zhang San", "id_no": "110101199003070000",
-               "mobile": "13800138002", "sms_id": sms["sms_id"], "sms_code": code}),
-    );
-    let sub_id = sub["subscription"]["id"].as_str().unwrap();
-    client
-        .emu
-        .finish_subscription_verification(sub_id, true)
-        .unwrap();
-    let charged = client.emu.charge_subscription(sub_id).unwrap();
+    let sub_id = client.active_subscription("13800138002", "b6", "6222000000001234");
+    let charged = client.emu.charge_subscription(&sub_id).unwrap();
     assert_eq!(charged.len(), 36, "a UUID-like charge number: {charged}");
     let pushes = sink.wait_for(2, Duration::from_secs(10));
     assert_eq!(pushes.len(), 2);
@@ -783,7 +789,7 @@ fn errata_b6_b31_subscription_pushes_carry_the_details_with_a_masked_card_number
         let push: Value = serde_json::from_str(&received.body).unwrap();
         let detail = &push["message_detail"];
         assert_eq!(detail["card_no"], "************1234", "{push}");
-        assert_eq!(detail["subscription_id"], sub_id);
+        assert_eq!(detail["subscription_id"], sub_id.as_str());
         assert_eq!(detail["buyer_id"], "b6");
         assert_eq!(detail["err_msg"], "");
         assert_eq!(push["channel_type"], "BC");
@@ -924,27 +930,7 @@ fn part_c_q3_retries_of_sign_pushes_are_re_stamped() {
         .emu
         .set_webhook_url(Some(&format!("{}/hook", receiver.url())));
     let app = client.app();
-    let plan = client.api(
-        "POST",
-        "plan",
-        &app,
-        json!({"fee": 100, "interval": "month", "name": "p", "currency": "CNY"}),
-    );
-    let sms = client.api("POST", "sms", &app, json!({"phone": "13800138003"}));
-    let code = client.emu.last_sms_code("13800138003").unwrap();
-    let sub = client.api(
-        "POST",
-        "subscription",
-        &app,
-        json!({"buyer_id": "q3", "plan_id": plan["plan"]["id"], "bank_name": "中国银行",
-               "card_no": "6222000000005678", "id_name": "Li Si", "id_no": "110101199003070000",
-               "mobile": "13800138003", "sms_id": sms["sms_id"], "sms_code": code}),
-    );
-    let sub_id = sub["subscription"]["id"].as_str().unwrap();
-    client
-        .emu
-        .finish_subscription_verification(sub_id, true)
-        .unwrap();
+    client.active_subscription("13800138003", "q3", "6222000000005678");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while receiver.requests().is_empty() {
         assert!(std::time::Instant::now() < deadline, "the first attempt");
