@@ -6,7 +6,8 @@
 //
 //   cd demo/browser && npm install && node check.mjs
 //
-// Starts the demo with `cargo run -p demo -- --port 0` unless DEMO_URL points at a running one.
+// Starts the demo with `cargo run -p demo -- --port 0` (or the binary DEMO_BIN names, as CI does:
+// it has built it already) unless DEMO_URL points at a running one.
 // Uses the system Chromium (CHROMIUM, default /usr/bin/chromium). Screenshots go to
 // SCREENSHOTS (default demo/browser/screenshots/).
 
@@ -23,7 +24,10 @@ mkdirSync(shots, { recursive: true });
 
 /** Starts the demo and resolves with its URL (printed as "Demo at http://127.0.0.1:PORT/"). */
 function startDemo() {
-  const child = spawn("cargo", ["run", "-q", "-p", "demo", "--", "--port", "0"], {
+  const [command, args] = process.env.DEMO_BIN
+    ? [process.env.DEMO_BIN, ["--port", "0"]]
+    : ["cargo", ["run", "-q", "-p", "demo", "--", "--port", "0"]];
+  const child = spawn(command, args, {
     cwd: join(here, "..", ".."),
     stdio: ["ignore", "pipe", "inherit"],
   });
