@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::core::{ApiError, Call, Reply, new_id, payload, require};
 use super::error::EmulatorError;
+use super::identity::{card_id_of, find_sms, implausible};
 use super::store::{CardSigning, SigningRoute, Store, WebhookEvent};
-use super::subscriptions::{card_id_of, find_sms, implausible};
 use super::validate::http_url;
 
 /// The identity fields of `card/sign` and `card/sync_verify`.

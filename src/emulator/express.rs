@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::core::{ApiError, Call, Namespace};
+use super::identity::{SMS_TTL_MS, is_mobile, send_code};
 use super::store::{Bill, Store};
-use super::subscriptions::{SMS_TTL_MS, is_mobile, send_code};
 
 /// The four factors of a first BC_EXPRESS pay, all inside `optional` [doc].
 const FACTORS: [&str; 4] = ["phone_no", "card_no", "id_no", "customer_name"];

@@ -10,7 +10,7 @@ use super::error::EmulatorError;
 use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
 use super::state::Shared;
 use super::store::Store;
-use super::{cards, coupons, payments, refunds, subscriptions, transfers};
+use super::{cards, coupons, identity, payments, refunds, subscriptions, transfers};
 
 /// Long polls wait at most this long, whatever the caller asks.
 pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -134,7 +134,7 @@ impl Shared {
     }
 
     pub(crate) fn last_sms_code(&self, phone: &str) -> Option<String> {
-        self.with_store(|store| subscriptions::last_sms_code(store, phone))
+        self.with_store(|store| identity::last_sms_code(store, phone))
     }
 
     pub(crate) fn finish_subscription_verification(

@@ -31,8 +31,8 @@
 
 // The rooms, top down (no module imports one above it, no import circle):
 //   this facade → front (routes each request) → control, cashier, api (rooms) → hooks (the one implementation
-//   of the test hooks) → routes → domain handlers (payments, refunds, transfers, subscriptions, coupons,
-//   merchants, queries, payouts, cards; validate) → state → store (records, indexes; accounts: plan/coupon/user records;
+//   of the test hooks) → routes → domain handlers (payments, refunds, transfers, subscriptions → plans,
+//   identity; coupons, merchants, queries, payouts, cards → identity; validate) → state → store (records, indexes; accounts: plan/coupon/user records;
 //   webhooks: outbox and signing) → core, config, records, error.
 //   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
 mod accounts;
@@ -48,9 +48,11 @@ mod error;
 mod express;
 mod front;
 mod hooks;
+mod identity;
 mod merchants;
 mod payments;
 mod payouts;
+mod plans;
 mod queries;
 mod records;
 mod refunds;

@@ -4,8 +4,8 @@
 use super::core::{Call, Namespace, Reply};
 use super::store::Store;
 use super::{
-    cards, coupons, merchants, payments, payouts, queries, refunds, sandbox, subscriptions,
-    transfers,
+    cards, coupons, identity, merchants, payments, payouts, plans, queries, refunds, sandbox,
+    subscriptions, transfers,
 };
 
 pub(crate) type Handler = fn(&mut Store, &Call) -> Reply;
@@ -124,19 +124,19 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "card/sync_sign", JsonBody, App, Live, cards::card_sync_sign),
     route("POST", "sign", JsonBody, App, Live, cards::legacy_sign),
     // Plans, subscriptions, SMS, card-factor auth.
-    route("POST", "plan", JsonBody, AppOrTest, Live, subscriptions::create_plan),
-    route("GET", "plan", QueryPairs, AppOrTest, Live, subscriptions::query_plans),
-    route("GET", "plan/{id}", QueryPairs, AppOrTest, Live, subscriptions::get_plan),
-    route("PUT", "plan/{id}", JsonBody, AppOrTest, Live, subscriptions::update_plan),
-    route("DELETE", "plan/{id}", QueryPairs, AppOrTest, Live, subscriptions::delete_plan),
+    route("POST", "plan", JsonBody, AppOrTest, Live, plans::create_plan),
+    route("GET", "plan", QueryPairs, AppOrTest, Live, plans::query_plans),
+    route("GET", "plan/{id}", QueryPairs, AppOrTest, Live, plans::get_plan),
+    route("PUT", "plan/{id}", JsonBody, AppOrTest, Live, plans::update_plan),
+    route("DELETE", "plan/{id}", QueryPairs, AppOrTest, Live, plans::delete_plan),
     route("POST", "subscription", JsonBody, AppOrTest, Live, subscriptions::create_subscription),
     route("GET", "subscription", QueryPairs, AppOrTest, Live, subscriptions::query_subscriptions),
     route("GET", "subscription/{id}", QueryPairs, AppOrTest, Live, subscriptions::get_subscription),
     route("PUT", "subscription/{id}", JsonBody, AppOrTest, Live, subscriptions::update_subscription),
     route("DELETE", "subscription/{id}", QueryPairs, AppOrTest, Live, subscriptions::cancel_subscription),
     route("GET", "subscription_banks", QueryPairs, AppOrTest, Live, subscriptions::subscription_banks),
-    route("POST", "sms", JsonBody, AppOrTest, Live, subscriptions::send_sms),
-    route("POST", "auth", JsonBody, AppOrTest, Live, subscriptions::verify_card_factors),
+    route("POST", "sms", JsonBody, AppOrTest, Live, identity::send_sms),
+    route("POST", "auth", JsonBody, AppOrTest, Live, identity::verify_card_factors),
     // Merchant users.
     route("POST", "rest/user", JsonBody, AppOrTest, Live, merchants::add_user),
     route("POST", "rest/users", JsonBody, AppOrTest, Live, merchants::batch_add_users),

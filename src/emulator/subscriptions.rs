@@ -8,14 +8,13 @@
 //! `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
 
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
 
-use super::accounts::{Card, Plan, Sms, Subscription, Subscriptions, last4};
-use super::core::{
-    ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, md5_hex, payload, require,
-};
+use super::accounts::{Card, Subscription, Subscriptions, last4};
+use super::core::{ApiError, Call, Criterion, ListSpec, Reply, Row, list_query, payload, require};
 use super::coupons;
 use super::error::EmulatorError;
+use super::identity::{CardFields, find_sms, known_card, opt_string, register_card};
+use super::plans::{CREATED, plan_index};
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{beijing_date, new_id};
 
@@ -47,31 +46,6 @@ pub(crate) const COMMON_BANKS: &[&str] = &[
     "招商银行",
 ];
 
-/// How long an SMS code stays usable ([emu]: 30 minutes of emulator clock).
-pub(crate) const SMS_TTL_MS: i64 = 30 * 60 * 1000;
-
-/// Plan intervals and the largest `interval_count` each allows (a period of at most one year).
-const INTERVALS: &[(&str, i64)] = &[("day", 365), ("week", 52), ("month", 12), ("year", 1)];
-
-/// Filters shared by the plan and subscription lists (wire §6.2 "common criteria").
-const CREATED: [Criterion; 2] = [
-    Criterion::CreatedTo("created_before"),
-    Criterion::CreatedFrom("created_after"),
-];
-
-const PLAN_LIST: ListSpec<'static> = ListSpec {
-    key: "plans",
-    criteria: &[
-        CREATED[0],
-        CREATED[1],
-        Criterion::Contains("name_with_substring", "/name"),
-        Criterion::StrEq("interval", "/interval"),
-        Criterion::IntEq("interval_count", "/interval_count"),
-        Criterion::IntEq("trial_days", "/trial_days"),
-    ],
-    paged: true,
-};
-
 const SUBSCRIPTION_LIST: ListSpec<'static> = ListSpec {
     key: "subscriptions",
     criteria: &[
@@ -83,52 +57,6 @@ const SUBSCRIPTION_LIST: ListSpec<'static> = ListSpec {
     ],
     paged: true,
 };
-
-/// A stable, UUID-shaped id derived from `parts` (card ids are a function of the card tuple, §10.2).
-fn stable_id(parts: &[&str]) -> String {
-    let hex = md5_hex(&parts.join("\u{1f}"));
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
-/// `card_id` of a card. [emu] the bank name is left out: it follows from the card number, and leaving it out
-/// lets the `card_id` from a 4-factor `/2/auth` match the one a subscription on the same card gets.
-pub(crate) fn card_id_of(
-    app_id: &str,
-    card_no: &str,
-    id_name: &str,
-    id_no: &str,
-    mobile: Option<&str>,
-) -> String {
-    stable_id(&[
-        "card",
-        app_id,
-        card_no,
-        id_name,
-        id_no,
-        mobile.unwrap_or(""),
-    ])
-}
-
-/// A non-empty optional string field, owned.
-fn opt_string(call: &Call, name: &str) -> Result<Option<String>, ApiError> {
-    Ok(call.str(name)?.filter(|s| !s.is_empty()).map(str::to_owned))
-}
-
-fn plan_index(store: &Store, call: &Call, id: &str) -> Result<usize, ApiError> {
-    store
-        .subscriptions
-        .plans
-        .iter()
-        .position(|p| p.id == id && p.app_id == call.app_id && !p.deleted)
-        .ok_or_else(|| ApiError::invalid("plan_id", "no such plan"))
-}
 
 fn subscription_index(store: &Store, app_id: &str, id: &str) -> Result<usize, ApiError> {
     store
@@ -161,172 +89,6 @@ fn check_bank(bank_name: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
-fn check_optional(call: &Call) -> Result<Option<Map<String, Value>>, ApiError> {
-    Ok(call.map("optional")?.cloned())
-}
-
-/// POST /2/plan ⇒ `plan`.
-pub(crate) fn create_plan(store: &mut Store, call: &Call) -> Reply {
-    require(call, &["fee", "interval", "name"])?;
-    let fee = call.req_int("fee")?;
-    let interval = call.req_str("interval")?;
-    let name = call.req_str("name")?;
-    let currency = call.str("currency")?.unwrap_or("CNY");
-    let interval_count = call.int("interval_count")?.unwrap_or(1);
-    let trial_days = call.int("trial_days")?.unwrap_or(0);
-    let optional = check_optional(call)?.unwrap_or_default();
-    let anti_duplicate = call.bool("anti_duplicate")?.unwrap_or(false);
-    if fee < 0 {
-        return Err(ApiError::invalid("fee", "must be >= 0"));
-    }
-    let max_count = INTERVALS
-        .iter()
-        .find(|(name, _)| *name == interval)
-        .map(|(_, max)| *max)
-        .ok_or_else(|| ApiError::invalid("interval", "must be day, week, month or year"))?;
-    if !(1..=max_count).contains(&interval_count) {
-        return Err(ApiError::invalid(
-            "interval_count",
-            &format!("must be 1..={max_count} for {interval}"),
-        ));
-    }
-    if currency != "CNY" {
-        return Err(ApiError::invalid("currency", "only CNY is supported"));
-    }
-    if trial_days < 0 {
-        return Err(ApiError::invalid("trial_days", "must be >= 0"));
-    }
-    let plan = Plan {
-        id: new_id(),
-        app_id: call.app_id.to_owned(),
-        fee,
-        interval: interval.to_owned(),
-        name: name.to_owned(),
-        currency: currency.to_owned(),
-        interval_count,
-        trial_days,
-        optional,
-        anti_duplicate,
-        deleted: false,
-        created_ms: call.now_ms,
-    };
-    let json = plan.row().json;
-    store.subscriptions.plans.push(plan);
-    Ok(payload("plan", json))
-}
-
-/// GET /2/plan (E3) ⇒ `plans` or `total_count`.
-pub(crate) fn query_plans(store: &mut Store, call: &Call) -> Reply {
-    let rows = store
-        .subscriptions
-        .plans
-        .iter()
-        .filter(|p| p.app_id == call.app_id && !p.deleted)
-        .map(Plan::row);
-    list_query(call, &PLAN_LIST, rows)
-}
-
-/// GET /2/plan/{id} (E3) ⇒ `plan`.
-pub(crate) fn get_plan(store: &mut Store, call: &Call) -> Reply {
-    let index = plan_index(store, call, call.path_id()?)?;
-    Ok(payload("plan", store.subscriptions.plans[index].row().json))
-}
-
-/// PUT /2/plan/{id} `{name?, optional?}` ⇒ `id`.
-pub(crate) fn update_plan(store: &mut Store, call: &Call) -> Reply {
-    let id = call.path_id()?;
-    let name = call.str("name")?;
-    let optional = check_optional(call)?;
-    if name == Some("") {
-        return Err(ApiError::invalid("name", "must not be empty"));
-    }
-    let index = plan_index(store, call, id)?;
-    let plan = &mut store.subscriptions.plans[index];
-    if let Some(name) = name {
-        plan.name = name.to_owned();
-    }
-    if let Some(optional) = optional {
-        plan.optional = optional;
-    }
-    Ok(payload("id", id))
-}
-
-/// DELETE /2/plan/{id} (E4) ⇒ `id`; the plan vanishes from reads, its subscriptions stay.
-pub(crate) fn delete_plan(store: &mut Store, call: &Call) -> Reply {
-    let id = call.path_id()?;
-    let index = plan_index(store, call, id)?;
-    store.subscriptions.plans[index].deleted = true;
-    Ok(payload("id", id))
-}
-
-/// The card fields of a subscribe/update request.
-struct CardFields {
-    bank_name: Option<String>,
-    card_no: Option<String>,
-    id_name: Option<String>,
-    id_no: Option<String>,
-    mobile: Option<String>,
-}
-
-impl CardFields {
-    const NAMES: [&'static str; 5] = ["bank_name", "card_no", "id_name", "id_no", "mobile"];
-
-    fn read(call: &Call) -> Result<Self, ApiError> {
-        Ok(CardFields {
-            bank_name: opt_string(call, "bank_name")?,
-            card_no: opt_string(call, "card_no")?,
-            id_name: opt_string(call, "id_name")?,
-            id_no: opt_string(call, "id_no")?,
-            mobile: opt_string(call, "mobile")?,
-        })
-    }
-
-    fn any(&self) -> bool {
-        [
-            &self.bank_name,
-            &self.card_no,
-            &self.id_name,
-            &self.id_no,
-            &self.mobile,
-        ]
-        .iter()
-        .any(|f| f.is_some())
-    }
-}
-
-/// Registers (or refreshes) the card described by complete `fields`, returning its `card_id`.
-fn register_card(subs: &mut Subscriptions, app_id: &str, fields: CardFields) -> String {
-    let (card_no, id_name, id_no) = (
-        fields.card_no.unwrap_or_default(),
-        fields.id_name.unwrap_or_default(),
-        fields.id_no.unwrap_or_default(),
-    );
-    let card_id = card_id_of(app_id, &card_no, &id_name, &id_no, fields.mobile.as_deref());
-    let verified = subs.cards.get(&card_id).is_some_and(|c| c.verified);
-    let card = Card {
-        app_id: app_id.to_owned(),
-        bank_name: fields.bank_name,
-        card_no,
-        id_name,
-        id_no,
-        mobile: fields.mobile,
-        verified,
-    };
-    subs.cards.insert(card_id.clone(), card);
-    card_id
-}
-
-fn known_card<'a>(
-    subs: &'a Subscriptions,
-    app_id: &str,
-    card_id: &str,
-) -> Result<&'a Card, ApiError> {
-    subs.cards
-        .get(card_id)
-        .filter(|c| c.app_id == app_id)
-        .ok_or_else(|| ApiError::invalid("card_id", "no such card"))
-}
-
 fn check_amount(amount: Option<f64>) -> Result<(), ApiError> {
     match amount {
         Some(a) if !a.is_finite() || a < 0.0 => {
@@ -357,7 +119,7 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
     let fields = CardFields::read(call)?;
     let amount = call.float("amount")?;
     let trial_end = call.int("trial_end")?;
-    let optional = check_optional(call)?.unwrap_or_default();
+    let optional = call.map("optional")?.cloned().unwrap_or_default();
     let coupon_code = opt_string(call, "coupon_code")?;
     check_amount(amount)?;
     check_trial_end(trial_end)?;
@@ -425,39 +187,6 @@ pub(crate) fn create_subscription(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("subscription", json))
 }
 
-/// The index of the unused, unexpired SMS `sms_id` of this app whose code is `sms_code` (sent to `mobile` when
-/// the subscription names one).
-pub(crate) fn find_sms(
-    subs: &Subscriptions,
-    call: &Call,
-    sms_id: &str,
-    sms_code: &str,
-    mobile: Option<&str>,
-) -> Result<usize, ApiError> {
-    let index = subs
-        .sms
-        .iter()
-        .position(|s| s.id == sms_id && s.app_id == call.app_id)
-        .ok_or_else(|| ApiError::invalid("sms_id", "no such sms"))?;
-    let sms = &subs.sms[index];
-    if sms.used {
-        return Err(ApiError::invalid("sms_code", "already used"));
-    }
-    if call.now_ms.saturating_sub(sms.sent_ms) > SMS_TTL_MS {
-        return Err(ApiError::invalid("sms_code", "expired"));
-    }
-    if sms.code != sms_code {
-        return Err(ApiError::invalid("sms_code", "does not match"));
-    }
-    if mobile.is_some_and(|m| m != sms.phone) {
-        return Err(ApiError::invalid(
-            "sms_id",
-            "was sent to another phone than mobile",
-        ));
-    }
-    Ok(index)
-}
-
 /// GET /2/subscription (E3) ⇒ `subscriptions` or `total_count`.
 pub(crate) fn query_subscriptions(store: &mut Store, call: &Call) -> Reply {
     let subs = &store.subscriptions;
@@ -489,7 +218,7 @@ pub(crate) fn update_subscription(store: &mut Store, call: &Call) -> Reply {
     let fields = CardFields::read(call)?;
     let amount = call.float("amount")?;
     let trial_end = call.int("trial_end")?;
-    let optional = check_optional(call)?;
+    let optional = call.map("optional")?.cloned();
     check_amount(amount)?;
     check_trial_end(trial_end)?;
     check_bank(fields.bank_name.as_deref())?;
@@ -608,115 +337,6 @@ pub(crate) fn subscription_banks(_store: &mut Store, _call: &Call) -> Reply {
             .into(),
     );
     Ok(out)
-}
-
-pub(crate) fn is_mobile(phone: &str) -> bool {
-    phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// POST /2/sms `phone` ⇒ `sms_id`; the 6-digit code is readable through [`last_sms_code`].
-pub(crate) fn send_sms(store: &mut Store, call: &Call) -> Reply {
-    require(call, &["phone"])?;
-    let phone = call.req_str("phone")?;
-    if !is_mobile(phone) {
-        return Err(ApiError::invalid(
-            "phone",
-            "must be an 11-digit mainland mobile number",
-        ));
-    }
-    let id = new_id();
-    send_code(store, call, &id, phone);
-    Ok(payload("sms_id", id))
-}
-
-/// "Sends" a fresh 6-digit code to `phone` under the message id `id` (readable through [`last_sms_code`]).
-pub(crate) fn send_code(store: &mut Store, call: &Call, id: &str, phone: &str) {
-    let code = format!("{:06}", Uuid::new_v4().as_u128() % 1_000_000);
-    store.subscriptions.sms.push(Sms {
-        id: id.to_owned(),
-        app_id: call.app_id.to_owned(),
-        phone: phone.to_owned(),
-        code,
-        sent_ms: call.now_ms,
-        used: false,
-    });
-}
-
-/// Why an identity tuple fails verification, if it does. [emu] rule: the check fails exactly when a factor is
-/// malformed (an ID number that is not 15 digits or 17 digits plus a digit or X, a card number that is not 12–19
-/// digits, a mobile that is not 11 digits starting with 1), so tests can produce both outcomes.
-pub(crate) fn implausible(
-    id_no: &str,
-    card_no: Option<&str>,
-    mobile: Option<&str>,
-) -> Option<&'static str> {
-    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    // Bytes, not string slices: the input may be any UTF-8.
-    let id_ok = match id_no.as_bytes() {
-        id if id.len() == 15 => digits(id),
-        [head @ .., last] if head.len() == 17 => {
-            digits(head) && matches!(last, b'0'..=b'9' | b'X' | b'x')
-        }
-        _ => false,
-    };
-    if !id_ok {
-        return Some("身份证号与姓名不匹配");
-    }
-    if card_no.is_some_and(|c| !(12..=19).contains(&c.len()) || !digits(c.as_bytes())) {
-        return Some("银行卡号与身份信息不匹配");
-    }
-    if mobile.is_some_and(|m| !is_mobile(m)) {
-        return Some("手机号与银行卡预留手机号不匹配");
-    }
-    None
-}
-
-/// POST /2/auth `{name, id_no, card_no?, mobile?}` ⇒ `card_id` (when `card_no` is given), `auth_result`,
-/// `auth_msg`. A failed check is still result_code 0, with `auth_result` false and the reason [emu default].
-pub(crate) fn verify_card_factors(store: &mut Store, call: &Call) -> Reply {
-    require(call, &["name", "id_no"])?;
-    let name = call.req_str("name")?;
-    let id_no = call.req_str("id_no")?;
-    let card_no = call.str("card_no")?.filter(|s| !s.is_empty());
-    let mobile = call.str("mobile")?.filter(|s| !s.is_empty());
-    let subs = &mut store.subscriptions;
-    let failure = implausible(id_no, card_no, mobile);
-    let mut out = Map::new();
-    if let (None, Some(card_no)) = (failure, card_no) {
-        let fields = CardFields {
-            bank_name: None,
-            card_no: Some(card_no.to_owned()),
-            id_name: Some(name.to_owned()),
-            id_no: Some(id_no.to_owned()),
-            mobile: mobile.map(str::to_owned),
-        };
-        // Keep a bank name learnt from an earlier subscription on the same card.
-        let card_id = card_id_of(call.app_id, card_no, name, id_no, mobile);
-        let bank_name = subs.cards.get(&card_id).and_then(|c| c.bank_name.clone());
-        let card_id = register_card(
-            subs,
-            call.app_id,
-            CardFields {
-                bank_name,
-                ..fields
-            },
-        );
-        out.insert("card_id".into(), card_id.into());
-    }
-    out.insert("auth_result".into(), failure.is_none().into());
-    out.insert("auth_msg".into(), failure.unwrap_or("OK").into());
-    Ok(out)
-}
-
-/// Test hook: the newest SMS code sent to `phone` (by any app), used or not.
-pub(crate) fn last_sms_code(store: &Store, phone: &str) -> Option<String> {
-    store
-        .subscriptions
-        .sms
-        .iter()
-        .rev()
-        .find(|s| s.phone == phone)
-        .map(|s| s.code.clone())
 }
 
 /// `message_detail` of SUBSCRIPTION and charge pushes (errata B6): the subscription, its card with the card
