@@ -7,10 +7,11 @@ pub use crate::app::{
 pub use crate::channel::BCChannelType;
 pub use crate::params::{
     BCBatchTransferItem, BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams,
-    BCPayPalCreditCard, BCPayReqParams, BCPlan, BCPreRefundAuditParams, BCQueryCriteria,
-    BCQueryReqParams, BCRefundReqParams, BCSubscription, BCTransferRedPack, BCTransferReqParams,
+    BCPayPalCreditCard, BCPayReqParams, BCPreRefundAuditParams, BCQueryCriteria, BCQueryReqParams,
+    BCRefundReqParams, BCTransferRedPack, BCTransferReqParams,
 };
 pub use crate::records::{BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund};
+pub use crate::subscription_params::{BCPlan, BCSubscription};
 // Beyond Python: what the other official SDKs send.
 pub use crate::beyond_params::{
     BCBillConfirmParams, BCCJTransferParams, BCCardChargeSignParams, BCCardSignParams,

@@ -152,3 +152,88 @@ pub(crate) fn to_fields<P: WireParams>(params: &P) -> Result<Fields<'_>, BCError
         added: Map::new(),
     })
 }
+
+/// `k=v&…` for E3/E4: Python's `str()` of each value, so booleans are `True` / `False` and a list
+/// repeats its key; `null` is skipped; an object cannot be expressed and is refused.
+pub(crate) fn query_pairs(fields: &Map<String, Value>) -> Result<String, BCError> {
+    let mut pairs = Vec::new();
+    for (key, value) in fields {
+        let values = match value {
+            Value::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        for value in values {
+            let text = match value {
+                Value::Null => continue,
+                Value::Bool(true) => "True".to_string(),
+                Value::Bool(false) => "False".to_string(),
+                Value::String(text) => text.clone(),
+                Value::Number(number) => number.to_string(),
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(BCError::invalid(format!(
+                        "`{key}` is nested and cannot be sent as a query parameter"
+                    )));
+                }
+            };
+            pairs.push(format!(
+                "{}={}",
+                percent_encode(key, true),
+                percent_encode(&text, true)
+            ));
+        }
+    }
+    Ok(pairs.join("&"))
+}
+
+/// Percent-encodes all but `A-Z a-z 0-9 _ . - ~`; with `form`, a space becomes `+` (Python's
+/// `quote_plus`), else `%20` (a path segment, where `/` is escaped too).
+pub(crate) fn percent_encode(text: &str, form: bool) -> String {
+    let mut encoded = String::with_capacity(text.len() * 3 / 2);
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                encoded.push(byte as char)
+            }
+            b' ' if form => encoded.push('+'),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                encoded.push('%');
+                encoded.push(HEX[usize::from(byte >> 4)] as char);
+                encoded.push(HEX[usize::from(byte & 0xf)] as char);
+            }
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn percent_encoding_matches_quote_plus_and_escapes_path_segments() {
+        assert_eq!(
+            percent_encode("{\"a\": \"b c\"}", true),
+            "%7B%22a%22%3A+%22b+c%22%7D"
+        );
+        assert_eq!(percent_encode("ID 1/2", false), "ID%201%2F2");
+        assert_eq!(percent_encode("会员", true), "%E4%BC%9A%E5%91%98");
+    }
+
+    #[test]
+    fn query_pairs_spell_booleans_as_python_does() {
+        let fields =
+            json!({"count_only": true, "skip": 0, "ids": ["a", "b"], "none": null, "name": "会员"});
+        let query = query_pairs(fields.as_object().unwrap()).unwrap();
+        assert_eq!(
+            query,
+            "count_only=True&ids=a&ids=b&name=%E4%BC%9A%E5%91%98&skip=0"
+        );
+        let nested = json!({"optional": {"a": 1}});
+        assert!(matches!(
+            query_pairs(nested.as_object().unwrap()),
+            Err(BCError::InvalidParams { .. })
+        ));
+    }
+}

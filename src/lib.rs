@@ -199,8 +199,10 @@ mod reply;
 mod resolve;
 mod results;
 mod sign;
+mod subscription_params;
 mod transport;
 mod webhook;
+mod webhook_receipt;
 // Operations beyond Python (other official SDKs) and pagination.
 mod beyond;
 mod beyond_params;
@@ -218,11 +220,7 @@ pub mod sales;
 pub mod user;
 pub mod utils;
 
-/// Python's `beecloud.subscribe`: plans and subscriptions live on [`BCPay`], as
-/// the Python README places them; `BCSubscribe` names the same type.
-pub mod subscribe {
-    pub use crate::pay::BCPay as BCSubscribe;
-}
+pub mod subscribe;
 
 pub use codes::BCResultCode;
 pub use entity::{BCApp, BCChannelType, BCResult};

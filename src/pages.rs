@@ -11,9 +11,10 @@ use serde::Serialize;
 use crate::beyond_params::BCTransferQueryParams;
 use crate::checks::LIMIT_RANGE;
 use crate::error::BCError;
-use crate::params::{BCPlan, BCQueryCriteria, BCQueryReqParams, BCSubscription};
+use crate::params::{BCQueryCriteria, BCQueryReqParams};
 use crate::query::BCQuery;
 use crate::records::{BCBill, BCRefund, BCTransferRecord};
+use crate::subscription_params::{BCPlan, BCSubscription};
 
 /// The documented default page size of plan, subscription and coupon lists (no maximum is
 /// documented for them, so a bigger page is never assumed).

@@ -1,7 +1,8 @@
-//! [`BCPay`]: payments, refunds, pre-refund audits, transfers and subscriptions
-//! (Python's `beecloud.pay.BCPay`, plus `beecloud.subscribe.BCSubscribe`).
+//! [`BCPay`]: payments, refunds, pre-refund audits and transfers (Python's `beecloud.pay.BCPay`).
+//! Its plan and subscription calls (Python's `beecloud.subscribe.BCSubscribe`) are in
+//! [`crate::subscribe`].
 
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
@@ -9,21 +10,20 @@ use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
 use crate::params::Fields;
 use crate::params::{
-    BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams, BCPayReqParams, BCPlan,
-    BCPreRefundAuditParams, BCRefundReqParams, BCSubscription, BCTransferReqParams, to_fields,
+    BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams, BCPayReqParams,
+    BCPreRefundAuditParams, BCRefundReqParams, BCTransferReqParams, to_fields,
 };
 use crate::results::{
-    AuditPreRefundsResult, BCResult, IdResult, InternationalPayResult, OfflinePayResult,
-    OfflineRefundResult, OfflineRevertResult, PayResult, PlanResult, RefundResult, SmsResult,
-    SubscriptionResult, TransferResult,
+    AuditPreRefundsResult, BCResult, InternationalPayResult, OfflinePayResult, OfflineRefundResult,
+    OfflineRevertResult, PayResult, RefundResult, TransferResult,
 };
 
 /// What `pay` and `offline_pay` send as `bc_analysis.sdk_version`.
 pub const SDK_VERSION: &str = concat!("RUST_", env!("CARGO_PKG_VERSION"));
 
 use Secret::{App, Master};
-use TestMode::{Refused, Same, Sandbox};
-use Wire::{Delete, Post, Put};
+use TestMode::{Refused, Sandbox};
+use Wire::{Post, Put};
 
 const BILL: &[&str] = &["channel", "total_fee", "bill_no", "title"];
 const REFUND: &[&str] = &["refund_no", "bill_no", "refund_fee"];
@@ -75,14 +75,6 @@ const BC_TRANSFER: Op =
     Op::new("bc_transfer", Post, "rest/bc_transfer", Master, Refused).requiring(CARD_TRANSFER);
 const BATCH_TRANSFER: Op = Op::new("batch_transfer", Post, "rest/transfers", Master, Refused)
     .requiring(&["channel", "batch_no", "account_name", "transfer_data"]);
-const CREATE_PLAN: Op =
-    Op::new("create_plan", Post, "plan", App, Same).requiring(&["fee", "interval", "name"]);
-const UPDATE_PLAN: Op = Op::new("update_plan", Put, "plan", App, Same);
-const DELETE_PLAN: Op = Op::new("delete_plan", Delete, "plan", App, Same);
-const SUBSCRIBE: Op =
-    Op::new("subscribe", Post, "subscription", App, Same).requiring(&["buyer_id", "plan_id"]);
-const UPDATE_SUBSCRIPTION: Op = Op::new("update_subscription", Put, "subscription", App, Same);
-const CANCEL_SUBSCRIPTION: Op = Op::new("cancel_subscription", Delete, "subscription", App, Same);
 
 /// Payments, refunds and transfers (Python's `BCPay`); also the plan and subscription calls of
 /// Python's `BCSubscribe`, where the Python README places them.
@@ -426,212 +418,6 @@ impl BCPay {
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &BATCH_TRANSFER, None, || to_fields(params))
     }
-
-    /// Sends an SMS code for `subscribe` (as the Python README places it; also
-    /// [`utils::send_sms_passcode`](crate::utils::send_sms_passcode)).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// let sms = bc_pay.send_sms_passcode("13800000000")?;
-    /// println!("{}", sms.sms_id);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
-    /// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn send_sms_passcode(&self, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
-        crate::utils::send_sms_passcode(self.app()?, phone)
-    }
-
-    /// Subscribes a buyer to a plan (`POST /2/subscription`). `result.subscription.valid == Some(false)`
-    /// means pending: the outcome arrives by webhook.
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// let mut subscription = beecloud::entity::BCSubscription::default();
-    /// subscription.buyer_id = Some("buyer-1".into());
-    /// subscription.plan_id = Some("plan id".into());
-    /// let result = bc_pay.subscribe(&subscription, "sms id", "code the buyer received", None)?;
-    /// println!("active: {:?}", result.subscription.valid);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`5` for a wrong or expired SMS code); [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
-    pub fn subscribe(
-        &self,
-        subscription: &BCSubscription,
-        sms_id: &str,
-        sms_code: &str,
-        coupon_code: Option<&str>,
-    ) -> Result<BCResult<SubscriptionResult>, BCError> {
-        http::call(self.app()?, &SUBSCRIBE, None, || {
-            let mut fields = to_fields(subscription)?;
-            insert_new(&mut fields, "sms_id", sms_id.into())?;
-            insert_new(&mut fields, "sms_code", sms_code.into())?;
-            if let Some(coupon_code) = coupon_code {
-                insert_new(&mut fields, "coupon_code", coupon_code.into())?;
-            }
-            Ok(fields)
-        })
-    }
-
-    /// Cancels a subscription now (`DELETE /2/subscription/{id}`).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// bc_pay.cancel_subscription("subscription id")?;
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn cancel_subscription(
-        &self,
-        subscription_id: &str,
-    ) -> Result<BCResult<IdResult>, BCError> {
-        http::call(
-            self.app()?,
-            &CANCEL_SUBSCRIPTION,
-            Some(subscription_id),
-            || Ok(Map::new()),
-        )
-    }
-
-    /// Cancels a subscription after its next charge (`at_period_end`, a REST option Python cannot
-    /// send).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// bc_pay.cancel_subscription_at_period_end("subscription id")?;
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn cancel_subscription_at_period_end(
-        &self,
-        subscription_id: &str,
-    ) -> Result<BCResult<IdResult>, BCError> {
-        http::call(
-            self.app()?,
-            &CANCEL_SUBSCRIPTION,
-            Some(subscription_id),
-            || Ok(Map::from_iter([("at_period_end".to_string(), true.into())])),
-        )
-    }
-
-    /// Changes a subscription (`PUT /2/subscription/{id}`): every field set in `changes` is sent
-    /// (Python's `**kwargs`).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// let mut changes = beecloud::entity::BCSubscription::default();
-    /// changes.amount = Some(2.0);
-    /// bc_pay.update_subscription("subscription id", &changes)?;
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn update_subscription(
-        &self,
-        subscription_id: &str,
-        changes: &BCSubscription,
-    ) -> Result<BCResult<IdResult>, BCError> {
-        http::call(
-            self.app()?,
-            &UPDATE_SUBSCRIPTION,
-            Some(subscription_id),
-            || to_fields(changes),
-        )
-    }
-
-    /// Creates a plan (`POST /2/plan`).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// let mut plan = beecloud::entity::BCPlan::default();
-    /// plan.name = Some("monthly".into());
-    /// plan.fee = Some(1000);
-    /// plan.interval = Some("month".into());
-    /// let result = bc_pay.create_plan(&plan)?;
-    /// println!("{:?}", result.plan.id);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn create_plan(&self, plan: &BCPlan) -> Result<BCResult<PlanResult>, BCError> {
-        http::call(self.app()?, &CREATE_PLAN, None, || to_fields(plan))
-    }
-
-    /// Renames a plan or replaces its `optional` (`PUT /2/plan/{id}`).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// bc_pay.update_plan("plan id", Some("new name"), None)?;
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn update_plan(
-        &self,
-        plan_id: &str,
-        name: Option<&str>,
-        optional: Option<&Map<String, Value>>,
-    ) -> Result<BCResult<IdResult>, BCError> {
-        http::call(self.app()?, &UPDATE_PLAN, Some(plan_id), || {
-            let mut fields = Map::new();
-            if let Some(name) = name {
-                fields.insert("name".into(), name.into());
-            }
-            if let Some(optional) = optional {
-                fields.insert("optional".into(), Value::Object(optional.clone()));
-            }
-            Ok(fields)
-        })
-    }
-
-    /// Deletes a plan (`DELETE /2/plan/{id}`).
-    ///
-    /// ```no_run
-    /// # let bc_pay = beecloud::BCPay::new(beecloud::BCApp::default());
-    /// bc_pay.delete_plan("plan id")?;
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn delete_plan(&self, plan_id: &str) -> Result<BCResult<IdResult>, BCError> {
-        http::call(self.app()?, &DELETE_PLAN, Some(plan_id), || Ok(Map::new()))
-    }
 }
 
 /// Adds `bc_analysis` (wire-contract §5).
@@ -641,15 +427,4 @@ fn with_sdk_version(mut fields: Fields) -> Result<Fields, BCError> {
         serde_json::json!({ "sdk_version": SDK_VERSION }),
     );
     Ok(fields)
-}
-
-/// Adds a field the SDK sets from an argument, refusing to overwrite one set through `set()`.
-fn insert_new(fields: &mut Fields, key: &str, value: Value) -> Result<(), BCError> {
-    if fields.contains_key(key) {
-        return Err(BCError::invalid(format!(
-            "`{key}` is an argument and cannot also be set on the params"
-        )));
-    }
-    fields.insert(key.into(), value);
-    Ok(())
 }

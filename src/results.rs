@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::channel::BCChannelType;
-use crate::params::{BCPlan, BCSubscription};
 use crate::records::{
     BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund, BCTransferRecord,
 };
+use crate::subscription_params::{BCPlan, BCSubscription};
 
 /// A successful answer (`result_code` 0): Python's `BCResult`.
 ///

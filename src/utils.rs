@@ -15,15 +15,16 @@ use serde_json::{Map, Value};
 
 use crate::app::BCApp;
 use crate::error::{BCError, reason_phrase};
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire, percent_encode};
+use crate::fields::percent_encode;
+use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
 use crate::results::{BCResult, CardFactorsResult, SmsResult};
 
 pub use crate::sign::{app_sign, subscription_webhook_sign, webhook_signature};
 pub use crate::webhook::{
-    BCLegacySign, BCSignSecret, BCTransactionType, BCWebhook, BCWebhookForm, BCWebhookReceipt,
-    LEGACY_SIGN_TOLERANCE, WEBHOOK_CHANNELS, WEBHOOK_FAIL, WEBHOOK_SUCCESS, receive_webhook,
-    verify_legacy_sign_webhook, verify_webhook,
+    BCLegacySign, BCSignSecret, BCTransactionType, BCWebhook, BCWebhookForm, LEGACY_SIGN_TOLERANCE,
+    WEBHOOK_CHANNELS, WEBHOOK_SUCCESS, verify_legacy_sign_webhook, verify_webhook,
 };
+pub use crate::webhook_receipt::{BCWebhookReceipt, WEBHOOK_FAIL, receive_webhook};
 
 const SEND_SMS: Op =
     Op::new("send_sms_passcode", Wire::Post, "sms", App, Same).requiring(&["phone"]);

@@ -6,7 +6,8 @@
 //! [`BCWebhook::check_amount`], (3) ignore `(transaction_type, transaction_id)` pairs it has
 //! handled already (BeeCloud retries), and (4) answer with the literal body [`WEBHOOK_SUCCESS`]
 //! (`success`); any other answer makes BeeCloud send it again after 2, 4, 8… seconds, for about 36
-//! hours. [`receive_webhook`] does (1), (2) and picks the answer in one call.
+//! hours. [`receive_webhook`](crate::utils::receive_webhook) does (1), (2) and picks the answer in
+//! one call.
 //!
 //! Two signature forms exist:
 //! - `signature` = md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee +
@@ -34,9 +35,6 @@ use crate::sign::{signatures_match, subscription_webhook_sign, webhook_signature
 
 /// The body a webhook handler must answer once it has processed (or already processed) a push.
 pub const WEBHOOK_SUCCESS: &str = "success";
-/// The body [`BCWebhookReceipt::reply`] gives for a push that must not be acted on: anything but
-/// `success` makes BeeCloud resend it later.
-pub const WEBHOOK_FAIL: &str = "fail";
 /// The documented `channel_type` values of a push (server-semantics §9.3): parent channels only.
 pub const WEBHOOK_CHANNELS: &[&str] = &[
     "WX", "ALI", "UN", "KUAIQIAN", "JD", "BD", "YEE", "PAYPAL", "BC",
@@ -329,78 +327,6 @@ pub fn verify_legacy_sign_webhook(
         ));
     }
     Ok(webhook)
-}
-
-/// What [`receive_webhook`] found.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum BCWebhookReceipt {
-    /// Verified, and its amount is the order's. Process it once (skip a `(transaction_type,
-    /// transaction_id)` you have processed), then answer [`reply`](BCWebhookReceipt::reply).
-    Accepted(BCWebhook),
-    /// Not to be acted on: not verified, malformed, of no order of yours, or of another amount.
-    Rejected(BCError),
-}
-
-impl BCWebhookReceipt {
-    /// The literal body to answer: [`WEBHOOK_SUCCESS`] for an accepted push (once processed),
-    /// [`WEBHOOK_FAIL`] otherwise (BeeCloud resends, so a push whose order you have not recorded
-    /// yet comes back).
-    pub fn reply(&self) -> &'static str {
-        match self {
-            BCWebhookReceipt::Accepted(_) => WEBHOOK_SUCCESS,
-            BCWebhookReceipt::Rejected(_) => WEBHOOK_FAIL,
-        }
-    }
-
-    /// The verified push, or why it was rejected.
-    pub fn into_result(self) -> Result<BCWebhook, BCError> {
-        match self {
-            BCWebhookReceipt::Accepted(webhook) => Ok(webhook),
-            BCWebhookReceipt::Rejected(error) => Err(error),
-        }
-    }
-}
-
-/// The receiver's duty in one call, from the raw request body: verifies the push
-/// ([`verify_webhook`], or [`verify_legacy_sign_webhook`] when `legacy` is given), asks
-/// `order_fee` for the amount of your own order (`None`: no such order) and checks it
-/// ([`BCWebhook::check_amount`]). De-duplication stays yours.
-///
-/// ```
-/// use beecloud::entity::BCApp;
-/// use beecloud::utils::{BCWebhookReceipt, receive_webhook};
-///
-/// fn on_push(bc_app: &BCApp, body: &[u8]) -> &'static str {
-///     let receipt = receive_webhook(bc_app, body, None, |push| {
-///         // Look the order up by push.transaction_type and push.transaction_id.
-///         Some(1)
-///     });
-///     if let BCWebhookReceipt::Accepted(push) = &receipt {
-///         // Mark the order paid, once.
-///     }
-///     receipt.reply()
-/// }
-/// # assert_eq!(on_push(&BCApp::new("AID", "ASEC", "MSEC"), b"{}"), "fail");
-/// ```
-pub fn receive_webhook(
-    bc_app: &BCApp,
-    body: &[u8],
-    legacy: Option<&BCLegacySign>,
-    order_fee: impl FnOnce(&BCWebhook) -> Option<i64>,
-) -> BCWebhookReceipt {
-    let verified = match legacy {
-        None => verify_webhook(bc_app, body),
-        Some(legacy) => verify_legacy_sign_webhook(bc_app, body, legacy),
-    };
-    let checked = verified.and_then(|webhook| {
-        let fee = order_fee(&webhook).ok_or(invalid("no order of yours has this transaction"))?;
-        webhook.check_amount(fee).map(|()| webhook)
-    });
-    match checked {
-        Ok(webhook) => BCWebhookReceipt::Accepted(webhook),
-        Err(error) => BCWebhookReceipt::Rejected(error),
-    }
 }
 
 fn invalid(problem: &'static str) -> BCError {
