@@ -578,6 +578,74 @@ fn errata_b21_query_limit_is_clamped_into_10_to_50_or_refused_when_strict() {
     assert_eq!(listed(&strict, 10)["result_code"], 0);
 }
 
+/// Knobs turn on a running emulator, over HTTP (for clients in any language) and in Rust; a bad
+/// batch changes nothing and `reset` restores the values at start.
+#[test]
+fn knobs_turn_at_run_time_over_the_control_api() {
+    let client = Client::start(EmulatorConfig::default());
+    let listed = |limit: i64| client.get_para("rest/bills", &client.app(), json!({"limit": limit}));
+    let knobs = client.ok("GET", "/knobs", None);
+    assert_eq!(knobs["strict_query_limit"], false);
+    assert_eq!(knobs["sandbox_notify.pay_expired"], false);
+    assert_eq!(knobs["timestamp_window_ms"], Value::Null);
+    assert_eq!(listed(5)["result_code"], 0, "clamped while the knob is off");
+
+    let after = client.ok("POST", "/knobs", Some(json!({"strict_query_limit": true})));
+    assert_eq!(after["strict_query_limit"], true);
+    assert_eq!(listed(5)["result_code"], 5, "refused once the knob is on");
+
+    // All or none: the unknown name makes the whole batch fail.
+    let (status, answer) = client.control(
+        "POST",
+        "/knobs",
+        Some(json!({"strict_query_limit": false, "no_such_knob": true})),
+        None,
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.to_string().contains("no knob `no_such_knob`"),
+        "{answer}"
+    );
+    let (status, answer) = client.control(
+        "POST",
+        "/knobs",
+        Some(json!({"webhook_time_scale": -1})),
+        None,
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(client.ok("GET", "/knobs", None)["strict_query_limit"], true);
+
+    client
+        .emu
+        .set_knob("strict_query_limit", false.into())
+        .unwrap();
+    assert_eq!(client.emu.knobs()["strict_query_limit"], false);
+    assert_eq!(listed(5)["result_code"], 0);
+    assert!(
+        client
+            .emu
+            .set_knob("strict_query_limit", json!("no"))
+            .is_err()
+    );
+
+    client
+        .emu
+        .set_knob("timestamp_window_ms", json!(300_000))
+        .unwrap();
+    assert_eq!(client.emu.knobs()["timestamp_window_ms"], 300_000);
+    assert_eq!(
+        listed(10)["result_code"],
+        0,
+        "a fresh stamp is inside the window"
+    );
+    client.ok("POST", "/reset", None);
+    assert_eq!(client.emu.knobs(), EmulatorConfig::default().knobs());
+    assert!(
+        !client.emu.config().strict_query_limit,
+        "config() keeps the values at start"
+    );
+}
+
 #[test]
 fn errata_b26_one_and_zero_are_booleans_in_query_strings() {
     let client = Client::start(EmulatorConfig::default());

@@ -4,12 +4,15 @@
 //! beecloud-emulator [--host H] [--public-url URL] [--port N] [--app-id ID] [--app-secret S] [--master-secret S]
 //!                   [--test-secret S] [--merchant-account A] [--webhook-url URL] [--test-webhook-url URL]
 //!                   [--control-token T] [--timestamp-window-secs N] [--scan-pays-immediately]
+//!                   [--knob NAME=VALUE]... [--list-knobs]
 //! ```
 //!
 //! Every option can also come from the environment (`BEECLOUD_EMULATOR_HOST`, `…_PUBLIC_URL`, `…_PORT`, `…_APP_ID`,
 //! `…_APP_SECRET`, `…_MASTER_SECRET`, `…_TEST_SECRET`, `…_MERCHANT_ACCOUNT`, `…_WEBHOOK_URL`,
-//! `…_TEST_WEBHOOK_URL`, `…_CONTROL_TOKEN`, `…_TIMESTAMP_WINDOW_SECS`); a flag wins over the environment.
-//! Secrets in the environment stay out of `ps` listings.
+//! `…_TEST_WEBHOOK_URL`, `…_CONTROL_TOKEN`, `…_TIMESTAMP_WINDOW_SECS`, and `…_KNOBS` as
+//! whitespace-separated `NAME=VALUE` pairs); a flag wins over the environment. Secrets in the
+//! environment stay out of `ps` listings. `--knob` sets a behaviour switch (errata and edge-case
+//! choices; `--list-knobs` shows them with their defaults), as `POST /__emulator/knobs` does later.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -21,8 +24,9 @@ const USAGE: &str = "usage: beecloud-emulator [--host H (default 127.0.0.1)] \
 [--public-url URL (base of handed-out URLs, e.g. http://192.168.1.20:8900)] [--port N (default 8900)] \
 [--app-id ID] [--app-secret S] [--master-secret S] [--test-secret S] [--merchant-account A] \
 [--webhook-url URL] [--test-webhook-url URL] [--control-token T] [--timestamp-window-secs N] \
-[--scan-pays-immediately]
-Each option may also be set as BEECLOUD_EMULATOR_<OPTION> (e.g. BEECLOUD_EMULATOR_MASTER_SECRET); flags win.";
+[--scan-pays-immediately] [--knob NAME=VALUE (repeatable; e.g. strict_query_limit=true)] [--list-knobs]
+Each option may also be set as BEECLOUD_EMULATOR_<OPTION> (e.g. BEECLOUD_EMULATOR_MASTER_SECRET); flags win;
+BEECLOUD_EMULATOR_KNOBS holds NAME=VALUE pairs separated by spaces (no space inside a value).";
 
 /// Options that take a value; the environment variable is `BEECLOUD_EMULATOR_` + the name in upper snake case.
 const VALUE_OPTIONS: &[&str] = &[
@@ -38,14 +42,28 @@ const VALUE_OPTIONS: &[&str] = &[
     "--test-webhook-url",
     "--control-token",
     "--timestamp-window-secs",
+    "--knob",
 ];
+
+/// What the command line asks for.
+enum Command {
+    Run(Box<EmulatorConfig>),
+    Help,
+    ListKnobs,
+}
 
 fn main() -> ExitCode {
     let env = |name: &str| std::env::var(env_name(name)).ok();
     let config = match parse_args(std::env::args().skip(1), env) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
             println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::ListKnobs) => {
+            for (name, default) in EmulatorConfig::default().knobs() {
+                println!("{name:32} default {default}");
+            }
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -65,7 +83,7 @@ fn main() -> ExitCode {
             }
         );
     }
-    let emulator = match Emulator::start_with(config) {
+    let emulator = match Emulator::start_with(*config) {
         Ok(emulator) => emulator,
         Err(error) => {
             eprintln!("cannot start the emulator: {error}");
@@ -131,23 +149,34 @@ fn env_name(option: &str) -> String {
     )
 }
 
-/// `Ok(None)` for `--help`. Values come from the environment first, then the flags.
+/// The command; values come from the environment first, then the flags.
 fn parse_args(
     mut args: impl Iterator<Item = String>,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<Option<EmulatorConfig>, String> {
+) -> Result<Command, String> {
     let mut config = EmulatorConfig {
         port: 8900,
         ..EmulatorConfig::default()
     };
     for option in VALUE_OPTIONS {
+        // Knobs come from the environment as one list, `…_KNOBS`.
+        if *option == "--knob" {
+            continue;
+        }
         if let Some(value) = env(option) {
             apply(&mut config, option, value).map_err(|e| format!("{}: {e}", env_name(option)))?;
         }
     }
+    if let Some(knobs) = env("--knobs") {
+        for knob in knobs.split_whitespace() {
+            apply(&mut config, "--knob", knob.to_owned())
+                .map_err(|e| format!("{}: {e}", env_name("--knobs")))?;
+        }
+    }
     while let Some(flag) = args.next() {
         match flag.as_str() {
-            "--help" | "-h" => return Ok(None),
+            "--help" | "-h" => return Ok(Command::Help),
+            "--list-knobs" => return Ok(Command::ListKnobs),
             "--scan-pays-immediately" => {
                 config.scan_pays_immediately = true;
                 continue;
@@ -158,7 +187,7 @@ fn parse_args(
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         apply(&mut config, &flag, value).map_err(|e| format!("{flag}: {e}"))?;
     }
-    Ok(Some(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 fn apply(config: &mut EmulatorConfig, option: &str, value: String) -> Result<(), String> {
@@ -190,6 +219,9 @@ fn apply(config: &mut EmulatorConfig, option: &str, value: String) -> Result<(),
                 .map_err(|_| format!("not a number of seconds: {value}"))?;
             config.timestamp_window = Some(Duration::from_secs(secs));
         }
+        "--knob" => config
+            .set_knob_from_text(&value)
+            .map_err(|e| e.to_string())?,
         other => return Err(format!("unknown option {other}")),
     }
     Ok(())
@@ -213,9 +245,9 @@ mod tests {
             "--host" => Some("0.0.0.0".to_owned()),
             _ => None,
         };
-        let config = parse_args(args(&["--host", "127.0.0.1"]), env)
-            .unwrap()
-            .unwrap();
+        let Command::Run(config) = parse_args(args(&["--host", "127.0.0.1"]), env).unwrap() else {
+            panic!("not a run")
+        };
         assert_eq!(config.master_secret, "from-env");
         assert_eq!(config.host, "127.0.0.1");
         assert_eq!(
@@ -228,15 +260,61 @@ mod tests {
             "a bad env port fails"
         );
         assert!(is_loopback("127.0.0.1") && is_loopback("::1") && !is_loopback("0.0.0.0"));
-        let public = parse_args(args(&["--public-url", "http://192.168.1.20:8900"]), |_| {
-            None
-        })
-        .unwrap()
-        .unwrap();
+        let Ok(Command::Run(public)) =
+            parse_args(args(&["--public-url", "http://192.168.1.20:8900"]), |_| {
+                None
+            })
+        else {
+            panic!("not a run")
+        };
         assert_eq!(
             public.public_url.as_deref(),
             Some("http://192.168.1.20:8900")
         );
         assert!(parse_args(args(&["--public-url", "javascript:x"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn knobs_come_from_flags_and_the_environment() {
+        let env = |name: &str| match name {
+            "--knobs" => {
+                Some("strict_query_limit=true  gateway_b2b_banks=中国银行,招商银行".into())
+            }
+            _ => None,
+        };
+        let Command::Run(config) = parse_args(
+            args(&[
+                "--knob",
+                "sandbox_notify.pay_expired=true",
+                "--knob",
+                "strict_query_limit=false",
+            ]),
+            env,
+        )
+        .unwrap() else {
+            panic!("not a run")
+        };
+        assert!(!config.strict_query_limit, "the flag wins");
+        assert!(config.sandbox_notify.pay_expired);
+        assert_eq!(config.gateway_b2b_banks.unwrap(), ["中国银行", "招商银行"]);
+        for bad in [
+            "no_such_knob=true",
+            "strict_query_limit=yes",
+            "strict_query_limit",
+        ] {
+            let error = parse_args(args(&["--knob", bad]), |_| None).err().unwrap();
+            assert!(error.starts_with("--knob: "), "{error}");
+        }
+        let error = parse_args(args(&[]), |name| (name == "--knobs").then(|| "x=1".into()));
+        assert!(
+            error
+                .err()
+                .unwrap()
+                .starts_with("BEECLOUD_EMULATOR_KNOBS: ")
+        );
+        assert!(matches!(
+            parse_args(args(&["--list-knobs"]), |_| None),
+            Ok(Command::ListKnobs)
+        ));
     }
 }

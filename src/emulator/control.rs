@@ -112,6 +112,16 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/cashier_url?id=ID",
         "the pay page of a bill, refund or transfer: {\"url\"}",
     ),
+    (
+        "GET",
+        "/knobs",
+        "every behaviour switch (errata and edge-case choices) and its value",
+    ),
+    (
+        "POST",
+        "/knobs",
+        "set knobs: {\"strict_query_limit\": true, …}, all or none ⇒ every knob's value",
+    ),
     ("POST", "/reset", "back to the state at start"),
     (
         "POST",
@@ -333,6 +343,8 @@ fn run(
                 .ok_or_else(|| EmulatorError::bad_input("id is required"))?;
             Ok(object(json!({ "url": shared.cashier_url(id) })))
         }
+        ("GET", "/knobs") => Ok(shared.knobs()),
+        ("POST", "/knobs") => Ok(shared.set_knobs(&json_body(body)?)?),
         ("POST", "/reset") => {
             shared.reset();
             ok()

@@ -10,7 +10,7 @@ use super::error::EmulatorError;
 use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
 use super::state::Shared;
 use super::store::Store;
-use super::{cards, coupons, identity, payments, refunds, subscriptions, transfers};
+use super::{cards, coupons, identity, knobs, payments, refunds, subscriptions, transfers};
 
 /// Long polls wait at most this long, whatever the caller asks.
 pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -50,6 +50,27 @@ impl Shared {
 
     pub(crate) fn public_url(&self) -> String {
         lock(&self.store).base_url.clone()
+    }
+
+    /// Every knob's live value.
+    pub(crate) fn knobs(&self) -> Map<String, Value> {
+        self.with_store(|store| knobs::values(&store.app))
+    }
+
+    /// Sets every knob `changes` names, or none of them (all are checked on a copy first); the
+    /// knobs' values afterwards.
+    pub(crate) fn set_knobs(
+        &self,
+        changes: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, EmulatorError> {
+        self.with_store(|store| {
+            let mut app = store.app.clone();
+            for (name, value) in changes {
+                knobs::set(&mut app, name, value)?;
+            }
+            store.app = app;
+            Ok(knobs::values(&store.app))
+        })
     }
 
     /// The base of handed-out URLs from now on: `url` (trailing `/` dropped), or the bound address.

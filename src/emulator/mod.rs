@@ -49,6 +49,7 @@ mod express;
 mod front;
 mod hooks;
 mod identity;
+mod knobs;
 mod merchants;
 mod payments;
 mod payouts;
@@ -225,6 +226,25 @@ impl Emulator {
     /// (e.g. `http://192.168.1.20:{port}` for a phone).
     pub fn set_public_url(&self, url: Option<&str>) -> Result<(), EmulatorError> {
         self.shared.set_public_url(url)
+    }
+
+    /// Sets a behaviour switch of the running emulator by name, as [`EmulatorConfig::set_knob`]
+    /// does before start (and `POST /__emulator/knobs` over HTTP); later requests and webhook
+    /// deliveries follow it, and [`reset`](Emulator::reset) restores the value it started with.
+    /// [`config`](Emulator::config) keeps the values at start; [`knobs`](Emulator::knobs) shows the
+    /// live ones.
+    ///
+    /// # Errors
+    ///
+    /// [`EmulatorError`] (nothing changed) for an unknown name or a value of the wrong kind.
+    pub fn set_knob(&self, name: &str, value: serde_json::Value) -> Result<(), EmulatorError> {
+        let changes = serde_json::Map::from_iter([(name.to_owned(), value)]);
+        self.shared.set_knobs(&changes).map(|_| ())
+    }
+
+    /// Every knob and its live value (names as [`EmulatorConfig::knobs`] gives them).
+    pub fn knobs(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.shared.knobs()
     }
 
     /// The base of the URLs the emulator hands out now ([`EmulatorConfig::public_url`], the last

@@ -220,6 +220,17 @@ assert sandbox_query.query_bill_by_id(sandbox_bill.id).result_code == 0, 'sandbo
 received = control('GET', '/sink?wait_for=1&timeout_ms=10000')['received']
 assert received and json.loads(received[0]['body'])['transaction_type'] == 'PAY', received
 
+# --- knobs: the binary's --knob (run.sh passes one) and a switch turned over the control API -------------
+assert control('GET', '/knobs')['sandbox_notify.resend_paid'] is True, 'run.sh started it with --knob'
+control('POST', '/knobs', {'strict_query_limit': True})
+limited = BCQueryReqParams()
+limited.limit = 5
+refused = bc_query.query_bills(limited)
+assert refused.result_code == 5, 'a limit of 5 is refused once strict_query_limit is on: %r' % refused.result_code
+control('POST', '/knobs', {'strict_query_limit': False})
+assert bc_query.query_bills(limited).result_code == 0, 'and clamped again once it is off'
+print('ok   %-45s %s' % ('knobs (--knob, POST /__emulator/knobs)', 'strict_query_limit refused limit 5, then clamped'))
+
 expected = 41
 names = sorted(set(done))
 print('\n%d of %d Python SDK network functions passed against the emulator' % (len(names), expected))

@@ -16,7 +16,8 @@ fi
 
 # A free port: bind 0 in Python, release it, hand it to the emulator.
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$emulator" --port "$port" >"${TMPDIR:-/tmp}/beecloud-foreign-emulator.log" 2>&1 &
+# One knob from the command line, which python_sdk.py reads back over the control API.
+"$emulator" --port "$port" --knob sandbox_notify.resend_paid=true >"${TMPDIR:-/tmp}/beecloud-foreign-emulator.log" 2>&1 &
 emulator_pid=$!
 trap 'kill "$emulator_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
