@@ -31,9 +31,10 @@
 
 // The rooms, top down (no module imports one above it, no import circle):
 //   this facade → front (routes each request) → control, cashier, api (rooms) → hooks (the one implementation
-//   of the test hooks) → routes → domain handlers (payments, refunds, transfers, subscriptions → plans,
-//   identity; coupons, merchants, queries, payouts, cards → identity; validate) → state → store (records, indexes; accounts: plan/coupon/user records;
-//   webhooks: outbox and signing) → core, config, records, error.
+//   of the test hooks; knobs: the config's switches by name) → routes → domain handlers (payments, refunds,
+//   transfers, subscriptions → plans, identity; coupons, merchants, queries, payouts, cards → identity;
+//   validate) → state → store (records, indexes; accounts: plan/coupon/user records; webhooks: outbox and
+//   signing) → core, config, records, error.
 //   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
 mod accounts;
 mod api;
