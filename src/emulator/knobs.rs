@@ -29,72 +29,28 @@ enum Slot {
 use Slot::{Factor, Millis, OptionalMillis, OptionalNames, Switch};
 
 /// Every knob: its name (the config field's; `sandbox_notify.*` for the nested rules) and slot.
+#[rustfmt::skip]
 const KNOBS: &[(&str, Slot)] = &[
-    (
-        "scan_pays_immediately",
-        Switch(|c| &mut c.scan_pays_immediately),
-    ),
-    (
-        "timestamp_window_ms",
-        OptionalMillis(|c| &mut c.timestamp_window),
-    ),
-    (
-        "webhook_first_delay_ms",
-        Millis(|c| &mut c.webhook_first_delay),
-    ),
+    ("scan_pays_immediately", Switch(|c| &mut c.scan_pays_immediately)),
+    ("timestamp_window_ms", OptionalMillis(|c| &mut c.timestamp_window)),
+    ("webhook_first_delay_ms", Millis(|c| &mut c.webhook_first_delay)),
     ("webhook_time_scale", Factor(|c| &mut c.webhook_time_scale)),
-    (
-        "sandbox_push_signature",
-        Switch(|c| &mut c.sandbox_push_signature),
-    ),
-    (
-        "sandbox_live_payloads",
-        Switch(|c| &mut c.sandbox_live_payloads),
-    ),
-    (
-        "push_transfer_failures",
-        Switch(|c| &mut c.push_transfer_failures),
-    ),
-    (
-        "bank_list_copy_as_banks",
-        Switch(|c| &mut c.bank_list_copy_as_banks),
-    ),
+    ("sandbox_push_signature", Switch(|c| &mut c.sandbox_push_signature)),
+    ("sandbox_live_payloads", Switch(|c| &mut c.sandbox_live_payloads)),
+    ("push_transfer_failures", Switch(|c| &mut c.push_transfer_failures)),
+    ("bank_list_copy_as_banks", Switch(|c| &mut c.bank_list_copy_as_banks)),
     ("ios_sandbox_routes", Switch(|c| &mut c.ios_sandbox_routes)),
     ("restamp_retries", Switch(|c| &mut c.restamp_retries)),
-    (
-        "strict_bc_transfer_secret",
-        Switch(|c| &mut c.strict_bc_transfer_secret),
-    ),
+    ("strict_bc_transfer_secret", Switch(|c| &mut c.strict_bc_transfer_secret)),
     ("strict_query_limit", Switch(|c| &mut c.strict_query_limit)),
-    (
-        "accept_legacy_gateway_codes",
-        Switch(|c| &mut c.accept_legacy_gateway_codes),
-    ),
+    ("accept_legacy_gateway_codes", Switch(|c| &mut c.accept_legacy_gateway_codes)),
     ("card_signing_waits", Switch(|c| &mut c.card_signing_waits)),
-    (
-        "subscription_push_extras",
-        Switch(|c| &mut c.subscription_push_extras),
-    ),
-    (
-        "gateway_return_url_always",
-        Switch(|c| &mut c.gateway_return_url_always),
-    ),
-    (
-        "gateway_b2b_banks",
-        OptionalNames(|c| &mut c.gateway_b2b_banks),
-    ),
-    (
-        "sandbox_notify.resend_paid",
-        Switch(|c| &mut c.sandbox_notify.resend_paid),
-    ),
-    (
-        "sandbox_notify.pay_expired",
-        Switch(|c| &mut c.sandbox_notify.pay_expired),
-    ),
-    (
-        "sandbox_notify.pay_live_bills",
-        Switch(|c| &mut c.sandbox_notify.pay_live_bills),
-    ),
+    ("subscription_push_extras", Switch(|c| &mut c.subscription_push_extras)),
+    ("gateway_return_url_always", Switch(|c| &mut c.gateway_return_url_always)),
+    ("gateway_b2b_banks", OptionalNames(|c| &mut c.gateway_b2b_banks)),
+    ("sandbox_notify.resend_paid", Switch(|c| &mut c.sandbox_notify.resend_paid)),
+    ("sandbox_notify.pay_expired", Switch(|c| &mut c.sandbox_notify.pay_expired)),
+    ("sandbox_notify.pay_live_bills", Switch(|c| &mut c.sandbox_notify.pay_live_bills)),
 ];
 
 impl EmulatorConfig {
@@ -238,6 +194,7 @@ pub(crate) fn parse_assignment(text: &str) -> Result<(String, Value), EmulatorEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::config::SandboxNotifyRules;
     use serde_json::json;
 
     #[test]
@@ -263,6 +220,56 @@ mod tests {
         assert_eq!(config.gateway_b2b_banks, Some(vec!["中国银行".to_string()]));
         set(&mut config, "timestamp_window_ms", &Value::Null).unwrap();
         assert_eq!(config.timestamp_window, None);
+    }
+
+    /// A new config field breaks this pattern until someone decides whether it is a knob.
+    #[test]
+    fn every_behaviour_switch_of_the_config_is_a_knob() {
+        let EmulatorConfig {
+            // Fixed at start: credentials, seeding, addresses, the token, the limits.
+            app_id: _,
+            app_secret: _,
+            master_secret: _,
+            test_secret: _,
+            merchant_account: _,
+            seed_coupon_templates: _,
+            webhook_url: _,
+            test_webhook_url: _,
+            control_token: _,
+            host: _,
+            public_url: _,
+            port: _,
+            limits: _,
+            // Knobs.
+            webhook_first_delay: _,
+            webhook_time_scale: _,
+            scan_pays_immediately: _,
+            timestamp_window: _,
+            sandbox_push_signature: _,
+            sandbox_live_payloads: _,
+            push_transfer_failures: _,
+            bank_list_copy_as_banks: _,
+            ios_sandbox_routes: _,
+            restamp_retries: _,
+            strict_bc_transfer_secret: _,
+            strict_query_limit: _,
+            accept_legacy_gateway_codes: _,
+            card_signing_waits: _,
+            subscription_push_extras: _,
+            gateway_return_url_always: _,
+            gateway_b2b_banks: _,
+            sandbox_notify:
+                SandboxNotifyRules {
+                    resend_paid: _,
+                    pay_expired: _,
+                    pay_live_bills: _,
+                },
+        } = EmulatorConfig::default();
+        assert_eq!(
+            KNOBS.len(),
+            17 + 3,
+            "17 fields, and the three rules of sandbox_notify"
+        );
     }
 
     #[test]
