@@ -8,8 +8,11 @@
 
 use std::time::Duration;
 
+mod support;
+
 use beecloud::emulator::Emulator;
 use serde_json::{Map, Value, json};
+use support::garbage::{Rng, garbage};
 
 /// Every route: method, path (`{id}` and `{app_id}` filled per case) and how its fields travel.
 const ROUTES: &[(&str, &str, Travel)] = &[
@@ -179,72 +182,6 @@ const FIELDS: &[&str] = &[
     "merchant_account",
 ];
 
-/// xorshift64*: deterministic, so a failure names a case that replays.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-/// A value of any type and shape, `depth` levels of nesting at most.
-fn garbage(rng: &mut Rng, depth: u32) -> Value {
-    let kinds = if depth == 0 { 14 } else { 16 };
-    match rng.below(kinds) {
-        0 => Value::Null,
-        1 => json!(rng.below(2) == 0),
-        2 => json!(*rng.pick(&[0i64, -1, 1, i64::MAX, i64::MIN, 99_999_999_999])),
-        3 => json!(*rng.pick(&[0.5f64, -0.0, 1e300, -1e300, 3.000_000_1])),
-        4 => json!(u64::MAX),
-        5 => json!(""),
-        6 => json!(" "),
-        7 => json!("x".repeat(rng.pick(&[1usize, 33, 300, 20_000]).to_owned())),
-        8 => json!(*rng.pick(&[
-            "WX_NATIVE",
-            "ALI_WEB",
-            "BC",
-            "UN",
-            "WX",
-            "PAYPAL_PAYPAL",
-            "wx_native"
-        ])),
-        9 => json!(*rng.pick(&[
-            "20261201",
-            "2026120100000000000000000000000",
-            "-1",
-            "1e3",
-            "0x10"
-        ])),
-        10 => json!(*rng.pick(&[
-            "\u{0}",
-            "😀😀",
-            "\u{202e}evil",
-            "中国银行",
-            "é\u{301}",
-            "%00%ff"
-        ])),
-        11 => json!(*rng.pick(&["true", "True", "null", "{}", "[1]", "javascript:alert(1)"])),
-        12 => json!(*rng.pick(&["http://127.0.0.1:1/x", "https://example.com/", "ftp://x"])),
-        13 => json!(format!("{:x}", rng.next())),
-        14 => Value::Array((0..rng.below(4)).map(|_| garbage(rng, depth - 1)).collect()),
-        _ => Value::Object(
-            (0..rng.below(4))
-                .map(|_| (rng.pick(FIELDS).to_string(), garbage(rng, depth - 1)))
-                .collect(),
-        ),
-    }
-}
-
 /// A well-formed request for `path` the handler accepts (or nearly), to spoil a field or two of.
 fn plausible(path: &str, serial: usize) -> Map<String, Value> {
     let bill_no = format!("fuzz{serial:08}");
@@ -350,11 +287,11 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
                 fields = plausible(path, serial);
                 let keys: Vec<String> = fields.keys().cloned().collect();
                 for _ in 0..1 + rng.below(2) {
-                    fields.insert(rng.pick(&keys).clone(), garbage(&mut rng, 2));
+                    fields.insert(rng.pick(&keys).clone(), garbage(&mut rng, 2, FIELDS));
                 }
             } else {
                 for _ in 0..1 + rng.below(4) {
-                    fields.insert(rng.pick(FIELDS).to_string(), garbage(&mut rng, 2));
+                    fields.insert(rng.pick(FIELDS).to_string(), garbage(&mut rng, 2, FIELDS));
                 }
             }
             let secret = if path.contains("sandbox") {

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery, sales, user, utils};
 use serde_json::{Map, Value, json};
+use support::garbage::Rng;
 use support::{APP_ID, APP_SECRET, MASTER_SECRET};
 
 const SEED: u64 = 0x7E57_BEEC_10AD_0007;
@@ -29,25 +30,6 @@ const CASES: usize = 260;
 const WORKERS: usize = 8;
 /// How much later than its deadline a call may end on a loaded machine.
 const SLACK: Duration = Duration::from_millis(1500);
-
-/// splitmix64: small, seeded, good enough to pick replies.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// How a body is framed on the wire.
 #[derive(Clone, Copy, Debug)]

@@ -332,3 +332,90 @@ fn debug_of_a_push_redacts_to_sign() {
         json!(format!("{APP_ID}{APP_SECRET}"))
     );
 }
+
+/// Seeded mutations of a genuine push: any change to a signed field (`transaction_id`,
+/// `transaction_type`, `channel_type`, `transaction_fee`) or to `signature` — another value,
+/// another type, or gone — is refused; a change to an unsigned field may verify, but the signed
+/// fields it reports stay the genuine ones. Garbage bodies are refused, and nothing panics.
+#[test]
+fn seeded_mutations_of_a_genuine_push_never_verify_other_signed_values() {
+    use support::garbage::{Rng, garbage};
+    const SIGNED: &[&str] = &[
+        "transaction_id",
+        "transaction_type",
+        "channel_type",
+        "transaction_fee",
+        "signature",
+    ];
+    const UNSIGNED: &[&str] = &[
+        "timestamp",
+        "sub_channel_type",
+        "trade_success",
+        "message_detail",
+        "optional",
+        "sign",
+        "retryCounter",
+    ];
+    let keys: Vec<&str> = SIGNED.iter().chain(UNSIGNED).copied().collect();
+    let app = app();
+    let genuine = signed("PAY", "201506101035040000001", "WX", 100);
+    assert!(verify_webhook(&app, &bytes(&genuine)).is_ok());
+    let mut rng = Rng(0x5eed_0000_00fe_b00c);
+    let (mut refused, mut verified) = (0, 0);
+    for case in 0..4000 {
+        let mut push = genuine.clone();
+        let fields = push.as_object_mut().unwrap();
+        let key = *rng.pick(if case % 2 == 0 { SIGNED } else { UNSIGNED });
+        let before = fields.get(key).cloned();
+        let after = if rng.below(6) == 0 {
+            None
+        } else {
+            Some(garbage(&mut rng, 2, &keys))
+        };
+        match &after {
+            None => fields.remove(key),
+            Some(value) => fields.insert(key.to_owned(), value.clone()),
+        };
+        let result = verify_webhook(&app, &bytes(&push));
+        let changed = before != after;
+        match result {
+            Ok(webhook) => {
+                assert!(
+                    !(SIGNED.contains(&key) && changed),
+                    "case {case}: {key} {before:?} -> {after:?} still verified"
+                );
+                assert_eq!(webhook.transaction_id, "201506101035040000001");
+                assert_eq!(webhook.transaction_type, BCTransactionType::Pay);
+                assert_eq!(webhook.channel_type, BCChannelType::WX);
+                assert_eq!(webhook.transaction_fee, 100);
+                verified += 1;
+            }
+            Err(error) => {
+                assert!(
+                    matches!(error, BCError::InvalidWebhook { .. }),
+                    "case {case}: {error:?}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        refused > 2000 && verified > 100,
+        "{refused} refused, {verified} verified"
+    );
+
+    // Whole bodies of garbage, and garbage bytes: refused by both checks, no panic.
+    for case in 0..2000 {
+        let body = if case % 4 == 0 {
+            (0..rng.below(64)).map(|_| rng.next() as u8).collect()
+        } else {
+            bytes(&garbage(&mut rng, 3, &keys))
+        };
+        assert!(verify_webhook(&app, &body).is_err(), "case {case}");
+        assert!(
+            verify_legacy_sign_webhook(&app, &body, &BCLegacySign::new(BCSignSecret::Test))
+                .is_err(),
+            "case {case}"
+        );
+    }
+}

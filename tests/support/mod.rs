@@ -6,6 +6,8 @@
 //! server stops when dropped.
 #![allow(dead_code)] // each test crate uses a different part of it
 
+pub mod garbage;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
