@@ -9,7 +9,10 @@
 //! refund, finish a subscription verification…) and inject transport faults; the same hooks are an HTTP control
 //! API under `/__emulator/…` for clients in any language (see the README's table), and
 //! [`Emulator::webhook_sink`] receives pushes in-process. No client can stall another (a thread and deadlines
-//! per connection) and memory stays bounded ([`EmulatorLimits`]).
+//! per connection) and memory stays bounded ([`EmulatorLimits`]). Its behaviour switches (the errata and
+//! edge-case choices of [`EmulatorConfig`]) have names, "knobs", that every client can turn:
+//! [`EmulatorConfig::set_knob`] before start, [`Emulator::set_knob`] or `POST /__emulator/knobs` while it
+//! runs, `--knob NAME=VALUE` on the binary.
 //!
 //! ```no_run
 //! use beecloud::emulator::Emulator;
