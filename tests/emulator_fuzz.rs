@@ -13,6 +13,7 @@ mod support;
 use beecloud::emulator::Emulator;
 use serde_json::{Map, Value, json};
 use support::garbage::{Rng, garbage};
+use support::{expected_sign, form_encode};
 
 /// Every route: method, path (`{id}` and `{app_id}` filled per case) and how its fields travel.
 const ROUTES: &[(&str, &str, Travel)] = &[
@@ -211,21 +212,14 @@ fn plausible(path: &str, serial: usize) -> Map<String, Value> {
 
 fn signed(emu: &Emulator, secret: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
     let app_id = emu.config().app_id.clone();
+    // `expected_sign` signs for the golden app id, which is the emulator's default.
+    assert_eq!(app_id, support::APP_ID);
     let timestamp = emu.now_ms();
-    let sign = format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")));
+    let sign = expected_sign(&timestamp.to_string(), secret);
     fields.insert("app_id".into(), app_id.into());
     fields.insert("timestamp".into(), timestamp.into());
     fields.insert("app_sign".into(), sign.into());
     fields
-}
-
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The answer is an envelope or a plain client error, and not a caught panic.

@@ -9,6 +9,7 @@ use beecloud::emulator::{Emulator, EmulatorConfig, Fault};
 
 mod support;
 use serde_json::{Value, json};
+use support::form_encode;
 
 /// 2017-08-25 12:00 in Beijing: the date of every refund_no below.
 const T0: i64 = 1_503_633_600_000;
@@ -161,18 +162,6 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<String>) -> (
         .read_to_string()
         .unwrap_or_default();
     (status, text)
-}
-
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn code(reply: &Value) -> i64 {

@@ -81,6 +81,19 @@ impl CapturedRequest {
     }
 }
 
+/// Encodes text for `application/x-www-form-urlencoded` (a space is `+`), as Python's `quote_plus`.
+pub fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
 pub fn form_decode(text: &str) -> String {
     let bytes = text.as_bytes();
