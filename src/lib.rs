@@ -214,6 +214,7 @@ mod sensitive;
 
 pub mod codes;
 pub mod entity;
+pub mod guide;
 pub mod pay;
 pub mod query;
 pub mod sales;
