@@ -271,7 +271,7 @@ fn javascript_and_other_non_http_urls_are_refused() {
 }
 
 #[test]
-fn too_many_connections_get_503_and_the_server_recovers() {
+fn at_the_cap_waiting_connections_make_room_and_busy_ones_get_503() {
     let emu = Emulator::start_with(EmulatorConfig {
         limits: beecloud::emulator::EmulatorLimits {
             max_connections: 4,
@@ -281,8 +281,34 @@ fn too_many_connections_get_503_and_the_server_recovers() {
     })
     .unwrap();
     let addr = emu.base_url().trim_start_matches("http://").to_owned();
-    let held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&addr).unwrap()).collect();
+    // Four silent connections fill the cap; a newcomer is served, the oldest silent one is closed.
+    let mut held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&addr).unwrap()).collect();
     std::thread::sleep(Duration::from_millis(100));
+    let reply = post_json(
+        &agent(Duration::from_secs(5)),
+        &format!("{}/2/rest/bill", emu.base_url()),
+        &pay_body(&emu, "madeRoom0001"),
+    );
+    assert_eq!(reply["result_code"], 0);
+    held[0]
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    assert_eq!(
+        held[0].read(&mut [0u8; 16]).unwrap_or(0),
+        0,
+        "the oldest was closed"
+    );
+    // Four connections in the middle of a request are busy: a fifth is turned away at once.
+    drop(held);
+    std::thread::sleep(Duration::from_millis(200));
+    let busy: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&addr).unwrap();
+            stream.write_all(b"POST /2/rest/bill HTTP/1.1\r\n").unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
     let mut extra = TcpStream::connect(&addr).unwrap();
     extra
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -290,7 +316,7 @@ fn too_many_connections_get_503_and_the_server_recovers() {
     let mut answer = String::new();
     let _ = extra.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    drop(held);
+    drop(busy);
     std::thread::sleep(Duration::from_millis(200));
     let reply = post_json(
         &agent(Duration::from_secs(5)),
@@ -298,4 +324,50 @@ fn too_many_connections_get_503_and_the_server_recovers() {
         &pay_body(&emu, "recovered001"),
     );
     assert_eq!(reply["result_code"], 0);
+}
+
+#[test]
+fn e5_a_request_is_answered_at_once_during_512_silent_sockets() {
+    let emu = Emulator::start().unwrap();
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    let silent: Vec<TcpStream> = (0..512)
+        .filter_map(|_| TcpStream::connect(&addr).ok())
+        .collect();
+    assert_eq!(silent.len(), 512);
+    std::thread::sleep(Duration::from_millis(300));
+    let agent = agent(Duration::from_secs(5));
+    for n in 0..3 {
+        let started = Instant::now();
+        let reply = post_json(
+            &agent,
+            &format!("{}/2/rest/bill", emu.base_url()),
+            &pay_body(&emu, &format!("silent51200{n}")),
+        );
+        let took = started.elapsed();
+        assert_eq!(reply["result_code"], 0, "{reply}");
+        assert!(took < Duration::from_secs(1), "request {n} took {took:?}");
+    }
+}
+
+#[test]
+fn a_connection_that_sends_nothing_is_closed_after_the_first_byte_timeout() {
+    let emu = Emulator::start_with(EmulatorConfig {
+        limits: beecloud::emulator::EmulatorLimits {
+            first_byte_timeout: Duration::from_millis(300),
+            ..Default::default()
+        },
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let mut silent = TcpStream::connect(emu.base_url().trim_start_matches("http://")).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(silent.read(&mut [0u8; 16]).unwrap_or(0), 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -26,7 +26,7 @@ pub(crate) fn answer(
     };
     let (route, id, path_app_id) = match lookup(method, &segments) {
         Lookup::Found { route, id, app_id } => (route, id, app_id),
-        Lookup::WrongMethod => return text(405, "method not allowed"),
+        Lookup::WrongMethod(allowed) => return Answer::WrongMethod(allowed.join(", ")),
         Lookup::NotFound => return text(404, "not found"),
     };
     if IOS_SANDBOX_PATHS.contains(&route.path) && !lock(store).app.ios_sandbox_routes {

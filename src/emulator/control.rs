@@ -155,10 +155,30 @@ pub(crate) fn answer(
     match run(shared, method, rest.trim_end_matches('/'), &query, body) {
         Ok(reply) => Answer::Json(reply),
         Err(Refusal::Hook(error)) => error_answer(error.status(), &error.to_string()),
-        Err(Refusal::NoRoute) => {
-            error_answer(404, "no such control endpoint; GET /__emulator/ lists them")
+        Err(Refusal::NoRoute) => match allowed_methods(rest.trim_end_matches('/')) {
+            Some(allowed) => Answer::WrongMethod(allowed),
+            None => error_answer(404, "no such control endpoint; GET /__emulator/ lists them"),
+        },
+    }
+}
+
+/// The methods the endpoint list has for `path` (`None`: no such endpoint), as an `Allow` value.
+fn allowed_methods(path: &str) -> Option<String> {
+    let mut allowed: Vec<&str> = Vec::new();
+    for (method, pattern, _) in ENDPOINTS {
+        let pattern = pattern.split('?').next().unwrap_or_default();
+        let matches = match pattern.strip_suffix("{any}") {
+            Some(prefix) => path.starts_with(prefix) && path.len() > prefix.len(),
+            None => pattern == path,
+        };
+        if matches && !allowed.contains(method) {
+            allowed.push(method);
         }
     }
+    if path.is_empty() {
+        allowed.push("GET");
+    }
+    (!allowed.is_empty()).then(|| allowed.join(", "))
 }
 
 enum Refusal {

@@ -26,6 +26,8 @@ pub(crate) enum Answer {
     },
     /// `303 See Other` to this URL.
     Redirect(String),
+    /// `405 Method Not Allowed`, with these methods in `Allow`.
+    WrongMethod(String),
 }
 
 /// A plain-text answer.

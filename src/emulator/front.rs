@@ -10,7 +10,7 @@ use super::core::{Answer, ApiError, lock, text};
 use super::records::Fault;
 use super::server::{Request, Response};
 use super::state::Shared;
-use super::{api, cashier, control};
+use super::{api, cashier, control, trust};
 
 /// The handler the HTTP core calls for every request.
 pub(crate) fn handler(shared: Arc<Shared>) -> super::server::Handler {
@@ -18,6 +18,9 @@ pub(crate) fn handler(shared: Arc<Shared>) -> super::server::Handler {
 }
 
 fn handle(shared: &Shared, request: Request) -> Response {
+    if let Some(refusal) = trust::check_host(shared, &request) {
+        return refused(refusal);
+    }
     let Request {
         ref method,
         ref path,
@@ -27,18 +30,24 @@ fn handle(shared: &Shared, request: Request) -> Response {
     } = request;
     if let Some(rest) = path.strip_prefix(control::PREFIX) {
         if rest.is_empty() || rest.starts_with('/') {
-            if let Some(token) = &shared.config.control_token {
-                let presented = request
-                    .header("authorization")
-                    .and_then(|v| v.strip_prefix("Bearer "));
-                if presented != Some(token.as_str()) {
-                    return to_response(text(
-                        401,
-                        "the control API needs Authorization: Bearer <token>",
-                    ));
-                }
+            let is_sink_push = method == "POST" && rest.starts_with("/sink/");
+            let refusal = trust::check_origin(shared, &request)
+                .or_else(|| trust::check_token(shared, &request))
+                .or_else(|| {
+                    (!is_sink_push)
+                        .then(|| trust::check_json(&request))
+                        .flatten()
+                });
+            if let Some(refusal) = refusal {
+                return refused(refusal);
             }
             return to_response(control::answer(shared, method, rest, query, body));
+        }
+    }
+    let changes_state = !matches!(method.as_str(), "GET" | "HEAD");
+    if changes_state && !path.starts_with("/cashier/") {
+        if let Some(refusal) = trust::check_origin(shared, &request) {
+            return refused(refusal);
         }
     }
     shared.log_request(method, path, query, body);
@@ -108,6 +117,10 @@ fn padded_json(size: usize) -> String {
     format!("{head}{}{tail}", "x".repeat(fill))
 }
 
+fn refused((status, why): trust::Refusal) -> Response {
+    Response::text(status, why)
+}
+
 fn to_response(answer: Answer) -> Response {
     let (status, headers, body) = match answer {
         Answer::Json(map) => (
@@ -128,6 +141,11 @@ fn to_response(answer: Answer) -> Response {
             303,
             vec![("Location", location.clone())],
             format!("see {location}"),
+        ),
+        Answer::WrongMethod(allowed) => (
+            405,
+            vec![("Allow", allowed.clone())],
+            format!("method not allowed; this path takes {allowed}"),
         ),
     };
     Response::Full {

@@ -63,11 +63,12 @@ mod records;
 mod refunds;
 mod routes;
 mod sandbox;
-mod server;
+pub mod server;
 mod state;
 mod store;
 mod subscriptions;
 mod transfers;
+mod trust;
 mod validate;
 mod webhooks;
 
@@ -84,7 +85,7 @@ pub use self::config::{
 };
 pub use self::error::EmulatorError;
 pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
-use self::server::{Limits, Listener};
+use self::server::Listener;
 use self::state::Shared;
 
 /// A running emulator. Dropping it stops the server and its threads.
@@ -102,37 +103,19 @@ impl Emulator {
 
     /// Starts an emulator with this configuration.
     pub fn start_with(config: EmulatorConfig) -> std::io::Result<Emulator> {
-        let limits = &config.limits;
-        let server_limits = Limits {
-            max_connections: limits.max_connections,
-            max_body_bytes: limits.max_body_bytes,
-            head_timeout: limits.head_timeout,
-            body_timeout: limits.body_timeout,
-            idle_timeout: limits.idle_timeout,
-            ..Limits::default()
-        };
-        // Bind first (port 0 picks one), then build the state with the real URL; requests arriving in
-        // between wait in the listen backlog until the handler is installed.
-        let slot: Arc<std::sync::OnceLock<Arc<Shared>>> = Arc::default();
-        let handler_slot = slot.clone();
-        let handler: server::Handler = Arc::new(move |request| match handler_slot.get() {
-            Some(shared) => (front::handler(shared.clone()))(request),
-            None => server::Response::Full {
-                status: 503,
-                headers: Vec::new(),
-                body: b"starting".to_vec(),
-            },
-        });
-        let after_slot = slot.clone();
-        let after: server::AfterResponse = Arc::new(move || {
-            if let Some(shared) = after_slot.get() {
-                shared.wake.notify_all();
-            }
-        });
-        let listener = Listener::start(&config.host, config.port, server_limits, handler, after)?;
-        let base_url = base_url_of(&config.host, listener.addr);
+        // Bind first (port 0 picks one), then build the state with the real URL, then serve.
+        let listener = std::net::TcpListener::bind((config.host.as_str(), config.port))?;
+        let base_url = base_url_of(&config.host, listener.local_addr()?);
+        let server_limits = config.limits.server_limits();
         let shared = Arc::new(Shared::new(config, base_url));
-        let _ = slot.set(shared.clone());
+        let after_shared = shared.clone();
+        let after: server::AfterResponse = Arc::new(move || after_shared.wake.notify_all());
+        let listener = Listener::serve(
+            listener,
+            server_limits,
+            front::handler(shared.clone()),
+            after,
+        )?;
         let delivery_shared = shared.clone();
         let delivery = std::thread::Builder::new()
             .name("beecloud-emulator-webhooks".into())

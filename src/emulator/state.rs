@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     /// Where clients reach the server (`http://127.0.0.1:PORT` for a local bind).
     pub base_url: String,
+    /// The bound port.
+    pub port: u16,
     pub config: EmulatorConfig,
 }
 
@@ -46,6 +48,11 @@ impl Shared {
             sink: Mutex::new(VecDeque::new()),
             sink_wake: Condvar::new(),
             stopping: AtomicBool::new(false),
+            port: base_url
+                .rsplit(':')
+                .next()
+                .and_then(|port| port.parse().ok())
+                .unwrap_or_default(),
             base_url,
             config,
         }
