@@ -305,8 +305,13 @@ fn too_many_connections_are_turned_away_not_queued() {
     })
     .expect("the demo starts");
     let address = running.address();
-    let idle: Vec<TcpStream> = (0..3)
-        .map(|_| TcpStream::connect(address).expect("connect"))
+    // Three connections in the middle of a request fill the cap: a newcomer is refused at once.
+    let busy: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let mut stream = TcpStream::connect(address).expect("connect");
+            stream.write_all(b"GET / HTTP/1.1\r\n").expect("write");
+            stream
+        })
         .collect();
     std::thread::sleep(Duration::from_millis(200));
     let mut extra = TcpStream::connect(address).expect("connect");
@@ -316,7 +321,17 @@ fn too_many_connections_are_turned_away_not_queued() {
     let mut answer = String::new();
     let _ = extra.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    drop(idle);
+    drop(busy);
+    // Three silent connections fill it too, but make room: the oldest is closed for a real GET.
+    std::thread::sleep(Duration::from_millis(200));
+    let silent: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(address).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    assert_eq!(get(&format!("{}/", running.url())).status, 200);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    drop(silent);
 }
 
 #[test]
