@@ -233,6 +233,57 @@ fn a_slow_webhook_receiver_does_not_delay_another_destination() {
 }
 
 #[test]
+fn e8_a_slow_path_does_not_delay_another_path_of_the_same_host() {
+    use beecloud::emulator::server::{Limits, Listener, Request, Response};
+    use std::sync::Mutex;
+    // One receiver, two paths: /slow answers after 4 s, /fast at once; it notes when each push arrives.
+    let arrived: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let noted = arrived.clone();
+    let receiver = Listener::start(
+        "127.0.0.1",
+        0,
+        Limits::default(),
+        Arc::new(move |request: Request| {
+            noted
+                .lock()
+                .unwrap()
+                .push((request.path.clone(), Instant::now()));
+            if request.path == "/slow" {
+                std::thread::sleep(Duration::from_secs(4));
+            }
+            Response::text(200, "success")
+        }),
+        Arc::new(|| {}),
+    )
+    .unwrap();
+    let emu = Emulator::start().unwrap();
+    let agent = agent(Duration::from_secs(10));
+    let url = format!("{}/2/rest/bill", emu.base_url());
+    let mut ids = Vec::new();
+    for path in ["slow", "fast"] {
+        let mut body = pay_body(&emu, &format!("samehost{path}"));
+        body["notify_url"] = format!("http://{}/{path}", receiver.addr).into();
+        let reply = post_json(&agent, &url, &body);
+        ids.push(reply["id"].as_str().unwrap().to_owned());
+    }
+    emu.complete_payment(&ids[0]).unwrap();
+    std::thread::sleep(Duration::from_millis(200)); // the slow push is under way
+    let started = Instant::now();
+    emu.complete_payment(&ids[1]).unwrap();
+    loop {
+        if let Some((_, at)) = arrived.lock().unwrap().iter().find(|(p, _)| p == "/fast") {
+            assert!(at.duration_since(started) < Duration::from_secs(1));
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the push to /fast waited behind /slow"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
 fn javascript_and_other_non_http_urls_are_refused() {
     let emu = Emulator::start().unwrap();
     let agent = agent(Duration::from_secs(10));

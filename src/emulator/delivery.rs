@@ -1,5 +1,5 @@
 //! The webhook delivery thread: sends due attempts without holding the store lock during I/O, each
-//! destination (scheme + host + port) on its own worker so that a slow receiver delays only itself.
+//! destination (URL) on its own worker so that a slow receiver delays only itself.
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -72,11 +72,14 @@ fn deliver(shared: &Shared, agent: &ureq::Agent, attempts: Vec<Attempt>) {
         let response = post(agent, &attempt.url, attempt.body.clone());
         let mut store = lock(&shared.store);
         let time_scale = store.app.webhook_time_scale;
-        let history = store.app.limits.webhook_history;
+        let (history, history_bytes) = (
+            store.app.limits.webhook_history,
+            store.app.limits.webhook_history_bytes,
+        );
         store
             .outbox
             .record(attempt.seq, started, response, time_scale);
-        store.outbox.prune(history);
+        store.outbox.prune(history, history_bytes);
     }
 }
 

@@ -205,16 +205,24 @@ impl Shared {
         lock(&self.sink).clear();
     }
 
-    /// Records a push to the in-process sink (bounded: the oldest go first).
+    /// Records a push to the in-process sink (bounded by entries and bytes: the oldest go first).
     pub(crate) fn sink_push(&self, path: &str, body: &[u8]) {
-        let mut sink = lock(&self.sink);
-        if sink.len() >= self.config.limits.sink_entries.max(1) {
-            sink.pop_front();
-        }
-        sink.push_back(ReceivedWebhook {
+        let limits = &self.config.limits;
+        let size = |pushed: &ReceivedWebhook| pushed.path.len() + pushed.body.len();
+        let pushed = ReceivedWebhook {
             path: path.to_owned(),
             body: String::from_utf8_lossy(body).into_owned(),
-        });
+        };
+        let mut sink = lock(&self.sink);
+        // A sum over at most `sink_entries` pushes: cheap next to the HTTP request that brought this one.
+        let mut bytes = sink.iter().map(size).sum::<usize>() + size(&pushed);
+        while sink.len() >= limits.sink_entries.max(1) || bytes > limits.sink_bytes {
+            match sink.pop_front() {
+                Some(old) => bytes -= size(&old),
+                None => break,
+            }
+        }
+        sink.push_back(pushed);
         drop(sink);
         self.sink_wake.notify_all();
     }

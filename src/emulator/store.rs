@@ -156,6 +156,8 @@ pub(crate) struct Store {
     pub base_url: String,
     clock_offset_ms: i64,
     serial: u64,
+    /// Bytes the records are counted at (see `EmulatorLimits::store_bytes`).
+    pub record_bytes: usize,
     /// Append-only; records are found through the indexes below (insert with [`Store::insert_bill`] etc.).
     pub bills: Vec<Bill>,
     pub refunds: Vec<Refund>,
@@ -197,6 +199,7 @@ impl Store {
             base_url,
             clock_offset_ms: 0,
             serial: 0,
+            record_bytes: 0,
             bills: Vec::new(),
             refunds: Vec::new(),
             transfers: Vec::new(),
@@ -256,8 +259,12 @@ impl Store {
             let first_delay_ms =
                 i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
             let due = timestamp.saturating_add(first_delay_ms);
-            self.outbox
-                .push(built, due, self.app.limits.webhook_history);
+            self.outbox.push(
+                built,
+                due,
+                self.app.limits.webhook_history,
+                self.app.limits.webhook_history_bytes,
+            );
         }
     }
 
