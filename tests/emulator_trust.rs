@@ -313,3 +313,72 @@ fn official_clients_keep_working() {
     );
     assert_eq!(status, 200, "{text}");
 }
+
+#[test]
+fn e9_pushes_go_to_the_own_sink_and_a_wait_with_nothing_pending_answers_at_once() {
+    let emu = Emulator::start().unwrap();
+    let bill = pending_bill(&emu, "outofthebox01");
+    let json = "Content-Type: application/json\r\n";
+    let (status, _, _) = raw(
+        &emu,
+        &request(
+            "POST",
+            "/__emulator/payments/complete",
+            &host(&emu),
+            json,
+            &format!(r#"{{"id":"{bill}"}}"#),
+        ),
+    );
+    assert_eq!(status, 200);
+    let started = std::time::Instant::now();
+    let (_, _, body) = raw(
+        &emu,
+        &request(
+            "GET",
+            "/__emulator/webhooks?wait_for=1&timeout_ms=2000",
+            &host(&emu),
+            "",
+            "",
+        ),
+    );
+    let reply: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(reply["webhooks"][0]["delivered"], true, "{reply}");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    let (_, _, body) = raw(
+        &emu,
+        &request("GET", "/__emulator/sink", &host(&emu), "", ""),
+    );
+    let sink: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        sink["received"][0]["path"], "/__emulator/sink/live",
+        "{sink}"
+    );
+    assert!(
+        sink["received"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("outofthebox01")
+    );
+    // Waiting for a second push that nothing will cause: answered at once, with a hint.
+    let started = std::time::Instant::now();
+    let (_, _, body) = raw(
+        &emu,
+        &request(
+            "GET",
+            "/__emulator/webhooks?wait_for=2&timeout_ms=2000",
+            &host(&emu),
+            "",
+            "",
+        ),
+    );
+    let reply: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        reply["hint"].as_str().unwrap().contains("1 of 2"),
+        "{reply}"
+    );
+}

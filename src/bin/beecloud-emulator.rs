@@ -109,9 +109,14 @@ fn main() -> ExitCode {
     println!("  app_secret     {}", shown(&config.app_secret));
     println!("  master_secret  {}", shown(&config.master_secret));
     println!("  test_secret    {}", shown(&config.test_secret));
+    let own_sink = format!(
+        "{}/sink/live (the emulator's own sink; read it with GET {}/sink)",
+        emulator.control_url(),
+        emulator.control_url()
+    );
     println!(
-        "  webhook_url    {}",
-        config.webhook_url.as_deref().unwrap_or("(none)")
+        "  webhooks to    {}",
+        config.webhook_url.as_deref().unwrap_or(&own_sink)
     );
     if let Some(token) = generated_token {
         println!(

@@ -31,9 +31,10 @@ pub struct EmulatorConfig {
     /// Seed three active coupon templates at start (and at every reset): `满100减10` (¥10 off from ¥100),
     /// `九折` (10 % off) and `新人立减5元` (¥5 off), unlimited, valid 30 days from delivery. Default true.
     pub seed_coupon_templates: bool,
-    /// The app's live webhook URL (used when a request carries no `notify_url`); `None` = no live webhooks.
+    /// The app's live webhook URL (used when a request carries no `notify_url`); `None`: the emulator's
+    /// own sink, `/__emulator/sink/live` ([`Emulator::webhook_sink`](super::Emulator::webhook_sink) reads it).
     pub webhook_url: Option<String>,
-    /// The app's test webhook URL (sandbox events); `None` = no sandbox webhooks.
+    /// The app's test webhook URL (sandbox events); `None`: the own sink, `/__emulator/sink/test`.
     pub test_webhook_url: Option<String>,
     /// The first webhook attempt goes out this long after the event (default 30 ms): a real server's push
     /// never overtakes the reply of the request that caused it, and clients record that reply first.

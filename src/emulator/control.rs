@@ -350,12 +350,25 @@ fn run(
         ("GET", "/webhooks") => {
             let wanted = query.number("wait_for")?.unwrap_or(0) as usize;
             let timeout = Duration::from_millis(query.number("timeout_ms")?.unwrap_or(10_000));
-            let list: Vec<Value> = shared
-                .wait_for_webhooks(wanted, timeout)
-                .iter()
-                .map(webhook_json)
-                .collect();
-            Ok(object(json!({ "webhooks": list })))
+            let found = shared.wait_for_webhooks(wanted, timeout, true);
+            let delivered = found.iter().filter(|w| w.delivered).count();
+            let list: Vec<Value> = found.iter().map(webhook_json).collect();
+            let mut reply = object(json!({ "webhooks": list }));
+            if delivered < wanted {
+                // Answered early or late, a newcomer should learn why nothing came.
+                reply.insert(
+                    "hint".into(),
+                    format!(
+                        "only {delivered} of {wanted} delivered (the wait ends early when none is pending): \
+                         a push is queued when a \
+                         bill is paid (POST {PREFIX}/payments/complete), a refund or transfer finishes…; \
+                         pushes go to the request's notify_url, else the app's webhook URL, else \
+                         {PREFIX}/sink/live (GET {PREFIX}/sink)"
+                    )
+                    .into(),
+                );
+            }
+            Ok(reply)
         }
         ("GET", "/cashier_url") => {
             let id = query

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::core::lock;
 use super::state::Shared;
-use super::webhooks::Attempt;
+use super::webhooks::{Attempt, OWN_SINK_PATH};
 
 /// Runs until the emulator stops.
 pub(crate) fn run_delivery_loop(shared: Arc<Shared>) {
@@ -68,8 +68,21 @@ fn group_by_destination(due: Vec<Attempt>) -> Vec<(String, Vec<Attempt>)> {
 
 fn deliver(shared: &Shared, agent: &ureq::Agent, attempts: Vec<Attempt>) {
     for attempt in attempts {
-        let started = lock(&shared.store).now_ms();
-        let response = post(agent, &attempt.url, attempt.body.clone());
+        let (started, own_sink) = {
+            let store = lock(&shared.store);
+            (
+                store.now_ms(),
+                own_sink_path(shared, &store.base_url, &attempt.url),
+            )
+        };
+        let response = match own_sink {
+            // The own sink is served in-process: no socket, no control token, whatever the host is.
+            Some(path) => {
+                shared.sink_push(&path, attempt.body.as_bytes());
+                Ok("success".to_owned())
+            }
+            None => post(agent, &attempt.url, attempt.body.clone()),
+        };
         let mut store = lock(&shared.store);
         let time_scale = store.app.webhook_time_scale;
         let (history, history_bytes) = (
@@ -81,6 +94,15 @@ fn deliver(shared: &Shared, agent: &ureq::Agent, attempts: Vec<Attempt>) {
             .record(attempt.seq, started, response, time_scale);
         store.outbox.prune(history, history_bytes);
     }
+}
+
+/// The sink path of `url` when it is this emulator's own sink (under its bound or its public URL).
+fn own_sink_path(shared: &Shared, public_url: &str, url: &str) -> Option<String> {
+    [shared.base_url.as_str(), public_url]
+        .iter()
+        .find_map(|base| url.strip_prefix(base))
+        .filter(|path| path.starts_with(OWN_SINK_PATH))
+        .map(|path| path.split(['?', '#']).next().unwrap_or(path).to_owned())
 }
 
 /// POSTs the JSON body; the receiver's body text, or the transport error.

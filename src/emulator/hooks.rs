@@ -123,14 +123,21 @@ impl Shared {
         lock(&self.store).outbox.snapshot()
     }
 
-    /// Waits until at least `n` webhooks were delivered or `timeout` (at most [`MAX_WAIT`]) passed.
-    pub(crate) fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<DeliveredWebhook> {
+    /// Waits until at least `n` webhooks were delivered or `timeout` (at most [`MAX_WAIT`]) passed; with
+    /// `unless_idle`, also stops as soon as no delivery is pending (then nothing more can arrive by itself).
+    pub(crate) fn wait_for_webhooks(
+        &self,
+        n: usize,
+        timeout: Duration,
+        unless_idle: bool,
+    ) -> Vec<DeliveredWebhook> {
         let deadline = Instant::now() + timeout.min(MAX_WAIT);
         let mut store = lock(&self.store);
         loop {
             let all = store.outbox.snapshot();
             let now = Instant::now();
-            if all.iter().filter(|w| w.delivered).count() >= n || now >= deadline {
+            let idle = unless_idle && store.outbox.pending() == 0;
+            if all.iter().filter(|w| w.delivered).count() >= n || now >= deadline || idle {
                 return all;
             }
             let wait = (deadline - now).min(Duration::from_millis(20));

@@ -155,7 +155,7 @@ impl Emulator {
         format!("{}{}", self.shared.base_url, control::PREFIX)
     }
 
-    /// Changes the app's live webhook URL (`None` = no live webhooks unless a request has a `notify_url`).
+    /// Changes the app's live webhook URL (`None`: pushes without a `notify_url` go to the own sink, `/__emulator/sink/live`).
     /// (The control API also refuses URLs that are not http(s); here the test author is trusted.)
     pub fn set_webhook_url(&self, url: Option<&str>) {
         self.shared.store_webhook_url(false, url)
@@ -265,7 +265,7 @@ impl Emulator {
     /// Waits until at least `n` webhooks have been delivered (receiver said `success`) or `timeout` passed,
     /// then returns [`Emulator::webhooks`].
     pub fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<DeliveredWebhook> {
-        self.shared.wait_for_webhooks(n, timeout)
+        self.shared.wait_for_webhooks(n, timeout, false)
     }
 
     /// The HTTP requests received (including unknown paths and faulted ones, not the control API), oldest first,

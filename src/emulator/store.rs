@@ -251,11 +251,11 @@ impl Store {
         self.outbox.shift_schedule(shift);
     }
 
-    /// Builds, signs and queues the webhook of `event`; without a destination URL nothing is queued. The first
+    /// Builds, signs and queues the webhook of `event` (to the own sink when no URL is set). The first
     /// attempt waits [`EmulatorConfig::webhook_first_delay`], so it never overtakes the reply.
     pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
         let timestamp = self.now_ms();
-        if let Some(built) = webhooks::build(&self.app, event, timestamp) {
+        if let Some(built) = webhooks::build(&self.app, event, timestamp, &self.base_url) {
             let first_delay_ms =
                 i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
             let due = timestamp.saturating_add(first_delay_ms);

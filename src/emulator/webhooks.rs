@@ -160,6 +160,14 @@ impl Outbox {
         }
     }
 
+    /// Deliveries still to be attempted (queued or retrying).
+    pub(crate) fn pending(&self) -> usize {
+        self.deliveries
+            .iter()
+            .filter(|d| d.next_due_ms.is_some())
+            .count()
+    }
+
     /// Forgets every delivery (reset).
     pub(crate) fn clear(&mut self) {
         self.first_seq += self.deliveries.len() as u64;
@@ -213,14 +221,32 @@ impl Outbox {
     }
 }
 
-/// Builds and signs the webhook of `event` for `app` at `timestamp` (server-semantics §9.2–9.4, 9.6):
-/// the destination URL and the body, or `None` without a destination.
-pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -> Option<Built> {
-    let url = event.notify_url.clone().or_else(|| match event.ns {
+/// Where pushes go when neither the request nor the app names a URL: the emulator's own sink, under its
+/// base URL (`…/live` or `…/test`), delivered in-process.
+pub(crate) const OWN_SINK_PATH: &str = "/__emulator/sink/";
+
+/// Builds and signs the webhook of `event` for `app` at `timestamp`: the destination URL (the request's
+/// `notify_url`, else the app's webhook URL, else the own sink under `base_url`) and the body.
+pub(crate) fn build(
+    app: &EmulatorConfig,
+    event: WebhookEvent,
+    timestamp: i64,
+    base_url: &str,
+) -> Option<Built> {
+    let configured = match event.ns {
         Namespace::Live => app.webhook_url.clone(),
         Namespace::Sandbox => app.test_webhook_url.clone(),
-    });
-    let url = url.filter(|u| !u.is_empty())?;
+    };
+    let own_sink = match event.ns {
+        Namespace::Live => "live",
+        Namespace::Sandbox => "test",
+    };
+    let url = event
+        .notify_url
+        .clone()
+        .or(configured)
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("{base_url}{OWN_SINK_PATH}{own_sink}"));
     let live_signature = signature(
         &app.app_id,
         &event.transaction_id,
