@@ -84,6 +84,20 @@ pub(crate) fn answer(
     })
 }
 
+/// The `app_id` a BeeCloud request names (in its fields, or in the path of sandbox notify), when the
+/// route exists and the fields decode.
+pub(crate) fn app_id_of(method: &str, path: &str, query: &str, body: &[u8]) -> Option<String> {
+    let segments = api_segments(path)?;
+    let Lookup::Found { route, app_id, .. } = lookup(method, &segments) else {
+        return None;
+    };
+    if app_id.is_some() {
+        return app_id;
+    }
+    let fields = decode(route.encoding, query, body).ok()?;
+    fields.get("app_id")?.as_str().map(str::to_owned)
+}
+
 /// The path after `/2/` split into percent-decoded segments, without a trailing slash; `/1/` only for the
 /// documented international path.
 fn api_segments(path: &str) -> Option<Vec<String>> {

@@ -141,6 +141,8 @@ pub struct EmulatorLimits {
     pub body_timeout: Duration,
     /// An idle kept-alive connection is closed after this. Default 60 s.
     pub idle_timeout: Duration,
+    /// Apps one emulator serves, the first included (`POST /__emulator/apps` makes more). Default 64.
+    pub max_apps: usize,
     /// Request log: entries kept. Default 10,000.
     pub log_entries: usize,
     /// Request log: bytes kept in total. Default 16 MiB.
@@ -172,6 +174,7 @@ impl Default for EmulatorLimits {
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
+            max_apps: 64,
             log_entries: 10_000,
             log_bytes: 16 * 1024 * 1024,
             log_body_bytes: 64 * 1024,

@@ -11,7 +11,7 @@ use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
 use super::state::Shared;
 
 /// Every control path starts with this; BeeCloud paths never do.
-pub(crate) const PREFIX: &str = "/__emulator";
+pub(crate) const PREFIX: &str = super::core::CONTROL_PREFIX;
 
 /// One row of the endpoint list `GET /__emulator/` answers (and the README tables).
 const ENDPOINTS: &[(&str, &str, &str)] = &[
@@ -192,7 +192,7 @@ impl From<EmulatorError> for Refusal {
     }
 }
 
-fn error_answer(status: u16, message: &str) -> Answer {
+pub(crate) fn error_answer(status: u16, message: &str) -> Answer {
     Answer::Text {
         status,
         content_type: "application/json",

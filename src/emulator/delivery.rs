@@ -96,12 +96,15 @@ fn deliver(shared: &Shared, agent: &ureq::Agent, attempts: Vec<Attempt>) {
     }
 }
 
-/// The sink path of `url` when it is this emulator's own sink (under its bound or its public URL).
+/// The sink path of `url` when it is this app's own sink (under the bound or the public URL).
 fn own_sink_path(shared: &Shared, public_url: &str, url: &str) -> Option<String> {
     [shared.base_url.as_str(), public_url]
         .iter()
         .find_map(|base| url.strip_prefix(base))
-        .filter(|path| path.starts_with(OWN_SINK_PATH))
+        .filter(|path| {
+            path.strip_prefix(shared.control_path.as_str())
+                .is_some_and(|rest| rest.starts_with(OWN_SINK_PATH))
+        })
         .map(|path| path.split(['?', '#']).next().unwrap_or(path).to_owned())
 }
 

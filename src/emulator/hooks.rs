@@ -202,6 +202,7 @@ impl Shared {
         self.with_store(|store| {
             // The public URL survives a reset (it names where the server is, not state).
             let mut fresh = Store::new(self.config.clone(), store.base_url.clone());
+            fresh.control_path = self.control_path.clone();
             // Deliveries in flight report to sequence numbers that must not match a new delivery.
             fresh.outbox = std::mem::take(&mut store.outbox);
             fresh.outbox.clear();

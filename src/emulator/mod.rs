@@ -41,6 +41,7 @@
 //   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
 mod accounts;
 mod api;
+mod apps;
 mod cards;
 mod cashier;
 mod config;
@@ -73,8 +74,6 @@ mod validate;
 mod webhooks;
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -88,11 +87,24 @@ pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook}
 use self::server::Listener;
 use self::state::Shared;
 
-/// A running emulator. Dropping it stops the server and its threads.
+/// A running emulator, seen as one of its apps ([`Emulator::create_app`] makes more). The server and its
+/// threads stop when the last handle of any of its apps is dropped.
 pub struct Emulator {
     shared: Arc<Shared>,
-    listener: Listener,
-    delivery: Option<JoinHandle<()>>,
+    server: Arc<Server>,
+}
+
+/// The listener and every app; dropping it stops them.
+struct Server {
+    apps: Arc<apps::Apps>,
+    listener: std::sync::Mutex<Listener>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.apps.stop();
+        core::lock(&self.listener).stop();
+    }
 }
 
 impl Emulator {
@@ -107,23 +119,43 @@ impl Emulator {
         let listener = std::net::TcpListener::bind((config.host.as_str(), config.port))?;
         let base_url = base_url_of(&config.host, listener.local_addr()?);
         let server_limits = config.limits.server_limits();
-        let shared = Arc::new(Shared::new(config, base_url));
-        let after_shared = shared.clone();
-        let after: server::AfterResponse = Arc::new(move || after_shared.wake.notify_all());
-        let listener = Listener::serve(
-            listener,
-            server_limits,
-            front::handler(shared.clone()),
-            after,
-        )?;
-        let delivery_shared = shared.clone();
-        let delivery = std::thread::Builder::new()
-            .name("beecloud-emulator-webhooks".into())
-            .spawn(move || delivery::run_delivery_loop(delivery_shared))?;
+        let shared = Arc::new(Shared::new(config, base_url, control::PREFIX.to_owned()));
+        let apps = Arc::new(apps::Apps::new(shared.clone())?);
+        let woken = apps.clone();
+        // Wakes the webhook threads once a response is out, so that a push never overtakes its reply.
+        let after: server::AfterResponse = Arc::new(move || {
+            if woken.single() {
+                woken.first.wake.notify_all();
+            } else {
+                woken.all().iter().for_each(|app| app.wake.notify_all());
+            }
+        });
+        let handler = front::handler(apps.clone());
+        let listener = match Listener::serve(listener, server_limits, handler, after) {
+            Ok(listener) => listener,
+            Err(error) => {
+                apps.stop();
+                return Err(error);
+            }
+        };
         Ok(Emulator {
             shared,
-            listener,
-            delivery: Some(delivery),
+            server: Arc::new(Server {
+                apps,
+                listener: std::sync::Mutex::new(listener),
+            }),
+        })
+    }
+
+    /// A fresh app on this emulator — new `app_id` and secrets, no records, its own clock, knobs, faults,
+    /// webhook URLs (none: its pushes go to its own sink), logs and `reset` — as `POST /__emulator/apps`
+    /// makes one. Parallel test workers each take one and never see each other's bills. The API routes
+    /// pick the app by the request's `app_id`; its control API is under
+    /// [`control_url`](Emulator::control_url) (`/__emulator/apps/{app_id}`).
+    pub fn create_app(&self) -> Result<Emulator, EmulatorError> {
+        Ok(Emulator {
+            shared: self.server.apps.create()?,
+            server: self.server.clone(),
         })
     }
 
@@ -152,7 +184,7 @@ impl Emulator {
 
     /// The control API root, `{base_url}/__emulator` (`GET` it for the list of endpoints).
     pub fn control_url(&self) -> String {
-        format!("{}{}", self.shared.base_url, control::PREFIX)
+        format!("{}{}", self.shared.base_url, self.shared.control_path)
     }
 
     /// Changes the app's live webhook URL (`None`: pushes without a `notify_url` go to the own sink, `/__emulator/sink/live`).
@@ -242,7 +274,7 @@ impl Emulator {
 
     /// The TCP port the emulator listens on.
     pub fn port(&self) -> u16 {
-        self.listener.addr.port()
+        self.shared.port
     }
 
     /// The simulated pay page of a bill (what `url`/`code_url`/`html` of the pay response point at).
@@ -378,16 +410,5 @@ fn base_url_of(host: &str, addr: std::net::SocketAddr) -> String {
         "0.0.0.0" | "::" | "[::]" => format!("http://127.0.0.1:{port}"),
         _ if addr.is_ipv6() => format!("http://[{}]:{port}", addr.ip()),
         _ => format!("http://{}:{port}", addr.ip()),
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::SeqCst);
-        self.shared.wake.notify_all();
-        self.listener.stop();
-        if let Some(thread) = self.delivery.take() {
-            let _ = thread.join();
-        }
     }
 }

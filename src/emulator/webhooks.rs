@@ -221,17 +221,17 @@ impl Outbox {
     }
 }
 
-/// Where pushes go when neither the request nor the app names a URL: the emulator's own sink, under its
-/// base URL (`…/live` or `…/test`), delivered in-process.
-pub(crate) const OWN_SINK_PATH: &str = "/__emulator/sink/";
+/// Where pushes go when neither the request nor the app names a URL: the app's own sink, under its
+/// control URL (`…/sink/live` or `…/sink/test`), delivered in-process.
+pub(crate) const OWN_SINK_PATH: &str = "/sink/";
 
 /// Builds and signs the webhook of `event` for `app` at `timestamp`: the destination URL (the request's
-/// `notify_url`, else the app's webhook URL, else the own sink under `base_url`) and the body.
+/// `notify_url`, else the app's webhook URL, else the own sink under `control_url`) and the body.
 pub(crate) fn build(
     app: &EmulatorConfig,
     event: WebhookEvent,
     timestamp: i64,
-    base_url: &str,
+    control_url: &str,
 ) -> Option<Built> {
     let configured = match event.ns {
         Namespace::Live => app.webhook_url.clone(),
@@ -246,7 +246,7 @@ pub(crate) fn build(
         .clone()
         .or(configured)
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| format!("{base_url}{OWN_SINK_PATH}{own_sink}"));
+        .unwrap_or_else(|| format!("{control_url}{OWN_SINK_PATH}{own_sink}"));
     let live_signature = signature(
         &app.app_id,
         &event.transaction_id,
