@@ -17,7 +17,7 @@ pub const DEMO_MERCHANT_ACCOUNT: &str = "merchant@example.com";
 /// How an [`Emulator`](super::Emulator) is set up. `Debug` masks every secret.
 #[derive(Clone, PartialEq)]
 pub struct EmulatorConfig {
-    /// The one app the emulator serves.
+    /// The first app the emulator serves (more: [`Emulator::create_app`](super::Emulator::create_app)).
     pub app_id: String,
     /// Secret for live pay/query requests (`md5(app_id + timestamp + app_secret)`).
     pub app_secret: String,
