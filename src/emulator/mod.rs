@@ -72,6 +72,7 @@ mod transfers;
 mod trust;
 mod validate;
 mod webhooks;
+mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
