@@ -8,7 +8,9 @@
 //!
 //! To compare against another build in the same run (e.g. an older `beecloud-emulator` binary started
 //! with its demo credentials), set `EMULATOR_BENCH_BASELINE=http://127.0.0.1:PORT`: pay throughput at 1,
-//! 16 and 64 connections is then measured on both, alternately, and the ratio printed.
+//! 16 and 64 connections is then measured on both, alternately, and the ratio printed. Set
+//! `EMULATOR_BENCH_CANDIDATE=http://127.0.0.1:PORT` too to measure a running binary of this build in
+//! place of the in-process emulator (both sides then run as separate processes alike).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -182,14 +184,19 @@ fn throughput(
 
 /// Pay throughput at 1, 16 and 64 connections, here and at `baseline`, alternately (so a noisy neighbour
 /// hits both alike), best of three rounds each.
-fn compare(emu: &Emulator, baseline: &str, seconds: u64) {
+fn compare(emu: &Emulator, candidate: &str, baseline: &str, seconds: u64) {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() % 100_000);
     for connections in [1, 16, 64] {
         let mut best = [(0.0f64, 0usize); 2];
         for round in 0..3 {
-            for (side, url) in [emu.base_url().as_str(), baseline].into_iter().enumerate() {
+            for (side, url) in [candidate, baseline].into_iter().enumerate() {
+                // Each run starts from an empty store (a binary keeps its default store limit).
+                let reply = Conn::open(url).call(
+                    b"POST /__emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+                );
+                assert!(reply.contains("\"ok\":true"), "{reply}");
                 let tag = format!("c{stamp}r{round}s{side}n{connections}");
                 let (rate, starved) = throughput(emu, url, &tag, connections, seconds);
                 if rate > best[side].0 {
@@ -272,6 +279,13 @@ fn main() {
         "pay throughput at {connections} kept-alive connections: {rate:.0} requests/s, {starved} starved (target ≥ 20000)"
     );
     if let Ok(baseline) = std::env::var("EMULATOR_BENCH_BASELINE") {
-        compare(&fresh, baseline.trim_end_matches('/'), seconds);
+        let candidate =
+            std::env::var("EMULATOR_BENCH_CANDIDATE").unwrap_or_else(|_| fresh.base_url());
+        compare(
+            &fresh,
+            candidate.trim_end_matches('/'),
+            baseline.trim_end_matches('/'),
+            seconds,
+        );
     }
 }

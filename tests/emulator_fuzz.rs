@@ -351,7 +351,11 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
     assert_eq!(answered, ROUTES.len() * CASES);
     // The cases signed as the other apps reached them (each logs its own requests).
     for app in &apps {
-        assert!(app.requests().len() > ROUTES.len(), "{}", app.requests().len());
+        assert!(
+            app.requests().len() > ROUTES.len(),
+            "{}",
+            app.requests().len()
+        );
     }
 
     // Still serving, with its state intact.

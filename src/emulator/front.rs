@@ -34,7 +34,10 @@ fn handle(apps: &Apps, request: Request) -> Response {
     } = request;
     if let Some(rest) = path.strip_prefix(control::PREFIX) {
         if rest.is_empty() || rest.starts_with('/') {
-            let is_sink_push = method == "POST" && rest.starts_with("/sink/");
+            // The sink takes pushes as any webhook receiver does, whatever their type.
+            let is_sink_push = method == "POST"
+                && (rest.starts_with("/sink/")
+                    || (rest.starts_with("/apps/") && rest.contains("/sink/")));
             let refusal = trust::check_origin(first, &request)
                 .or_else(|| trust::check_token(first, &request))
                 .or_else(|| {
