@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use beecloud::emulator::{Emulator, EmulatorConfig};
+use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorLimits};
 use serde_json::{Value, json};
 
 fn agent(timeout: Duration) -> ureq::Agent {
@@ -18,6 +18,15 @@ fn agent(timeout: Duration) -> ureq::Agent {
         .http_status_as_error(false)
         .build()
         .into()
+}
+
+/// An emulator with these limits and the default configuration otherwise.
+fn with_limits(limits: EmulatorLimits) -> Emulator {
+    Emulator::start_with(EmulatorConfig {
+        limits,
+        ..EmulatorConfig::default()
+    })
+    .unwrap()
 }
 
 /// `fields` plus `app_id`, `timestamp` and `app_sign` for `secret`.
@@ -91,14 +100,10 @@ fn six_slow_clients_do_not_delay_a_normal_request() {
 
 #[test]
 fn a_slow_body_times_out_without_holding_the_server() {
-    let emu = Emulator::start_with(EmulatorConfig {
-        limits: beecloud::emulator::EmulatorLimits {
-            body_timeout: Duration::from_millis(300),
-            ..Default::default()
-        },
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emu = with_limits(EmulatorLimits {
+        body_timeout: Duration::from_millis(300),
+        ..EmulatorLimits::default()
+    });
     let mut stream = TcpStream::connect(emu.base_url().trim_start_matches("http://")).unwrap();
     stream
         .write_all(b"POST /2/rest/bill HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
@@ -323,14 +328,10 @@ fn javascript_and_other_non_http_urls_are_refused() {
 
 #[test]
 fn at_the_cap_waiting_connections_make_room_and_busy_ones_get_503() {
-    let emu = Emulator::start_with(EmulatorConfig {
-        limits: beecloud::emulator::EmulatorLimits {
-            max_connections: 4,
-            ..Default::default()
-        },
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emu = with_limits(EmulatorLimits {
+        max_connections: 4,
+        ..EmulatorLimits::default()
+    });
     let addr = emu.base_url().trim_start_matches("http://").to_owned();
     // Four silent connections fill the cap; a newcomer is served, the oldest silent one is closed.
     let mut held: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&addr).unwrap()).collect();
@@ -401,15 +402,62 @@ fn e5_a_request_is_answered_at_once_during_512_silent_sockets() {
 }
 
 #[test]
+fn requests_are_answered_while_silent_sockets_keep_reconnecting_at_the_cap() {
+    let emu = with_limits(EmulatorLimits {
+        max_connections: 64,
+        ..EmulatorLimits::default()
+    });
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // 64 clients that open a socket, send nothing, and open another as soon as it is closed (≤ 5 s).
+    let attackers: Vec<_> = (0..64)
+        .map(|_| {
+            let (addr, stop) = (addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let began = Instant::now();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst)
+                    && began.elapsed() < Duration::from_secs(5)
+                {
+                    let Ok(mut socket) = TcpStream::connect(&addr) else {
+                        continue;
+                    };
+                    let _ = socket.set_read_timeout(Some(Duration::from_millis(500)));
+                    let _ = socket.read(&mut [0u8; 64]);
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut slowest = Duration::ZERO;
+    for n in 0..10 {
+        let started = Instant::now();
+        // A fresh connection each time: a kept-alive one waiting between requests may be closed to
+        // make room, as the cap intends.
+        let reply = post_json(
+            &agent(Duration::from_secs(5)),
+            &format!("{}/2/rest/bill", emu.base_url()),
+            &pay_body(&emu, &format!("reconnect{n:03}")),
+        );
+        assert_eq!(reply["result_code"], 0, "{reply}");
+        slowest = slowest.max(started.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for attacker in attackers {
+        attacker.join().unwrap();
+    }
+    assert!(
+        slowest < Duration::from_secs(1),
+        "the slowest request took {slowest:?}"
+    );
+}
+
+#[test]
 fn a_connection_that_sends_nothing_is_closed_after_the_first_byte_timeout() {
-    let emu = Emulator::start_with(EmulatorConfig {
-        limits: beecloud::emulator::EmulatorLimits {
-            first_byte_timeout: Duration::from_millis(300),
-            ..Default::default()
-        },
-        ..EmulatorConfig::default()
-    })
-    .unwrap();
+    let emu = with_limits(EmulatorLimits {
+        first_byte_timeout: Duration::from_millis(300),
+        ..EmulatorLimits::default()
+    });
     let mut silent = TcpStream::connect(emu.base_url().trim_start_matches("http://")).unwrap();
     silent
         .set_read_timeout(Some(Duration::from_secs(5)))

@@ -8,8 +8,12 @@
 //! The test hooks on [`Emulator`] drive what a real customer or channel would do (pay a bill, confirm an Alipay
 //! refund, finish a subscription verification…) and inject transport faults; the same hooks are an HTTP control
 //! API under `/__emulator/…` for clients in any language (see the README's table), and
-//! [`Emulator::webhook_sink`] receives pushes in-process. No client can stall another (a thread and deadlines
-//! per connection) and memory stays bounded ([`EmulatorLimits`]). Its behaviour switches (the errata and
+//! [`Emulator::webhook_sink`] receives pushes in-process (without a webhook URL, pushes go to that sink).
+//! Only its own clients can drive it: a foreign `Host` gets 421, a web page's `Origin` 403, a control POST
+//! that is not JSON 415 (the guide's emulator page has the trust model). No client can stall or lock out
+//! another (a thread and deadlines per connection; at the connection cap the oldest idle connection makes
+//! room) and memory stays bounded by bytes ([`EmulatorLimits`]). Parallel test workers each take their own
+//! app ([`Emulator::create_app`], `POST /__emulator/apps`). [`server`] is the small HTTP core it serves on. Its behaviour switches (the errata and
 //! edge-case choices of [`EmulatorConfig`]) have names, "knobs", that every client can turn:
 //! [`EmulatorConfig::set_knob`] before start, [`Emulator::set_knob`] or `POST /__emulator/knobs` while it
 //! runs, `--knob NAME=VALUE` on the binary.
@@ -38,7 +42,8 @@
 //   transfers, subscriptions → plans, identity; coupons, merchants, queries, payouts, cards → identity;
 //   validate) → state → store (records, indexes; accounts: plan/coupon/user records; webhooks: outbox and
 //   signing) → core, config, records, error.
-//   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
+//   Beside them: apps (every app and its webhook thread), trust (who may call), server and wire (the HTTP
+//   core, knows nothing else) and delivery (the webhook thread).
 mod accounts;
 mod api;
 mod apps;
@@ -183,7 +188,8 @@ impl Emulator {
         bc_app
     }
 
-    /// The control API root, `{base_url}/__emulator` (`GET` it for the list of endpoints).
+    /// This app's control API root: `{base_url}/__emulator` for the first app, `{base_url}/__emulator/apps/{app_id}`
+    /// for one made by [`create_app`](Emulator::create_app) (`GET` it for the list of endpoints).
     pub fn control_url(&self) -> String {
         format!("{}{}", self.shared.base_url, self.shared.control_path)
     }

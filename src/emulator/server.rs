@@ -156,7 +156,7 @@ impl Registry {
 
     /// Registers a connection when there is room, making room by closing the oldest waiting one.
     fn admit(&self, id: u64, stream: &TcpStream, max: usize) -> Option<Arc<AtomicU64>> {
-        let mut open = crate::emulator::core::lock(&self.open);
+        let mut open = lock(&self.open);
         while open.len() >= max.max(1) {
             let oldest = open
                 .iter()
@@ -189,8 +189,13 @@ impl Registry {
     }
 
     fn remove(&self, id: u64) {
-        crate::emulator::core::lock(&self.open).retain(|c| c.id != id);
+        lock(&self.open).retain(|c| c.id != id);
     }
+}
+
+/// Locks even if a connection thread panicked while holding the lock: the list stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn accept_loop(
