@@ -133,6 +133,17 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/sink?wait_for=N&timeout_ms=T",
         "what the sink received: {\"received\": […]}",
     ),
+    (
+        "POST",
+        "/apps",
+        "a fresh app ⇒ {app_id, app_secret, master_secret, test_secret, base_url, control_url}",
+    ),
+    ("GET", "/apps", "every app: {\"apps\": [app_id…]}"),
+    (
+        "GET",
+        "/apps/{app_id}",
+        "an app's credentials and URLs; its control API is /apps/{app_id}/… (every path above)",
+    ),
 ];
 
 /// Answers one control request (`rest` is the path after [`PREFIX`]).
