@@ -270,8 +270,56 @@ fn banks(demo: &Demo, list: BankList) -> Result<Vec<(String, String)>, BCError> 
     })
 }
 
+/// What this browser may do, said at the top of the pages that change things: nothing with the
+/// embedded emulator; with real credentials, whether the operator token was entered here.
+pub fn access_note(demo: &Demo, operator: bool) -> String {
+    match (demo.needs_operator(), operator) {
+        (false, _) => String::new(),
+        (true, true) => {
+            "<p class=\"access ok\">Operator: this browser may refund, pay out and pay.</p>".into()
+        }
+        (true, false) => format!(
+            "<p class=\"access waiting\"><b>Read-only</b> in this browser: queries work; refunds, payouts, payments \
+             and other changes need the operator token. {}.</p>",
+            link("/operator", "Enter it")
+        ),
+    }
+}
+
+/// The page where the operator enters the token (kept in this browser's session).
+pub fn operator_page(demo: &Demo, next: &str, wrong: bool) -> String {
+    if !demo.needs_operator() {
+        return layout(
+            "Operator",
+            &format!(
+                "<p>Nothing to enter: the demo runs against its embedded emulator (demo credentials, no real money), \
+                 so every operation is open. {}.</p>",
+                link("/", "Back to the index")
+            ),
+        );
+    }
+    let problem = if wrong {
+        "<p class=\"error\">That is not the operator token.</p>"
+    } else {
+        ""
+    };
+    layout(
+        "Operator token",
+        &format!(
+            "{problem}<p>This demo acts with real BeeCloud credentials. Refunds, payouts, payments and every other \
+             change need the operator token, printed in the demo's terminal when it started (or set with \
+             <code>DEMO_OPERATOR_TOKEN</code>). Entered once, it stays with this browser's session.</p>\
+             <form class=\"op\" method=\"post\" action=\"/operator\">{CSRF_FIELD}\
+             <input type=\"hidden\" name=\"next\" value=\"{}\">\
+             <label><span>operator token</span><input type=\"password\" name=\"operator_token\" autocomplete=\"off\" size=\"40\"></label>\
+             <button>Enter</button></form>",
+            escape(next)
+        ),
+    )
+}
+
 /// The index: the mode, one button per pay channel, the sections.
-pub fn index_page(demo: &Demo) -> String {
+pub fn index_page(demo: &Demo, operator: bool) -> String {
     let mode = match &demo.emulator {
         Some(emulator) => format!(
             "<p>Running against the <b>embedded BeeCloud emulator</b> at <code>{}</code> with its demo credentials: nothing leaves this machine. \
@@ -364,10 +412,11 @@ pub fn index_page(demo: &Demo) -> String {
             )
         })
         .collect();
+    let access = access_note(demo, operator);
     layout(
         "BeeCloud Rust SDK demo",
         &format!(
-            "{mode}<h2>Pay ¥0.01</h2><p>One click creates a bill (channels marked … ask for more input first). \
+            "{mode}{access}<h2>Pay ¥0.01</h2><p>One click creates a bill (channels marked … ask for more input first). \
              {} · {}</p><table>{buttons}</table><h2>Everything else</h2><ul class=\"sections\">{sections}\
              <li><a href=\"/webhooks\"><b>Received webhooks</b></a><span>what the receiver verified, settled or rejected</span></li></ul>",
             link(
@@ -380,7 +429,7 @@ pub fn index_page(demo: &Demo) -> String {
 }
 
 /// A section: its introduction and the forms of all its operations.
-pub fn section_page(demo: &Demo, section: &Section, values: &Form) -> String {
+pub fn section_page(demo: &Demo, section: &Section, values: &Form, operator: bool) -> String {
     let forms: String = section
         .operations
         .iter()
@@ -394,7 +443,16 @@ pub fn section_page(demo: &Demo, section: &Section, values: &Form) -> String {
             )
         })
         .collect();
-    layout(section.title, &format!("{}{forms}", section.intro))
+    let access = if section
+        .operations
+        .iter()
+        .any(|name| operations::changes_state(name))
+    {
+        access_note(demo, operator)
+    } else {
+        String::new()
+    };
+    layout(section.title, &format!("{}{access}{forms}", section.intro))
 }
 
 /// One operation: its form and, after a POST, what happened.
@@ -403,7 +461,13 @@ pub fn operation_page(
     operation: &Operation,
     values: &Form,
     result: Option<OpResult>,
+    operator: bool,
 ) -> String {
+    let access = if operations::changes_state(operation.name) {
+        access_note(demo, operator)
+    } else {
+        String::new()
+    };
     let back = operations::section_of(operation.name)
         .map(|section| {
             format!(
@@ -419,7 +483,10 @@ pub fn operation_page(
     } else {
         ""
     };
-    layout(operation.name, &format!("{back}{shown}{again}{form}"))
+    layout(
+        operation.name,
+        &format!("{back}{access}{shown}{again}{form}"),
+    )
 }
 
 /// A bill the demo created (`/bill/{bill_no}`, where creating it redirected to): what the pay

@@ -1,7 +1,8 @@
 //! What each path does, once [`crate::guard`] let the request through: pages, the operations'
 //! forms and results, the webhook receiver, the bill pages.
 
-use crate::http::{Incoming, Reply};
+use crate::guard::{self, Session};
+use crate::http::{Incoming, Reply, url};
 use crate::markup::{is_safe_url, link};
 use crate::operations::{self, Outcome};
 use crate::{Demo, pages, webhook};
@@ -10,8 +11,15 @@ use crate::{Demo, pages, webhook};
 pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
     let method = incoming.method.as_str();
     let path = incoming.path.as_str();
+    let operator = guard::is_operator(demo, incoming);
     match (method, path) {
-        ("GET", "/") => Reply::Page(pages::index_page(demo)),
+        ("GET", "/") => Reply::Page(pages::index_page(demo, operator)),
+        ("GET", "/operator") => Reply::Page(pages::operator_page(
+            demo,
+            incoming.form.get("next"),
+            incoming.form.get("wrong") == "1",
+        )),
+        ("POST", "/operator") => enter_operator_token(demo, incoming),
         ("POST", "/webhook") => webhook::receive(demo, &incoming.body),
         ("GET", "/webhooks") => Reply::Page(webhook::received_page(demo)),
         ("GET", "/bill_status") => webhook::bill_status(demo, incoming.form.get("bill_no")),
@@ -20,7 +28,7 @@ pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
             if let Some(section) = path.strip_prefix("/section/") {
                 return match (method, operations::section(section)) {
                     ("GET", Some(section)) => {
-                        Reply::Page(pages::section_page(demo, section, &incoming.form))
+                        Reply::Page(pages::section_page(demo, section, &incoming.form, operator))
                     }
                     (_, Some(_)) => method_not_allowed(),
                     (_, None) => not_found(),
@@ -45,9 +53,13 @@ pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
                     return not_found();
                 };
                 return match method {
-                    "GET" => {
-                        Reply::Page(pages::operation_page(demo, operation, &incoming.form, None))
-                    }
+                    "GET" => Reply::Page(pages::operation_page(
+                        demo,
+                        operation,
+                        &incoming.form,
+                        None,
+                        operator,
+                    )),
                     "POST" => match (operation.run)(demo, incoming) {
                         Ok(Outcome::Redirect(target)) if is_safe_url(&target) => {
                             Reply::Redirect(target)
@@ -65,6 +77,7 @@ pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
                             operation,
                             &incoming.form,
                             Some(outcome),
+                            operator,
                         )),
                     },
                     _ => method_not_allowed(),
@@ -73,6 +86,22 @@ pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
             not_found()
         }
     }
+}
+
+/// `POST /operator`: the operator token entered in this browser (the guard has checked the form
+/// came from the demo's own page). Right: on to `next`; wrong: the form again, saying so.
+fn enter_operator_token(demo: &Demo, incoming: &Incoming) -> Reply {
+    let session = Session::of(incoming);
+    let next = incoming.form.get("next");
+    if !session.is_new && demo.admit_operator(&session.id, incoming.form.get("operator_token")) {
+        let own_page = next.starts_with('/') && is_safe_url(next);
+        return Reply::Redirect(if own_page {
+            next.to_string()
+        } else {
+            "/".into()
+        });
+    }
+    Reply::Redirect(url("/operator", &[("next", next), ("wrong", "1")]))
 }
 
 fn not_found() -> Reply {

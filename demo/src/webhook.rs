@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use crate::http::Reply;
 use crate::markup::{beijing_now, escape, table, yuan};
 use crate::pages::layout;
+use crate::state::SANDBOX_CHANNEL_PREFIX;
 use crate::{Demo, ReceivedWebhook};
 
 /// Handles one push and answers it.
@@ -63,9 +64,6 @@ pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
         body: answer,
     }
 }
-
-/// The channel of orders the demo made in the sandbox starts with this (`sandbox WX_NATIVE`).
-pub const SANDBOX_CHANNEL_PREFIX: &str = "sandbox ";
 
 /// A push without `signature`: verified by its test-secret `sign`, and only for the demo's own
 /// sandbox orders; anything else keeps the first error.

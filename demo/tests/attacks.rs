@@ -4,11 +4,11 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use beecloud::emulator::EmulatorConfig;
-use common::{Browser, agent, get, start_demo, start_with_credentials};
+use common::{Browser, agent, fixed_reply_server, get, start_demo, start_with_credentials};
 use demo::state::{MAX_REJECTED_BODY, MAX_WEBHOOK_FIELD, MAX_WEBHOOKS};
 use demo::{DemoConfig, start};
 
@@ -126,60 +126,11 @@ fn cross_site_posts_and_foreign_hosts_are_refused() {
     assert_eq!(refunds_of(&running), 1);
 }
 
-/// A server answering every request with `reply` (HTTP 200, JSON), for the demo to call.
-fn fixed_reply_server(reply: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let reply = reply.clone();
-            std::thread::spawn(move || answer_every_request(stream, &reply));
-        }
-    });
-    url
-}
-
-fn answer_every_request(mut stream: TcpStream, reply: &str) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut request = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let Ok(read) = stream.read(&mut chunk) else {
-            return;
-        };
-        if read == 0 {
-            return;
-        }
-        request.extend_from_slice(&chunk[..read]);
-        let text = String::from_utf8_lossy(&request);
-        let Some(head_end) = text.find("\r\n\r\n") else {
-            continue;
-        };
-        let length = text[..head_end]
-            .lines()
-            .find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                name.eq_ignore_ascii_case("content-length")
-                    .then(|| value.trim().parse::<usize>().ok())?
-            })
-            .unwrap_or(0);
-        if request.len() < head_end + 4 + length {
-            continue;
-        }
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-            reply.len()
-        );
-        let _ = stream.write_all(response.as_bytes());
-        return;
-    }
-}
-
 #[test]
 fn with_real_credentials_nothing_signs_for_the_caller() {
-    let running = start_with_credentials(&fixed_reply_server(
-        r#"{"result_code":0,"result_msg":"OK","err_detail":""}"#.into(),
-    ));
+    let running = start_with_credentials(
+        &fixed_reply_server(r#"{"result_code":0,"result_msg":"OK","err_detail":""}"#.into()).url,
+    );
     let base = running.url().to_string();
     let tab = Browser::open(&base);
     let fields = [
@@ -376,8 +327,9 @@ fn javascript_urls_from_a_hostile_api_host_never_become_links() {
         "url":"javascript:alert(document.cookie)","code_url":"JavaScript:alert(2)",
         "qr_code":" javascript:alert(3)","html":"<p>channel page</p>","credit_card_id":"card1",
         "sms_id":"sms1","plan":{"id":"plan1"},"subscription":{"id":"sub1"},"coupon":{"id":"c1"}}"#;
-    let running = start_with_credentials(&fixed_reply_server(hostile.replace('\n', " ")));
+    let running = start_with_credentials(&fixed_reply_server(hostile.replace('\n', " ")).url);
     let tab = Browser::open(running.url());
+    tab.become_operator(&running);
     let no = || format!("{}01", beecloud::utils::order_num_on_datetime());
     let (bill_1, bill_2, bill_3, refund_no, transfer_no, batch_no) =
         (no(), no(), no(), no(), no(), no());

@@ -423,6 +423,16 @@ pub fn available(demo: &Demo, name: &str) -> bool {
     !needs_emulator || demo.may_sign()
 }
 
+/// Operations that only read, besides every `query_…`: they run without the operator token.
+const READ_ONLY: &[&str] = &["order_num_on_datetime", "fetch_code", "fetch_open_id"];
+
+/// Whether the operation named `name` may change something (a payment, refund, payout, plan,
+/// user, SMS…): with real credentials only the operator runs those. Unknown names count as
+/// changing (refused rather than run).
+pub fn changes_state(name: &str) -> bool {
+    !(name.starts_with("query_") || READ_ONLY.contains(&name))
+}
+
 /// The operation named `name`.
 pub fn find(name: &str) -> Option<&'static Operation> {
     all().find(|operation| operation.name == name)

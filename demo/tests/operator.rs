@@ -1,0 +1,145 @@
+//! With real credentials the demo is read-only until the operator token is entered: a script
+//! that reads a form's cookie and CSRF token, as any local user (or, bound beyond loopback, any
+//! machine on the network) could, is refused, and BeeCloud hears nothing.
+
+mod common;
+
+use common::{Browser, agent, attribute_after, fixed_reply_server, start_demo};
+use demo::{Credentials, DemoConfig, start};
+
+const SUCCESS: &str = r#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"rec1"}"#;
+
+fn credentials(api_host: &str) -> Credentials {
+    Credentials {
+        app_id: "real-app-id".into(),
+        app_secret: "real-app-secret".into(),
+        master_secret: "real-master-secret".into(),
+        test_secret: "real-test-secret".into(),
+        test_mode: false,
+        api_host: Some(api_host.into()),
+    }
+}
+
+/// What a plain script does: GET a form (no cookie), read the cookie and the token, POST back
+/// without `Origin` or `Referer`.
+fn script_posts(base: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let page = agent()
+        .get(&format!("{base}{path}"))
+        .call()
+        .expect("GET answered");
+    let cookie = page
+        .headers()
+        .get("set-cookie")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let html = page.into_body().read_to_string().expect("a page");
+    let token = attribute_after(&html, "name=\"csrf_token\"", "value");
+    let mut fields = fields.to_vec();
+    fields.push(("csrf_token", &token));
+    let mut answer = agent()
+        .post(&format!("{base}{path}"))
+        .header("Cookie", &cookie)
+        .send_form(fields)
+        .expect("POST answered");
+    let body = answer.body_mut().read_to_string().expect("a body");
+    (answer.status().as_u16(), body)
+}
+
+#[test]
+fn with_real_credentials_a_script_is_refused_and_beecloud_hears_nothing() {
+    let beecloud = fixed_reply_server(SUCCESS.into());
+    let running = start(DemoConfig {
+        port: 0,
+        credentials: Some(credentials(&beecloud.url)),
+        ..DemoConfig::default()
+    })
+    .expect("the demo starts");
+    let base = running.url().to_string();
+    let token = running
+        .generated_operator_token()
+        .expect("a token to print")
+        .to_string();
+    assert_eq!(token.len(), 32);
+    let payout = [
+        ("transfer_no", "2026120199990001"),
+        ("total_fee", "20000"),
+        ("channel_user_id", "o3kKrjlUsMnv__cK5DYZMl0JoAkY"),
+    ];
+    let refund = [("bill_no", "2026120100000001"), ("refund_fee", "1")];
+    for (path, fields) in [
+        ("/op/transfer_wx", &payout[..]),
+        ("/op/refund", &refund[..]),
+    ] {
+        let (status, body) = script_posts(&base, path, fields);
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(body.contains("operator token"), "{body}");
+    }
+    assert_eq!(beecloud.requests(), 0, "BeeCloud received a request");
+
+    // A browser without the token: read-only, and told so.
+    let tab = Browser::open(&base);
+    assert!(tab.get("/").body.contains("Read-only"));
+    assert_eq!(tab.post("/op/transfer_wx", &payout).status, 403);
+    assert_eq!(beecloud.requests(), 0);
+    // Queries still work.
+    let listed = tab.post("/op/query_bills", &[("limit", "10")]);
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(beecloud.requests(), 1);
+    // A wrong token opens nothing.
+    let wrong = tab.post(
+        "/operator",
+        &[("operator_token", "0123456789abcdef0123456789abcdef")],
+    );
+    assert!(wrong.location.unwrap_or_default().contains("wrong=1"));
+    assert_eq!(tab.post("/op/transfer_wx", &payout).status, 403);
+    assert_eq!(beecloud.requests(), 1);
+
+    // The operator enters the token once; the same payout then reaches BeeCloud.
+    tab.become_operator(&running);
+    assert!(tab.get("/").body.contains("Operator: this browser may"));
+    let paid_out = tab.post("/op/transfer_wx", &payout);
+    assert_eq!(paid_out.status, 200, "{}", paid_out.body);
+    assert_eq!(beecloud.requests(), 2);
+    // Another browser (or the script) is still no operator.
+    let (status, _) = script_posts(&base, "/op/transfer_wx", &payout);
+    assert_eq!(status, 403);
+    assert_eq!(beecloud.requests(), 2);
+}
+
+#[test]
+fn beyond_loopback_real_credentials_need_a_configured_token_to_start() {
+    let config = |host: &str, token: Option<&str>| DemoConfig {
+        host: host.into(),
+        port: 0,
+        credentials: Some(credentials("http://127.0.0.1:9")),
+        operator_token: token.map(str::to_string),
+        ..DemoConfig::default()
+    };
+    let refused = start(config("0.0.0.0", None)).err().expect("refused");
+    assert!(
+        refused.to_string().contains("DEMO_OPERATOR_TOKEN"),
+        "{refused}"
+    );
+    let short = start(config("127.0.0.1", Some("short")))
+        .err()
+        .expect("refused");
+    assert!(short.to_string().contains("at least 16"), "{short}");
+    // A configured token is used as given, and not handed out for printing.
+    let running = start(config("127.0.0.1", Some("a-long-enough-operator-token"))).expect("starts");
+    assert_eq!(running.generated_operator_token(), None);
+    assert!(running.demo().needs_operator());
+}
+
+#[test]
+fn with_the_embedded_emulator_nothing_asks_for_a_token() {
+    let running = start_demo();
+    assert!(!running.demo().needs_operator());
+    assert_eq!(running.generated_operator_token(), None);
+    let tab = Browser::open(running.url());
+    let index = tab.get("/").body;
+    assert!(!index.contains("Read-only") && !index.contains("operator token"));
+    let created = tab.post("/op/pay", &[("channel", "WX_NATIVE"), ("total_fee", "1")]);
+    assert_eq!(created.status, 303, "{}", created.body);
+}
