@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Browser, agent, attribute_after, fixed_reply_server, start_demo};
+use common::{Browser, fixed_reply_server, start_demo};
 use demo::{Credentials, DemoConfig, start};
 
 const SUCCESS: &str = r#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"rec1"}"#;
@@ -20,31 +20,11 @@ fn credentials(api_host: &str) -> Credentials {
     }
 }
 
-/// What a plain script does: GET a form (no cookie), read the cookie and the token, POST back
-/// without `Origin` or `Referer`.
+/// What a plain script does: GET a page (no cookie), read the session cookie and the CSRF token
+/// of its forms, POST without `Origin` or `Referer`.
 fn script_posts(base: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let page = agent()
-        .get(&format!("{base}{path}"))
-        .call()
-        .expect("GET answered");
-    let cookie = page
-        .headers()
-        .get("set-cookie")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .expect("a session cookie")
-        .to_string();
-    let html = page.into_body().read_to_string().expect("a page");
-    let token = attribute_after(&html, "name=\"csrf_token\"", "value");
-    let mut fields = fields.to_vec();
-    fields.push(("csrf_token", &token));
-    let mut answer = agent()
-        .post(&format!("{base}{path}"))
-        .header("Cookie", &cookie)
-        .send_form(fields)
-        .expect("POST answered");
-    let body = answer.body_mut().read_to_string().expect("a body");
-    (answer.status().as_u16(), body)
+    let answer = Browser::open(base).post_as(path, fields, None, true);
+    (answer.status, answer.body)
 }
 
 #[test]
