@@ -6,7 +6,8 @@
 //! the demo's own `/webhook`, so a payment completed at the emulator's cashier page shows up as
 //! paid in the demo. [`tour::run`] calls every SDK operation once and prints a table.
 //!
-//! Layers, bottom up (a module uses only those below it): [`http`] (request and reply types),
+//! Layers, bottom up (a module uses only those below it): [`mask`] (what no page shows),
+//! [`http`] (request and reply types),
 //! [`view`] (what an operation shows, as data), [`markup`] (rendering: escaping, safe links,
 //! tables, amounts and times), [`state`] (configuration and ledger), [`operations`] (the SDK
 //! calls, producing views), [`pages`] and [`webhook`]
@@ -16,6 +17,7 @@
 pub mod guard;
 pub mod http;
 pub mod markup;
+pub mod mask;
 pub mod operations;
 pub mod pages;
 pub mod routes;

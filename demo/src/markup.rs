@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 pub use crate::http::url;
+use crate::mask::masked_json;
 use crate::view::{Block, Inline, View};
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -123,17 +124,25 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     format!("<table><tr>{head}</tr>{body}</table>")
 }
 
-/// Every field of a reply (escaped), nested objects and lists of objects as tables.
+/// Every field of a reply (escaped; signatures, card and ID numbers masked), nested objects and
+/// lists of objects as tables.
 pub fn reply_fields(raw: &Map<String, Value>) -> String {
-    format!("<h3>Reply</h3>{}", object_table(raw))
+    format!("<h3>Reply</h3>{}", masked_table(raw))
 }
 
 /// [`reply_fields`] folded away (under tables the handler already made).
 pub fn collapsed_reply(raw: &Map<String, Value>) -> String {
     format!(
         "<details><summary>Whole reply</summary>{}</details>",
-        object_table(raw)
+        masked_table(raw)
     )
+}
+
+fn masked_table(raw: &Map<String, Value>) -> String {
+    match masked_json(&Value::Object(raw.clone()), &[]) {
+        Value::Object(masked) => object_table(&masked),
+        _ => String::new(),
+    }
 }
 
 fn object_table(object: &Map<String, Value>) -> String {

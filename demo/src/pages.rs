@@ -6,6 +6,7 @@ use beecloud::BCError;
 use crate::Demo;
 use crate::http::Form;
 use crate::markup::{CSRF_FIELD, escape, link, post_button, render, status_poller, url};
+use crate::mask::is_sensitive_field;
 use crate::operations::{
     self, BankList, CHANNELS_NEEDING_INPUT, Failure, Field, Kind, NEW_ORDER_NO, NEW_REDPACK_NO,
     OpResult, Operation, Outcome, RECENT, SECTIONS, Section,
@@ -144,6 +145,8 @@ pick.addEventListener('change',show);show();})();</script>";
 fn input(demo: &Demo, field: &Field, values: &Form, fresh_numbers: bool, channel: &str) -> String {
     let generated = matches!(field.default, NEW_ORDER_NO | NEW_REDPACK_NO);
     let value = match values.0.get(field.name) {
+        // A card, account or ID number sent is never written back into a page.
+        Some(_) if is_sensitive_field(field.name) => field.default.to_string(),
         Some(value) if !(fresh_numbers && generated) => value.clone(),
         _ => match field.default {
             NEW_ORDER_NO => crate::state::fresh_number(),

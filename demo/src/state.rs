@@ -364,6 +364,15 @@ impl Demo {
         format!("{first:016x}{second:016x}")
     }
 
+    /// The secrets the demo was configured with: no page shows them.
+    pub fn secrets(&self) -> [&str; 3] {
+        [
+            self.app.app_secret.as_str(),
+            self.app.master_secret.as_str(),
+            self.app.test_secret.as_str(),
+        ]
+    }
+
     /// Whether the signature tool may run: only against the embedded emulator, whose secrets
     /// are its own demo values. With real credentials nothing derived from a secret is shown.
     pub fn may_sign(&self) -> bool {

@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::http::Reply;
 use crate::markup::{beijing_now, escape, table, yuan};
+use crate::mask::masked_body;
 use crate::pages::layout;
 use crate::state::SANDBOX_CHANNEL_PREFIX;
 use crate::{Demo, ReceivedWebhook};
@@ -182,7 +183,7 @@ pub fn received_page(demo: &Demo) -> String {
                 escape(&webhook.answer),
                 format!(
                     "<details><summary>body</summary><pre>{}</pre></details>",
-                    escape(&webhook.body)
+                    escape(&masked_body(&webhook.body, &demo.secrets()))
                 ),
             ]
         })

@@ -1,6 +1,6 @@
-//! With real credentials the demo is read-only until the operator token is entered: a script
-//! that reads a form's cookie and CSRF token, as any local user (or, bound beyond loopback, any
-//! machine on the network) could, is refused, and BeeCloud hears nothing.
+//! With real credentials: the demo is read-only until the operator token is entered (a script
+//! that reads a form's cookie and CSRF token, as any local user, or beyond loopback any machine on
+//! the network, could, is refused and BeeCloud hears nothing), and no page shows a secret.
 
 mod common;
 
@@ -122,4 +122,71 @@ fn with_the_embedded_emulator_nothing_asks_for_a_token() {
     assert!(!index.contains("Read-only") && !index.contains("operator token"));
     let created = tab.post("/op/pay", &[("channel", "WX_NATIVE"), ("total_fee", "1")]);
     assert_eq!(created.status, 303, "{}", created.body);
+}
+
+#[test]
+fn no_page_shows_a_secret_a_signature_or_a_card_number_from_a_genuine_push() {
+    let running = start(DemoConfig {
+        port: 0,
+        credentials: Some(credentials("http://127.0.0.1:9")),
+        ..DemoConfig::default()
+    })
+    .expect("the demo starts");
+    let (app_id, app_secret, master_secret) =
+        ("real-app-id", "real-app-secret", "real-master-secret");
+    let timestamp = "1796535503674";
+    let signature = beecloud::utils::webhook_signature(
+        app_id,
+        "sub-0001",
+        "SUBSCRIPTION",
+        "BC",
+        0,
+        master_secret,
+    );
+    let sign = beecloud::utils::subscription_webhook_sign(app_id, app_secret, timestamp);
+    // As BeeCloud's subscription pushes were: `toSign` is the app id and app secret in clear.
+    let push = format!(
+        r#"{{"transaction_type":"SUBSCRIPTION","transaction_id":"sub-0001","transaction_fee":0,
+        "channel_type":"BC","sub_channel_type":"BC_SUBSCRIPTION","trade_success":true,"timestamp":{timestamp},
+        "toSign":"{app_id}{app_secret}","sign":"{sign}","signature":"{signature}",
+        "message_detail":{{"card_no":"6222000011112222","id_no":"320101199001011234","mobile":"13800000000"}}}}"#
+    )
+    .replace('\n', " ");
+    let answer = common::agent()
+        .post(&format!("{}/webhook", running.url()))
+        .content_type("application/json")
+        .send(push.as_str())
+        .expect("answered");
+    assert_eq!(answer.status().as_u16(), 200, "the push is genuine");
+    // So is a push cut to size on the ledger (not JSON any more when shown).
+    let long = push.replace(
+        "\"mobile\"",
+        &format!("\"padding\":\"{}\",\"mobile\"", "x".repeat(5000)),
+    );
+    let long = long.replacen(
+        "\"toSign\"",
+        "\"card_no\":\"6222000011113333\",\"toSign\"",
+        1,
+    );
+    common::agent()
+        .post(&format!("{}/webhook", running.url()))
+        .content_type("application/json")
+        .send(long.as_str())
+        .expect("answered");
+
+    // Any visitor (no token, no session) opens the list.
+    let page = common::get(&format!("{}/webhooks", running.url())).body;
+    assert!(page.contains("sub-0001"), "the push is listed: {page}");
+    for secret in [
+        app_secret,
+        master_secret,
+        &sign,
+        &signature,
+        "6222000011112222",
+        "6222000011113333",
+        "320101199001011234",
+    ] {
+        assert!(!page.contains(secret), "{secret} shown on /webhooks");
+    }
+    assert!(page.contains("****2222") && page.contains("****1234"));
 }
