@@ -4,21 +4,10 @@
 
 mod common;
 
-use common::{Browser, fixed_reply_server, start_demo};
-use demo::{Credentials, DemoConfig, start};
+use common::{Browser, credentials, fixed_reply_server, start_demo};
+use demo::{DemoConfig, start};
 
 const SUCCESS: &str = r#"{"result_code":0,"result_msg":"OK","err_detail":"","id":"rec1"}"#;
-
-fn credentials(api_host: &str) -> Credentials {
-    Credentials {
-        app_id: "real-app-id".into(),
-        app_secret: "real-app-secret".into(),
-        master_secret: "real-master-secret".into(),
-        test_secret: "real-test-secret".into(),
-        test_mode: false,
-        api_host: Some(api_host.into()),
-    }
-}
 
 /// What a plain script does: GET a page (no cookie), read the session cookie and the CSRF token
 /// of its forms, POST without `Origin` or `Referer`.

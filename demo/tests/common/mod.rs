@@ -25,18 +25,23 @@ pub fn start_demo() -> Running {
     .expect("the demo starts")
 }
 
+/// "Real" credentials (anything but the embedded emulator's) for the BeeCloud at `api_host`.
+pub fn credentials(api_host: &str) -> Credentials {
+    Credentials {
+        app_id: "real-app-id".into(),
+        app_secret: "real-app-secret".into(),
+        master_secret: "real-master-secret".into(),
+        test_secret: "real-test-secret".into(),
+        test_mode: false,
+        api_host: Some(api_host.into()),
+    }
+}
+
 /// A demo with "real" credentials talking to `api_host`.
 pub fn start_with_credentials(api_host: &str) -> Running {
     start(DemoConfig {
         port: 0,
-        credentials: Some(Credentials {
-            app_id: "real-app-id".into(),
-            app_secret: "real-app-secret".into(),
-            master_secret: "real-master-secret".into(),
-            test_secret: "real-test-secret".into(),
-            test_mode: false,
-            api_host: Some(api_host.into()),
-        }),
+        credentials: Some(credentials(api_host)),
         ..DemoConfig::default()
     })
     .expect("the demo starts")
