@@ -271,6 +271,77 @@ fn too_many_connections_are_turned_away_not_queued() {
 }
 
 #[test]
+#[ignore = "the demo's connection loop keeps a silent connection for the whole request timeout \
+            and turns newcomers away at the cap; it moves onto the emulator's HTTP core, which \
+            closes idle and silent connections first (un-ignore after that merge)"]
+fn silent_sockets_that_keep_reconnecting_do_not_lock_the_operator_out() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let running = start_demo();
+    let address = running.address();
+    let stop = Arc::new(AtomicBool::new(false));
+    // 64 clients that connect, say nothing, and connect again as soon as they are dropped.
+    let silent: Vec<_> = (0..64)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok(mut socket) = TcpStream::connect(address) else {
+                        std::thread::sleep(Duration::from_millis(10));
+                        continue;
+                    };
+                    let _ = socket.set_read_timeout(Some(Duration::from_millis(200)));
+                    let mut byte = [0u8; 1];
+                    // Held until the server closes it (or answers it: a 503 is a close too).
+                    while !stop.load(Ordering::SeqCst) {
+                        match socket.read(&mut byte) {
+                            Ok(_) => break,
+                            Err(error)
+                                if error.kind() == std::io::ErrorKind::WouldBlock
+                                    || error.kind() == std::io::ErrorKind::TimedOut => {}
+                            Err(_) => break,
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // The operator keeps using the demo meanwhile: every page within a second.
+    let client: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(1)))
+        .build()
+        .into();
+    let mut served = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(6);
+    while Instant::now() < deadline {
+        let started = Instant::now();
+        let status = client
+            .get(&format!("{}/", running.url()))
+            .call()
+            .map(|answer| answer.status().as_u16());
+        served.push((status.ok(), started.elapsed()));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop.store(true, Ordering::SeqCst);
+    for thread in silent {
+        let _ = thread.join();
+    }
+    let refused: Vec<_> = served
+        .iter()
+        .filter(|(status, took)| *status != Some(200) || *took >= Duration::from_secs(1))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "{} of {} GETs not served within 1 s: {refused:?}",
+        refused.len(),
+        served.len()
+    );
+}
+
+#[test]
 fn the_webhook_ledger_stays_bounded_whatever_is_posted() {
     let running = start_demo();
     let url = format!("{}/webhook", running.url());
