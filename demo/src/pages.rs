@@ -4,14 +4,14 @@
 use beecloud::BCError;
 
 use crate::Demo;
-use crate::http::Form;
+use crate::http::{Form, Incoming};
 use crate::markup::{CSRF_FIELD, escape, link, post_button, render, status_poller, url};
 use crate::mask::is_sensitive_field;
 use crate::operations::{
     self, BankList, CHANNELS_NEEDING_INPUT, Failure, Field, Kind, NEW_ORDER_NO, NEW_REDPACK_NO,
-    OpResult, Operation, Outcome, RECENT, SECTIONS, Section,
+    OpResult, Operation, Outcome, PAGE_SIZE, RECENT, SECTIONS, Section,
 };
-use crate::view::View;
+use crate::view::{Block, View};
 
 /// The one stylesheet, inlined (the demo fetches nothing from elsewhere).
 const STYLE: &str = "\
@@ -72,15 +72,22 @@ pub fn outcome(result: &OpResult) -> String {
         ),
         Ok(Outcome::Redirect(target)) => format!("<p>Continue at {}.</p>", link(target, target)),
         Ok(Outcome::ChannelPage(_)) => "<p>The channel's page was served.</p>".into(),
-        Err(Failure::Input(problem)) => format!(
+        Err(failure) => failure_html(failure),
+    }
+}
+
+/// Why an operation did not run or did not succeed.
+pub fn failure_html(failure: &Failure) -> String {
+    match failure {
+        Failure::Input(problem) => format!(
             "<div class=\"error\"><b>Invalid input</b>: {} (nothing was sent)</div>",
             escape(problem)
         ),
-        Err(Failure::Emulator(problem)) => format!(
+        Failure::Emulator(problem) => format!(
             "<div class=\"error\"><b>The emulator refused</b>: {}</div>",
             escape(problem)
         ),
-        Err(Failure::Sdk(error)) => error_html(error),
+        Failure::Sdk(error) => error_html(error),
     }
 }
 
@@ -431,7 +438,78 @@ pub fn index_page(demo: &Demo, operator: bool) -> String {
     )
 }
 
-/// A section: its introduction and the forms of all its operations.
+/// The latest records of a section that lists them (`?page=N` for older ones; the other query
+/// parameters filter, e.g. `bill_no`): one page of [`PAGE_SIZE`], newer and older links.
+fn latest_records(demo: &Demo, section: &Section, values: &Form) -> String {
+    let Some(query) = operations::listing(section.key) else {
+        return String::new();
+    };
+    let page: usize = values
+        .text("page")
+        .and_then(|page| page.parse().ok())
+        .filter(|page| *page >= 1)
+        .unwrap_or(1);
+    let mut form = values.clone();
+    form.0.remove("page");
+    let filters = form.clone();
+    form.0.insert("limit".into(), PAGE_SIZE.to_string());
+    form.0
+        .insert("skip".into(), ((page - 1) * PAGE_SIZE).to_string());
+    let request = Incoming {
+        method: "GET".into(),
+        path: format!("/section/{}", section.key),
+        form,
+        body: Vec::new(),
+        client_ip: "127.0.0.1".into(),
+        headers: Vec::new(),
+    };
+    let result = (query.run)(demo, &request);
+    let rows = match &result {
+        Ok(Outcome::Shown(view)) => view
+            .0
+            .iter()
+            .find_map(|block| match block {
+                Block::Table { rows, .. } => Some(rows.len()),
+                _ => None,
+            })
+            .unwrap_or(0),
+        _ => 0,
+    };
+    let page_link = |page: usize, label: &str| {
+        let mut params: Vec<(&str, &str)> = filters
+            .0
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let page = page.to_string();
+        params.push(("page", &page));
+        format!(
+            "<a class=\"button pager\" href=\"{}\">{}</a>",
+            escape(&url(&format!("/section/{}", section.key), &params)),
+            escape(label)
+        )
+    };
+    let newer = if page > 1 {
+        page_link(page - 1, "← newer")
+    } else {
+        String::new()
+    };
+    let older = if rows >= PAGE_SIZE {
+        page_link(page + 1, "older →")
+    } else {
+        String::new()
+    };
+    let shown = match &result {
+        Ok(Outcome::Shown(view)) => render(view),
+        other => outcome(other),
+    };
+    format!(
+        "<section class=\"latest\"><h2>Latest, page {page}</h2>{shown}<p class=\"pages\">{newer} {older}</p></section>"
+    )
+}
+
+/// A section: its introduction, its latest records (bills, refunds, payouts) and the forms of
+/// all its operations.
 pub fn section_page(demo: &Demo, section: &Section, values: &Form, operator: bool) -> String {
     let forms: String = section
         .operations
@@ -455,7 +533,11 @@ pub fn section_page(demo: &Demo, section: &Section, values: &Form, operator: boo
     } else {
         String::new()
     };
-    layout(section.title, &format!("{}{access}{forms}", section.intro))
+    let latest = latest_records(demo, section, values);
+    layout(
+        section.title,
+        &format!("{}{access}{latest}{forms}", section.intro),
+    )
 }
 
 /// One operation: its form and, after a POST, what happened.
@@ -492,22 +574,39 @@ pub fn operation_page(
     )
 }
 
-/// A bill the demo created (`/bill/{bill_no}`, where creating it redirected to): what the pay
-/// call answered (QR code, parameters, reply) and the live status. Reloading it creates nothing.
-pub fn bill_page(bill_no: &str, view: &View) -> String {
+/// A bill (`/bill/{bill_no}`): when the demo created it, what the pay call answered (QR code,
+/// parameters, the live status: where creating it redirected to; reloading it creates nothing);
+/// then the bill as BeeCloud has it, with the refund form once it is paid.
+pub fn bill_page(
+    bill_no: &str,
+    kept: Option<&View>,
+    record: &Result<Option<(View, bool)>, Failure>,
+) -> String {
+    let created = kept.map(render).unwrap_or_default();
+    let record = match record {
+        Ok(Some((view, _))) => render(view),
+        Ok(None) => "<p class=\"muted\">BeeCloud does not list this bill (yet).</p>".into(),
+        Err(failure) => failure_html(failure),
+    };
+    let heading = "<h2 id=\"refund\">The bill at BeeCloud</h2>";
     layout(
         &format!("Bill {bill_no}"),
         &format!(
-            "{}<p>{} · {} · {}</p>",
-            render(view),
-            link(
-                &url("/op/query_bills", &[("bill_no", bill_no)]),
-                "query this bill"
-            ),
+            "{created}{heading}{record}<p>{} · {}</p>",
             link("/op/pay", "pay another bill"),
             link("/", "back to the index")
         ),
     )
+}
+
+/// A refund's or a payout's page (`/refund/{refund_no}`, `/transfer/{number}`).
+pub fn record_page(title: &str, record: &Result<Option<View>, Failure>) -> String {
+    let body = match record {
+        Ok(Some(view)) => render(view),
+        Ok(None) => "<p class=\"muted\">BeeCloud does not list it (yet).</p>".into(),
+        Err(failure) => failure_html(failure),
+    };
+    layout(title, &body)
 }
 
 /// Where the channel sends the payer back (`return_url`).
@@ -518,8 +617,8 @@ pub fn return_page(bill_no: &str) -> String {
             "<p>The channel sent you back. The webhook (not this redirect) tells the merchant the bill is paid:</p>{}<p>{}</p>",
             status_poller(bill_no),
             link(
-                &url("/op/query_bills", &[("bill_no", bill_no)]),
-                "query this bill"
+                &format!("/bill/{}", crate::http::percent_encode(bill_no)),
+                "the bill's page"
             )
         ),
     )

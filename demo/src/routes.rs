@@ -4,8 +4,22 @@
 use crate::guard::{self, Session};
 use crate::http::{Incoming, Reply, url};
 use crate::markup::{is_safe_url, link};
-use crate::operations::{self, Outcome};
+use crate::operations::{self, Failure, Outcome, records};
+use crate::view::View;
 use crate::{Demo, pages, webhook};
+
+/// A record's page: path prefix, title, what finds the record by its number.
+type RecordPage = (
+    &'static str,
+    &'static str,
+    fn(&Demo, &str) -> Result<Option<View>, Failure>,
+);
+
+/// The pages of refunds and payouts (a bill's page also shows what the demo made of it).
+const RECORD_PAGES: &[RecordPage] = &[
+    ("/refund/", "Refund", records::refund),
+    ("/transfer/", "Payout", records::transfer),
+];
 
 /// The reply to a request.
 pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
@@ -38,13 +52,26 @@ pub fn route(demo: &Demo, incoming: &Incoming) -> Reply {
                 return Reply::Page(pages::return_page(bill_no));
             }
             if let Some(bill_no) = path.strip_prefix("/bill/") {
-                return match demo.bill_page(bill_no) {
-                    Some(shown) if method == "GET" => {
-                        Reply::Page(pages::bill_page(bill_no, &shown))
-                    }
-                    Some(_) => method_not_allowed(),
-                    None => not_found(),
-                };
+                if method != "GET" {
+                    return method_not_allowed();
+                }
+                let kept = demo.bill_page(bill_no);
+                let record = records::bill(demo, bill_no);
+                if kept.is_none() && matches!(record, Ok(None)) {
+                    return not_found();
+                }
+                return Reply::Page(pages::bill_page(bill_no, kept.as_ref(), &record));
+            }
+            for (prefix, title, record) in RECORD_PAGES {
+                if let Some(number) = path.strip_prefix(prefix) {
+                    return match method {
+                        "GET" => Reply::Page(pages::record_page(
+                            &format!("{title} {number}"),
+                            &record(demo, number),
+                        )),
+                        _ => method_not_allowed(),
+                    };
+                }
             }
             if let Some(name) = path.strip_prefix("/op/") {
                 let Some(operation) =

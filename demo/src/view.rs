@@ -125,6 +125,22 @@ pub enum Block {
     BillStatus(String),
     /// The WX_JSAPI parameters and the page script handing them to WeChat.
     Jsapi(Vec<(String, String)>),
+    /// A small form POSTing hidden fields and a few inputs (an action that changes something).
+    Form {
+        /// The demo's path to POST to.
+        action: String,
+        /// Hidden fields.
+        hidden: Vec<(String, String)>,
+        /// Inputs: name, label, value.
+        inputs: Vec<(String, String, String)>,
+        /// The button's text.
+        button: String,
+    },
+    /// A note shown while the bill is unpaid; the page reloads when the live status turns paid
+    /// (to show what a paid bill offers).
+    ReloadWhenPaid(String),
+    /// Facts about one record: label and value, one per row.
+    Facts(Vec<(String, Cell)>),
 }
 
 /// What an operation shows.

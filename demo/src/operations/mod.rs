@@ -6,6 +6,7 @@
 mod accounts;
 mod cards;
 mod pay;
+pub mod records;
 mod refunds;
 mod subscriptions;
 mod tools;
@@ -393,6 +394,24 @@ pub const SECTIONS: &[Section] = &[
         ],
     },
 ];
+
+/// The sections that open with their latest records, and the query listing them.
+const LISTED: &[(&str, &str)] = &[
+    ("bills", "query_bills"),
+    ("refunds", "query_refunds"),
+    ("transfers", "query_transfers"),
+];
+
+/// Records a section lists at once.
+pub const PAGE_SIZE: usize = 10;
+
+/// The query whose latest records the section `key` opens with.
+pub fn listing(key: &str) -> Option<&'static Operation> {
+    LISTED
+        .iter()
+        .find(|(section, _)| *section == key)
+        .and_then(|(_, operation)| find(operation))
+}
 
 /// The section named `key`.
 pub fn section(key: &str) -> Option<&'static Section> {
