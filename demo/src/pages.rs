@@ -39,7 +39,22 @@ pre{white-space:pre-wrap;word-break:break-all;background:var(--soft);padding:.6e
 .amount{font-size:2em;font-weight:700;margin:0}.status{font-size:1.1em}details summary{cursor:pointer;color:var(--muted)}\
 .sections{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.8em;padding:0;list-style:none}\
 .sections li{border:1px solid var(--line);border-radius:10px;padding:.7em 1em}.sections li b{display:block}\
-.sections li span{color:var(--muted);font-size:.85em;overflow-wrap:anywhere}th{white-space:nowrap}";
+.sections li span{color:var(--muted);font-size:.85em;overflow-wrap:anywhere}th{white-space:nowrap}\
+.scroll{overflow-x:auto;max-width:100%}.access{padding:.5em .8em;border-radius:8px;background:var(--soft)}\
+.pages{display:flex;gap:.6em}.facts td{overflow-wrap:anywhere}.latest{margin-bottom:1.5em}\
+@media (max-width:700px){body{font-size:16px}main{padding:0 .8em;margin-top:.8em}h1{font-size:1.35em;overflow-wrap:anywhere}\
+header{padding:0 .4em}header nav{flex-wrap:nowrap;overflow-x:auto;white-space:nowrap;gap:0 .9em;scrollbar-width:none}\
+header a{display:inline-flex;align-items:center;min-height:44px;padding:0 .2em}\
+button,.button,input,select{min-height:44px}input[type=checkbox]{min-width:28px;min-height:28px}\
+form.inline button,.channels form.inline button,.channels a.button{min-height:44px;padding:.3em .9em}\
+form.op{padding:.8em}form.op label{grid-template-columns:minmax(0,1fr)}form.op .hint{grid-column:1}\
+table.rows thead{display:none}table.rows,table.rows tbody,table.rows tr{display:block;width:100%}\
+table.rows tr{border:1px solid var(--line);border-radius:10px;margin:.6em 0;padding:.3em .7em}\
+table.rows td{display:grid;grid-template-columns:7.5em minmax(0,1fr);gap:.6em;border:0;padding:.25em 0;overflow-wrap:anywhere}\
+table.rows td::before{content:attr(data-label);color:var(--muted);font-size:.85em}\
+table.rows td a,.facts a,.pages a,.sections li a{display:inline-flex;align-items:center;min-height:44px}\
+table.groups,table.groups tbody,table.groups tr,table.groups th,table.groups td{display:block;border:0;padding:.2em 0}\
+table.groups th{background:none;margin-top:.6em}.facts th{white-space:normal}}";
 
 /// The page frame: title, navigation, body.
 pub fn layout(title: &str, body: &str) -> String {
@@ -427,7 +442,7 @@ pub fn index_page(demo: &Demo, operator: bool) -> String {
         "BeeCloud Rust SDK demo",
         &format!(
             "{mode}{access}<h2>Pay ¥0.01</h2><p>One click creates a bill (channels marked … ask for more input first). \
-             {} · {}</p><table>{buttons}</table><h2>Everything else</h2><ul class=\"sections\">{sections}\
+             {} · {}</p><table class=\"groups\">{buttons}</table><h2>Everything else</h2><ul class=\"sections\">{sections}\
              <li><a href=\"/webhooks\"><b>Received webhooks</b></a><span>what the receiver verified, settled or rejected</span></li></ul>",
             link(
                 "/op/query_bc_gateway_supported_banks",
