@@ -172,6 +172,14 @@ async function merchantLoop(browser, size) {
     await fits(page, "10-webhooks");
     step(name, "webhook page shows the PAY and REFUND pushes, both accepted");
 
+    // Every other page of the navigation fits too.
+    const sections = await page.locator("header nav a").evaluateAll((links) => links.map((link) => link.href));
+    for (const href of sections) {
+      await page.goto(href);
+      await fits(page, `section-${new URL(href).pathname.split("/").pop() || "index"}`);
+    }
+    step(name, `${sections.length} pages of the navigation fit the window`);
+
     if (problems.length > 0) throw new Error(problems.join("\n"));
     step(name, "every page fits the window; no console error; nothing fetched from outside 127.0.0.1");
   } finally {
