@@ -463,3 +463,62 @@ fn bc_express_pays_with_the_four_factors_in_optional_and_confirms_with_the_emula
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     assert!(confirmed.body.contains("<b>OK</b>"), "{}", confirmed.body);
 }
+
+#[test]
+fn an_alipay_refund_keeps_its_confirmation_link_in_the_list_and_on_its_page() {
+    let running = start_demo();
+    let tab = Browser::open(running.url());
+    let bill_no = format!("{}31", beecloud::utils::order_num_on_datetime());
+    let created = tab.post(
+        "/op/pay",
+        &[
+            ("channel", "ALI_QRCODE"),
+            ("total_fee", "5"),
+            ("bill_no", &bill_no),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let emulator = running.demo().emulator.as_ref().expect("the emulator");
+    emulator.complete_payment(&bill_no).expect("paid");
+    let refund_no = format!("{}32", beecloud::utils::order_num_on_datetime());
+    let refunded = tab.post(
+        "/op/refund",
+        &[
+            ("bill_no", &bill_no),
+            ("refund_fee", "5"),
+            ("refund_no", &refund_no),
+        ],
+    );
+    let confirm = attribute_after(
+        &refunded.body,
+        "the merchant confirms this refund at",
+        "href",
+    );
+    assert!(confirm.starts_with("http"), "{confirm}");
+    // Still processing: the link is where the merchant looks later, not only on this page.
+    let listed = tab.get("/section/refunds").body;
+    assert!(listed.contains("confirm at Alipay"), "{listed}");
+    let page = tab.get(&format!("/refund/{refund_no}")).body;
+    assert!(page.contains("processing"), "{page}");
+    assert!(page.contains(&confirm.replace('&', "&amp;")), "{page}");
+}
+
+#[test]
+fn a_busy_port_names_the_way_to_pick_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["--port", &port])
+        .env_remove("BEECLOUD_APP_ID")
+        .env_remove("DEMO_HOST")
+        .output()
+        .expect("the demo runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains(&format!("port {port}"))
+            && said.contains("--port")
+            && said.contains("DEMO_PORT"),
+        "{said}"
+    );
+}
