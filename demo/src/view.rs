@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use beecloud::entity::BCTransferStatus;
+
 use crate::http::url;
 
 /// A piece of a line.
@@ -82,6 +84,23 @@ pub type Cell = Vec<Inline>;
 /// A cell of plain text.
 pub fn cell(text: impl Into<String>) -> Cell {
     vec![Inline::text(text)]
+}
+
+/// A refund's state as the lists and its page say it.
+pub fn refund_state(finish: Option<bool>, result: Option<bool>) -> Inline {
+    match (finish, result) {
+        (Some(true), Some(true)) => Inline::Good("refunded".into()),
+        (Some(true), _) => Inline::text("failed"),
+        _ => Inline::text("processing"),
+    }
+}
+
+/// A payout's status, a success marked as one.
+pub fn payout_status(status: Option<&BCTransferStatus>) -> Cell {
+    match status {
+        Some(BCTransferStatus::SUCCESS) => vec![Inline::Good("SUCCESS".into())],
+        other => cell(other.map(BCTransferStatus::as_str).unwrap_or_default()),
+    }
 }
 
 /// A block of a view.

@@ -3,14 +3,14 @@
 //! channel for a refund's status). The list rows and the ledger link here (`/bill/…`,
 //! `/refund/…`, `/transfer/…`).
 
-use beecloud::entity::{BCQueryReqParams, BCTransferQueryParams, BCTransferStatus};
+use beecloud::entity::{BCQueryReqParams, BCTransferQueryParams};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Failure, link};
 use crate::Demo;
 use crate::mask::last_four;
-use crate::view::{Block, Cell, Inline, View, cell};
+use crate::view::{Block, Cell, Inline, View, cell, payout_status, refund_state};
 
 /// Channels that send no refund webhook: their refunds' status is asked for.
 const REFUND_STATUS_CHANNELS: &[&str] = &["WX", "YEE", "KUAIQIAN", "BD"];
@@ -186,23 +186,6 @@ pub fn transfer(demo: &Demo, number: &str) -> Result<Option<View>, Failure> {
     view.line(vec![link("/section/transfers", &[], "all payouts")]);
     view.push(whole_record(&payout));
     Ok(Some(view))
-}
-
-/// A refund's state as the lists and its page say it.
-pub(crate) fn refund_state(finish: Option<bool>, result: Option<bool>) -> Inline {
-    match (finish, result) {
-        (Some(true), Some(true)) => Inline::Good("refunded".into()),
-        (Some(true), _) => Inline::text("failed"),
-        _ => Inline::text("processing"),
-    }
-}
-
-/// A payout's status, a success marked as one.
-pub(crate) fn payout_status(status: Option<&BCTransferStatus>) -> Cell {
-    match status {
-        Some(BCTransferStatus::SUCCESS) => vec![Inline::Good("SUCCESS".into())],
-        other => cell(other.map(BCTransferStatus::as_str).unwrap_or_default()),
-    }
 }
 
 fn paid_cell(paid: bool, refunded: bool) -> Cell {

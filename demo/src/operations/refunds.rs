@@ -3,14 +3,13 @@
 use beecloud::BCChannelType;
 use beecloud::entity::{BCPreRefundAuditParams, BCQueryReqParams, BCRefundReqParams};
 
-use super::records::refund_state;
 use super::{
     Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, beijing_time,
     channel, expecting, flag, integer, json_object, list, required, required_integer, shown,
 };
 use crate::Demo;
 use crate::http::{Form, Incoming, percent_encode};
-use crate::view::{Inline, View, cell};
+use crate::view::{Inline, View, cell, refund_state};
 
 const REFUND_QUERY_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),

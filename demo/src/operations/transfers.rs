@@ -9,14 +9,13 @@ use beecloud::entity::{
 };
 use beecloud::{BCError, BCResult};
 
-use super::records::payout_status;
 use super::{
     BankList, Failure, Field, NEW_ORDER_NO, NEW_REDPACK_NO, OpResult, Operation, beijing_time,
     expecting, flag, integer, required, required_integer, shown,
 };
 use crate::Demo;
 use crate::http::{Form, Incoming, percent_encode};
-use crate::view::{Inline, View, cell};
+use crate::view::{Inline, View, cell, payout_status};
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
