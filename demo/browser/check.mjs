@@ -88,6 +88,17 @@ async function merchantLoop(browser, size) {
       await shot(page, `too-wide-${label}`);
       throw new Error(`${label} (${new URL(page.url()).pathname}) is ${scrollWidth} px wide in a ${innerWidth} px window`);
     }
+    // On a phone, what a thumb presses (buttons, the navigation, the links of list rows) is at
+    // least 44 px tall.
+    if (device.isMobile) {
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll("button, .button, header nav a, table.rows td a, .pages a")]
+          .filter((element) => element.offsetParent !== null)
+          .map((element) => [element.textContent.trim().slice(0, 30), element.getBoundingClientRect().height])
+          .filter(([, height]) => height < 43.5),
+      );
+      if (small.length > 0) throw new Error(`${label}: touch targets under 44 px: ${JSON.stringify(small)}`);
+    }
     await shot(page, label);
   };
 
