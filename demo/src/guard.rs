@@ -96,7 +96,8 @@ pub fn check(demo: &Demo, incoming: &Incoming, session: &Session) -> Result<(), 
         (None, Some(referer)) => referer
             .to_ascii_lowercase()
             .starts_with(&format!("{own_origin}/")),
-        // Neither: not a browser (or one told to send nothing); the token still decides.
+        // Neither: not a browser (or one told to send nothing); the CSRF token still decides,
+        // and with real credentials the operator token too.
         (None, None) => true,
     };
     if !origin_ok {
