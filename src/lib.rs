@@ -195,6 +195,7 @@ mod fields;
 mod http;
 mod params;
 mod records;
+mod redact;
 mod reply;
 mod resolve;
 mod results;

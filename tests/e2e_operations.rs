@@ -38,6 +38,7 @@ fn assert_api<T: std::fmt::Debug>(result: Result<T, BCError>, code: i64, msg: &s
             result_msg,
             err_detail,
             raw,
+            ..
         } => {
             assert_eq!(
                 (*result_code, result_msg.as_str()),
