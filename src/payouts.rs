@@ -13,7 +13,9 @@ use crate::http::{self, Op, Secret, TestMode, Wire};
 use crate::params::{BCCardTransferParams, to_fields};
 use crate::pay::{BCPay, CARD_TRANSFER};
 use crate::query::{BCQuery, filters};
-use crate::results::{BCResult, BankNamesResult, CountResult, TransferResult, TransfersResult};
+use crate::results::{
+    BCResult, BankNamesResult, CountResult, T1TransferResult, TransferResult, TransfersResult,
+};
 
 use Secret::{App, Master, Payout};
 use TestMode::{Refused, Same};
@@ -308,7 +310,7 @@ impl BCPay {
     pub fn bc_t1_transfer(
         &self,
         params: &BCT1TransferParams,
-    ) -> Result<BCResult<TransferResult>, BCError> {
+    ) -> Result<BCResult<T1TransferResult>, BCError> {
         http::call(self.app()?, &BC_T1_TRANSFER, None, || {
             let fields = payout_fields(to_fields(params)?.to_map()?, &BC_T1_TRANSFER, "total_fee")?;
             checks::one_of(&fields, "is_personal", &["1", "0"])?;
