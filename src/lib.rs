@@ -230,6 +230,10 @@ pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
 pub use pages::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;
+/// The JSON crate the API's maps and values come from (`optional`, `raw`), so an app needs no
+/// dependency of its own: `use beecloud::serde_json::json;`.
+pub use serde_json;
+pub use serde_json::{Map, Value};
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
