@@ -6,9 +6,7 @@
 #[test]
 #[ignore = "SKIPPED: the end-to-end and emulator tests need `--features emulator`; run `cargo test --all-features`"]
 fn end_to_end_tests_were_skipped() {
-    panic!(
-        "the end-to-end and emulator tests were not compiled: run `cargo test --all-features`"
-    );
+    panic!("the end-to-end and emulator tests were not compiled: run `cargo test --all-features`");
 }
 
 #[cfg(not(feature = "log"))]
