@@ -525,7 +525,7 @@ pub struct CouponsResult {
     pub total_count: Option<u64>,
 }
 
-// ---- Payloads of the operations only the other official SDKs send (beyond-python Part A). ----
+// ---- Payloads of the operations only the other official SDKs (Java, PHP) send. ----
 
 /// Payload of `query_transfers`: one page of bank-card payouts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
