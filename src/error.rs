@@ -91,8 +91,8 @@ pub enum BCError {
     Redirect {
         /// The HTTP status code.
         status: u16,
-        /// The `Location` header, its query string and fragment replaced by `<redacted>`, at most
-        /// a short excerpt of it; `None` when absent.
+        /// The `Location` header, its query string and fragment replaced by `<redacted>`; `None`
+        /// when absent.
         location: Option<String>,
     },
     /// The server answered with an HTTP status other than 200, 3xx and 4xx (Python's `-1`,

@@ -191,16 +191,17 @@ fn a_body_that_is_not_an_envelope_says_why() {
 #[test]
 fn a_redirect_is_refused_and_its_query_withheld() {
     let url = answer_once(|_| {
-        "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/pay?para=%7B%22app_sign%22\r\n\
-         Content-Length: 0\r\nConnection: close\r\n\r\n"
-            .to_string()
+        format!(
+            "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/{APP_SECRET}/pay?para=%7B\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
     });
     let mut app = BCApp::new(support::APP_ID, APP_SECRET, MASTER_SECRET);
     app.api_host = url;
     let err = BCQuery::new(app).query_bills(None).unwrap_err();
     assert_shown(
         &err,
-        "redirect 302 refused (never followed) to http://elsewhere.example/pay?<redacted>",
+        "redirect 302 refused (never followed) to http://elsewhere.example/<redacted>/pay?<redacted>",
         &["para="],
     );
 }
