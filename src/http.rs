@@ -11,6 +11,7 @@ use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT
 use crate::error::BCError;
 use crate::fields::{percent_encode, query_pairs};
 use crate::params::Fields;
+use crate::redact::{self, Sent};
 use crate::reply::{decode, redacted_location, transport_error};
 use crate::results::BCResult;
 use crate::sign::app_sign;
@@ -198,7 +199,9 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     };
     let reply = read_reply(sent);
     let status = reply.as_ref().ok().map(|(status, _)| *status);
-    let result = reply.and_then(|(status, body)| decode(status, body));
+    let result = reply
+        .and_then(|(status, body)| decode(status, body))
+        .map_err(|error| redact::about(error, &Sent::call(&url, app, &signature, &fields)));
     crate::call_log::record(op.name, op.wire.method(), &url, status, &result, started);
     result
 }
@@ -207,6 +210,7 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
 /// cap: `(status, body)`.
 pub(crate) fn get(agent: &ureq::Agent, url: &str) -> Result<(u16, Vec<u8>), BCError> {
     read_reply(with_timeouts(agent.get(url), None).call())
+        .map_err(|error| redact::about(error, &Sent::get(url)))
 }
 
 fn api_root(app: &BCApp) -> Result<&str, BCError> {

@@ -195,7 +195,7 @@ record! {
     }
 }
 
-// ---- Payout records of `query_transfers` (beyond-python A1). ----
+// ---- Payout records of `query_transfers` (the Java SDK's payout query). ----
 
 /// The state of a bank-card payout (`transfer_status`): `SUCCESS`, `FAIL`, `PROCESSING`, or a value
 /// this SDK version does not know, kept as [`Other`](BCTransferStatus::Other).

@@ -137,6 +137,18 @@ fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
     })
 }
 
+/// [`bool_or_text`], absent or `null` being `None`.
+fn optional_bool_or_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => bool_or_text(value)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
 /// A boolean that the docs type as the text `"true"` / `"false"`.
 fn bool_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     match Value::deserialize(deserializer)? {
@@ -198,7 +210,7 @@ pub struct PayResult {
 #[non_exhaustive]
 pub struct OfflinePayResult {
     /// BeeCloud's record id of the bill.
-    pub id: Option<String>,
+    pub id: String,
     /// Scan channels: paid already (`false`: the payer is entering a password; poll the status).
     pub pay_result: Option<bool>,
     /// WX_NATIVE, ALI_OFFLINE_QRCODE: the QR code content.
@@ -255,7 +267,7 @@ pub struct OfflineRevertResult {
 #[non_exhaustive]
 pub struct OfflineRefundResult {
     /// BeeCloud's record id of the refund.
-    pub id: Option<String>,
+    pub id: String,
     /// The refund succeeded.
     pub refund_result: bool,
 }
@@ -265,9 +277,18 @@ pub struct OfflineRefundResult {
 #[non_exhaustive]
 pub struct TransferResult {
     /// BeeCloud's record id of the transfer.
-    pub id: Option<String>,
+    pub id: String,
     /// ALI: the page where the merchant confirms with the payment password.
     pub url: Option<String>,
+}
+
+/// Payload of `bc_t1_transfer`: the only payout whose answer is not known to carry an id (the
+/// other SDKs read nothing from it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct T1TransferResult {
+    /// BeeCloud's record id of the payout, when the server sends one.
+    pub id: Option<String>,
 }
 
 /// Payload of `query_bills`.
@@ -429,15 +450,18 @@ pub struct SmsResult {
     pub sms_id: String,
 }
 
-/// Payload of `verify_card_factors` (the server's types are undocumented, so raw JSON values).
+/// Payload of `verify_card_factors`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardFactorsResult {
     /// The verified card's id (with `card_no`).
     pub card_id: Option<String>,
-    /// Verified.
-    pub auth_result: Option<Value>,
-    /// The verifier's message.
+    /// `Some(true)`: the factors match; `Some(false)`: they do not (`auth_msg` says why); `None`:
+    /// the server did not say (treat as not verified). Read from a JSON boolean or the text
+    /// `"true"` / `"false"`.
+    #[serde(default, deserialize_with = "optional_bool_or_text")]
+    pub auth_result: Option<bool>,
+    /// The verifier's message (any JSON value: its type is undocumented).
     pub auth_msg: Option<Value>,
 }
 
@@ -501,7 +525,7 @@ pub struct CouponsResult {
     pub total_count: Option<u64>,
 }
 
-// ---- Payloads of the operations only the other official SDKs send (beyond-python Part A). ----
+// ---- Payloads of the operations only the other official SDKs (Java, PHP) send. ----
 
 /// Payload of `query_transfers`: one page of bank-card payouts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -535,7 +559,26 @@ pub struct CardSignResult {
 #[non_exhaustive]
 pub struct CardChargeSignResult {
     /// The signing's id (the SIGN webhook's `transaction_id`).
-    pub id: Option<String>,
+    pub id: String,
     /// The card's id, when the server already knows it (else it arrives in the SIGN webhook).
     pub card_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_results_are_booleans_and_create_ids_are_required() {
+        let read =
+            |body: &str| serde_json::from_str::<CardFactorsResult>(body).map(|r| r.auth_result);
+        assert_eq!(read(r#"{"auth_result":true}"#).unwrap(), Some(true));
+        assert_eq!(read(r#"{"auth_result":"false"}"#).unwrap(), Some(false));
+        assert_eq!(read(r#"{"auth_result":null}"#).unwrap(), None);
+        assert_eq!(read("{}").unwrap(), None);
+        assert!(read(r#"{"auth_result":"maybe"}"#).is_err());
+        // A success without the id is an answer the SDK cannot read, never an empty id.
+        assert!(serde_json::from_str::<TransferResult>(r#"{"url":"u"}"#).is_err());
+        assert!(serde_json::from_str::<OfflineRefundResult>(r#"{"refund_result":true}"#).is_err());
+    }
 }

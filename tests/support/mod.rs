@@ -381,3 +381,13 @@ pub fn bc_app(server: &CaptureServer) -> BCApp {
 pub fn expected_sign(timestamp: &str, secret: &str) -> String {
     format!("{:x}", md5::compute(format!("{APP_ID}{timestamp}{secret}")))
 }
+
+/// A 1-fen WX_NATIVE payment of the golden bill number.
+pub fn pay_params() -> beecloud::entity::BCPayReqParams {
+    let mut params = beecloud::entity::BCPayReqParams::default();
+    params.channel = Some(beecloud::BCChannelType::WX_NATIVE);
+    params.total_fee = Some(1);
+    params.bill_no = Some("201708251200001".into());
+    params.title = Some("test".into());
+    params
+}

@@ -511,13 +511,7 @@ fn offline_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         demo.bc_pay.offline_pay(&params)
     })?;
     demo.remember("offline_bill_no", &bill_no);
-    demo.record_order(
-        "PAY",
-        &bill_no,
-        total_fee,
-        &channel_name,
-        result.id.as_deref().unwrap_or(""),
-    );
+    demo.record_order("PAY", &bill_no, total_fee, &channel_name, &result.id);
     let mut extra = View::new();
     extra.push(
         match result.code_url.as_deref().or(result.qr_code.as_deref()) {
@@ -583,7 +577,7 @@ fn offline_refund(demo: &Demo, incoming: &Incoming) -> OpResult {
         &refund_no,
         refund_fee,
         form.get("channel"),
-        result.id.as_deref().unwrap_or(""),
+        &result.id,
     );
     shown(&result, View::new())
 }

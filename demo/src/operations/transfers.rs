@@ -152,7 +152,7 @@ fn run_transfer(demo: &Demo, params: &BCTransferReqParams) -> OpResult {
         &number,
         params.total_fee.unwrap_or_default(),
         &channel,
-        result.id.as_deref().unwrap_or(""),
+        &result.id,
     );
     let mut extra = View::new();
     if let Some(url) = &result.url {
@@ -216,13 +216,7 @@ fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         ("TRANSFER", &bill_no, total_fee, "BC_TRANSFER"),
         || demo.bc_pay.bc_transfer(&params),
     )?;
-    demo.record_order(
-        "TRANSFER",
-        &bill_no,
-        total_fee,
-        "BC_TRANSFER",
-        result.id.as_deref().unwrap_or(""),
-    );
+    demo.record_order("TRANSFER", &bill_no, total_fee, "BC_TRANSFER", &result.id);
     shown(
         &result,
         View::new()
@@ -344,7 +338,7 @@ fn bc_t0_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         &bill_no,
         fee,
         || demo.bc_pay.bc_t0_transfer(&params),
-        |r| r.id.clone(),
+        |r| Some(r.id.clone()),
     )
 }
 
@@ -389,7 +383,7 @@ fn cj_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         &bill_no,
         fee,
         || demo.bc_pay.cj_transfer(&params),
-        |r| r.id.clone(),
+        |r| Some(r.id.clone()),
     )
 }
 
@@ -411,7 +405,7 @@ fn jd_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         &bill_no,
         fee,
         || demo.bc_pay.jd_transfer(&params),
-        |r| r.id.clone(),
+        |r| Some(r.id.clone()),
     )
 }
 
