@@ -202,12 +202,14 @@ mod sign;
 mod subscription_params;
 mod transport;
 mod webhook;
+mod webhook_dedup;
 mod webhook_receipt;
 // Operations beyond Python (other official SDKs) and pagination.
 mod beyond;
 mod beyond_params;
 mod cards;
 mod checks;
+mod find;
 mod pages;
 mod payouts;
 mod sensitive;

@@ -381,3 +381,15 @@ pub fn bc_app(server: &CaptureServer) -> BCApp {
 pub fn expected_sign(timestamp: &str, secret: &str) -> String {
     format!("{:x}", md5::compute(format!("{APP_ID}{timestamp}{secret}")))
 }
+
+/// Lowercase hex MD5 of `text`, computed independently of the SDK (forged and genuine pushes).
+pub fn md5_hex(text: &str) -> String {
+    format!("{:x}", md5::compute(text))
+}
+
+/// This machine's clock, ms since the epoch (the timestamps pushes carry).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as i64)
+}
