@@ -31,6 +31,7 @@ use serde_json::{Map, Value};
 use crate::app::BCApp;
 use crate::channel::BCChannelType;
 use crate::error::BCError;
+use crate::sensitive::Shown;
 use crate::sign::{signatures_match, subscription_webhook_sign, webhook_signature};
 use crate::webhook_dedup::BCWebhookKey;
 
@@ -161,8 +162,9 @@ impl BCLegacySign {
     }
 }
 
-/// A verified webhook push. `Debug` redacts the `toSign` key some real pushes carried (it held
-/// the app id and secret in clear).
+/// A verified webhook push. `Debug` hides sensitive values in `message_detail`, `optional` and
+/// `raw` (card and ID numbers, and the `toSign` key some real pushes carried, which held the app
+/// id and secret in clear).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BCWebhook {
@@ -196,10 +198,6 @@ pub struct BCWebhook {
 
 impl fmt::Debug for BCWebhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut raw = self.raw.clone();
-        if let Some(value) = raw.get_mut("toSign") {
-            *value = Value::from("<redacted>");
-        }
         f.debug_struct("BCWebhook")
             .field("signature", &self.signature)
             .field("form", &self.form)
@@ -210,10 +208,13 @@ impl fmt::Debug for BCWebhook {
             .field("transaction_id", &self.transaction_id)
             .field("transaction_fee", &self.transaction_fee)
             .field("trade_success", &self.trade_success)
-            .field("message_detail", &self.message_detail)
-            .field("optional", &self.optional)
+            .field(
+                "message_detail",
+                &Shown("message_detail", &self.message_detail),
+            )
+            .field("optional", &Shown("optional", &self.optional))
             .field("channel_transaction_id", &self.channel_transaction_id)
-            .field("raw", &raw)
+            .field("raw", &Shown("raw", &self.raw))
             .finish()
     }
 }
