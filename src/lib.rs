@@ -198,6 +198,7 @@ mod records;
 mod reply;
 mod resolve;
 mod results;
+mod retry;
 mod sign;
 mod subscription_params;
 mod transport;

@@ -12,16 +12,14 @@ use std::time::Duration;
 
 use beecloud::BCError;
 use beecloud::emulator::{Emulator, WebhookSink};
-use beecloud::entity::{
-    BCApp, BCCardTransferParams, BCChannelType, BCPlan, BCSubscription, BCTransferStatus,
-};
+use beecloud::entity::{BCApp, BCChannelType, BCPlan, BCSubscription, BCTransferStatus};
 use beecloud::utils::{
     BCConfirmedRecord, BCMemoryDedup, BCTransactionType, BCWebhookReceipt, WEBHOOK_FAIL,
     WEBHOOK_SUCCESS, receive_webhook,
 };
 use emulated::{Env, fast_config, number, pay_params, refund_params};
 use serde_json::{Map, Value, json};
-use support::{CaptureServer, Reply, md5_hex, now_ms};
+use support::{CaptureServer, Reply, card_payout, md5_hex, now_ms};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -96,19 +94,6 @@ fn paid_bill(env: &Env, sink: &WebhookSink, fee: i64, n: usize) -> (String, Valu
     let bill = env.pay.pay(&params).unwrap();
     env.emu.complete_payment(&bill.id).unwrap();
     (params.bill_no.unwrap(), pushed(sink, n))
-}
-
-fn card_payout(bill_no: &str, fee: i64) -> BCCardTransferParams {
-    let mut card = BCCardTransferParams::default();
-    card.total_fee = Some(fee);
-    card.bill_no = Some(bill_no.into());
-    card.title = Some("提现".into());
-    card.bank_fullname = Some("招商银行".into());
-    card.card_type = Some("DE".into());
-    card.account_type = Some("P".into());
-    card.account_no = Some("6225880000000003".into());
-    card.account_name = Some("王五".into());
-    card
 }
 
 #[test]
