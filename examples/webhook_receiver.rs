@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use beecloud::BCPay;
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::{BCApp, BCCardTransferParams, BCChannelType, BCPayReqParams};
-use beecloud::utils::{BCMemoryDedup, BCWebhookReceipt, receive_webhook};
+use beecloud::utils::{BCMemoryDedup, BCWebhookReceipt, receive_webhook, verify_webhook};
 
 /// The merchant's orders, by number: amount and state.
 type Orders = Arc<Mutex<HashMap<String, (i64, &'static str)>>>;
@@ -189,6 +189,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     took.sort();
     let gets = emu.requests().len() - before;
+    // What the signature check alone costs (all a receiver did before confirming by query).
+    let mut checked: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let started = Instant::now();
+            verify_webhook(&bc_app, &body).expect("genuine");
+            started.elapsed()
+        })
+        .collect();
+    checked.sort();
+    println!(
+        "signature check alone: p50 {:?}, p99 {:?}",
+        checked[rounds / 2],
+        checked[rounds * 99 / 100]
+    );
     println!(
         "confirmation cost: {:.2} GET per push, p50 {:?}, p99 {:?} ({rounds} pushes against the emulator on 127.0.0.1)",
         gets as f64 / rounds as f64,
