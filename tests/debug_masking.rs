@@ -1,5 +1,5 @@
 //! No card, account or ID number (nor a phone, CVV, password or `toSign`) in any `Debug`: seeded
-//! numbers are put under every sensitive key of every params struct and every result — as a
+//! numbers are put under every sensitive key of every params struct, record and result — as a
 //! field, in `optional`, in a `set()` extra, in `raw`, in nested maps and lists, and inside JSON
 //! text — and no run of 5 of their digits may show (a card keeps its last 4 at most).
 
@@ -179,6 +179,16 @@ fn no_sensitive_value_shows_in_any_params_debug() {
             BCCardSignParams,
             BCT0TransferParams,
             BCT1TransferParams,
+        );
+        // The records queries return, read alike.
+        every_params!(
+            secrets,
+            BCBill,
+            BCRefund,
+            BCMerchantUser,
+            BCCouponTemplate,
+            BCCoupon,
+            BCTransferRecord,
         );
         // Filled field by field and through set(), as the README's BC_EXPRESS recipe does.
         let mut pay = BCPayReqParams::default();
