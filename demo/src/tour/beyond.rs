@@ -13,7 +13,7 @@ use beecloud::{BCChannelType, BCPay};
 use serde_json::{Map, Value};
 
 use super::{Numbers, Tour, pay_params, some};
-use crate::webhook::SANDBOX_CHANNEL_PREFIX;
+use crate::state::SANDBOX_CHANNEL_PREFIX;
 
 pub(super) fn beyond_python(tour: &mut Tour, numbers: &mut Numbers) {
     bank_lists(tour);
