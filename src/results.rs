@@ -14,13 +14,15 @@ use crate::channel::BCChannelType;
 use crate::records::{
     BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund, BCTransferRecord,
 };
+use crate::sensitive::masked_object;
 use crate::subscription_params::{BCPlan, BCSubscription};
 
 /// A successful answer (`result_code` 0): Python's `BCResult`.
 ///
 /// It dereferences to the operation's payload, so fields read as in Python: `result.id`,
 /// `result.bills`, `result.code_url`. [`raw`](BCResult::raw) keeps the whole response object.
-#[derive(Clone, Debug, PartialEq)]
+/// `Debug` hides card, account and ID numbers (and similar) wherever they appear.
+#[derive(Clone, PartialEq)]
 pub struct BCResult<T> {
     /// Always 0 here (failures are [`BCError`](crate::BCError)s).
     pub result_code: i64,
@@ -84,7 +86,28 @@ impl PartialEq for RawReply {
 
 impl fmt::Debug for RawReply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (**self).fmt(f)
+        match masked_object(self) {
+            Some(shown) => shown.fmt(f),
+            None => (**self).fmt(f),
+        }
+    }
+}
+
+// The payload is decoded from `raw`: when `raw` holds a sensitive value, the payload's own
+// `Debug` would show it, so only the masked `raw` is shown.
+impl<T: fmt::Debug> fmt::Debug for BCResult<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = f.debug_struct("BCResult");
+        shown
+            .field("result_code", &self.result_code)
+            .field("result_msg", &self.result_msg)
+            .field("err_detail", &self.err_detail);
+        if masked_object(&self.raw).is_some() {
+            shown.field("data", &format_args!("<holds sensitive values: see raw>"));
+        } else {
+            shown.field("data", &self.data);
+        }
+        shown.field("raw", &self.raw).finish()
     }
 }
 
