@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::retry::BCRetry;
+
 /// The production API host (Python's `BEECLOUD_API_HOST`).
 pub const BEECLOUD_API_HOST: &str = "https://api.beecloud.cn";
 /// Connect timeout used when [`BCApp::timeout`] is `None`.
@@ -141,6 +143,9 @@ pub struct BCApp {
     /// Scheme and host of WeChat's OAuth API for [`fetch_open_id_with`](crate::utils::fetch_open_id_with)
     /// (default [`WECHAT_API_HOST`]); point it at a stand-in in tests.
     pub wechat_api_host: String,
+    /// Retries (default `None`: every call is sent once). Queries are retried on network
+    /// failures, timeouts and 5xx; writes only when nothing was sent — see [`BCRetry`].
+    pub retry: Option<BCRetry>,
     /// `None` once the caller supplied an agent.
     proxy: Option<BCProxy>,
     agent: ureq::Agent,
@@ -333,6 +338,7 @@ impl Default for BCApp {
             timeout: None,
             api_host: BEECLOUD_API_HOST.to_string(),
             wechat_api_host: WECHAT_API_HOST.to_string(),
+            retry: None,
             proxy: Some(BCProxy::FromEnv),
             agent,
         }
@@ -357,6 +363,7 @@ impl fmt::Debug for BCApp {
             .field("timeout", &self.timeout)
             .field("api_host", &self.api_host)
             .field("wechat_api_host", &self.wechat_api_host)
+            .field("retry", &self.retry)
             .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }

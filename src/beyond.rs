@@ -1,6 +1,5 @@
-//! Smaller operations the other official SDKs send and Python does not (beyond-python A2, A3, A6,
-//! A8.1): the online BC_GATEWAY bank list, the BC_EXPRESS confirmation, sandbox notify and refund
-//! status with `bill_update_flag`.
+//! Smaller operations the other official SDKs send and Python does not: the online BC_GATEWAY bank
+//! list, the BC_EXPRESS confirmation, sandbox notify and refund status with `bill_update_flag`.
 
 use serde_json::{Map, Value};
 

@@ -1,4 +1,4 @@
-//! The params structs of the operations only the other official SDKs send (beyond-python Part A):
+//! The params structs of the operations only the other official SDKs (Java, PHP) send:
 //! declared with the same `params!` macro as Python's, so they fill, send and `set()` alike.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Card signing for direct debit (代扣, beyond-python A5): the Java SDK's `card/*` trio (2017) and
+//! Card signing for direct debit (代扣): the Java SDK's `card/*` trio (2017) and
 //! the PHP SDK's older `sign` route (2016). A signed card's `card_id` pays with `BC_CARD_CHARGE`.
 //! All live only (refused in test mode), app secret, and **experimental**: no REST document
 //! describes them and each generation is sent by one SDK only.

@@ -59,7 +59,7 @@ channels! {
     BC_GATEWAY, BC_EXPRESS, BC_APP, BC_NATIVE, BC_WX_WAP, BC_ALI_QRCODE, BC_WX_JSAPI, BC_ALI_APP,
     BC_ALI_WAP, BC_ALI_WEB, BC_WX_APP, BC_ALI_JSAPI, BC_WX_MINI, BC_ALI_SCAN, BC_WX_SCAN, BC_SCAN,
     BC_TRANSFER, BC_SUBSCRIPTION,
-    // Values only the other official SDKs send (beyond-python A8.6).
+    // Values only the other official SDKs (Java, PHP) send.
     BC_QQ_NATIVE, BC_JD_QRCODE, JD_B2B, BC_CARD_CHARGE, CP, CP_WEB, JD_TRANSFER, SCAN,
 }
 

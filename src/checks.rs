@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::error::BCError;
 
-/// Page sizes the bill, refund and payout lists accept (beyond-python B21).
+/// Page sizes the bill, refund and payout lists accept: the server's documented range, which the
+/// Java SDK also enforces.
 pub(crate) const LIMIT_RANGE: std::ops::RangeInclusive<i64> = 10..=50;
 
 /// Each of `keys` is present, not null and, if text, not empty.

@@ -158,15 +158,19 @@ impl BCError {
         self.code() == Some(BCResultCode::AppInvalid)
     }
 
-    /// The server refused the request's fields: `3 CHANNEL_INVALID`, `4 MISS_PARAM` or
-    /// `5 PARAM_INVALID` (the SDK's own refusals are [`BCError::InvalidParams`]).
+    /// The request's fields were refused, by the SDK before sending ([`BCError::InvalidParams`],
+    /// nothing was sent) or by the server: `3 CHANNEL_INVALID`, `4 MISS_PARAM`, `5 PARAM_INVALID`.
+    /// One branch handles both; [`code`](BCError::code) is `None` for the SDK's own refusals.
     pub fn is_param_error(&self) -> bool {
-        matches!(
-            self.code(),
-            Some(
-                BCResultCode::ChannelInvalid | BCResultCode::MissParam | BCResultCode::ParamInvalid
+        matches!(self, BCError::InvalidParams { .. })
+            || matches!(
+                self.code(),
+                Some(
+                    BCResultCode::ChannelInvalid
+                        | BCResultCode::MissParam
+                        | BCResultCode::ParamInvalid
+                )
             )
-        )
     }
 
     /// The channel itself failed or is not set up: `2 PAY_FACTOR_NOT_SET`, `6 CERT_FILE_ERROR`,
@@ -220,6 +224,7 @@ mod tests {
             result_msg: String::new(),
             err_detail: String::new(),
             raw: Default::default(),
+            body: String::new(),
         }
     }
 
@@ -242,5 +247,9 @@ mod tests {
         let local = BCError::invalid("x");
         assert_eq!(local.code(), None);
         assert!(!local.is_duplicate());
+        assert!(
+            local.is_param_error(),
+            "the SDK's own refusals are parameter errors too"
+        );
     }
 }

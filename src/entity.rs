@@ -19,4 +19,5 @@ pub use crate::beyond_params::{
 };
 pub use crate::records::{BCTransferRecord, BCTransferStatus};
 pub use crate::results::*;
+pub use crate::retry::BCRetry;
 pub use crate::sensitive::SensitiveText;

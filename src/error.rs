@@ -14,9 +14,11 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// [`result_code`](BCError::result_code), [`result_msg`](BCError::result_msg) and
 /// [`err_detail`](BCError::err_detail) give the values the Python SDK would have put in its `BCResult`
 /// (`-1` for network and HTTP failures, `-2` for test-mode refusals, the server's own code otherwise).
-/// `Display` never contains a secret or a signed URL; `Display` and `Debug` show at most a short,
-/// redacted excerpt of any server text ([`response_body`](BCError::response_body),
-/// [`err_detail`](BCError::err_detail) and [`raw`](BCError::raw) have all of it).
+/// `Display` says what went wrong in full: the server's `result_code`, `result_msg` and
+/// `err_detail`, or the `host:port` and the operating system's reason of a network failure. No
+/// text of an error ever holds a value the SDK knows is secret — the app's secrets, the `app_sign`
+/// it sent, the card, account and ID numbers of the request, the query of a signed URL: where a
+/// server echoes one, it reads `<redacted>`. Nothing else is cut or hidden.
 ///
 /// [`outcome_unknown`](BCError::outcome_unknown) tells whether the server may have acted on the
 /// request: true for every variant that reached the server without a clear refusal.
@@ -32,6 +34,8 @@ pub enum BCError {
         err_detail: String,
         /// The whole response object, including keys the SDK does not model.
         raw: Map<String, Value>,
+        /// The response body, as text (lossy UTF-8).
+        body: String,
     },
     /// The operation is refused in test mode; nothing was sent (Python's `-2 NOT_SUPPORTED_CODE`).
     NotSupportedInTestMode {
@@ -58,6 +62,8 @@ pub enum BCError {
     /// No connection could be opened (connection refused, host not found, network unreachable, a URL
     /// the HTTP client cannot use): nothing was sent. Python's `-1 NETWORK_ERROR`.
     Connect {
+        /// The `host:port` the SDK tried to reach.
+        server: String,
         /// The underlying error.
         source: BoxError,
     },
@@ -65,6 +71,8 @@ pub enum BCError {
     /// or protocol failure…). Python's `-1 NETWORK_ERROR`. The request may or may not have reached
     /// the server: query the bill before paying again.
     Transport {
+        /// The `host:port` of the server.
+        server: String,
         /// The underlying error.
         source: BoxError,
     },
@@ -72,6 +80,8 @@ pub enum BCError {
     /// [`BCTimeout`](crate::entity::BCTimeout)). As with `Transport`, the server may have acted
     /// (counted so even for a connect timeout, to stay on the safe side).
     Timeout {
+        /// The `host:port` of the server.
+        server: String,
         /// The underlying error.
         source: BoxError,
     },
@@ -81,8 +91,8 @@ pub enum BCError {
     Redirect {
         /// The HTTP status code.
         status: u16,
-        /// The `Location` header, its query string and fragment replaced by `<redacted>`, as a
-        /// short excerpt cut before anything like `sign` or `secret`; `None` when absent.
+        /// The `Location` header, its query string and fragment replaced by `<redacted>`; `None`
+        /// when absent.
         location: Option<String>,
     },
     /// The server answered with an HTTP status other than 200, 3xx and 4xx (Python's `-1`,
@@ -115,6 +125,8 @@ pub enum BCError {
     UnreadableSuccess {
         /// The whole response object.
         raw: Map<String, Value>,
+        /// The response body, as text.
+        body: String,
         /// Why the payload could not be decoded.
         source: serde_json::Error,
     },
@@ -217,12 +229,16 @@ impl BCError {
         }
     }
 
-    /// The whole server body of an [`HttpStatus`](BCError::HttpStatus) or
-    /// [`InvalidResponse`](BCError::InvalidResponse) (lossy UTF-8). `Debug` shows only a short,
-    /// redacted excerpt of it: a hostile or echoing server may put request data (`app_sign`) there.
+    /// The whole response body, for every error that had one: [`Api`](BCError::Api),
+    /// [`HttpStatus`](BCError::HttpStatus), [`InvalidResponse`](BCError::InvalidResponse) and
+    /// [`UnreadableSuccess`](BCError::UnreadableSuccess) (lossy UTF-8; values the SDK knows are
+    /// secret read `<redacted>`). `Debug` shows only its first characters.
     pub fn response_body(&self) -> Option<&str> {
         match self {
-            BCError::HttpStatus { body, .. } | BCError::InvalidResponse { body, .. } => Some(body),
+            BCError::Api { body, .. }
+            | BCError::UnreadableSuccess { body, .. }
+            | BCError::HttpStatus { body, .. }
+            | BCError::InvalidResponse { body, .. } => Some(body),
             _ => None,
         }
     }
@@ -275,10 +291,9 @@ impl fmt::Display for BCError {
                 err_detail,
                 ..
             } => {
-                // Server texts: an excerpt, as in `Debug` (`err_detail()` has all of it).
-                write!(f, "beecloud error {result_code} {}", excerpt(result_msg))?;
+                write!(f, "beecloud error {result_code} {result_msg}")?;
                 if !err_detail.is_empty() {
-                    write!(f, ": {}", excerpt(err_detail))?;
+                    write!(f, ": {err_detail}")?;
                 }
                 Ok(())
             }
@@ -290,14 +305,24 @@ impl fmt::Display for BCError {
             }
             BCError::InvalidParams { message } => write!(f, "invalid parameters: {message}"),
             BCError::NotConfigured { what } => write!(f, "not configured: {what}"),
-            BCError::Connect { .. } => {
-                write!(
-                    f,
-                    "could not connect to the beecloud server (nothing was sent)"
-                )
-            }
-            BCError::Transport { .. } => write!(f, "could not talk to the beecloud server"),
-            BCError::Timeout { .. } => write!(f, "the beecloud server did not answer in time"),
+            BCError::Connect { server, source } => write!(
+                f,
+                "could not connect to {}: {} (nothing was sent)",
+                shown(server),
+                cause(source, server)
+            ),
+            BCError::Transport { server, source } => write!(
+                f,
+                "the connection to {} failed: {} ({MAY_HAVE_ACTED})",
+                shown(server),
+                cause(source, server)
+            ),
+            BCError::Timeout { server, source } => write!(
+                f,
+                "no answer from {} in time: {} ({MAY_HAVE_ACTED})",
+                shown(server),
+                cause(source, server)
+            ),
             BCError::Redirect { status, location } => {
                 write!(f, "redirect {status} refused (never followed)")?;
                 if let Some(location) = location {
@@ -305,13 +330,26 @@ impl fmt::Display for BCError {
                 }
                 Ok(())
             }
-            BCError::HttpStatus { status, .. } => write!(f, "unexpected http status {status}"),
-            BCError::InvalidResponse { problem, .. } => write!(f, "invalid response: {problem}"),
+            BCError::HttpStatus { status, reason, .. } => {
+                write!(
+                    f,
+                    "unexpected http status {status} {reason} ({MAY_HAVE_ACTED})"
+                )
+            }
+            BCError::InvalidResponse {
+                status, problem, ..
+            } => write!(
+                f,
+                "invalid response (http status {status}): {problem} ({MAY_HAVE_ACTED})"
+            ),
             BCError::UnreadableSuccess { .. } => write!(
                 f,
                 "the server accepted the request; its answer could not be read — query before retrying"
             ),
-            BCError::BodyTooLarge { limit } => write!(f, "response body larger than {limit} bytes"),
+            BCError::BodyTooLarge { limit } => write!(
+                f,
+                "response body larger than {limit} bytes ({MAY_HAVE_ACTED})"
+            ),
             BCError::InvalidWebhook { problem } => write!(f, "invalid webhook: {problem}"),
             BCError::WebhookAmountMismatch { expected, received } => {
                 write!(
@@ -320,7 +358,7 @@ impl fmt::Display for BCError {
                 )
             }
             BCError::WeChat { errcode, errmsg } => {
-                write!(f, "wechat error {errcode}: {}", excerpt(errmsg))
+                write!(f, "wechat error {errcode}: {errmsg}")
             }
         }
     }
@@ -329,9 +367,9 @@ impl fmt::Display for BCError {
 impl StdError for BCError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            BCError::Connect { source }
-            | BCError::Transport { source }
-            | BCError::Timeout { source } => Some(source.as_ref()),
+            BCError::Connect { source, .. }
+            | BCError::Transport { source, .. }
+            | BCError::Timeout { source, .. } => Some(source.as_ref()),
             BCError::UnreadableSuccess { source, .. } => Some(source),
             BCError::InvalidResponse {
                 source: Some(source),
@@ -342,7 +380,7 @@ impl StdError for BCError {
     }
 }
 
-/// `Debug` as derived, except that server bodies and raw answers show as short, redacted excerpts.
+/// `Debug` as derived, except that bodies and raw answers show as their first characters.
 impl fmt::Debug for BCError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let raw_excerpt =
@@ -353,11 +391,12 @@ impl fmt::Debug for BCError {
                 result_msg,
                 err_detail,
                 raw,
+                body: _,
             } => f
                 .debug_struct("Api")
                 .field("result_code", result_code)
-                .field("result_msg", &excerpt(result_msg))
-                .field("err_detail", &excerpt(err_detail))
+                .field("result_msg", result_msg)
+                .field("err_detail", err_detail)
                 .field("raw", &raw_excerpt(raw))
                 .finish(),
             BCError::NotSupportedInTestMode { method } => f
@@ -375,15 +414,21 @@ impl fmt::Debug for BCError {
             BCError::NotConfigured { what } => {
                 f.debug_struct("NotConfigured").field("what", what).finish()
             }
-            BCError::Connect { source } => {
-                f.debug_struct("Connect").field("source", source).finish()
-            }
-            BCError::Transport { source } => {
-                f.debug_struct("Transport").field("source", source).finish()
-            }
-            BCError::Timeout { source } => {
-                f.debug_struct("Timeout").field("source", source).finish()
-            }
+            BCError::Connect { server, source } => f
+                .debug_struct("Connect")
+                .field("server", server)
+                .field("source", source)
+                .finish(),
+            BCError::Transport { server, source } => f
+                .debug_struct("Transport")
+                .field("server", server)
+                .field("source", source)
+                .finish(),
+            BCError::Timeout { server, source } => f
+                .debug_struct("Timeout")
+                .field("server", server)
+                .field("source", source)
+                .finish(),
             BCError::Redirect { status, location } => f
                 .debug_struct("Redirect")
                 .field("status", status)
@@ -411,7 +456,7 @@ impl fmt::Debug for BCError {
                 .field("body", &excerpt(body))
                 .field("source", source)
                 .finish(),
-            BCError::UnreadableSuccess { raw, source } => f
+            BCError::UnreadableSuccess { raw, source, .. } => f
                 .debug_struct("UnreadableSuccess")
                 .field("raw", &raw_excerpt(raw))
                 .field("source", source)
@@ -438,38 +483,60 @@ impl fmt::Debug for BCError {
     }
 }
 
-/// Longest server text an error's `Debug` shows, in characters.
+/// Longest body an error's `Debug` shows, in characters.
 pub(crate) const EXCERPT_CHARS: usize = 120;
 
-/// Words after which a server text may carry request data (an echoed `app_sign`, a signed
-/// `?para=` URL, a secret): the excerpt stops before the first of them (ASCII case ignored).
-const SENSITIVE_MARKERS: &[&str] = &["sign", "para=", "secret"];
-
-/// At most [`EXCERPT_CHARS`] characters of `text`, cut before anything that may be request data,
-/// with a note of how much was left out.
+/// At most [`EXCERPT_CHARS`] characters of `text`, with a note of how much was left out: a body
+/// may be megabytes of HTML.
 pub(crate) fn excerpt(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let sensitive = SENSITIVE_MARKERS
-        .iter()
-        .filter_map(|marker| lower.find(marker))
-        .min()
-        .unwrap_or(text.len());
-    let mut end = sensitive.min(
-        text.char_indices()
-            .nth(EXCERPT_CHARS)
-            .map_or(text.len(), |(at, _)| at),
-    );
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}… ({} more bytes)", &text[..end], text.len() - end),
     }
-    if end == text.len() {
-        text.to_string()
+}
+
+/// What a write must do after a failure whose outcome is unknown.
+const MAY_HAVE_ACTED: &str = "the server may have acted: query before retrying";
+
+/// A network error's server, or a stand-in for an error built outside a call.
+fn shown(server: &str) -> &str {
+    if server.is_empty() {
+        "the server"
     } else {
-        format!(
-            "{}… ({} more bytes withheld)",
-            &text[..end],
-            text.len() - end
-        )
+        server
+    }
+}
+
+/// The reason of a network failure in plain words: the operating system's ("connection
+/// refused"), the failed host lookup, or which timeout ran out.
+fn cause(source: &BoxError, server: &str) -> String {
+    let lookup_failed = || format!("failed to look up {}", crate::redact::host_of(server));
+    match source.downcast_ref::<ureq::Error>() {
+        Some(ureq::Error::HostNotFound) => lookup_failed(),
+        Some(ureq::Error::Io(io)) if is_lookup_failure(io) => lookup_failed(),
+        Some(ureq::Error::Io(io)) => io_reason(io),
+        Some(ureq::Error::Timeout(which)) => format!("{which} timeout"),
+        Some(other) => other.to_string(),
+        None => match source.downcast_ref::<std::io::Error>() {
+            Some(io) => io_reason(io),
+            None => source.to_string(),
+        },
+    }
+}
+
+/// The standard library reports a failed `getaddrinfo` as an uncategorised error with this text.
+pub(crate) fn is_lookup_failure(io: &std::io::Error) -> bool {
+    io.to_string().starts_with("failed to lookup address")
+}
+
+/// The error kind's portable words ("connection refused") where it has some, else the error text.
+fn io_reason(io: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match io.kind() {
+        ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected
+        | HostUnreachable | NetworkUnreachable | NetworkDown | AddrNotAvailable | TimedOut
+        | UnexpectedEof | BrokenPipe => io.kind().to_string(),
+        _ => io.to_string(),
     }
 }
 
@@ -487,32 +554,47 @@ mod tests {
     }
 
     #[test]
-    fn excerpts_are_short_and_stop_before_request_data() {
-        assert_eq!(
-            excerpt("<html>bad gateway</html>"),
-            "<html>bad gateway</html>"
-        );
-        let echoed = r#"{"app_id":"AID","app_sign":"0123456789abcdef","timestamp":1}"#;
-        let shown = excerpt(echoed);
-        assert!(!shown.contains("0123456789abcdef"), "{shown}");
-        assert!(shown.starts_with(r#"{"app_id":"AID","app_"#), "{shown}");
-        let shown = excerpt("GET /2/rest/bills?PARA=%7B");
-        assert_eq!(shown, "GET /2/rest/bills?… (8 more bytes withheld)");
+    fn excerpts_are_short_and_keep_every_word() {
+        let echoed = r#"{"result_msg":"APP_INVALID","err_detail":"app_sign does not match"}"#;
+        assert_eq!(excerpt(echoed), echoed);
         let long = "界".repeat(1000);
         assert_eq!(
-            excerpt(&long).chars().take_while(|c| *c == '界').count(),
-            EXCERPT_CHARS
+            excerpt(&long),
+            format!(
+                "{}… ({} more bytes)",
+                "界".repeat(EXCERPT_CHARS),
+                3 * (1000 - EXCERPT_CHARS)
+            )
         );
         let err = BCError::HttpStatus {
             status: 500,
             reason: "Internal Server Error".into(),
             body: format!("{long}{echoed}"),
         };
-        let shown = format!("{err:?}");
-        assert!(shown.len() < 600 && !shown.contains("app_sign"), "{shown}");
+        assert!(format!("{err:?}").len() < 600);
         assert_eq!(
             err.response_body().unwrap().len(),
             long.len() + echoed.len()
+        );
+    }
+
+    #[test]
+    fn network_causes_in_plain_words() {
+        let server = "api.beecloud.cn:443";
+        let cause_of = |error: ureq::Error| cause(&BoxError::from(error), server);
+        assert_eq!(
+            cause_of(ureq::Error::Io(
+                std::io::ErrorKind::ConnectionRefused.into()
+            )),
+            "connection refused"
+        );
+        assert_eq!(
+            cause_of(ureq::Error::HostNotFound),
+            "failed to look up api.beecloud.cn"
+        );
+        assert_eq!(
+            cause_of(ureq::Error::Timeout(ureq::Timeout::Global)),
+            "global timeout"
         );
     }
 

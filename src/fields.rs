@@ -7,7 +7,13 @@ use serde_json::{Map, Value};
 use crate::error::BCError;
 
 /// Keys the SDK writes itself; a params struct's `set()` may not use them.
-pub(crate) const RESERVED_KEYS: &[&str] = &["app_id", "timestamp", "app_sign", "bc_analysis"];
+pub(crate) const RESERVED_KEYS: &[&str] = &[
+    "app_id",
+    "timestamp",
+    "app_sign",
+    "bc_analysis",
+    "signature",
+];
 
 /// A params struct the HTTP helper can turn into request fields.
 pub(crate) trait WireParams: Serialize {

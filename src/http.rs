@@ -2,7 +2,7 @@
 //! [`get`] (WeChat OAuth). An operation is a [`Op`] — name, wire shape, path, secret, test-mode
 //! rule — plus its fields; this module refuses test-mode calls, signs, encodes, sends and maps the reply.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -11,6 +11,7 @@ use crate::app::{BCApp, BCTimeout, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT
 use crate::error::BCError;
 use crate::fields::{percent_encode, query_pairs};
 use crate::params::Fields;
+use crate::redact::{self, Sent};
 use crate::reply::{decode, redacted_location, transport_error};
 use crate::results::BCResult;
 use crate::sign::app_sign;
@@ -158,26 +159,15 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     };
     let agent = app.agent();
     let started = Instant::now();
-    let sent = match op.wire {
-        Wire::Post | Wire::Put => {
-            let body = fields.to_json(&signature)?;
-            let request = if op.wire == Wire::Post {
-                agent.post(&url)
-            } else {
-                agent.put(&url)
-            };
-            with_timeouts(
-                request.header("Content-Type", "application/json"),
-                app.timeout,
-            )
-            .send(&body[..])
-        }
+    // The request is built once; each attempt sends it again (the URL carries a GET's fields).
+    let body = match op.wire {
+        Wire::Post | Wire::Put => fields.to_json(&signature)?,
         Wire::GetPara => {
             let para = String::from_utf8(fields.to_json(&signature)?)
                 .map_err(|_| BCError::invalid("parameters must be UTF-8"))?;
             url.push_str("?para=");
             url.push_str(&percent_encode(&para, true));
-            with_timeouts(agent.get(&url), app.timeout).call()
+            Vec::new()
         }
         Wire::GetQuery | Wire::Delete => {
             if !caller_query.is_empty() || !signature.is_empty() {
@@ -188,17 +178,33 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
                 url.push('&');
             }
             url.push_str(&query_pairs(&signature)?);
-            let request = if op.wire == Wire::Delete {
-                agent.delete(&url)
-            } else {
-                agent.get(&url)
-            };
-            with_timeouts(request, app.timeout).call()
+            Vec::new()
         }
     };
-    let reply = read_reply(sent);
-    let status = reply.as_ref().ok().map(|(status, _)| *status);
-    let result = reply.and_then(|(status, body)| decode(status, body));
+    let send = |left| match op.wire {
+        Wire::Post => with_timeouts(agent.post(&url), app.timeout, left)
+            .header("Content-Type", "application/json")
+            .send(&body[..]),
+        Wire::Put => with_timeouts(agent.put(&url), app.timeout, left)
+            .header("Content-Type", "application/json")
+            .send(&body[..]),
+        Wire::GetPara | Wire::GetQuery => with_timeouts(agent.get(&url), app.timeout, left).call(),
+        Wire::Delete => with_timeouts(agent.delete(&url), app.timeout, left).call(),
+    };
+    let deadline = app
+        .timeout
+        .map_or(DEFAULT_CALL_TIMEOUT, |timeout| timeout.deadline());
+    let is_get = matches!(op.wire, Wire::GetPara | Wire::GetQuery);
+    let (status, result) = crate::retry::attempts(app.retry, is_get, started, deadline, |left| {
+        let reply = read_reply(send(left));
+        let status = reply.as_ref().ok().map(|(status, _)| *status);
+        (
+            status,
+            reply.and_then(|(status, body)| decode(status, body)),
+        )
+    });
+    let result =
+        result.map_err(|error| redact::about(error, &Sent::call(&url, app, &signature, &fields)));
     crate::call_log::record(op.name, op.wire.method(), &url, status, &result, started);
     result
 }
@@ -206,7 +212,8 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
 /// GETs a document from a non-BeeCloud service (WeChat OAuth), with the default timeouts and body
 /// cap: `(status, body)`.
 pub(crate) fn get(agent: &ureq::Agent, url: &str) -> Result<(u16, Vec<u8>), BCError> {
-    read_reply(with_timeouts(agent.get(url), None).call())
+    read_reply(with_timeouts(agent.get(url), None, DEFAULT_CALL_TIMEOUT).call())
+        .map_err(|error| redact::about(error, &Sent::get(url)))
 }
 
 fn api_root(app: &BCApp) -> Result<&str, BCError> {
@@ -282,11 +289,13 @@ fn payout_signature(
     ]))
 }
 
-/// The call's timeouts, its overall deadline ([`BCTimeout::deadline`]), no redirects and every
-/// status as an answer for [`read_reply`] to judge (also when the agent came from elsewhere).
+/// The call's timeouts, its overall deadline ([`BCTimeout::deadline`]) — or the time `left` of
+/// it when this is a retry —, no redirects and every status as an answer for [`read_reply`] to
+/// judge (also when the agent came from elsewhere).
 fn with_timeouts<B>(
     request: ureq::RequestBuilder<B>,
     timeout: Option<BCTimeout>,
+    left: Duration,
 ) -> ureq::RequestBuilder<B> {
     // Set per request too, so an agent of the caller's (`BCApp::set_agent`) never follows a
     // redirect and reads envelopes alike.
@@ -296,14 +305,16 @@ fn with_timeouts<B>(
         .http_status_as_error(false);
     match timeout {
         None => config
-            .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT))
-            .timeout_global(Some(DEFAULT_CALL_TIMEOUT)),
-        Some(total @ BCTimeout::Total(_)) => config.timeout_global(Some(total.deadline())),
+            .timeout_connect(Some(DEFAULT_CONNECT_TIMEOUT.min(left)))
+            .timeout_global(Some(DEFAULT_CALL_TIMEOUT.min(left))),
+        Some(total @ BCTimeout::Total(_)) => {
+            config.timeout_global(Some(total.deadline().min(left)))
+        }
         Some(both @ BCTimeout::ConnectRead { connect, read }) => config
             .timeout_connect(Some(connect))
             .timeout_recv_response(Some(read))
             .timeout_per_read(Some(read))
-            .timeout_global(Some(both.deadline())),
+            .timeout_global(Some(both.deadline().min(left))),
     }
     .build()
 }

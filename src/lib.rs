@@ -31,26 +31,31 @@
 //! match bc_pay.pay(&req_params) {
 //!     // Draw result.code_url as a QR code for the payer.
 //!     Ok(result) => println!("bill {} — QR content {:?}", result.id, result.code_url),
-//!     Err(e) => eprintln!("{} {} {}", e.result_code().unwrap_or_default(), e.result_msg(), e.err_detail()),
+//!     // e.g. "beecloud error 1 APP_INVALID: app_sign does not match the secret of this route"
+//!     Err(e) => eprintln!("{e}"),
 //! }
 //! ```
 //!
-//! The money moves when BeeCloud's webhook says so, not when `pay` returns: verify every push with
-//! [`utils::verify_webhook`], check its amount with [`utils::BCWebhook::check_amount`], ignore
-//! repeats, and answer the body `success` ([`utils::WEBHOOK_SUCCESS`]) — or let
-//! [`utils::receive_webhook`] do the checks and pick the answer.
+//! The same flow against the local emulator, with the webhook and a refund, is the README's quick
+//! start; [`guide::porting`] has every section of the Python SDK's README in Rust.
 //!
-//! ## Webhooks: what each form proves
+//! ## Receiving webhooks safely
 //!
-//! - `signature` (current form, master secret, [`utils::verify_webhook`]) authenticates
-//!   `transaction_id`, `transaction_type`, `channel_type` and `transaction_fee` — not the
-//!   timestamp, `trade_success`, `sub_channel_type`, `message_detail` or `optional`. The type must
-//!   be a [`utils::BCTransactionType`], the channel one of [`utils::WEBHOOK_CHANNELS`], the fee a
-//!   non-negative integer, so the signed concatenation cannot be re-cut.
-//! - `sign` (legacy form, app or test secret + timestamp, [`utils::verify_legacy_sign_webhook`])
-//!   authenticates **no payload field**; those secrets ship inside mobile apps. It is accepted only
-//!   for subscription pushes (app secret) and sandbox pushes (test secret), only within a timestamp
-//!   tolerance (300 s either way by default), and never when the body has `signature`.
+//! A webhook is BeeCloud telling your server that a payment, refund or transfer happened. Treat it
+//! as a hint until checked: verify it from the raw body ([`utils::verify_webhook`], or
+//! [`utils::receive_webhook`], which also asks for your order's amount), check the amount
+//! ([`utils::BCWebhook::check_amount`]), act on each transaction once (BeeCloud resends until it
+//! reads `success`), and answer `success` ([`utils::WEBHOOK_SUCCESS`]) only once it is recorded.
+//! BeeCloud's record decides: when in doubt, query the bill. Details, and what each signature form
+//! proves: [`guide::webhooks`].
+//!
+//! ## After an unknown outcome
+//!
+//! A timeout or a connection lost after a request was sent does not tell whether BeeCloud acted.
+//! [`BCError::outcome_unknown`] is true then: do not send the write again blindly, query the bill,
+//! refund or transfer by its number and let BeeCloud's record decide. A webhook that arrives later
+//! is a hint to confirm the same way. Sending the same `bill_no` again is safe: BeeCloud refuses a
+//! duplicate ([`BCError::is_duplicate`]). More: [`guide::unknown_outcomes`].
 //!
 //! ## From Python to Rust
 //!
@@ -82,7 +87,7 @@
 //! | `demo/webhook.py`'s signature check | [`utils::verify_webhook`] (constant-time), [`utils::receive_webhook`]; the subscription demo's `sign`: [`utils::verify_legacy_sign_webhook`] |
 //! | keyword arguments, `f(a, b=None, c=None)` | positional `Option`s, in Python's order: `query_merchant_users(&bc_app, None, Some(start), None)` |
 //! | `bc_query.query_plans()` (optional argument left out) | `bc_query.query_plans(None)`: an optional argument is always written, `None` or `&criteria` |
-//! | a `dict` (`optional`, `bill_info`, `result.raw`) | `serde_json::Map<String, Value>` (`json!({...}).as_object().cloned()`), or the `BTreeMap` the signature names |
+//! | a `dict` (`optional`, `bill_info`, `result.raw`) | [`Map<String, Value>`](Map) (`beecloud::serde_json::json!({...}).as_object().cloned()`), or the `BTreeMap` the signature names |
 //! | `bill.total_fee` (a record attribute, maybe `None`) | `bill.total_fee` is `Option<i64>`: every record field is an `Option` (`if let Some(fee) = bill.total_fee`) |
 //! | `bc_pay.offline_revert(bill_no, channel=None)` (`method='REVERT'` added inside) | `bc_pay.offline_revert(bill_no, None)`: the SDK sends `method: "REVERT"` itself |
 //! | `BCPayReqParams(total_fee=1, …)` | refused: params are `#[non_exhaustive]`, so build with `default()` and set fields (new fields stay non-breaking) |
@@ -105,81 +110,59 @@
 //! | (Java/PHP only) PHP's pass-through `bill_update_flag` | [`BCQuery::query_refund_status_with_bill_update`] |
 //! | (no SDK) every page of a list | [`BCQuery::bills_iter`] and siblings, [`sales::coupons_iter`]: a [`Pages`] iterator |
 //!
-//! Deliberate differences from Python (each listed in the README): an explicit value you set (`0`,
-//! `false`, `""`, `{}`) is always sent; ids are percent-encoded as one path segment; queries without
-//! params work; JSON without `result_code` is an error, not success; missing documented required
-//! fields are refused before sending; the caller's params are never modified; redirects are never
-//! followed; every call has an overall deadline.
+//! Each deliberate difference from Python, with its reason: [`guide::differences_from_python`].
 //!
 //! ## Errors
 //!
-//! Every operation returns `Result<BCResult<_>, BCError>`, and each documents its likely codes
-//! under `# Errors`. The errors they share:
+//! Every operation returns `Result<BCResult<_>, BCError>`; `Ok` only when the server answered
+//! `result_code` 0. `Display` says what went wrong in full — the server's `result_code`,
+//! `result_msg` and `err_detail`, or the `host:port` and the system's reason of a network failure —
+//! and no text of an error holds a value the SDK knows is secret. In short:
 //!
-//! - [`BCError::Api`]: the server answered a non-zero `result_code` (named in [`BCResultCode`];
-//!   matched by helpers such as [`BCError::is_duplicate`]). The server acted on nothing.
-//! - [`BCError::NotSupportedInTestMode`] (`-2`): the operation has no sandbox; nothing was sent.
-//! - [`BCError::InvalidParams`], [`BCError::NotConfigured`]: refused locally (a required field,
-//!   a filter that does not apply, a missing secret or `api_host`); nothing was sent.
-//! - [`BCError::Connect`] (`-1`): no connection could be opened; nothing was sent.
+//! - [`BCError::Api`]: the server refused (a non-zero `result_code`, named by [`BCResultCode`],
+//!   matched by helpers such as [`BCError::is_duplicate`]).
+//! - [`BCError::InvalidParams`], [`BCError::NotConfigured`], [`BCError::NotSupportedInTestMode`]:
+//!   refused before sending. [`BCError::is_param_error`] covers the SDK's refusals of a field and
+//!   the server's alike.
+//! - [`BCError::Connect`]: no connection could be opened; nothing was sent.
 //! - [`BCError::Transport`], [`BCError::Timeout`], [`BCError::Redirect`], [`BCError::HttpStatus`],
-//!   [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`] (`-1`) and
-//!   [`BCError::UnreadableSuccess`]: the request may have reached the server
-//!   ([`BCError::outcome_unknown`] is true); query before paying again.
+//!   [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`], [`BCError::UnreadableSuccess`]: the
+//!   server may have acted ([`BCError::outcome_unknown`]).
 //!
-//! ## Modules
-//!
-//! - [`entity`]: [`BCApp`], [`BCChannelType`], the params structs, the records, [`BCResult`] and payloads.
-//! - [`pay`]: [`BCPay`] — pay, offline_pay, international_pay, refund, offline_refund, offline_revert,
-//!   audit_pre_refunds, transfer, bc_transfer, batch_transfer, send_sms_passcode, subscribe,
-//!   cancel_subscription, update_subscription, create_plan, update_plan, delete_plan.
-//! - [`query`]: [`BCQuery`] — bills, refunds, counts, by id, refund status, offline status,
-//!   reconciliation, bank lists, plans, subscriptions.
-//! - [`user`], [`sales`]: merchant users and coupons, free functions as in Python.
-//! - Beyond Python (what the Java/PHP/app SDKs send): on [`BCPay`] `confirm_bill`, `bc_t0_transfer`,
-//!   `bc_t1_transfer`, `cj_transfer`, `jd_transfer`, `card_sign`, `card_sync_verify`,
-//!   `card_sync_sign`, `card_charge_sign`, `sandbox_notify`; on [`BCQuery`] `query_transfers`,
-//!   `query_transfers_count`, `query_bc_gateway_banks`, the T1/JD bank lists and
-//!   `query_refund_status_with_bill_update`; [`Pages`] iterators over every list (`bills_iter`…).
-//! - [`utils`]: SMS, card factors, order numbers (local and Beijing time), timestamps, WeChat OAuth,
-//!   signatures, webhooks.
-//! - [`codes`]: [`BCResultCode`], the named `result_code`s, and `BCError`'s matching helpers.
-//! - `emulator` (feature `emulator`): a stateful local BeeCloud server.
+//! Every variant, its exact text and what to do: [`guide::errors`].
 //!
 //! ## Transport
 //!
 //! One [`ureq`](https://docs.rs/ureq) agent per [`BCApp`] (clones share it, so connections are
 //! reused), default timeouts of 10 s to connect and 60 s per call, an overall deadline on every call
-//! ([`entity::BCTimeout::deadline`]: the `Total` value, or connect + 3 × read), response bodies
-//! capped at 8 MiB, **redirects never followed** (BeeCloud never redirects an API call; a 3xx is
-//! [`BCError::Redirect`]), no automatic retry of anything.
+//! ([`entity::BCTimeout::deadline`]), response bodies capped at 8 MiB, redirects never followed, no
+//! automatic retry of anything. Proxies: the environment's (`HTTPS_PROXY`… with `NO_PROXY`) by
+//! default, as Python's `requests`; [`BCApp::set_proxy`] chooses none or an explicit one, and
+//! loopback hosts (the emulator) are never proxied. [`BCApp::configure_agent`] adjusts the SDK's
+//! agent (pool size, TLS roots); [`BCApp::set_agent`] brings your own — the only places a `ureq`
+//! type is public, so a `ureq` major upgrade is a breaking release of this crate. The SDK is
+//! blocking: in an async service, call it through the runtime's blocking pool.
 //!
-//! Before retrying a write, ask [`BCError::outcome_unknown`] whether the server may have acted; if
-//! so, query the bill, refund or transfer before you pay again. It is **true** for
-//! [`BCError::Transport`] (the connection failed after the request may have been written),
-//! [`BCError::Timeout`], [`BCError::Redirect`], [`BCError::HttpStatus`] (5xx, other 2xx, 1xx),
-//! [`BCError::InvalidResponse`] and [`BCError::BodyTooLarge`] (unreadable bodies), and
-//! [`BCError::UnreadableSuccess`] (`result_code` 0 whose payload cannot be decoded: the server
-//! accepted the request; its answer could not be read — query before retrying). It is **false**
-//! only where nothing was sent ([`BCError::Connect`]: connection refused, host not found…; local
-//! checks; test-mode refusals) or the server clearly refused ([`BCError::Api`]: a non-zero
-//! `result_code`, from a 200 or a 4xx envelope).
+//! ## Modules
 //!
-//! Secrets never appear in `Debug`, `Display` or error texts; error `Debug` shows at most a short,
-//! redacted excerpt of a server body ([`BCError::response_body`] has all of it), and card numbers,
-//! CVVs and expiry dates are masked.
-//!
-//! Proxies: the environment's (`HTTPS_PROXY`… with `NO_PROXY`) by default, as Python's `requests`;
-//! [`BCApp::set_proxy`] chooses none or an explicit one, and loopback hosts (the emulator) are
-//! never proxied. [`BCApp::configure_agent`] adjusts the SDK's agent (pool size, TLS roots);
-//! [`BCApp::set_agent`] brings your own — the only places a `ureq` type is public, so a `ureq`
-//! major upgrade is a breaking release of this crate.
+//! - [`entity`]: [`BCApp`], [`BCChannelType`], the params structs, the records, [`BCResult`] and payloads.
+//! - [`pay`]: [`BCPay`] — payments, refunds, transfers, subscriptions, plans, and what the other
+//!   official SDKs send (payouts T0/T1/CJ/JD, card signing, the BC_EXPRESS confirmation).
+//! - [`query`]: [`BCQuery`] — bills, refunds, payouts, counts, by id, statuses, bank lists, plans,
+//!   subscriptions; [`Pages`] iterators over every record of a list (`bills_iter`…).
+//! - [`user`], [`sales`]: merchant users and coupons, free functions as in Python.
+//! - [`utils`]: SMS, card factors, order numbers (local and Beijing time), timestamps, WeChat OAuth,
+//!   signatures, webhooks.
+//! - [`codes`]: [`BCResultCode`], the named `result_code`s, and `BCError`'s matching helpers.
+//! - [`guide`]: the longer explanations, one topic a page.
+//! - [`serde_json`], [`Map`], [`Value`]: re-exported, for `optional` and `raw`.
+//! - `emulator` (feature `emulator`): a stateful local BeeCloud server.
 //!
 //! ## Features
 //!
 //! - `emulator`: `beecloud::emulator::Emulator`, a stateful BeeCloud server on 127.0.0.1 for tests
 //!   and demos (adds the `uuid` dependency; the HTTP server is its own, on `std::net`), and the
-//!   `beecloud-emulator` binary.
+//!   `beecloud-emulator` binary for other languages' SDKs ([`guide::other_languages`]).
 //! - `log`: one [`log`](https://docs.rs/log) line per BeeCloud call, target `beecloud` (Info on
 //!   success, Warn on failure): operation, method, path without query, status, `result_code`,
 //!   duration — never a secret, `app_sign`, query or body. `ureq` already depends on `log`.
@@ -195,19 +178,23 @@ mod fields;
 mod http;
 mod params;
 mod records;
+mod redact;
 mod reply;
 mod resolve;
 mod results;
+mod retry;
 mod sign;
 mod subscription_params;
 mod transport;
 mod webhook;
+mod webhook_dedup;
 mod webhook_receipt;
 // Operations beyond Python (other official SDKs) and pagination.
 mod beyond;
 mod beyond_params;
 mod cards;
 mod checks;
+mod find;
 mod pages;
 mod payouts;
 mod sensitive;
@@ -229,6 +216,10 @@ pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
 pub use pages::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;
+/// The JSON crate the API's maps and values come from (`optional`, `raw`), so an app needs no
+/// dependency of its own: `use beecloud::serde_json::json;`.
+pub use serde_json;
+pub use serde_json::{Map, Value};
 
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]

@@ -43,13 +43,14 @@ macro_rules! params {
     ($(#[$meta:meta])* $name:ident {
         $($(#[$field_meta:meta])* $field:ident : $ty:ty $(= $default:expr)?,)*
     }) => {
-        params!(@struct [Debug] [
+        params!(@struct [] [
             /// REST fields this struct does not model, sent as top-level fields (see `set`).
             #[serde(flatten, skip_serializing)]
             pub extra: Map<String, Value>,
         ] [extra: Map::new()] $(#[$meta])* $name {
             $($(#[$field_meta])* $field : $ty $(= $default)?,)*
         });
+        params!(@debug $name [extra] $($field)*);
         impl $name {
             /// Sets a REST field this struct does not model (Python's ad-hoc attribute), sent as a
             /// top-level field. Setting a modelled field or a signing field this way is an error when
@@ -72,8 +73,26 @@ macro_rules! params {
             }
         }
     };
-    (nested $(#[$meta:meta])* $name:ident { $($body:tt)* }) => {
-        params!(@struct [Debug] [] [] $(#[$meta])* $name { $($body)* });
+    (nested $(#[$meta:meta])* $name:ident {
+        $($(#[$field_meta:meta])* $field:ident : $ty:ty $(= $default:expr)?,)*
+    }) => {
+        params!(@struct [] [] [] $(#[$meta])* $name {
+            $($(#[$field_meta])* $field : $ty $(= $default)?,)*
+        });
+        params!(@debug $name [] $($field)*);
+    };
+    // `Debug` hides sensitive values wherever they are: a field named like one, or one inside
+    // `optional`, a map field or the `set()` extras.
+    (@debug $name:ident [$($extra:ident)?] $($field:ident)*) => {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                use crate::sensitive::Shown;
+                f.debug_struct(stringify!($name))
+                    $(.field(stringify!($field), &Shown(stringify!($field), &self.$field)))*
+                    $(.field(stringify!($extra), &Shown(stringify!($extra), &self.$extra)))?
+                    .finish()
+            }
+        }
     };
     // Card data: the struct writes its own `Debug`.
     (nested_sensitive $(#[$meta:meta])* $name:ident { $($body:tt)* }) => {

@@ -1,5 +1,6 @@
-//! Bank-card payouts beyond Python's `bc_transfer` (beyond-python A1, A4): the payout query, T0 and
-//! T1 payouts with their body `signature`, Chanpay (CJ) and JD payouts, and their bank lists.
+//! Bank-card payouts beyond Python's `bc_transfer`, as the Java and PHP SDKs send them: the payout
+//! query, T0 and T1 payouts with their body `signature`, Chanpay (CJ) and JD payouts, and their
+//! bank lists.
 //! Every payout is live only: refused in test mode, like `bc_transfer`.
 
 use serde_json::{Map, Value};
@@ -13,7 +14,9 @@ use crate::http::{self, Op, Secret, TestMode, Wire};
 use crate::params::{BCCardTransferParams, to_fields};
 use crate::pay::{BCPay, CARD_TRANSFER};
 use crate::query::{BCQuery, filters};
-use crate::results::{BCResult, BankNamesResult, CountResult, TransferResult, TransfersResult};
+use crate::results::{
+    BCResult, BankNamesResult, CountResult, T1TransferResult, TransferResult, TransfersResult,
+};
 
 use Secret::{App, Master, Payout};
 use TestMode::{Refused, Same};
@@ -97,8 +100,9 @@ const QUERY_JD_BANKS: Op = Op::new(
     Same,
 );
 
-/// The checks every payout shares (beyond-python A4.0): the required fields are set and not empty,
-/// `bill_no` is 8–32 letters and digits, the amount is a positive integer, `notify_url` is http(s).
+/// The checks every payout shares (the Java and PHP SDKs' own): the required fields are set and not
+/// empty, `bill_no` is 8–32 letters and digits, the amount is a positive integer, `notify_url` is
+/// http(s).
 fn payout_fields(
     fields: Map<String, Value>,
     op: &Op,
@@ -308,7 +312,7 @@ impl BCPay {
     pub fn bc_t1_transfer(
         &self,
         params: &BCT1TransferParams,
-    ) -> Result<BCResult<TransferResult>, BCError> {
+    ) -> Result<BCResult<T1TransferResult>, BCError> {
         http::call(self.app()?, &BC_T1_TRANSFER, None, || {
             let fields = payout_fields(to_fields(params)?.to_map()?, &BC_T1_TRANSFER, "total_fee")?;
             checks::one_of(&fields, "is_personal", &["1", "0"])?;

@@ -11,10 +11,19 @@ use crate::channel::BCChannelType;
 macro_rules! record {
     ($(#[$meta:meta])* $name:ident { $($(#[$field_meta:meta])* $field:ident : $ty:ty,)* }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
         #[non_exhaustive]
         pub struct $name {
             $($(#[$field_meta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)*
+        }
+        // Card and ID numbers, phones… never show, as a field or inside `optional`.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                use crate::sensitive::Shown;
+                f.debug_struct(stringify!($name))
+                    $(.field(stringify!($field), &Shown(stringify!($field), &self.$field)))*
+                    .finish()
+            }
         }
     };
 }
@@ -195,7 +204,7 @@ record! {
     }
 }
 
-// ---- Payout records of `query_transfers` (beyond-python A1). ----
+// ---- Payout records of `query_transfers` (the Java SDK's payout query). ----
 
 /// The state of a bank-card payout (`transfer_status`): `SUCCESS`, `FAIL`, `PROCESSING`, or a value
 /// this SDK version does not know, kept as [`Other`](BCTransferStatus::Other).

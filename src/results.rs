@@ -14,13 +14,15 @@ use crate::channel::BCChannelType;
 use crate::records::{
     BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund, BCTransferRecord,
 };
+use crate::sensitive::masked_object;
 use crate::subscription_params::{BCPlan, BCSubscription};
 
 /// A successful answer (`result_code` 0): Python's `BCResult`.
 ///
 /// It dereferences to the operation's payload, so fields read as in Python: `result.id`,
 /// `result.bills`, `result.code_url`. [`raw`](BCResult::raw) keeps the whole response object.
-#[derive(Clone, Debug, PartialEq)]
+/// `Debug` hides card, account and ID numbers (and similar) wherever they appear.
+#[derive(Clone, PartialEq)]
 pub struct BCResult<T> {
     /// Always 0 here (failures are [`BCError`](crate::BCError)s).
     pub result_code: i64,
@@ -84,7 +86,28 @@ impl PartialEq for RawReply {
 
 impl fmt::Debug for RawReply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (**self).fmt(f)
+        match masked_object(self) {
+            Some(shown) => shown.fmt(f),
+            None => (**self).fmt(f),
+        }
+    }
+}
+
+// The payload is decoded from `raw`: when `raw` holds a sensitive value, the payload's own
+// `Debug` would show it, so only the masked `raw` is shown.
+impl<T: fmt::Debug> fmt::Debug for BCResult<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = f.debug_struct("BCResult");
+        shown
+            .field("result_code", &self.result_code)
+            .field("result_msg", &self.result_msg)
+            .field("err_detail", &self.err_detail);
+        if masked_object(&self.raw).is_some() {
+            shown.field("data", &format_args!("<holds sensitive values: see raw>"));
+        } else {
+            shown.field("data", &self.data);
+        }
+        shown.field("raw", &self.raw).finish()
     }
 }
 
@@ -135,6 +158,18 @@ fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
         Some(Value::String(text)) => Some(text),
         Some(other) => Some(other.to_string()),
     })
+}
+
+/// [`bool_or_text`], absent or `null` being `None`.
+fn optional_bool_or_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => bool_or_text(value)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
 /// A boolean that the docs type as the text `"true"` / `"false"`.
@@ -198,7 +233,7 @@ pub struct PayResult {
 #[non_exhaustive]
 pub struct OfflinePayResult {
     /// BeeCloud's record id of the bill.
-    pub id: Option<String>,
+    pub id: String,
     /// Scan channels: paid already (`false`: the payer is entering a password; poll the status).
     pub pay_result: Option<bool>,
     /// WX_NATIVE, ALI_OFFLINE_QRCODE: the QR code content.
@@ -255,7 +290,7 @@ pub struct OfflineRevertResult {
 #[non_exhaustive]
 pub struct OfflineRefundResult {
     /// BeeCloud's record id of the refund.
-    pub id: Option<String>,
+    pub id: String,
     /// The refund succeeded.
     pub refund_result: bool,
 }
@@ -265,9 +300,18 @@ pub struct OfflineRefundResult {
 #[non_exhaustive]
 pub struct TransferResult {
     /// BeeCloud's record id of the transfer.
-    pub id: Option<String>,
+    pub id: String,
     /// ALI: the page where the merchant confirms with the payment password.
     pub url: Option<String>,
+}
+
+/// Payload of `bc_t1_transfer`: the only payout whose answer is not known to carry an id (the
+/// other SDKs read nothing from it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct T1TransferResult {
+    /// BeeCloud's record id of the payout, when the server sends one.
+    pub id: Option<String>,
 }
 
 /// Payload of `query_bills`.
@@ -429,15 +473,18 @@ pub struct SmsResult {
     pub sms_id: String,
 }
 
-/// Payload of `verify_card_factors` (the server's types are undocumented, so raw JSON values).
+/// Payload of `verify_card_factors`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CardFactorsResult {
     /// The verified card's id (with `card_no`).
     pub card_id: Option<String>,
-    /// Verified.
-    pub auth_result: Option<Value>,
-    /// The verifier's message.
+    /// `Some(true)`: the factors match; `Some(false)`: they do not (`auth_msg` says why); `None`:
+    /// the server did not say (treat as not verified). Read from a JSON boolean or the text
+    /// `"true"` / `"false"`.
+    #[serde(default, deserialize_with = "optional_bool_or_text")]
+    pub auth_result: Option<bool>,
+    /// The verifier's message (any JSON value: its type is undocumented).
     pub auth_msg: Option<Value>,
 }
 
@@ -501,7 +548,7 @@ pub struct CouponsResult {
     pub total_count: Option<u64>,
 }
 
-// ---- Payloads of the operations only the other official SDKs send (beyond-python Part A). ----
+// ---- Payloads of the operations only the other official SDKs (Java, PHP) send. ----
 
 /// Payload of `query_transfers`: one page of bank-card payouts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -535,7 +582,26 @@ pub struct CardSignResult {
 #[non_exhaustive]
 pub struct CardChargeSignResult {
     /// The signing's id (the SIGN webhook's `transaction_id`).
-    pub id: Option<String>,
+    pub id: String,
     /// The card's id, when the server already knows it (else it arrives in the SIGN webhook).
     pub card_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_results_are_booleans_and_create_ids_are_required() {
+        let read =
+            |body: &str| serde_json::from_str::<CardFactorsResult>(body).map(|r| r.auth_result);
+        assert_eq!(read(r#"{"auth_result":true}"#).unwrap(), Some(true));
+        assert_eq!(read(r#"{"auth_result":"false"}"#).unwrap(), Some(false));
+        assert_eq!(read(r#"{"auth_result":null}"#).unwrap(), None);
+        assert_eq!(read("{}").unwrap(), None);
+        assert!(read(r#"{"auth_result":"maybe"}"#).is_err());
+        // A success without the id is an answer the SDK cannot read, never an empty id.
+        assert!(serde_json::from_str::<TransferResult>(r#"{"url":"u"}"#).is_err());
+        assert!(serde_json::from_str::<OfflineRefundResult>(r#"{"refund_result":true}"#).is_err());
+    }
 }

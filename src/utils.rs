@@ -24,7 +24,11 @@ pub use crate::webhook::{
     BCLegacySign, BCSignSecret, BCTransactionType, BCWebhook, BCWebhookForm, LEGACY_SIGN_TOLERANCE,
     WEBHOOK_CHANNELS, WEBHOOK_SUCCESS, verify_legacy_sign_webhook, verify_webhook,
 };
-pub use crate::webhook_receipt::{BCWebhookReceipt, WEBHOOK_FAIL, receive_webhook};
+pub use crate::webhook_dedup::{BCMemoryDedup, BCWebhookDedup, BCWebhookKey};
+pub use crate::webhook_receipt::{
+    BCConfirmed, BCConfirmedFailure, BCConfirmedRecord, BCWebhookReceipt, WEBHOOK_FAIL,
+    receive_webhook,
+};
 
 const SEND_SMS: Op =
     Op::new("send_sms_passcode", Wire::Post, "sms", App, Same).requiring(&["phone"]);

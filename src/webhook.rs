@@ -6,8 +6,8 @@
 //! [`BCWebhook::check_amount`], (3) ignore `(transaction_type, transaction_id)` pairs it has
 //! handled already (BeeCloud retries), and (4) answer with the literal body [`WEBHOOK_SUCCESS`]
 //! (`success`); any other answer makes BeeCloud send it again after 2, 4, 8… seconds, for about 36
-//! hours. [`receive_webhook`](crate::utils::receive_webhook) does (1), (2) and picks the answer in
-//! one call.
+//! hours. [`receive_webhook`](crate::utils::receive_webhook) does it all in one call, and more:
+//! it confirms every push with a query to BeeCloud, since no signature covers the outcome.
 //!
 //! Two signature forms exist:
 //! - `signature` = md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee +
@@ -31,7 +31,9 @@ use serde_json::{Map, Value};
 use crate::app::BCApp;
 use crate::channel::BCChannelType;
 use crate::error::BCError;
+use crate::sensitive::Shown;
 use crate::sign::{signatures_match, subscription_webhook_sign, webhook_signature};
+use crate::webhook_dedup::BCWebhookKey;
 
 /// The body a webhook handler must answer once it has processed (or already processed) a push.
 pub const WEBHOOK_SUCCESS: &str = "success";
@@ -160,8 +162,9 @@ impl BCLegacySign {
     }
 }
 
-/// A verified webhook push. `Debug` redacts the `toSign` key some real pushes carried (it held
-/// the app id and secret in clear).
+/// A verified webhook push. `Debug` hides sensitive values in `message_detail`, `optional` and
+/// `raw` (card and ID numbers, and the `toSign` key some real pushes carried, which held the app
+/// id and secret in clear).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BCWebhook {
@@ -195,10 +198,6 @@ pub struct BCWebhook {
 
 impl fmt::Debug for BCWebhook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut raw = self.raw.clone();
-        if let Some(value) = raw.get_mut("toSign") {
-            *value = Value::from("<redacted>");
-        }
         f.debug_struct("BCWebhook")
             .field("signature", &self.signature)
             .field("form", &self.form)
@@ -209,15 +208,23 @@ impl fmt::Debug for BCWebhook {
             .field("transaction_id", &self.transaction_id)
             .field("transaction_fee", &self.transaction_fee)
             .field("trade_success", &self.trade_success)
-            .field("message_detail", &self.message_detail)
-            .field("optional", &self.optional)
+            .field(
+                "message_detail",
+                &Shown("message_detail", &self.message_detail),
+            )
+            .field("optional", &Shown("optional", &self.optional))
             .field("channel_transaction_id", &self.channel_transaction_id)
-            .field("raw", &raw)
+            .field("raw", &Shown("raw", &self.raw))
             .finish()
     }
 }
 
 impl BCWebhook {
+    /// `(transaction_type, transaction_id)`: what the push is about, acted on once.
+    pub fn key(&self) -> BCWebhookKey {
+        BCWebhookKey::new(self.transaction_type, self.transaction_id.clone())
+    }
+
     /// Checks `transaction_fee` against the amount of the merchant's own order, in fen.
     pub fn check_amount(&self, expected_fee: i64) -> Result<(), BCError> {
         if self.transaction_fee == expected_fee {
@@ -272,8 +279,9 @@ pub fn verify_webhook(bc_app: &BCApp, body: &[u8]) -> Result<BCWebhook, BCError>
 ///   with `sub_channel_type` `BC_SUBSCRIPTION`. A live PAY, REFUND, TRANSFER or SIGN push carrying
 ///   only `sign` is refused. With [`BCSignSecret::Test`] (sandbox pushes) every documented type is.
 ///
-/// The result's [`form`](BCWebhook::form) says which check passed. Before acting on a `sign`-only
-/// push, confirm it with a query (e.g. `query_subscription_by_id`, `query_bill_by_id`).
+/// The result's [`form`](BCWebhook::form) says which check passed. **Never act on a `sign`-only
+/// push as it is**: [`receive_webhook`](crate::utils::receive_webhook) confirms every push with a
+/// query to BeeCloud and is the call to decide with; this function is the bare check.
 pub fn verify_legacy_sign_webhook(
     bc_app: &BCApp,
     body: &[u8],
@@ -283,6 +291,46 @@ pub fn verify_legacy_sign_webhook(
     if raw.contains_key("signature") {
         return verify_signature(bc_app, raw);
     }
+    let webhook = verify_sign(bc_app, raw, legacy)?;
+    let subscription_family = webhook.transaction_type == BCTransactionType::Subscription
+        || (webhook.transaction_type == BCTransactionType::Pay
+            && webhook.sub_channel_type == Some(BCChannelType::BC_SUBSCRIPTION));
+    if legacy.secret == BCSignSecret::App && !subscription_family {
+        return Err(invalid(
+            "only subscription pushes may carry just `sign`; a live pay, refund, transfer or sign push needs `signature`",
+        ));
+    }
+    Ok(webhook)
+}
+
+/// What [`receive_webhook`](crate::utils::receive_webhook) authenticates before it asks BeeCloud:
+/// live apps take the `signature` form (master secret) or, without one, the app-secret `sign`
+/// within [`LEGACY_SIGN_TOLERANCE`]; test-mode apps take only the test-secret `sign` (sandbox
+/// pushes), so a push made with the test secret never reaches a live app's orders. Whatever the
+/// form, the receipt then confirms the push by a query; a `sign` alone is never enough.
+pub(crate) fn authenticate(bc_app: &BCApp, body: &[u8]) -> Result<BCWebhook, BCError> {
+    let raw = object(body)?;
+    if bc_app.is_test_mode {
+        if !raw.contains_key("sign") {
+            return Err(invalid(
+                "a test-mode app takes only sandbox pushes, which carry the test-secret `sign`",
+            ));
+        }
+        return verify_sign(bc_app, raw, &BCLegacySign::new(BCSignSecret::Test));
+    }
+    if raw.contains_key("signature") {
+        return verify_signature(bc_app, raw);
+    }
+    verify_sign(bc_app, raw, &BCLegacySign::default())
+}
+
+/// The legacy `sign` of a parsed body (secret, timestamp, tolerance) and its fields, whatever the
+/// type: what the push's sender knew, not what the push says.
+fn verify_sign(
+    bc_app: &BCApp,
+    raw: Map<String, Value>,
+    legacy: &BCLegacySign,
+) -> Result<BCWebhook, BCError> {
     let (secret, what) = match legacy.secret {
         BCSignSecret::App => (&bc_app.app_secret, "app secret"),
         BCSignSecret::Test => (&bc_app.test_secret, "test secret"),
@@ -317,16 +365,7 @@ pub fn verify_legacy_sign_webhook(
             ));
         }
     }
-    let webhook = fields(raw, sign, BCWebhookForm::LegacySign(legacy.secret))?;
-    let subscription_family = webhook.transaction_type == BCTransactionType::Subscription
-        || (webhook.transaction_type == BCTransactionType::Pay
-            && webhook.sub_channel_type == Some(BCChannelType::BC_SUBSCRIPTION));
-    if legacy.secret == BCSignSecret::App && !subscription_family {
-        return Err(invalid(
-            "only subscription pushes may carry just `sign`; a live pay, refund, transfer or sign push needs `signature`",
-        ));
-    }
-    Ok(webhook)
+    fields(raw, sign, BCWebhookForm::LegacySign(legacy.secret))
 }
 
 fn invalid(problem: &'static str) -> BCError {

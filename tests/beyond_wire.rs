@@ -379,7 +379,7 @@ fn bc_t0_transfer_carries_the_payout_signature_and_no_app_sign() {
     let (result, request) = capture(ok(json!({"id": "payout-1"})), |app| {
         BCPay::new(app).bc_t0_transfer(&params)
     });
-    assert_eq!(result.unwrap().id.as_deref(), Some("payout-1"));
+    assert_eq!(result.unwrap().id, "payout-1");
     assert_post_json(&request, "/2/rest/gateway/bc_transfer");
     let signature = payout_signature("20170517T0001", 100);
     assert_eq!(
@@ -532,7 +532,7 @@ fn cj_transfer_wire_checks_and_test_mode() {
     let (result, request) = capture(ok(json!({"id": "cj-1"})), |app| {
         BCPay::new(app).cj_transfer(&params)
     });
-    assert_eq!(result.unwrap().id.as_deref(), Some("cj-1"));
+    assert_eq!(result.unwrap().id, "cj-1");
     assert_post_json(&request, "/2/rest/cj_transfer");
     assert_eq!(
         signed_with(&request, MASTER_SECRET),
@@ -587,7 +587,7 @@ fn jd_transfer_wire_checks_and_test_mode() {
     let (result, request) = capture(ok(json!({"id": "jd-1"})), |app| {
         BCPay::new(app).jd_transfer(&params)
     });
-    assert_eq!(result.unwrap().id.as_deref(), Some("jd-1"));
+    assert_eq!(result.unwrap().id, "jd-1");
     assert_post_json(&request, "/2/rest/bc_user_transfer");
     assert_eq!(
         signed_with(&request, MASTER_SECRET),
@@ -732,8 +732,8 @@ fn card_charge_sign_wire_checks_and_test_mode() {
     });
     let result = result.unwrap();
     assert_eq!(
-        (result.id.as_deref(), result.card_id.as_deref()),
-        (Some("sign0001"), None)
+        (result.id.as_str(), result.card_id.as_deref()),
+        ("sign0001", None)
     );
     assert_post_json(&request, "/2/sign");
     assert_eq!(

@@ -127,7 +127,7 @@ fn t0_payout_lifecycle_processing_then_success_with_a_verified_transfer_webhook(
     let (env, sink) = env();
     let bill_no = number("t0");
     let paid = env.pay.bc_t0_transfer(&t0(&bill_no, 100)).unwrap();
-    let id = paid.id.clone().unwrap();
+    let id = paid.id.clone();
 
     let listed = env.query.query_transfers(&by_bill_no(&bill_no)).unwrap();
     assert_eq!(listed.transfers.len(), 1);
@@ -209,10 +209,10 @@ fn t0_and_t1_are_refused_when_the_signature_is_made_with_another_master_secret()
 fn cj_and_jd_payouts_finish_through_the_control_api_and_push_their_outcome() {
     let (env, sink) = env();
     let (cj_no, jd_no) = (number("cj"), number("jd"));
-    assert!(env.pay.cj_transfer(&cj(&cj_no)).unwrap().id.is_some());
+    assert!(!env.pay.cj_transfer(&cj(&cj_no)).unwrap().id.is_empty());
     let mut jd_params = jd(&jd_no);
     jd_params.notify_url = Some(sink.url().to_owned());
-    assert!(env.pay.jd_transfer(&jd_params).unwrap().id.is_some());
+    assert!(!env.pay.jd_transfer(&jd_params).unwrap().id.is_empty());
 
     let control = |path: &str, id: &str| {
         let status = ureq::post(format!("{}{path}", env.emu.control_url()))
@@ -426,7 +426,7 @@ fn card_charge_sign_uses_the_sms_code_and_its_sign_webhook_names_the_signing_id(
 
     params.sms_code = env.emu.last_sms_code(phone);
     let signed = env.pay.card_charge_sign(&params).unwrap();
-    let signing_id = signed.id.clone().unwrap();
+    let signing_id = signed.id.clone();
     assert!(signed.card_id.is_some());
     let webhook = push(&env, &sink, 0);
     assert_eq!(webhook.transaction_type, "SIGN");

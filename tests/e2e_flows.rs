@@ -749,10 +749,7 @@ fn offline_scan_pays_later_and_unpaid_bill_is_reverted() {
         .offline_revert(&other_no, Some(BCChannelType::ALI_SCAN))
         .unwrap();
     assert!(reverted.revert_status);
-    let record = env
-        .query
-        .query_bill_by_id(created.id.as_deref().unwrap())
-        .unwrap();
+    let record = env.query.query_bill_by_id(&created.id).unwrap();
     assert_eq!(record.pay.revert_result, Some(true));
     assert_eq!(record.pay.spay_result, Some(false));
     assert!(env.emu.complete_payment(&other_no).is_err());
@@ -784,9 +781,7 @@ fn transfers_confirmed_and_pushed() {
     card.account_no = Some("6225880000000003".into());
     card.account_name = Some("王五".into());
     let created = env.pay.bc_transfer(&card).unwrap();
-    env.emu
-        .complete_transfer(created.id.as_deref().unwrap())
-        .unwrap();
+    env.emu.complete_transfer(&created.id).unwrap();
     let webhook = verified(&env.app, &env.hook.wait_for(1)[0]);
     assert_eq!(webhook.transaction_type, "TRANSFER");
     assert_eq!(webhook.sub_channel_type, Some(BCChannelType::BC_TRANSFER));

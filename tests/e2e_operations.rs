@@ -38,6 +38,7 @@ fn assert_api<T: std::fmt::Debug>(result: Result<T, BCError>, code: i64, msg: &s
             result_msg,
             err_detail,
             raw,
+            ..
         } => {
             assert_eq!(
                 (*result_code, result_msg.as_str()),
@@ -254,7 +255,7 @@ fn offline_pay_status_refund_and_revert() {
     let result = env.pay.offline_pay(&scan).unwrap();
     let bill_no = scan.bill_no.clone().unwrap();
     assert_eq!(result.pay_result, Some(false)); // the payer is still entering the password
-    assert!(result.id.as_deref().is_some_and(|id| !id.is_empty()));
+    assert!(!result.id.is_empty());
     let status = env
         .query
         .query_offline_bill_status(&bill_no, Some(BCChannelType::WX_SCAN))
@@ -264,7 +265,7 @@ fn offline_pay_status_refund_and_revert() {
     let mut qr = pay_params(BCChannelType::ALI_OFFLINE_QRCODE, 1);
     qr.store_id = Some("store-1".into());
     let result = env.pay.offline_pay(&qr).unwrap();
-    let page = env.emu.cashier_url(result.id.as_deref().unwrap());
+    let page = env.emu.cashier_url(&result.id);
     assert_eq!(result.code_url.as_deref(), Some(page.as_str()));
     assert_eq!(result.qr_code.as_deref(), Some(page.as_str()));
 
@@ -297,7 +298,7 @@ fn offline_pay_status_refund_and_revert() {
     refund.refund_reason = Some("customer changed mind".into());
     let refunded = env.pay.offline_refund(&refund).unwrap();
     assert!(refunded.refund_result);
-    assert!(refunded.id.as_deref().is_some_and(|id| !id.is_empty()));
+    assert!(!refunded.id.is_empty());
 
     // Errors.
     assert_api(
@@ -733,7 +734,7 @@ fn transfers_redpack_wx_ali_card_and_batch() {
     info.act_name = Some("e2e".into());
     redpack.redpack_info = Some(info);
     let result = env.pay.transfer(&redpack).unwrap();
-    assert!(result.id.as_deref().is_some_and(|id| !id.is_empty()));
+    assert!(!result.id.is_empty());
     assert_eq!(result.url, None);
 
     let mut wx = BCTransferReqParams::default();
@@ -742,7 +743,7 @@ fn transfers_redpack_wx_ali_card_and_batch() {
     wx.total_fee = Some(100);
     wx.desc = Some("payout".into());
     wx.channel_user_id = Some("o3kKrjlUsMnv__cK5DYZMl0JoAkY".into());
-    assert!(env.pay.transfer(&wx).unwrap().id.is_some());
+    assert!(!env.pay.transfer(&wx).unwrap().id.is_empty());
 
     let mut ali = BCTransferReqParams::default();
     ali.channel = Some(BCChannelType::ALI_TRANSFER);
@@ -753,7 +754,7 @@ fn transfers_redpack_wx_ali_card_and_batch() {
     ali.channel_user_name = Some("张三".into());
     ali.account_name = Some("某某公司".into());
     let result = env.pay.transfer(&ali).unwrap();
-    let id = result.id.clone().unwrap();
+    let id = result.id.clone();
     assert_eq!(
         result.url.as_deref(),
         Some(env.emu.cashier_url(&id).as_str())
@@ -772,7 +773,7 @@ fn transfers_redpack_wx_ali_card_and_batch() {
     card.account_name = Some("张三".into());
     card.mobile = Some("13800138000".into());
     let result = env.pay.bc_transfer(&card).unwrap();
-    let card_id = result.id.clone().unwrap();
+    let card_id = result.id.clone();
     env.emu.complete_transfer(&card_id).unwrap();
     assert_api(env.pay.bc_transfer(&card), 17, "BILL_NO_DUPLICATE");
 
@@ -791,7 +792,7 @@ fn transfers_redpack_wx_ali_card_and_batch() {
     };
     batch.transfer_data = Some(vec![item("t1", 1), item("t2", 2)]);
     let result = env.pay.batch_transfer(&batch).unwrap();
-    let batch_id = result.id.clone().unwrap();
+    let batch_id = result.id.clone();
     assert_eq!(
         result.url.as_deref(),
         Some(env.emu.cashier_url(&batch_id).as_str())
@@ -866,7 +867,7 @@ fn sms_and_card_factors() {
 
     let two =
         utils::verify_card_factors(&env.app, "张三", "110101199001011234", None, None).unwrap();
-    assert_eq!(two.auth_result, Some(json!(true)));
+    assert_eq!(two.auth_result, Some(true));
     assert_eq!(two.auth_msg, Some(json!("OK")));
     assert_eq!(two.card_id, None);
     let four = utils::verify_card_factors(
@@ -877,11 +878,11 @@ fn sms_and_card_factors() {
         Some(phone),
     )
     .unwrap();
-    assert_eq!(four.auth_result, Some(json!(true)));
+    assert_eq!(four.auth_result, Some(true));
     assert!(four.card_id.as_deref().is_some_and(|id| !id.is_empty()));
     let failed =
         utils::verify_card_factors(&env.app, "张三", "not-an-id", Some("622202"), None).unwrap();
-    assert_eq!(failed.auth_result, Some(json!(false)));
+    assert_eq!(failed.auth_result, Some(false));
     assert_ne!(failed.auth_msg, Some(json!("OK")));
     assert_api(
         utils::verify_card_factors(

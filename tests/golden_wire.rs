@@ -519,7 +519,7 @@ fn run_case(name: &str, app: BCApp) -> Outcome {
                 Some("13800000000"),
             )
             .unwrap();
-            assert_eq!(result.auth_result, Some(json!(true)));
+            assert_eq!(result.auth_result, Some(true));
             done(exposed(Ok(result)))
         }
         "fetch_code" => Outcome::Text(utils::fetch_code(

@@ -1,7 +1,8 @@
-//! The README's flows (§1–22, webhooks, testing against the emulator), run against the emulator.
+//! The code of the README (its quick start) and of the guide pages `porting` (the Python SDK's
+//! README, section by section) and `testing`, run against the emulator.
 //!
-//! Each README code block is pasted verbatim into its own module (kept out of rustfmt's reach), and
-//! `readme_blocks_are_pasted_verbatim` fails when the README and this file drift apart; each
+//! Each block is pasted verbatim into its own module (kept out of rustfmt's reach), and
+//! `documented_blocks_are_pasted_verbatim` fails when a document and this file drift apart; each
 //! module's test then runs the block's function against a fresh emulator.
 #![cfg(feature = "emulator")]
 #![allow(clippy::field_reassign_with_default, dead_code)]
@@ -95,69 +96,98 @@ impl WebhookReceiver {
     }
 }
 
-/// The README's blocks, in order.
-fn readme_blocks() -> Vec<&'static str> {
-    let readme = include_str!("../README.md");
-    readme
+/// The documents whose code blocks this file runs, and how many blocks each has.
+const DOCUMENTS: [(&str, &str, usize); 3] = [
+    ("README.md", include_str!("../README.md"), 1),
+    (
+        "src/guide/porting.md",
+        include_str!("../src/guide/porting.md"),
+        20,
+    ),
+    (
+        "src/guide/testing.md",
+        include_str!("../src/guide/testing.md"),
+        1,
+    ),
+];
+
+/// The ```` ```rust ```` blocks of a document, without rustdoc's hidden (`# `) lines.
+fn rust_blocks(document: &str) -> Vec<String> {
+    document
         .split("```rust\n")
         .skip(1)
-        .map(|rest| rest.split("```").next().unwrap())
+        .map(|rest| {
+            let block = rest.split("```").next().unwrap();
+            let shown = block
+                .lines()
+                .filter(|line| !(line.starts_with("# ") || *line == "#"));
+            shown.map(|line| format!("{line}\n")).collect()
+        })
         .collect()
 }
 
 #[test]
-fn readme_blocks_are_pasted_verbatim() {
+fn documented_blocks_are_pasted_verbatim() {
     let this_file = include_str!("readme_flows.rs");
-    let blocks = readme_blocks();
-    assert_eq!(
-        blocks.len(),
-        MODULES,
-        "a README block was added or removed: paste it here"
-    );
-    for block in blocks {
-        assert!(
-            this_file.contains(block),
-            "not pasted verbatim here:\n{block}"
+    for (name, document, count) in DOCUMENTS {
+        let blocks = rust_blocks(document);
+        assert_eq!(
+            blocks.len(),
+            count,
+            "a block of {name} was added or removed: paste it here"
         );
-    }
-}
-
-/// The README's async excerpt (`rust,ignore`: it needs tokio and axum) is made of lines of the
-/// compiled example `examples/async-axum`.
-#[test]
-fn readme_async_excerpt_is_from_the_compiled_example() {
-    let readme = include_str!("../README.md");
-    let excerpt = readme
-        .split("```rust,ignore\n")
-        .nth(1)
-        .unwrap()
-        .split("```")
-        .next()
-        .unwrap();
-    // The example is its own crate, not shipped in the package: this check runs in the repository.
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/async-axum/src/main.rs"
-    );
-    let Ok(example) = std::fs::read_to_string(path) else {
-        let in_repository =
-            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci")).exists();
-        assert!(!in_repository, "{path} is missing");
-        eprintln!("skipped: the async example is not part of the packaged crate");
-        return;
-    };
-    let lines: Vec<&str> = example.lines().map(str::trim).collect();
-    for line in excerpt.lines().map(str::trim) {
-        if !line.is_empty() && !line.starts_with("//") {
+        for block in blocks {
             assert!(
-                lines.contains(&line),
-                "not a line of examples/async-axum: {line}"
+                this_file.contains(&block),
+                "not pasted verbatim here from {name}:\n{block}"
             );
         }
     }
 }
 
-const MODULES: usize = 21;
+#[rustfmt::skip]
+mod quick_start {
+use std::time::Duration;
+
+use beecloud::emulator::Emulator;
+use beecloud::entity::{BCChannelType, BCPayReqParams, BCRefundReqParams};
+use beecloud::utils::{order_num_on_beijing_datetime, order_num_on_datetime, verify_webhook};
+use beecloud::BCPay;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let emulator = Emulator::start()?; // a local BeeCloud
+    let bc_app = emulator.bc_app();
+    let webhooks = emulator.webhook_sink(); // stands in for your webhook URL
+    let bc_pay = BCPay::new(bc_app.clone());
+
+    let mut payment = BCPayReqParams::default();
+    payment.channel = Some(BCChannelType::WX_NATIVE);
+    payment.title = Some("一杯咖啡".into());
+    payment.total_fee = Some(1); // fen
+    payment.bill_no = Some(order_num_on_datetime());
+    let bill = bc_pay.pay(&payment)?;
+    println!("QR code content for the payer: {:?}", bill.code_url);
+    emulator.complete_payment(&bill.id)?; // the payer scans and pays
+
+    let pushes = webhooks.wait_for(1, Duration::from_secs(5));
+    let push = pushes.first().ok_or("no webhook arrived")?;
+    let paid = verify_webhook(&bc_app, push.body.as_bytes())?; // signed by BeeCloud?
+    paid.check_amount(1)?; // the amount of your own order
+    println!("bill {} paid", paid.transaction_id);
+
+    let mut refund = BCRefundReqParams::default();
+    refund.bill_no = payment.bill_no.clone();
+    refund.refund_no = Some(order_num_on_beijing_datetime()); // starts with Beijing's date
+    refund.refund_fee = Some(1);
+    println!("refund {} accepted", bc_pay.refund(&refund)?.id);
+    Ok(())
+}
+
+    #[test]
+    fn runs_as_written() {
+        main().unwrap();
+    }
+}
 
 #[rustfmt::skip]
 mod s01_app {
@@ -212,7 +242,7 @@ fn setup(bc_app: BCApp) -> (BCPay, BCQuery) {
 mod s02_pay {
 use beecloud::entity::{BCChannelType, BCPayReqParams};
 use beecloud::{BCError, BCPay};
-use serde_json::json;
+use beecloud::serde_json::json;
 
 fn pay(bc_pay: &BCPay) -> Result<(), BCError> {
     let mut req_params = BCPayReqParams::default();
@@ -630,33 +660,32 @@ fn on_webhook(bc_app: &BCApp, body: &[u8], amount_of_my_order: impl Fn(&str) -> 
 
 #[rustfmt::skip]
 mod emulator_testing {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::{BCChannelType, BCPayReqParams, BCQueryReqParams};
 use beecloud::{BCPay, BCQuery};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // webhook retries 1000× faster than BeeCloud's 2, 4, 8… s
-    let emu = Emulator::start_with(EmulatorConfig { webhook_time_scale: 0.001, ..Default::default() })?;
-    let bc_pay = BCPay::new(emu.bc_app());
-    let bc_query = BCQuery::new(emu.bc_app());
+// webhook retries 1000× faster than BeeCloud's 2, 4, 8… s
+let emu = Emulator::start_with(EmulatorConfig { webhook_time_scale: 0.001, ..Default::default() })?;
+let bc_pay = BCPay::new(emu.bc_app());
+let bc_query = BCQuery::new(emu.bc_app());
 
-    let mut params = BCPayReqParams::default();
-    params.channel = Some(BCChannelType::WX_NATIVE);
-    params.total_fee = Some(100);
-    params.bill_no = Some("emulator0001".into());
-    params.title = Some("test".into());
-    let bill = bc_pay.pay(&params)?;
-    // code_url points at the emulator's cashier page; a test can also pay directly:
-    emu.complete_payment(&bill.id)?;
+let mut params = BCPayReqParams::default();
+params.channel = Some(BCChannelType::WX_NATIVE);
+params.total_fee = Some(100);
+params.bill_no = Some("emulator0001".into());
+params.title = Some("test".into());
+let bill = bc_pay.pay(&params)?;
+// code_url points at the emulator's cashier page; a test can also pay directly:
+emu.complete_payment(&bill.id)?;
 
-    let mut paid = BCQueryReqParams::default();
-    paid.spay_result = Some(true);
-    assert_eq!(bc_query.query_bills_count(&paid)?.count, 1);
-    let bills = bc_query.query_bills(&paid)?;
-    assert_eq!(bills.bills[0].bill_no.as_deref(), Some("emulator0001"));
-    // with emu.set_webhook_url(Some(url)) the signed PAY webhook is POSTed to url;
-    // emu.wait_for_webhooks(1, Duration::from_secs(5)) waits for its delivery
-    Ok(())
+let mut paid = BCQueryReqParams::default();
+paid.spay_result = Some(true);
+assert_eq!(bc_query.query_bills_count(&paid)?.count, 1);
+let bills = bc_query.query_bills(&paid)?;
+assert_eq!(bills.bills[0].bill_no.as_deref(), Some("emulator0001"));
+// emu.webhook_sink() collects the signed PAY webhook; its wait_for(1, timeout) returns it
+Ok(())
 }
 
     #[test]
@@ -781,7 +810,7 @@ mod s19_gateway_and_express {
 use beecloud::entity::{BCBillConfirmParams, BCChannelType, BCPayReqParams};
 use beecloud::utils::order_num_on_datetime;
 use beecloud::{BCError, BCPay, BCQuery};
-use serde_json::json;
+use beecloud::serde_json::json;
 
 /// `sms_code_from_payer` asks the payer for the code of the SMS the BC_EXPRESS `pay` sent.
 fn gateway_and_express(

@@ -15,16 +15,8 @@ use beecloud::{BCError, BCPay, BCQuery, NETWORK_ERROR, NOT_SUPPORTED_CODE, sales
 use serde_json::{Map, Value, json};
 use support::{
     APP_SECRET, CaptureServer, MASTER_SECRET, MAX_RESPONSE_BYTES, Reply, TEST_SECRET, bc_app,
+    pay_params,
 };
-
-fn pay_params() -> BCPayReqParams {
-    let mut params = BCPayReqParams::default();
-    params.channel = Some(BCChannelType::WX_NATIVE);
-    params.total_fee = Some(1);
-    params.bill_no = Some("201708251200001".into());
-    params.title = Some("test".into());
-    params
-}
 
 fn refund_params() -> BCRefundReqParams {
     let mut params = BCRefundReqParams::default();
@@ -70,6 +62,7 @@ fn non_zero_result_code_is_an_api_error_with_the_envelope() {
         result_msg,
         err_detail,
         raw,
+        ..
     } = &err
     else {
         panic!("{err:?}")
@@ -175,7 +168,13 @@ fn a_non_json_body_is_minus_one_with_the_status() {
         // Python: `-1, <status>, <reason phrase>` (observed: 200 + `success` ⇒ -1, 200, 'OK').
         let reason = if status == 200 { "OK" } else { "Not Found" };
         assert_eq!(err.err_detail(), reason);
-        assert_eq!(err.to_string(), "invalid response: the body is not JSON");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid response (http status {status}): the body is not JSON \
+                 (the server may have acted: query before retrying)"
+            )
+        );
         assert!(err.source().is_some());
     }
 }

@@ -4,16 +4,14 @@
 
 #[cfg(not(feature = "emulator"))]
 #[test]
-#[ignore = "SKIPPED: the end-to-end and emulator tests need `--features emulator`; run `cargo test --workspace --all-features`"]
+#[ignore = "SKIPPED: the end-to-end and emulator tests need `--features emulator`; run `cargo test --all-features`"]
 fn end_to_end_tests_were_skipped() {
-    panic!(
-        "the end-to-end and emulator tests were not compiled: run `cargo test --workspace --all-features`"
-    );
+    panic!("the end-to-end and emulator tests were not compiled: run `cargo test --all-features`");
 }
 
 #[cfg(not(feature = "log"))]
 #[test]
-#[ignore = "SKIPPED: the log-line test needs `--features log`; run `cargo test --workspace --all-features`"]
+#[ignore = "SKIPPED: the log-line test needs `--features log`; run `cargo test --all-features`"]
 fn log_tests_were_skipped() {
-    panic!("the log-line test was not compiled: run `cargo test --workspace --all-features`");
+    panic!("the log-line test was not compiled: run `cargo test --all-features`");
 }

@@ -2,13 +2,21 @@
 //! rebinding), and for anything that changes state a POST from the demo's own pages (same
 //! `Origin`, and the session's CSRF token).
 //!
+//! With real credentials the operations that change something also need the operator: the
+//! session must be one the operator token was entered in ([`Demo::is_operator`]). A script that
+//! reads a form's cookie and CSRF token is still no operator.
+//!
 //! The session is a random id in an `HttpOnly`, `SameSite=Strict` cookie; its token is a keyed
 //! hash of the id ([`Demo::csrf_token`]), written into every form. A cross-site page can make
 //! the browser send the cookie (with `SameSite=Lax` browsers, or not at all with `Strict`) but
 //! can read neither the cookie nor the demo's pages, so it cannot know the token.
 
 use crate::Demo;
-use crate::http::{Incoming, Reply};
+use crate::http::{Incoming, Reply, url};
+use crate::markup::link;
+use crate::operations;
+use crate::pages::layout;
+use crate::state::same_bytes;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "demo_session";
@@ -88,7 +96,8 @@ pub fn check(demo: &Demo, incoming: &Incoming, session: &Session) -> Result<(), 
         (None, Some(referer)) => referer
             .to_ascii_lowercase()
             .starts_with(&format!("{own_origin}/")),
-        // Neither: not a browser (or one told to send nothing); the token still decides.
+        // Neither: not a browser (or one told to send nothing); the CSRF token still decides,
+        // and with real credentials the operator token too.
         (None, None) => true,
     };
     if !origin_ok {
@@ -105,23 +114,46 @@ pub fn check(demo: &Demo, incoming: &Incoming, session: &Session) -> Result<(), 
             "refused: the form's CSRF token is missing or stale; reload the page and send it again",
         ));
     }
+    if changes_state(demo, incoming) && !demo.is_operator(&session.id) {
+        return Err(read_only_refusal(incoming));
+    }
     Ok(())
 }
 
-/// Compares without stopping at the first difference (the time taken says nothing about the
-/// token).
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+/// Whether the request runs an operation of this demo that changes something (pays, refunds,
+/// pays out…); a path naming none is left to the router's `404`.
+fn changes_state(demo: &Demo, incoming: &Incoming) -> bool {
+    incoming.path.strip_prefix("/op/").is_some_and(|name| {
+        operations::find(name).is_some()
+            && operations::available(demo, name)
+            && operations::changes_state(name)
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Whether this request comes from a session that may change things (see [`Demo::is_operator`]).
+pub fn is_operator(demo: &Demo, incoming: &Incoming) -> bool {
+    let session = Session::of(incoming);
+    !demo.needs_operator() || (!session.is_new && demo.is_operator(&session.id))
+}
 
-    #[test]
-    fn comparison_needs_every_byte() {
-        assert!(same_bytes(b"abc", b"abc"));
-        assert!(!same_bytes(b"abc", b"abd"));
-        assert!(!same_bytes(b"abc", b"ab"));
+/// The page a read-only session gets for an operation that changes something.
+fn read_only_refusal(incoming: &Incoming) -> Reply {
+    let back = url(&incoming.path, &[]);
+    Reply::Body {
+        status: 403,
+        content_type: "text/html; charset=utf-8",
+        body: layout(
+            "Read-only: operator token needed",
+            &format!(
+                "<p class=\"error\">Nothing was sent. This demo acts with real BeeCloud credentials, so refunds, payouts, \
+                 payments and every other operation that changes something need the <b>operator token</b> (printed in the \
+                 demo's terminal when it started, or set with <code>DEMO_OPERATOR_TOKEN</code>).</p><p>{} — once per browser; \
+                 queries work without it.</p>",
+                link(
+                    &url("/operator", &[("next", &back)]),
+                    "Enter the operator token"
+                )
+            ),
+        ),
     }
 }

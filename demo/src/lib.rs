@@ -6,21 +6,24 @@
 //! the demo's own `/webhook`, so a payment completed at the emulator's cashier page shows up as
 //! paid in the demo. [`tour::run`] calls every SDK operation once and prints a table.
 //!
-//! Layers, bottom up (a module uses only those below it): [`http`] (request and reply types),
-//! [`view`] (what an operation shows, as data), [`markup`] (rendering: escaping, safe links,
-//! tables, amounts and times), [`state`] (configuration and ledger), [`operations`] (the SDK
-//! calls, producing views), [`pages`] and [`webhook`]
-//! (rendering), [`guard`] (Host, Origin and CSRF checks), [`routes`] (what each path does),
-//! [`server`] (connections, limits).
+//! Layers, bottom up (a module uses only those below it): [`mask`] (what no page shows),
+//! [`http`] (request and reply types), [`view`] (what an operation shows, as data), [`style`]
+//! (the stylesheet), [`markup`] (rendering: escaping, safe links, tables, amounts and times),
+//! [`state`] (configuration, operator token, ledger), [`operations`] (the SDK calls and the
+//! record pages, producing views), [`pages`] and [`webhook`] (rendering), [`guard`] (Host,
+//! Origin, CSRF and operator checks), [`routes`] (what each path does), [`server`] (connections,
+//! limits).
 
 pub mod guard;
 pub mod http;
 pub mod markup;
+pub mod mask;
 pub mod operations;
 pub mod pages;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod style;
 pub mod tour;
 pub mod view;
 pub mod webhook;

@@ -12,7 +12,9 @@ usage: demo [--host ADDRESS] [--port PORT]
 
 Without BEECLOUD_APP_ID the demo starts an embedded BeeCloud emulator with demo credentials.
 With real credentials set BEECLOUD_APP_ID, BEECLOUD_APP_SECRET, BEECLOUD_MASTER_SECRET,
-BEECLOUD_TEST_SECRET, and BEECLOUD_TEST_MODE=1 for the sandbox (see demo/README.md).";
+BEECLOUD_TEST_SECRET, and BEECLOUD_TEST_MODE=1 for the sandbox (see demo/README.md). With real
+credentials refunds, payouts and payments need the operator token: DEMO_OPERATOR_TOKEN (at least 16
+characters; required with --host beyond loopback), else a random one printed at start.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,6 +79,9 @@ fn serve(host: String, port: u16) -> ExitCode {
         host: host.clone(),
         port,
         credentials,
+        operator_token: std::env::var("DEMO_OPERATOR_TOKEN")
+            .ok()
+            .filter(|token| !token.trim().is_empty()),
         ..DemoConfig::default()
     };
     match start(config) {
@@ -91,6 +96,15 @@ fn serve(host: String, port: u16) -> ExitCode {
                     running.demo().app.api_host,
                     running.demo().app.app_id
                 ),
+            }
+            if running.demo().needs_operator() {
+                match running.generated_operator_token() {
+                    Some(token) => println!(
+                        "Operator token (enter it once in the browser to refund, pay out or pay; \
+                         shown only now): {token}"
+                    ),
+                    None => println!("Operator token: the one in DEMO_OPERATOR_TOKEN"),
+                }
             }
             println!("Demo at {}/  (Ctrl-C to stop)", running.url());
             if !running.address().ip().is_loopback() {
@@ -119,6 +133,13 @@ fn serve(host: String, port: u16) -> ExitCode {
             }
             running.wait();
             ExitCode::SUCCESS
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!(
+                "could not start the demo: port {port} on {host} is busy (another demo?). \
+                 Pick another port with --port N or DEMO_PORT=N (--port 0: any free port)."
+            );
+            ExitCode::FAILURE
         }
         Err(error) => {
             eprintln!("could not start the demo on {host}:{port}: {error}");

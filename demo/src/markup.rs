@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 pub use crate::http::url;
+use crate::mask::masked_json;
 use crate::view::{Block, Inline, View};
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -81,10 +82,10 @@ pub fn beijing_now() -> String {
     beijing_time(chrono::Utc::now().timestamp_millis())
 }
 
-/// A one-button form POSTing hidden fields (for actions that change something).
-pub fn post_button(action: &str, fields: &[(&str, &str)], label: &str) -> String {
-    let hidden: String = fields
-        .iter()
+/// Hidden inputs carrying `fields`.
+fn hidden_inputs<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    fields
+        .into_iter()
         .map(|(name, value)| {
             format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
@@ -92,7 +93,12 @@ pub fn post_button(action: &str, fields: &[(&str, &str)], label: &str) -> String
                 escape(value)
             )
         })
-        .collect();
+        .collect()
+}
+
+/// A one-button form POSTing hidden fields (for actions that change something).
+pub fn post_button(action: &str, fields: &[(&str, &str)], label: &str) -> String {
+    let hidden = hidden_inputs(fields.iter().copied());
     format!(
         "<form class=\"inline\" method=\"post\" action=\"{}\">{CSRF_FIELD}{hidden}<button>{}</button></form>",
         escape(action),
@@ -109,31 +115,44 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         .iter()
         .map(|header| format!("<th>{}</th>", escape(header)))
         .collect();
+    // On a phone each row becomes a card, each cell labelled with its column.
     let body: String = rows
         .iter()
         .map(|row| {
             format!(
                 "<tr>{}</tr>",
                 row.iter()
-                    .map(|cell| format!("<td>{cell}</td>"))
+                    .enumerate()
+                    .map(|(column, cell)| {
+                        let label = headers.get(column).copied().unwrap_or("");
+                        format!("<td data-label=\"{}\">{cell}</td>", escape(label))
+                    })
                     .collect::<String>()
             )
         })
         .collect();
-    format!("<table><tr>{head}</tr>{body}</table>")
+    format!("<table class=\"rows\"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 }
 
-/// Every field of a reply (escaped), nested objects and lists of objects as tables.
+/// Every field of a reply (escaped; signatures, card and ID numbers masked), nested objects and
+/// lists of objects as tables.
 pub fn reply_fields(raw: &Map<String, Value>) -> String {
-    format!("<h3>Reply</h3>{}", object_table(raw))
+    format!("<h3>Reply</h3>{}", masked_table(raw))
 }
 
 /// [`reply_fields`] folded away (under tables the handler already made).
 pub fn collapsed_reply(raw: &Map<String, Value>) -> String {
     format!(
         "<details><summary>Whole reply</summary>{}</details>",
-        object_table(raw)
+        masked_table(raw)
     )
+}
+
+fn masked_table(raw: &Map<String, Value>) -> String {
+    match masked_json(&Value::Object(raw.clone()), &[]) {
+        Value::Object(masked) => object_table(&masked),
+        _ => String::new(),
+    }
 }
 
 fn object_table(object: &Map<String, Value>) -> String {
@@ -143,11 +162,46 @@ fn object_table(object: &Map<String, Value>) -> String {
             format!(
                 "<tr><th>{}</th><td>{}</td></tr>",
                 escape(key),
-                value_html(value)
+                field_html(key, value)
             )
         })
         .collect();
-    format!("<table>{rows}</table>")
+    scrolling(&format!("<table class=\"fields\">{rows}</table>"))
+}
+
+/// A field of a reply: times (ms since the epoch) in Beijing time and amounts (fen) in yuan, as
+/// everywhere else in the demo, the raw value in the tooltip.
+fn field_html(key: &str, value: &Value) -> String {
+    let is_time = key.ends_with("_time") || key.ends_with("_at") || key == "timestamp";
+    let is_fee = key.ends_with("_fee") || key == "fee";
+    match value.as_i64() {
+        // Later than 1973 in ms: a time, not a count or a flag.
+        Some(ms) if is_time && ms > 100_000_000_000 => format!(
+            "<span class=\"num\" title=\"{ms}\">{}</span>",
+            escape(&beijing_time(ms))
+        ),
+        Some(fen) if is_fee => format!(
+            "<span class=\"num\" title=\"{fen} fen\">{}</span>",
+            yuan(fen)
+        ),
+        _ => value_html(value),
+    }
+}
+
+/// The demo's page of a record it can show: a bill, refund or payout by its number.
+pub fn record_path(kind: &str, number: &str) -> Option<String> {
+    let prefix = match kind {
+        "PAY" => "/bill/",
+        "REFUND" => "/refund/",
+        "TRANSFER" => "/transfer/",
+        _ => return None,
+    };
+    (!number.is_empty()).then(|| format!("{prefix}{}", crate::http::percent_encode(number)))
+}
+
+/// A wide block that scrolls sideways inside its own box rather than widening the page.
+pub fn scrolling(html: &str) -> String {
+    format!("<div class=\"scroll\">{html}</div>")
 }
 
 fn value_html(value: &Value) -> String {
@@ -175,7 +229,11 @@ fn value_html(value: &Value) -> String {
                 .map(|item| {
                     columns
                         .iter()
-                        .map(|column| item.get(*column).map(value_html).unwrap_or_default())
+                        .map(|column| {
+                            item.get(*column)
+                                .map(|value| field_html(column, value))
+                                .unwrap_or_default()
+                        })
                         .collect()
                 })
                 .collect();
@@ -243,7 +301,7 @@ pub fn status_poller(bill_no: &str) -> String {
         "<p class=\"status\">Bill <code>{0}</code>: <b id=\"bill-status\" class=\"waiting\" data-bill-no=\"{0}\">waiting for payment…</b></p>\
 <script>(function(){{var el=document.getElementById('bill-status');\
 function poll(){{fetch('/bill_status?bill_no='+encodeURIComponent(el.dataset.billNo)).then(function(r){{return r.json();}})\
-.then(function(s){{if(s.paid){{el.textContent='paid';el.className='ok';}}else{{setTimeout(poll,1000);}}}})\
+.then(function(s){{if(s.paid){{el.textContent='paid';el.className='ok';if(document.querySelector('.reload-when-paid'))location.reload();}}else{{setTimeout(poll,1000);}}}})\
 .catch(function(){{setTimeout(poll,2000);}});}}poll();}})();</script>",
         escape(bill_no)
     )
@@ -296,6 +354,50 @@ fn block(block: &Block) -> String {
         ),
         Block::BillStatus(bill_no) => status_poller(bill_no),
         Block::Jsapi(parameters) => jsapi_parameters(parameters),
+        Block::Form {
+            action,
+            hidden,
+            inputs,
+            button,
+        } => {
+            let hidden = hidden_inputs(
+                hidden
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str())),
+            );
+            let inputs: String = inputs
+                .iter()
+                .map(|(name, label, value)| {
+                    format!(
+                        "<label><span>{}</span><input name=\"{}\" value=\"{}\" inputmode=\"numeric\"></label>",
+                        escape(label),
+                        escape(name),
+                        escape(value)
+                    )
+                })
+                .collect();
+            format!(
+                "<form class=\"op\" method=\"post\" action=\"{}\">{CSRF_FIELD}{hidden}{inputs}<button>{}</button></form>",
+                escape(action),
+                escape(button)
+            )
+        }
+        Block::ReloadWhenPaid(note) => {
+            format!("<p class=\"reload-when-paid muted\">{}</p>", escape(note))
+        }
+        Block::Facts(facts) => {
+            let rows: String = facts
+                .iter()
+                .map(|(label, value)| {
+                    format!(
+                        "<tr><th>{}</th><td>{}</td></tr>",
+                        escape(label),
+                        line(value)
+                    )
+                })
+                .collect();
+            format!("<table class=\"fields facts\">{rows}</table>")
+        }
     }
 }
 

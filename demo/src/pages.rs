@@ -4,41 +4,15 @@
 use beecloud::BCError;
 
 use crate::Demo;
-use crate::http::Form;
+use crate::http::{Form, Incoming};
 use crate::markup::{CSRF_FIELD, escape, link, post_button, render, status_poller, url};
+use crate::mask::is_sensitive_field;
 use crate::operations::{
     self, BankList, CHANNELS_NEEDING_INPUT, Failure, Field, Kind, NEW_ORDER_NO, NEW_REDPACK_NO,
-    OpResult, Operation, Outcome, RECENT, SECTIONS, Section,
+    OpResult, Operation, Outcome, PAGE_SIZE, RECENT, SECTIONS, Section,
 };
-use crate::view::View;
-
-/// The one stylesheet, inlined (the demo fetches nothing from elsewhere).
-const STYLE: &str = "\
-:root{--ink:#1f2328;--muted:#656d76;--line:#d0d7de;--soft:#f6f8fa;--brand:#0a7d4f;--bad:#b42318}\
-*{box-sizing:border-box}body{font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC',sans-serif;color:var(--ink);margin:0;background:#fff}\
-header{background:var(--ink);color:#fff;padding:.6em 1.2em}header nav{display:flex;flex-wrap:wrap;gap:.3em 1.1em;max-width:72em;margin:auto;align-items:baseline}\
-header a{color:#e6edf3;text-decoration:none}header a:hover{text-decoration:underline}header .brand{font-weight:700;color:#fff;margin-right:.6em}\
-main{max-width:72em;margin:1.2em auto;padding:0 1.2em}h1{font-size:1.6em;margin:.2em 0 .6em}h2{font-size:1.2em;margin:1.4em 0 .5em}\
-a{color:#0969da}code{font-family:ui-monospace,monospace;font-size:.9em;background:var(--soft);padding:.05em .3em;border-radius:4px;overflow-wrap:anywhere}\
-table{border-collapse:collapse;margin:.5em 0;max-width:100%}td,th{border-bottom:1px solid var(--line);padding:.35em .7em;text-align:left;vertical-align:top}\
-th{background:var(--soft);font-weight:600}.num{font-variant-numeric:tabular-nums;white-space:nowrap}\
-.card{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin:.8em 0;background:#fff}\
-form.op{border:1px solid var(--line);border-radius:10px;padding:1em 1.2em;margin:.6em 0;background:var(--soft)}\
-form.op label{display:grid;grid-template-columns:minmax(9em,14em) minmax(0,1fr);gap:.2em 1em;align-items:center;margin:.45em 0}\
-form.op label[hidden]{display:none}form.op .hint{grid-column:2;color:var(--muted);font-size:.85em}\
-input,select,textarea{font:inherit;padding:.3em .5em;border:1px solid var(--line);border-radius:6px;background:#fff;max-width:100%}\
-form.op input:not([type=checkbox]),form.op select{width:100%;max-width:34em}input[type=checkbox]{justify-self:start}textarea{width:100%;max-width:48em}\
-button,.button{font:inherit;background:var(--brand);color:#fff;border:0;border-radius:6px;padding:.4em 1em;cursor:pointer;text-decoration:none;display:inline-block}\
-button:hover,.button:hover{filter:brightness(1.1)}form.inline{display:inline-block;margin:.15em}form.inline button{padding:.25em .7em}\
-.channels form.inline button,.channels a.button{background:#fff;color:var(--ink);border:1px solid var(--line);padding:.3em .8em;margin:.15em}\
-.ok{color:var(--brand)}.waiting{color:#9a6700}.error{background:#fef3f2;border:1px solid #fda29b;padding:.6em 1em;border-radius:8px;color:var(--bad)}\
-.big{font-size:1.5em}.muted{color:var(--muted)}.unsafe{color:var(--bad)}\
-pre{white-space:pre-wrap;word-break:break-all;background:var(--soft);padding:.6em;border-radius:6px;font-size:.85em}\
-.pay{display:flex;flex-wrap:wrap;gap:1.5em;align-items:center}.pay>div:last-child{flex:1 1 18em}.qr svg{width:220px;height:220px;display:block}\
-.amount{font-size:2em;font-weight:700;margin:0}.status{font-size:1.1em}details summary{cursor:pointer;color:var(--muted)}\
-.sections{display:grid;grid-template-columns:repeat(auto-fill,minmax(16em,1fr));gap:.8em;padding:0;list-style:none}\
-.sections li{border:1px solid var(--line);border-radius:10px;padding:.7em 1em}.sections li b{display:block}\
-.sections li span{color:var(--muted);font-size:.85em;overflow-wrap:anywhere}th{white-space:nowrap}";
+use crate::style::STYLE;
+use crate::view::{Block, View};
 
 /// The page frame: title, navigation, body.
 pub fn layout(title: &str, body: &str) -> String {
@@ -71,15 +45,22 @@ pub fn outcome(result: &OpResult) -> String {
         ),
         Ok(Outcome::Redirect(target)) => format!("<p>Continue at {}.</p>", link(target, target)),
         Ok(Outcome::ChannelPage(_)) => "<p>The channel's page was served.</p>".into(),
-        Err(Failure::Input(problem)) => format!(
+        Err(failure) => failure_html(failure),
+    }
+}
+
+/// Why an operation did not run or did not succeed.
+pub fn failure_html(failure: &Failure) -> String {
+    match failure {
+        Failure::Input(problem) => format!(
             "<div class=\"error\"><b>Invalid input</b>: {} (nothing was sent)</div>",
             escape(problem)
         ),
-        Err(Failure::Emulator(problem)) => format!(
+        Failure::Emulator(problem) => format!(
             "<div class=\"error\"><b>The emulator refused</b>: {}</div>",
             escape(problem)
         ),
-        Err(Failure::Sdk(error)) => error_html(error),
+        Failure::Sdk(error) => error_html(error),
     }
 }
 
@@ -144,6 +125,8 @@ pick.addEventListener('change',show);show();})();</script>";
 fn input(demo: &Demo, field: &Field, values: &Form, fresh_numbers: bool, channel: &str) -> String {
     let generated = matches!(field.default, NEW_ORDER_NO | NEW_REDPACK_NO);
     let value = match values.0.get(field.name) {
+        // A card, account or ID number sent is never written back into a page.
+        Some(_) if is_sensitive_field(field.name) => field.default.to_string(),
         Some(value) if !(fresh_numbers && generated) => value.clone(),
         _ => match field.default {
             NEW_ORDER_NO => crate::state::fresh_number(),
@@ -270,8 +253,56 @@ fn banks(demo: &Demo, list: BankList) -> Result<Vec<(String, String)>, BCError> 
     })
 }
 
+/// What this browser may do, said at the top of the pages that change things: nothing with the
+/// embedded emulator; with real credentials, whether the operator token was entered here.
+pub fn access_note(demo: &Demo, operator: bool) -> String {
+    match (demo.needs_operator(), operator) {
+        (false, _) => String::new(),
+        (true, true) => {
+            "<p class=\"access ok\">Operator: this browser may refund, pay out and pay.</p>".into()
+        }
+        (true, false) => format!(
+            "<p class=\"access waiting\"><b>Read-only</b> in this browser: queries work; refunds, payouts, payments \
+             and other changes need the operator token. {}.</p>",
+            link("/operator", "Enter it")
+        ),
+    }
+}
+
+/// The page where the operator enters the token (kept in this browser's session).
+pub fn operator_page(demo: &Demo, next: &str, wrong: bool) -> String {
+    if !demo.needs_operator() {
+        return layout(
+            "Operator",
+            &format!(
+                "<p>Nothing to enter: the demo runs against its embedded emulator (demo credentials, no real money), \
+                 so every operation is open. {}.</p>",
+                link("/", "Back to the index")
+            ),
+        );
+    }
+    let problem = if wrong {
+        "<p class=\"error\">That is not the operator token.</p>"
+    } else {
+        ""
+    };
+    layout(
+        "Operator token",
+        &format!(
+            "{problem}<p>This demo acts with real BeeCloud credentials. Refunds, payouts, payments and every other \
+             change need the operator token, printed in the demo's terminal when it started (or set with \
+             <code>DEMO_OPERATOR_TOKEN</code>). Entered once, it stays with this browser's session.</p>\
+             <form class=\"op\" method=\"post\" action=\"/operator\">{CSRF_FIELD}\
+             <input type=\"hidden\" name=\"next\" value=\"{}\">\
+             <label><span>operator token</span><input type=\"password\" name=\"operator_token\" autocomplete=\"off\" size=\"40\"></label>\
+             <button>Enter</button></form>",
+            escape(next)
+        ),
+    )
+}
+
 /// The index: the mode, one button per pay channel, the sections.
-pub fn index_page(demo: &Demo) -> String {
+pub fn index_page(demo: &Demo, operator: bool) -> String {
     let mode = match &demo.emulator {
         Some(emulator) => format!(
             "<p>Running against the <b>embedded BeeCloud emulator</b> at <code>{}</code> with its demo credentials: nothing leaves this machine. \
@@ -364,11 +395,12 @@ pub fn index_page(demo: &Demo) -> String {
             )
         })
         .collect();
+    let access = access_note(demo, operator);
     layout(
         "BeeCloud Rust SDK demo",
         &format!(
-            "{mode}<h2>Pay ¥0.01</h2><p>One click creates a bill (channels marked … ask for more input first). \
-             {} · {}</p><table>{buttons}</table><h2>Everything else</h2><ul class=\"sections\">{sections}\
+            "{mode}{access}<h2>Pay ¥0.01</h2><p>One click creates a bill (channels marked … ask for more input first). \
+             {} · {}</p><table class=\"groups\">{buttons}</table><h2>Everything else</h2><ul class=\"sections\">{sections}\
              <li><a href=\"/webhooks\"><b>Received webhooks</b></a><span>what the receiver verified, settled or rejected</span></li></ul>",
             link(
                 "/op/query_bc_gateway_supported_banks",
@@ -379,8 +411,79 @@ pub fn index_page(demo: &Demo) -> String {
     )
 }
 
-/// A section: its introduction and the forms of all its operations.
-pub fn section_page(demo: &Demo, section: &Section, values: &Form) -> String {
+/// The latest records of a section that lists them (`?page=N` for older ones; the other query
+/// parameters filter, e.g. `bill_no`): one page of [`PAGE_SIZE`], newer and older links.
+fn latest_records(demo: &Demo, section: &Section, values: &Form) -> String {
+    let Some(query) = operations::listing(section.key) else {
+        return String::new();
+    };
+    let page: usize = values
+        .text("page")
+        .and_then(|page| page.parse().ok())
+        .filter(|page| *page >= 1)
+        .unwrap_or(1);
+    let mut form = values.clone();
+    form.0.remove("page");
+    let filters = form.clone();
+    form.0.insert("limit".into(), PAGE_SIZE.to_string());
+    form.0
+        .insert("skip".into(), ((page - 1) * PAGE_SIZE).to_string());
+    let request = Incoming {
+        method: "GET".into(),
+        path: format!("/section/{}", section.key),
+        form,
+        body: Vec::new(),
+        client_ip: "127.0.0.1".into(),
+        headers: Vec::new(),
+    };
+    let result = (query.run)(demo, &request);
+    let rows = match &result {
+        Ok(Outcome::Shown(view)) => view
+            .0
+            .iter()
+            .find_map(|block| match block {
+                Block::Table { rows, .. } => Some(rows.len()),
+                _ => None,
+            })
+            .unwrap_or(0),
+        _ => 0,
+    };
+    let page_link = |page: usize, label: &str| {
+        let mut params: Vec<(&str, &str)> = filters
+            .0
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let page = page.to_string();
+        params.push(("page", &page));
+        format!(
+            "<a class=\"button pager\" href=\"{}\">{}</a>",
+            escape(&url(&format!("/section/{}", section.key), &params)),
+            escape(label)
+        )
+    };
+    let newer = if page > 1 {
+        page_link(page - 1, "← newer")
+    } else {
+        String::new()
+    };
+    let older = if rows >= PAGE_SIZE {
+        page_link(page + 1, "older →")
+    } else {
+        String::new()
+    };
+    let shown = match &result {
+        Ok(Outcome::Shown(view)) => render(view),
+        other => outcome(other),
+    };
+    format!(
+        "<section class=\"latest\"><h2>Latest, page {page}</h2>{shown}<p class=\"pages\">{newer} {older}</p></section>"
+    )
+}
+
+/// A section: its introduction, its latest records (bills, refunds, payouts) and the forms of
+/// all its operations.
+pub fn section_page(demo: &Demo, section: &Section, values: &Form, operator: bool) -> String {
     let forms: String = section
         .operations
         .iter()
@@ -394,7 +497,20 @@ pub fn section_page(demo: &Demo, section: &Section, values: &Form) -> String {
             )
         })
         .collect();
-    layout(section.title, &format!("{}{forms}", section.intro))
+    let access = if section
+        .operations
+        .iter()
+        .any(|name| operations::changes_state(name))
+    {
+        access_note(demo, operator)
+    } else {
+        String::new()
+    };
+    let latest = latest_records(demo, section, values);
+    layout(
+        section.title,
+        &format!("{}{access}{latest}{forms}", section.intro),
+    )
 }
 
 /// One operation: its form and, after a POST, what happened.
@@ -403,7 +519,13 @@ pub fn operation_page(
     operation: &Operation,
     values: &Form,
     result: Option<OpResult>,
+    operator: bool,
 ) -> String {
+    let access = if operations::changes_state(operation.name) {
+        access_note(demo, operator)
+    } else {
+        String::new()
+    };
     let back = operations::section_of(operation.name)
         .map(|section| {
             format!(
@@ -419,25 +541,45 @@ pub fn operation_page(
     } else {
         ""
     };
-    layout(operation.name, &format!("{back}{shown}{again}{form}"))
+    layout(
+        operation.name,
+        &format!("{back}{access}{shown}{again}{form}"),
+    )
 }
 
-/// A bill the demo created (`/bill/{bill_no}`, where creating it redirected to): what the pay
-/// call answered (QR code, parameters, reply) and the live status. Reloading it creates nothing.
-pub fn bill_page(bill_no: &str, view: &View) -> String {
+/// A bill (`/bill/{bill_no}`): when the demo created it, what the pay call answered (QR code,
+/// parameters, the live status: where creating it redirected to; reloading it creates nothing);
+/// then the bill as BeeCloud has it, with the refund form once it is paid.
+pub fn bill_page(
+    bill_no: &str,
+    kept: Option<&View>,
+    record: &Result<Option<(View, bool)>, Failure>,
+) -> String {
+    let created = kept.map(render).unwrap_or_default();
+    let record = match record {
+        Ok(Some((view, _))) => render(view),
+        Ok(None) => "<p class=\"muted\">BeeCloud does not list this bill (yet).</p>".into(),
+        Err(failure) => failure_html(failure),
+    };
+    let heading = "<h2 id=\"refund\">The bill at BeeCloud</h2>";
     layout(
         &format!("Bill {bill_no}"),
         &format!(
-            "{}<p>{} · {} · {}</p>",
-            render(view),
-            link(
-                &url("/op/query_bills", &[("bill_no", bill_no)]),
-                "query this bill"
-            ),
+            "{created}{heading}{record}<p>{} · {}</p>",
             link("/op/pay", "pay another bill"),
             link("/", "back to the index")
         ),
     )
+}
+
+/// A refund's or a payout's page (`/refund/{refund_no}`, `/transfer/{number}`).
+pub fn record_page(title: &str, record: &Result<Option<View>, Failure>) -> String {
+    let body = match record {
+        Ok(Some(view)) => render(view),
+        Ok(None) => "<p class=\"muted\">BeeCloud does not list it (yet).</p>".into(),
+        Err(failure) => failure_html(failure),
+    };
+    layout(title, &body)
 }
 
 /// Where the channel sends the payer back (`return_url`).
@@ -448,8 +590,8 @@ pub fn return_page(bill_no: &str) -> String {
             "<p>The channel sent you back. The webhook (not this redirect) tells the merchant the bill is paid:</p>{}<p>{}</p>",
             status_poller(bill_no),
             link(
-                &url("/op/query_bills", &[("bill_no", bill_no)]),
-                "query this bill"
+                &format!("/bill/{}", crate::http::percent_encode(bill_no)),
+                "the bill's page"
             )
         ),
     )

@@ -9,7 +9,7 @@
 //! (`408` for a slow head), so a client sending a byte a second holds only its own thread, never
 //! another page; heads over 16 KiB and bodies over 1 MiB are refused.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +20,7 @@ use beecloud::emulator::server::{Limits, Listener, Request, Response};
 use crate::guard::{self, Session};
 use crate::http::{Form, Incoming, Reply, percent_decode};
 use crate::markup::CSRF_MARKER;
+use crate::state::{MIN_OPERATOR_TOKEN, random_operator_token};
 use crate::{Demo, DemoConfig, routes};
 
 /// A running demo server. Dropping it stops the server (and the embedded emulator).
@@ -29,6 +30,7 @@ pub struct Running {
     lan_url: Option<String>,
     /// Dropping it stops the server.
     server: Listener,
+    generated_operator_token: Option<String>,
 }
 
 impl Running {
@@ -47,6 +49,12 @@ impl Running {
         self.address
     }
 
+    /// The operator token made at start (real credentials without `DEMO_OPERATOR_TOKEN`), to be
+    /// printed once for the person who started the demo.
+    pub fn generated_operator_token(&self) -> Option<&str> {
+        self.generated_operator_token.as_deref()
+    }
+
     /// The demo's state (SDK clients, ledger, emulator).
     pub fn demo(&self) -> &Demo {
         &self.demo
@@ -60,7 +68,16 @@ impl Running {
 
 /// Starts the demo on `config.host`: with `config.credentials` against BeeCloud (or the host
 /// they name), else against a fresh embedded emulator whose webhooks go to the demo's `/webhook`.
+///
+/// With real credentials every operation that changes something needs the operator token
+/// (`config.operator_token`, else a random one: [`Running::generated_operator_token`]); bound
+/// beyond loopback the demo refuses to start without a configured one.
 pub fn start(config: DemoConfig) -> std::io::Result<Running> {
+    // Decided before binding: a demo refused beyond loopback never listens there.
+    let on_loopback = (config.host.as_str(), config.port)
+        .to_socket_addrs()?
+        .all(|address| address.ip().is_loopback());
+    let (operator_token, generated_operator_token) = operator_token(&config, on_loopback)?;
     let listener = TcpListener::bind((config.host.as_str(), config.port))?;
     let address = listener.local_addr()?;
     let port = address.port();
@@ -116,6 +133,9 @@ pub fn start(config: DemoConfig) -> std::io::Result<Running> {
         }
     };
     let mut demo = Demo::new(app, emulator, base_url);
+    if let Some(token) = operator_token {
+        demo = demo.with_operator_token(token);
+    }
     demo.allowed_hosts = [
         Some(format!("127.0.0.1:{port}")),
         Some(format!("localhost:{port}")),
@@ -150,7 +170,33 @@ pub fn start(config: DemoConfig) -> std::io::Result<Running> {
         address,
         lan_url,
         server,
+        generated_operator_token,
     })
+}
+
+/// The operator token to require (none with the embedded emulator: it moves no real money) and,
+/// when the demo made it, the same token to print.
+fn operator_token(
+    config: &DemoConfig,
+    on_loopback: bool,
+) -> std::io::Result<(Option<String>, Option<String>)> {
+    let refuse = |why: String| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    match (&config.credentials, &config.operator_token) {
+        (None, _) => Ok((None, None)),
+        (Some(_), Some(token)) if token.trim().chars().count() < MIN_OPERATOR_TOKEN => refuse(
+            format!("DEMO_OPERATOR_TOKEN must be at least {MIN_OPERATOR_TOKEN} characters"),
+        ),
+        (Some(_), Some(token)) => Ok((Some(token.trim().to_string()), None)),
+        (Some(_), None) if !on_loopback => refuse(
+            "with real credentials the demo listens beyond loopback only with an operator token: \
+             set DEMO_OPERATOR_TOKEN (at least 16 characters), or drop --host / DEMO_HOST"
+                .into(),
+        ),
+        (Some(_), None) => {
+            let token = random_operator_token();
+            Ok((Some(token.clone()), Some(token)))
+        }
+    }
 }
 
 /// An IP address as the host part of a URL.

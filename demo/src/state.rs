@@ -72,6 +72,10 @@ pub struct DemoConfig {
     /// The emulator's configuration when `credentials` is `None` (its webhook URL is replaced by
     /// the demo's own `/webhook`).
     pub emulator: EmulatorConfig,
+    /// With real credentials: the token that unlocks every operation that changes something
+    /// (env `DEMO_OPERATOR_TOKEN`, at least [`MIN_OPERATOR_TOKEN`] characters). `None`: a random
+    /// one is made at start on loopback; beyond loopback the demo then refuses to start.
+    pub operator_token: Option<String>,
 }
 
 impl Default for DemoConfig {
@@ -82,6 +86,7 @@ impl Default for DemoConfig {
             request_timeout: Duration::from_secs(10),
             max_connections: 64,
             credentials: None,
+            operator_token: None,
             emulator: EmulatorConfig {
                 // Webhook retries after 0.2 s, 0.4 s… instead of 2 s, 4 s…: a demo should not keep
                 // a person waiting.
@@ -142,6 +147,15 @@ pub const MAX_WEBHOOK_FIELD: usize = 200;
 pub const MAX_ORDERS: usize = 10_000;
 /// Bill pages (`/bill/{bill_no}`) the demo remembers; the oldest go first.
 pub const MAX_BILL_PAGES: usize = 500;
+/// Alipay refund confirmation links the demo remembers; the oldest go first.
+pub const MAX_CONFIRM_LINKS: usize = 500;
+/// Browser sessions the operator token was entered in; the oldest is signed out first.
+pub const MAX_OPERATOR_SESSIONS: usize = 16;
+/// The shortest operator token accepted from the environment.
+pub const MIN_OPERATOR_TOKEN: usize = 16;
+/// The channel of orders the demo made in the sandbox starts with this (`sandbox WX_NATIVE`):
+/// their pushes carry only the test-secret `sign`.
+pub const SANDBOX_CHANNEL_PREFIX: &str = "sandbox ";
 
 /// The demo's own records: its orders and the webhooks it received.
 #[derive(Debug, Default)]
@@ -161,6 +175,9 @@ pub struct Ledger {
     /// The latest id or number of each kind the demo saw (`plan_id`, `refund_id`…), to pre-fill
     /// the next form.
     pub recent: BTreeMap<String, String>,
+    /// Alipay's confirmation link of each refund the demo made, by `refund_no`: Alipay refunds
+    /// stay "processing" until the merchant confirms there, so the link is shown with the refund.
+    pub confirm_links: BTreeMap<String, String>,
 }
 
 impl Ledger {
@@ -265,6 +282,10 @@ pub struct Demo {
     pub allowed_hosts: Vec<String>,
     /// The key of the per-session CSRF tokens (random per start).
     csrf_key: RandomState,
+    /// With real credentials, what unlocks the operations that change something.
+    operator_token: Option<String>,
+    /// Sessions the operator token was entered in, oldest first.
+    operator_sessions: Mutex<VecDeque<String>>,
     ledger: Mutex<Ledger>,
 }
 
@@ -283,8 +304,56 @@ impl Demo {
             base_url,
             allowed_hosts,
             csrf_key: RandomState::new(),
+            operator_token: None,
+            operator_sessions: Mutex::new(VecDeque::new()),
             ledger: Mutex::new(Ledger::default()),
         }
+    }
+
+    /// Requires `token` for every operation that changes something (real credentials).
+    pub fn with_operator_token(mut self, token: String) -> Demo {
+        self.operator_token = Some(token);
+        self
+    }
+
+    /// Whether operations that change something need the operator token (real credentials);
+    /// with the embedded emulator nothing real can be moved, so they do not.
+    pub fn needs_operator(&self) -> bool {
+        self.operator_token.is_some()
+    }
+
+    /// Whether the browser session `session` may change things: always with the emulator, else
+    /// once the operator token was entered in it.
+    pub fn is_operator(&self, session: &str) -> bool {
+        !self.needs_operator()
+            || self
+                .operator_sessions
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .iter()
+                .any(|known| same_bytes(known.as_bytes(), session.as_bytes()))
+    }
+
+    /// Lets `session` act when `token` is the operator token (compared in constant time);
+    /// `false` when it is not.
+    pub fn admit_operator(&self, session: &str, token: &str) -> bool {
+        let Some(expected) = &self.operator_token else {
+            return true;
+        };
+        if !same_bytes(token.trim().as_bytes(), expected.as_bytes()) {
+            return false;
+        }
+        let mut sessions = self
+            .operator_sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !sessions.iter().any(|known| known == session) {
+            sessions.push_back(session.to_string());
+        }
+        while sessions.len() > MAX_OPERATOR_SESSIONS {
+            sessions.pop_front();
+        }
+        true
     }
 
     /// The CSRF token of a session: a keyed hash of the session id, so it need not be stored
@@ -293,6 +362,15 @@ impl Demo {
         let first = self.csrf_key.hash_one((session, 1u8));
         let second = self.csrf_key.hash_one((session, 2u8));
         format!("{first:016x}{second:016x}")
+    }
+
+    /// The secrets the demo was configured with: no page shows them.
+    pub fn secrets(&self) -> [&str; 3] {
+        [
+            self.app.app_secret.as_str(),
+            self.app.master_secret.as_str(),
+            self.app.test_secret.as_str(),
+        ]
     }
 
     /// Whether the signature tool may run: only against the embedded emulator, whose secrets
@@ -354,6 +432,20 @@ impl Demo {
         }
     }
 
+    /// Remembers Alipay's confirmation link of the refund `refund_no`.
+    pub fn keep_confirm_link(&self, refund_no: &str, link: &str) {
+        let mut ledger = self.ledger();
+        ledger
+            .confirm_links
+            .insert(refund_no.to_string(), link.to_string());
+        keep_at_most(&mut ledger.confirm_links, MAX_CONFIRM_LINKS);
+    }
+
+    /// Alipay's confirmation link of the refund `refund_no`, when the demo made it.
+    pub fn confirm_link(&self, refund_no: &str) -> Option<String> {
+        self.ledger().confirm_links.get(refund_no).cloned()
+    }
+
     /// Forgets an order whose call definitely failed.
     pub fn forget_order(&self, kind: &str, number: &str) {
         self.ledger()
@@ -389,5 +481,28 @@ impl Demo {
     }
 }
 
+/// A random operator token: 32 hex digits (128 bits).
+pub fn random_operator_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Compares without stopping at the first difference (the time taken says nothing about the
+/// secret compared against).
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// Shares a [`Demo`] between handler threads.
 pub type SharedDemo = Arc<Demo>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparison_needs_every_byte() {
+        assert!(same_bytes(b"abc", b"abc"));
+        assert!(!same_bytes(b"abc", b"abd"));
+        assert!(!same_bytes(b"abc", b"ab"));
+    }
+}

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use beecloud::entity::BCTransferStatus;
+
 use crate::http::url;
 
 /// A piece of a line.
@@ -84,6 +86,23 @@ pub fn cell(text: impl Into<String>) -> Cell {
     vec![Inline::text(text)]
 }
 
+/// A refund's state as the lists and its page say it.
+pub fn refund_state(finish: Option<bool>, result: Option<bool>) -> Inline {
+    match (finish, result) {
+        (Some(true), Some(true)) => Inline::Good("refunded".into()),
+        (Some(true), _) => Inline::text("failed"),
+        _ => Inline::text("processing"),
+    }
+}
+
+/// A payout's status, a success marked as one.
+pub fn payout_status(status: Option<&BCTransferStatus>) -> Cell {
+    match status {
+        Some(BCTransferStatus::SUCCESS) => vec![Inline::Good("SUCCESS".into())],
+        other => cell(other.map(BCTransferStatus::as_str).unwrap_or_default()),
+    }
+}
+
 /// A block of a view.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
@@ -125,6 +144,22 @@ pub enum Block {
     BillStatus(String),
     /// The WX_JSAPI parameters and the page script handing them to WeChat.
     Jsapi(Vec<(String, String)>),
+    /// A small form POSTing hidden fields and a few inputs (an action that changes something).
+    Form {
+        /// The demo's path to POST to.
+        action: String,
+        /// Hidden fields.
+        hidden: Vec<(String, String)>,
+        /// Inputs: name, label, value.
+        inputs: Vec<(String, String, String)>,
+        /// The button's text.
+        button: String,
+    },
+    /// A note shown while the bill is unpaid; the page reloads when the live status turns paid
+    /// (to show what a paid bill offers).
+    ReloadWhenPaid(String),
+    /// Facts about one record: label and value, one per row.
+    Facts(Vec<(String, Cell)>),
 }
 
 /// What an operation shows.

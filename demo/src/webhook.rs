@@ -19,8 +19,10 @@ use beecloud::utils::{
 use serde_json::{Value, json};
 
 use crate::http::Reply;
-use crate::markup::{beijing_now, escape, table, yuan};
+use crate::markup::{beijing_now, escape, link, record_path, table, yuan};
+use crate::mask::masked_body;
 use crate::pages::layout;
+use crate::state::SANDBOX_CHANNEL_PREFIX;
 use crate::{Demo, ReceivedWebhook};
 
 /// Handles one push and answers it.
@@ -63,9 +65,6 @@ pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
         body: answer,
     }
 }
-
-/// The channel of orders the demo made in the sandbox starts with this (`sandbox WX_NATIVE`).
-pub const SANDBOX_CHANNEL_PREFIX: &str = "sandbox ";
 
 /// A push without `signature`: verified by its test-secret `sign`, and only for the demo's own
 /// sandbox orders; anything else keeps the first error.
@@ -174,7 +173,7 @@ pub fn received_page(demo: &Demo) -> String {
                     escape(&webhook.received_at)
                 ),
                 escape(&webhook.transaction_type),
-                escape(&webhook.transaction_id),
+                record_link(&webhook.transaction_type, &webhook.transaction_id),
                 escape(&webhook.channel),
                 webhook
                     .fee
@@ -184,7 +183,7 @@ pub fn received_page(demo: &Demo) -> String {
                 escape(&webhook.answer),
                 format!(
                     "<details><summary>body</summary><pre>{}</pre></details>",
-                    escape(&webhook.body)
+                    escape(&masked_body(&webhook.body, &demo.secrets()))
                 ),
             ]
         })
@@ -195,7 +194,7 @@ pub fn received_page(demo: &Demo) -> String {
         .map(|order| {
             vec![
                 escape(&order.kind),
-                escape(&order.number),
+                record_link(&order.kind, &order.number),
                 escape(&order.channel),
                 yuan(order.fee),
                 if order.settled {
@@ -238,6 +237,14 @@ pub fn received_page(demo: &Demo) -> String {
             table(&["type", "number", "channel", "amount", "state"], &orders)
         ),
     )
+}
+
+/// A record's number, a link to its page where the demo has one.
+fn record_link(kind: &str, number: &str) -> String {
+    match record_path(kind, number) {
+        Some(path) => link(&path, number),
+        None => escape(number),
+    }
 }
 
 /// `{"bill_no": …, "paid": bool, "source": …}`: paid once a verified PAY webhook settled the

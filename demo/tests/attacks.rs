@@ -4,11 +4,11 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use beecloud::emulator::EmulatorConfig;
-use common::{Browser, agent, get, start_demo, start_with_credentials};
+use common::{Browser, agent, fixed_reply_server, get, start_demo, start_with_credentials};
 use demo::state::{MAX_REJECTED_BODY, MAX_WEBHOOK_FIELD, MAX_WEBHOOKS};
 use demo::{DemoConfig, start};
 
@@ -126,60 +126,11 @@ fn cross_site_posts_and_foreign_hosts_are_refused() {
     assert_eq!(refunds_of(&running), 1);
 }
 
-/// A server answering every request with `reply` (HTTP 200, JSON), for the demo to call.
-fn fixed_reply_server(reply: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let reply = reply.clone();
-            std::thread::spawn(move || answer_every_request(stream, &reply));
-        }
-    });
-    url
-}
-
-fn answer_every_request(mut stream: TcpStream, reply: &str) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut request = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let Ok(read) = stream.read(&mut chunk) else {
-            return;
-        };
-        if read == 0 {
-            return;
-        }
-        request.extend_from_slice(&chunk[..read]);
-        let text = String::from_utf8_lossy(&request);
-        let Some(head_end) = text.find("\r\n\r\n") else {
-            continue;
-        };
-        let length = text[..head_end]
-            .lines()
-            .find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                name.eq_ignore_ascii_case("content-length")
-                    .then(|| value.trim().parse::<usize>().ok())?
-            })
-            .unwrap_or(0);
-        if request.len() < head_end + 4 + length {
-            continue;
-        }
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-            reply.len()
-        );
-        let _ = stream.write_all(response.as_bytes());
-        return;
-    }
-}
-
 #[test]
 fn with_real_credentials_nothing_signs_for_the_caller() {
-    let running = start_with_credentials(&fixed_reply_server(
-        r#"{"result_code":0,"result_msg":"OK","err_detail":""}"#.into(),
-    ));
+    let running = start_with_credentials(
+        &fixed_reply_server(r#"{"result_code":0,"result_msg":"OK","err_detail":""}"#.into()).url,
+    );
     let base = running.url().to_string();
     let tab = Browser::open(&base);
     let fields = [
@@ -335,6 +286,74 @@ fn too_many_connections_are_turned_away_not_queued() {
 }
 
 #[test]
+fn silent_sockets_that_keep_reconnecting_do_not_lock_the_operator_out() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let running = start_demo();
+    let address = running.address();
+    let stop = Arc::new(AtomicBool::new(false));
+    // 64 clients that connect, say nothing, and connect again as soon as they are dropped.
+    let silent: Vec<_> = (0..64)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok(mut socket) = TcpStream::connect(address) else {
+                        std::thread::sleep(Duration::from_millis(10));
+                        continue;
+                    };
+                    let _ = socket.set_read_timeout(Some(Duration::from_millis(200)));
+                    let mut byte = [0u8; 1];
+                    // Held until the server closes it (or answers it: a 503 is a close too).
+                    while !stop.load(Ordering::SeqCst) {
+                        match socket.read(&mut byte) {
+                            Ok(_) => break,
+                            Err(error)
+                                if error.kind() == std::io::ErrorKind::WouldBlock
+                                    || error.kind() == std::io::ErrorKind::TimedOut => {}
+                            Err(_) => break,
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // The operator keeps using the demo meanwhile: every page within a second.
+    let client: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(1)))
+        .build()
+        .into();
+    let mut served = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(6);
+    while Instant::now() < deadline {
+        let started = Instant::now();
+        let status = client
+            .get(&format!("{}/", running.url()))
+            .call()
+            .map(|answer| answer.status().as_u16());
+        served.push((status.ok(), started.elapsed()));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop.store(true, Ordering::SeqCst);
+    for thread in silent {
+        let _ = thread.join();
+    }
+    let refused: Vec<_> = served
+        .iter()
+        .filter(|(status, took)| *status != Some(200) || *took >= Duration::from_secs(1))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "{} of {} GETs not served within 1 s: {refused:?}",
+        refused.len(),
+        served.len()
+    );
+}
+
+#[test]
 fn the_webhook_ledger_stays_bounded_whatever_is_posted() {
     let running = start_demo();
     let url = format!("{}/webhook", running.url());
@@ -391,8 +410,9 @@ fn javascript_urls_from_a_hostile_api_host_never_become_links() {
         "url":"javascript:alert(document.cookie)","code_url":"JavaScript:alert(2)",
         "qr_code":" javascript:alert(3)","html":"<p>channel page</p>","credit_card_id":"card1",
         "sms_id":"sms1","plan":{"id":"plan1"},"subscription":{"id":"sub1"},"coupon":{"id":"c1"}}"#;
-    let running = start_with_credentials(&fixed_reply_server(hostile.replace('\n', " ")));
+    let running = start_with_credentials(&fixed_reply_server(hostile.replace('\n', " ")).url);
     let tab = Browser::open(running.url());
+    tab.become_operator(&running);
     let no = || format!("{}01", beecloud::utils::order_num_on_datetime());
     let (bill_1, bill_2, bill_3, refund_no, transfer_no, batch_no) =
         (no(), no(), no(), no(), no(), no());

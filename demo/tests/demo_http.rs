@@ -66,6 +66,7 @@ fn qr_payment_completed_at_the_cashier_settles_by_webhook_and_can_be_refunded() 
             "{}",
             returned.body
         );
+        assert!(returned.body.contains(&format!("href=\"/bill/{bill_no}\"")));
     }
 
     // The webhook reaches /webhook, is verified and settles the bill; the status endpoint says so.
@@ -80,27 +81,74 @@ fn qr_payment_completed_at_the_cashier_settles_by_webhook_and_can_be_refunded() 
         "{webhooks}"
     );
 
-    // The bill list shows it paid, with a refund link.
-    let bills = tab.post("/op/query_bills", &[("bill_no", &bill_no)]).body;
+    // The Bills section lists it at once, paid, linking to the bill's page and its refund.
+    let bills = tab.get("/section/bills").body;
     assert!(bills.contains("<b class=\"ok\">paid</b>"), "{bills}");
-    assert!(bills.contains("/op/refund?bill_no="), "{bills}");
+    assert!(
+        bills.contains(&format!("href=\"/bill/{bill_no}#refund\"")),
+        "{bills}"
+    );
     assert!(bills.contains("¥0.02"), "amounts in yuan: {bills}");
 
-    // Refund it.
-    let refunded = tab.post("/op/refund", &[("bill_no", &bill_no), ("refund_fee", "2")]);
+    // The paid bill's page offers the refund, the whole amount pre-filled; send its form.
+    let page = tab.get(&format!("/bill/{bill_no}")).body;
+    let refund_form = &page[page
+        .find("<form class=\"op\" method=\"post\" action=\"/op/refund\"")
+        .expect("a refund form")..];
+    let fields = form_fields(refund_form);
+    assert!(
+        fields.contains(&("refund_fee".into(), "2".into())),
+        "{fields:?}"
+    );
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let refunded = tab.post("/op/refund", &fields);
     assert_eq!(refunded.status, 200);
     let refunded = refunded.body;
     assert!(
         refunded.contains("<b>OK</b>") && !refunded.contains("class=\"error\""),
         "{refunded}"
     );
-    let refunds = tab.post("/op/query_refunds", &[("bill_no", &bill_no)]).body;
-    assert!(refunds.contains("1 refunds on this page"), "{refunds}");
-    wait_until("the REFUND webhook to settle the refund", || {
-        let refund_no = running
+    let refund_no = running
+        .demo()
+        .recent("refund_no")
+        .expect("a refund was recorded");
+    // Listed at once in the Refunds section; its page shows it in Beijing time and yuan.
+    let refunds = tab.get("/section/refunds").body;
+    assert!(
+        refunds.contains(&format!("href=\"/refund/{refund_no}\"")),
+        "{refunds}"
+    );
+    let refund_page = tab.get(&format!("/refund/{refund_no}")).body;
+    assert!(refund_page.contains("¥0.02"), "{refund_page}");
+    assert!(
+        refund_page.contains(&format!("href=\"/bill/{bill_no}\"")),
+        "{refund_page}"
+    );
+    assert!(
+        !refund_page.contains(">179"),
+        "no raw ms times shown: {refund_page}"
+    );
+    // The ledger links both records, the refund with the bill's channel.
+    let ledger = get(&format!("{base}/webhooks")).body;
+    assert!(
+        ledger.contains(&format!("href=\"/refund/{refund_no}\"")),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains(&format!("href=\"/bill/{bill_no}\"")),
+        "{ledger}"
+    );
+    assert_eq!(
+        running
             .demo()
-            .recent("refund_no")
-            .expect("a refund was recorded");
+            .order("REFUND", &refund_no)
+            .map(|order| order.channel),
+        Some("WX_NATIVE".to_string())
+    );
+    wait_until("the REFUND webhook to settle the refund", || {
         running
             .demo()
             .order("REFUND", &refund_no)
@@ -414,4 +462,63 @@ fn bc_express_pays_with_the_four_factors_in_optional_and_confirms_with_the_emula
     );
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     assert!(confirmed.body.contains("<b>OK</b>"), "{}", confirmed.body);
+}
+
+#[test]
+fn an_alipay_refund_keeps_its_confirmation_link_in_the_list_and_on_its_page() {
+    let running = start_demo();
+    let tab = Browser::open(running.url());
+    let bill_no = format!("{}31", beecloud::utils::order_num_on_datetime());
+    let created = tab.post(
+        "/op/pay",
+        &[
+            ("channel", "ALI_QRCODE"),
+            ("total_fee", "5"),
+            ("bill_no", &bill_no),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let emulator = running.demo().emulator.as_ref().expect("the emulator");
+    emulator.complete_payment(&bill_no).expect("paid");
+    let refund_no = format!("{}32", beecloud::utils::order_num_on_datetime());
+    let refunded = tab.post(
+        "/op/refund",
+        &[
+            ("bill_no", &bill_no),
+            ("refund_fee", "5"),
+            ("refund_no", &refund_no),
+        ],
+    );
+    let confirm = attribute_after(
+        &refunded.body,
+        "the merchant confirms this refund at",
+        "href",
+    );
+    assert!(confirm.starts_with("http"), "{confirm}");
+    // Still processing: the link is where the merchant looks later, not only on this page.
+    let listed = tab.get("/section/refunds").body;
+    assert!(listed.contains("confirm at Alipay"), "{listed}");
+    let page = tab.get(&format!("/refund/{refund_no}")).body;
+    assert!(page.contains("processing"), "{page}");
+    assert!(page.contains(&confirm.replace('&', "&amp;")), "{page}");
+}
+
+#[test]
+fn a_busy_port_names_the_way_to_pick_another() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
+        .args(["--port", &port])
+        .env_remove("BEECLOUD_APP_ID")
+        .env_remove("DEMO_HOST")
+        .output()
+        .expect("the demo runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains(&format!("port {port}"))
+            && said.contains("--port")
+            && said.contains("DEMO_PORT"),
+        "{said}"
+    );
 }

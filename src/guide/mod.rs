@@ -1,6 +1,9 @@
 //! Guides: the longer explanations behind the crate's front page, one topic a page. Each code
 //! block here is compiled as a doctest.
 
+#[doc = include_str!("porting.md")]
+pub mod porting {}
+
 #[doc = include_str!("webhooks.md")]
 pub mod webhooks {}
 

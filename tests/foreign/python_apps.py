@@ -9,12 +9,13 @@ import sys
 import time
 import urllib.request
 
-from beecloud import pay, query, utils
+import beecloud.utils
+from beecloud import pay, query
 from beecloud.entity import BCApp, BCChannelType, BCPayReqParams, BCQueryReqParams, BCRefundReqParams
 
 BASE = sys.argv[1].rstrip('/')
-for module in (pay, query, utils):
-    module.get_rest_root_url = lambda: BASE + '/2/'
+# The line the guide `other_languages` gives: every module reads the host from beecloud.utils.
+beecloud.utils.BEECLOUD_API_HOST = BASE
 
 
 def call(method, url, body=None):

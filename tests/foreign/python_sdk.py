@@ -26,9 +26,9 @@ MASTER_SECRET = 'b4d9e8f2-5a3c-4d7e-8f90-1b2c3d4e5f02'
 TEST_SECRET = 'c5ea09f3-6b4d-4e8f-9a01-2c3d4e5f6a03'
 MERCHANT = 'merchant@example.com'
 
-# The SDK's host is a module constant imported by name into each module: point every copy at the emulator.
-for module in (pay, query, sales, subscribe, user, utils):
-    module.get_rest_root_url = lambda: BASE + '/2/'
+# The line the guide `other_languages` gives: every module builds its URLs with
+# utils.get_rest_root_url(), which reads the copy of the host that beecloud.utils holds.
+beecloud.utils.BEECLOUD_API_HOST = BASE
 
 done = []
 

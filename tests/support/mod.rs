@@ -6,6 +6,7 @@
 //! server stops when dropped.
 #![allow(dead_code)] // each test crate uses a different part of it
 
+pub mod fault_proxy;
 pub mod garbage;
 
 use std::collections::VecDeque;
@@ -380,4 +381,40 @@ pub fn bc_app(server: &CaptureServer) -> BCApp {
 /// `md5(app_id + timestamp + secret)`, computed independently of the SDK.
 pub fn expected_sign(timestamp: &str, secret: &str) -> String {
     format!("{:x}", md5::compute(format!("{APP_ID}{timestamp}{secret}")))
+}
+
+/// A 1-fen WX_NATIVE payment of the golden bill number.
+pub fn pay_params() -> beecloud::entity::BCPayReqParams {
+    let mut params = beecloud::entity::BCPayReqParams::default();
+    params.channel = Some(beecloud::BCChannelType::WX_NATIVE);
+    params.total_fee = Some(1);
+    params.bill_no = Some("201708251200001".into());
+    params.title = Some("test".into());
+    params
+}
+
+/// Lowercase hex MD5 of `text`, computed independently of the SDK (forged and genuine pushes).
+pub fn md5_hex(text: &str) -> String {
+    format!("{:x}", md5::compute(text))
+}
+
+/// This machine's clock, ms since the epoch (the timestamps pushes carry).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as i64)
+}
+
+/// A `bc_transfer` of `fee` fen numbered `bill_no` to a test debit card.
+pub fn card_payout(bill_no: &str, fee: i64) -> beecloud::entity::BCCardTransferParams {
+    let mut card = beecloud::entity::BCCardTransferParams::default();
+    card.total_fee = Some(fee);
+    card.bill_no = Some(bill_no.into());
+    card.title = Some("提现".into());
+    card.bank_fullname = Some("招商银行".into());
+    card.card_type = Some("DE".into());
+    card.account_type = Some("P".into());
+    card.account_no = Some("6225880000000003".into());
+    card.account_name = Some("王五".into());
+    card
 }

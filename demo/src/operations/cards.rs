@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use super::{Failure, Field, OpResult, Operation, emulator, expecting, required, shown};
 use crate::Demo;
 use crate::http::{Form, Incoming};
+use crate::state::SANDBOX_CHANNEL_PREFIX;
 use crate::view::{Inline, View};
-use crate::webhook::SANDBOX_CHANNEL_PREFIX;
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.

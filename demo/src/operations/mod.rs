@@ -6,6 +6,7 @@
 mod accounts;
 mod cards;
 mod pay;
+pub mod records;
 mod refunds;
 mod subscriptions;
 mod tools;
@@ -394,6 +395,24 @@ pub const SECTIONS: &[Section] = &[
     },
 ];
 
+/// The sections that open with their latest records, and the query listing them.
+const LISTED: &[(&str, &str)] = &[
+    ("bills", "query_bills"),
+    ("refunds", "query_refunds"),
+    ("transfers", "query_transfers"),
+];
+
+/// Records a section lists at once.
+pub const PAGE_SIZE: usize = 10;
+
+/// The query whose latest records the section `key` opens with.
+pub fn listing(key: &str) -> Option<&'static Operation> {
+    LISTED
+        .iter()
+        .find(|(section, _)| *section == key)
+        .and_then(|(_, operation)| find(operation))
+}
+
 /// The section named `key`.
 pub fn section(key: &str) -> Option<&'static Section> {
     SECTIONS.iter().find(|section| section.key == key)
@@ -421,6 +440,16 @@ pub fn all() -> impl Iterator<Item = &'static Operation> {
 pub fn available(demo: &Demo, name: &str) -> bool {
     let needs_emulator = name.starts_with("emulator_") || name == "webhook_signature";
     !needs_emulator || demo.may_sign()
+}
+
+/// Operations that only read, besides every `query_…`: they run without the operator token.
+const READ_ONLY: &[&str] = &["order_num_on_datetime", "fetch_code", "fetch_open_id"];
+
+/// Whether the operation named `name` may change something (a payment, refund, payout, plan,
+/// user, SMS…): with real credentials only the operator runs those. Unknown names count as
+/// changing (refused rather than run).
+pub fn changes_state(name: &str) -> bool {
+    !(name.starts_with("query_") || READ_ONLY.contains(&name))
 }
 
 /// The operation named `name`.

@@ -409,21 +409,16 @@ fn query_bills(demo: &Demo, incoming: &Incoming) -> OpResult {
         .iter()
         .map(|bill| {
             let bill_no = bill.bill_no.clone().unwrap_or_default();
-            let id = bill.id.clone().unwrap_or_default();
-            let fee = bill.total_fee.unwrap_or_default().to_string();
             let paid = bill.spay_result == Some(true);
-            let mut actions = vec![link("/op/query_bill_by_id", &[("bill_id", &id)], "details")];
+            let page = format!("/bill/{}", percent_encode(&bill_no));
+            let mut actions = vec![Inline::link(&page, "details")];
             if paid {
                 actions.push(Inline::text(" · "));
-                actions.push(link(
-                    "/op/refund",
-                    &[("bill_no", &bill_no), ("refund_fee", &fee)],
-                    "refund",
-                ));
+                actions.push(Inline::link(format!("{page}#refund"), "refund"));
             }
             vec![
                 bill.create_time.map(Inline::Time).into_iter().collect(),
-                cell(bill_no),
+                vec![Inline::link(&page, &bill_no)],
                 cell(
                     bill.sub_channel
                         .as_ref()
@@ -516,13 +511,7 @@ fn offline_pay(demo: &Demo, incoming: &Incoming) -> OpResult {
         demo.bc_pay.offline_pay(&params)
     })?;
     demo.remember("offline_bill_no", &bill_no);
-    demo.record_order(
-        "PAY",
-        &bill_no,
-        total_fee,
-        &channel_name,
-        result.id.as_deref().unwrap_or(""),
-    );
+    demo.record_order("PAY", &bill_no, total_fee, &channel_name, &result.id);
     let mut extra = View::new();
     extra.push(
         match result.code_url.as_deref().or(result.qr_code.as_deref()) {
@@ -588,7 +577,7 @@ fn offline_refund(demo: &Demo, incoming: &Incoming) -> OpResult {
         &refund_no,
         refund_fee,
         form.get("channel"),
-        result.id.as_deref().unwrap_or(""),
+        &result.id,
     );
     shown(&result, View::new())
 }

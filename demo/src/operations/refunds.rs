@@ -5,11 +5,11 @@ use beecloud::entity::{BCPreRefundAuditParams, BCQueryReqParams, BCRefundReqPara
 
 use super::{
     Failure, Field, NEW_ORDER_NO, OpResult, Operation, Outcome, PARENT_CHANNELS, beijing_time,
-    channel, expecting, flag, integer, json_object, link, list, required, required_integer, shown,
+    channel, expecting, flag, integer, json_object, list, required, required_integer, shown,
 };
 use crate::Demo;
-use crate::http::{Form, Incoming};
-use crate::view::{Inline, View, cell};
+use crate::http::{Form, Incoming, percent_encode};
+use crate::view::{Inline, View, cell, refund_state};
 
 const REFUND_QUERY_FIELDS: &[Field] = &[
     Field::choice("channel", "channel", PARENT_CHANNELS),
@@ -72,18 +72,18 @@ fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
     params.channel = channel(form, "channel");
     params.need_approval = flag(form, "need_approval");
     params.optional = json_object(form, "optional")?;
+    // The ledger shows the refund's channel: the form's, else the one the bill was paid with.
+    let bill_no = params.bill_no.clone().unwrap_or_default();
+    let channel_name = form
+        .text("channel")
+        .or_else(|| demo.order("PAY", &bill_no).map(|order| order.channel))
+        .unwrap_or_default();
     let result = expecting(
         demo,
-        ("REFUND", &refund_no, refund_fee, form.get("channel")),
+        ("REFUND", &refund_no, refund_fee, &channel_name),
         || demo.bc_pay.refund(&params),
     )?;
-    demo.record_order(
-        "REFUND",
-        &refund_no,
-        refund_fee,
-        form.get("channel"),
-        &result.id,
-    );
+    demo.record_order("REFUND", &refund_no, refund_fee, &channel_name, &result.id);
     let mut extra = View::new();
     if params.need_approval == Some(true) {
         demo.remember("pre_refund_id", &result.id);
@@ -97,17 +97,25 @@ fn refund(demo: &Demo, incoming: &Incoming) -> OpResult {
         ]);
     }
     if let Some(url) = &result.url {
+        // Also on the refund's page and in the list: the refund waits for this confirmation.
+        demo.keep_confirm_link(&refund_no, url);
         extra.line(vec![
             Inline::text("Alipay: the merchant confirms this refund at "),
             Inline::link(url, "the confirmation page"),
             Inline::text("."),
         ]);
     }
-    extra.line(vec![link(
-        "/op/query_refund_by_id",
-        &[("refund_id", &result.id)],
-        "refund details",
-    )]);
+    extra.line(vec![
+        Inline::link(
+            format!("/refund/{}", percent_encode(&refund_no)),
+            "the refund's page",
+        ),
+        Inline::text(" · "),
+        Inline::link(
+            format!("/bill/{}", percent_encode(&bill_no)),
+            "the bill's page",
+        ),
+    ]);
     shown(&result, extra)
 }
 
@@ -161,11 +169,17 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
                 .as_ref()
                 .map(|c| c.to_string())
                 .unwrap_or_default();
-            let mut actions = vec![link(
-                "/op/query_refund_by_id",
-                &[("refund_id", &id)],
-                "details",
-            )];
+            let refund_no = refund.refund_no.clone().unwrap_or_default();
+            let bill_no = refund.bill_no.clone().unwrap_or_default();
+            let page = format!("/refund/{}", percent_encode(&refund_no));
+            let mut actions = vec![Inline::link(&page, "details")];
+            if let Some(confirm) = demo
+                .confirm_link(&refund_no)
+                .filter(|_| refund.finish != Some(true))
+            {
+                actions.push(Inline::text(" · "));
+                actions.push(Inline::link(confirm, "confirm at Alipay"));
+            }
             if refund.finish != Some(true) && params.need_approval == Some(true) {
                 actions.push(Inline::post(
                     "/op/audit_pre_refunds",
@@ -184,15 +198,17 @@ fn query_refunds(demo: &Demo, incoming: &Incoming) -> OpResult {
                 ));
             }
             let state = match (refund.finish, refund.result) {
-                (Some(true), Some(true)) => Inline::Good("refunded".into()),
-                (Some(true), _) => Inline::text("failed"),
+                (Some(true), _) => refund_state(refund.finish, refund.result),
                 _ if params.need_approval == Some(true) => Inline::text("awaiting approval"),
-                _ => Inline::text("processing"),
+                _ => refund_state(refund.finish, refund.result),
             };
             vec![
                 refund.create_time.map(Inline::Time).into_iter().collect(),
-                cell(refund.refund_no.clone().unwrap_or_default()),
-                cell(refund.bill_no.clone().unwrap_or_default()),
+                vec![Inline::link(&page, &refund_no)],
+                vec![Inline::link(
+                    format!("/bill/{}", percent_encode(&bill_no)),
+                    &bill_no,
+                )],
                 cell(channel_name),
                 vec![Inline::Amount(refund.refund_fee.unwrap_or_default())],
                 vec![state],

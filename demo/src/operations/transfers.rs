@@ -14,8 +14,8 @@ use super::{
     expecting, flag, integer, required, required_integer, shown,
 };
 use crate::Demo;
-use crate::http::{Form, Incoming};
-use crate::view::{Inline, View};
+use crate::http::{Form, Incoming, percent_encode};
+use crate::view::{Inline, View, cell, payout_status};
 
 /// This area's operations.
 #[rustfmt::skip] // A table: one operation per line, its fields below it.
@@ -152,7 +152,7 @@ fn run_transfer(demo: &Demo, params: &BCTransferReqParams) -> OpResult {
         &number,
         params.total_fee.unwrap_or_default(),
         &channel,
-        result.id.as_deref().unwrap_or(""),
+        &result.id,
     );
     let mut extra = View::new();
     if let Some(url) = &result.url {
@@ -216,13 +216,7 @@ fn bc_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         ("TRANSFER", &bill_no, total_fee, "BC_TRANSFER"),
         || demo.bc_pay.bc_transfer(&params),
     )?;
-    demo.record_order(
-        "TRANSFER",
-        &bill_no,
-        total_fee,
-        "BC_TRANSFER",
-        result.id.as_deref().unwrap_or(""),
-    );
+    demo.record_order("TRANSFER", &bill_no, total_fee, "BC_TRANSFER", &result.id);
     shown(
         &result,
         View::new()
@@ -344,7 +338,7 @@ fn bc_t0_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         &bill_no,
         fee,
         || demo.bc_pay.bc_t0_transfer(&params),
-        |r| r.id.clone(),
+        |r| Some(r.id.clone()),
     )
 }
 
@@ -389,7 +383,7 @@ fn cj_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         &bill_no,
         fee,
         || demo.bc_pay.cj_transfer(&params),
-        |r| r.id.clone(),
+        |r| Some(r.id.clone()),
     )
 }
 
@@ -411,7 +405,7 @@ fn jd_transfer(demo: &Demo, incoming: &Incoming) -> OpResult {
         &bill_no,
         fee,
         || demo.bc_pay.jd_transfer(&params),
-        |r| r.id.clone(),
+        |r| Some(r.id.clone()),
     )
 }
 
@@ -472,7 +466,32 @@ fn query_transfers(demo: &Demo, incoming: &Incoming) -> OpResult {
     }
     filters.skip = integer(form, "skip")?;
     let result = demo.bc_query.query_transfers(&filters)?;
-    shown(&result, View::new())
+    let rows = result
+        .transfers
+        .iter()
+        .map(|payout| {
+            let number = payout.bill_no.clone().unwrap_or_default();
+            let page = format!("/transfer/{}", percent_encode(&number));
+            vec![
+                payout.create_time.map(Inline::Time).into_iter().collect(),
+                vec![Inline::link(&page, &number)],
+                vec![Inline::Amount(payout.total_fee.unwrap_or_default())],
+                payout_status(payout.transfer_status.as_ref()),
+                cell(payout.account_name.clone().unwrap_or_default()),
+                vec![Inline::link(&page, "details")],
+            ]
+        })
+        .collect();
+    shown(
+        &result,
+        View::new()
+            .say(format!("{} payouts on this page.", result.transfers.len()))
+            .table(
+                &["created (Beijing)", "number", "amount", "status", "to", ""],
+                rows,
+            )
+            .done(),
+    )
 }
 
 fn query_transfers_count(demo: &Demo, incoming: &Incoming) -> OpResult {

@@ -13,7 +13,7 @@ use beecloud::{BCChannelType, BCPay};
 use serde_json::{Map, Value};
 
 use super::{Numbers, Tour, pay_params, some};
-use crate::webhook::SANDBOX_CHANNEL_PREFIX;
+use crate::state::SANDBOX_CHANNEL_PREFIX;
 
 pub(super) fn beyond_python(tour: &mut Tour, numbers: &mut Numbers) {
     bank_lists(tour);
@@ -117,8 +117,7 @@ fn payout(tour: &mut Tour, operation: &str, bill_no: &str, started: bool, succes
 
 fn payouts(tour: &mut Tour, numbers: &mut Numbers) {
     let demo = tour.demo;
-    let id =
-        |r: &beecloud::BCResult<beecloud::entity::TransferResult>| format!("id {}", some(&r.id));
+    let id = |r: &beecloud::BCResult<beecloud::entity::TransferResult>| format!("id {}", r.id);
 
     let t0_no = numbers.next();
     let mut t0 = BCT0TransferParams::default();
@@ -146,7 +145,9 @@ fn payouts(tour: &mut Tour, numbers: &mut Numbers) {
     t1.bank_account_name = Some("Receiver".into());
     demo.record_order("TRANSFER", &t1_no, 200, "BC_TRANSFER", "");
     let started = tour
-        .call("bc_t1_transfer", demo.bc_pay.bc_t1_transfer(&t1), id)
+        .call("bc_t1_transfer", demo.bc_pay.bc_t1_transfer(&t1), |r| {
+            format!("id {}", some(&r.id))
+        })
         .is_some();
     payout(tour, "bc_t1_transfer", &t1_no, started, false);
 
@@ -314,9 +315,9 @@ fn card_signing(tour: &mut Tour) {
     if let Some(signed) = tour.call(
         "card_charge_sign",
         demo.bc_pay.card_charge_sign(&params),
-        |r| format!("id {} card_id {}", some(&r.id), some(&r.card_id)),
+        |r| format!("id {} card_id {}", r.id, some(&r.card_id)),
     ) {
-        let id = signed.id.clone().unwrap_or_default();
+        let id = signed.id.clone();
         webhook_arrives(
             tour,
             "verify_webhook (SIGN, legacy sign)",

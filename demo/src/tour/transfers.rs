@@ -25,7 +25,7 @@ pub(super) fn transfers(tour: &mut Tour, numbers: &mut Numbers) {
     tour.call(
         "transfer (WX_REDPACK)",
         demo.bc_pay.transfer(&redpack),
-        |r| format!("id {}", some(&r.id)),
+        |r| format!("id {}", r.id),
     );
 
     let mut wx = BCTransferReqParams::default();
@@ -35,7 +35,7 @@ pub(super) fn transfers(tour: &mut Tour, numbers: &mut Numbers) {
     wx.desc = Some("Tour WeChat transfer".into());
     wx.channel_user_id = Some("o3kKrjlUsMnv__cK5DYZMl0JoAkY".into());
     tour.call("transfer (WX_TRANSFER)", demo.bc_pay.transfer(&wx), |r| {
-        format!("id {}", some(&r.id))
+        format!("id {}", r.id)
     });
 
     let mut ali = BCTransferReqParams::default();
@@ -71,7 +71,7 @@ pub(super) fn transfers(tour: &mut Tour, numbers: &mut Numbers) {
     card.mobile = Some("13800000000".into());
     if tour
         .call("bc_transfer", demo.bc_pay.bc_transfer(&card), |r| {
-            format!("id {}", some(&r.id))
+            format!("id {}", r.id)
         })
         .is_some()
     {

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)] // Each test file uses a part.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use beecloud::emulator::EmulatorConfig;
@@ -21,18 +25,23 @@ pub fn start_demo() -> Running {
     .expect("the demo starts")
 }
 
+/// "Real" credentials (anything but the embedded emulator's) for the BeeCloud at `api_host`.
+pub fn credentials(api_host: &str) -> Credentials {
+    Credentials {
+        app_id: "real-app-id".into(),
+        app_secret: "real-app-secret".into(),
+        master_secret: "real-master-secret".into(),
+        test_secret: "real-test-secret".into(),
+        test_mode: false,
+        api_host: Some(api_host.into()),
+    }
+}
+
 /// A demo with "real" credentials talking to `api_host`.
 pub fn start_with_credentials(api_host: &str) -> Running {
     start(DemoConfig {
         port: 0,
-        credentials: Some(Credentials {
-            app_id: "real-app-id".into(),
-            app_secret: "real-app-secret".into(),
-            master_secret: "real-master-secret".into(),
-            test_secret: "real-test-secret".into(),
-            test_mode: false,
-            api_host: Some(api_host.into()),
-        }),
+        credentials: Some(credentials(api_host)),
         ..DemoConfig::default()
     })
     .expect("the demo starts")
@@ -73,6 +82,71 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
     }
 }
 
+/// A loopback stand-in for BeeCloud: answers every request with the same JSON, counting them.
+pub struct StandIn {
+    pub url: String,
+    requests: Arc<AtomicUsize>,
+}
+
+impl StandIn {
+    /// Requests received whole so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// A server answering every request with `reply` (HTTP 200, JSON), for the demo to call.
+pub fn fixed_reply_server(reply: String) -> StandIn {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (reply, counter) = (reply.clone(), counter.clone());
+            std::thread::spawn(move || answer_every_request(stream, &reply, &counter));
+        }
+    });
+    StandIn { url, requests }
+}
+
+fn answer_every_request(mut stream: TcpStream, reply: &str, counter: &AtomicUsize) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let Ok(read) = stream.read(&mut chunk) else {
+            return;
+        };
+        if read == 0 {
+            return;
+        }
+        request.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&request);
+        let Some(head_end) = text.find("\r\n\r\n") else {
+            continue;
+        };
+        let length = text[..head_end]
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            })
+            .unwrap_or(0);
+        if request.len() < head_end + 4 + length {
+            continue;
+        }
+        counter.fetch_add(1, Ordering::SeqCst);
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+            reply.len()
+        );
+        let _ = stream.write_all(response.as_bytes());
+        return;
+    }
+}
+
 /// A GET without cookies.
 pub fn get(url: &str) -> Answer {
     answer(agent().get(url).call().expect("GET answered"))
@@ -104,6 +178,16 @@ impl Browser {
             cookie,
             token,
         }
+    }
+
+    /// Enters the operator token `running` printed (real credentials), as the person who
+    /// started the demo would.
+    pub fn become_operator(&self, running: &Running) {
+        let token = running
+            .generated_operator_token()
+            .expect("a generated operator token");
+        let answer = self.post("/operator", &[("operator_token", token), ("next", "/")]);
+        assert_eq!(answer.location.as_deref(), Some("/"), "{}", answer.body);
     }
 
     /// GET `path` with the session cookie.
