@@ -54,7 +54,8 @@ pub(crate) enum Secret {
     /// Sent without `app_id` / `timestamp` / `app_sign`.
     Unsigned,
     /// T0/T1 payouts: `app_id` and a body `signature` over `bill_no`, this amount field and
-    /// `bank_account_no` with the master secret, no `timestamp` / `app_sign` (beyond-python A4.0).
+    /// `bank_account_no` with the master secret, no `timestamp` / `app_sign`, as the Java and PHP SDKs
+    /// sign these payouts.
     Payout(&'static str),
 }
 
@@ -256,8 +257,8 @@ fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError>
     ]))
 }
 
-/// `app_id` and the body `signature` of a T0/T1 payout (beyond-python A4.0); the fields were
-/// checked to be present by the caller's required list.
+/// `app_id` and the body `signature` of a T0/T1 payout (the Java and PHP SDKs' form); the fields
+/// were checked to be present by the caller's required list.
 fn payout_signature(
     app: &BCApp,
     fields: &Map<String, Value>,

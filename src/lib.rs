@@ -41,21 +41,27 @@
 //!
 //! ## Receiving webhooks safely
 //!
-//! A webhook is BeeCloud telling your server that a payment, refund or transfer happened. Treat it
-//! as a hint until checked: verify it from the raw body ([`utils::verify_webhook`], or
-//! [`utils::receive_webhook`], which also asks for your order's amount), check the amount
-//! ([`utils::BCWebhook::check_amount`]), act on each transaction once (BeeCloud resends until it
-//! reads `success`), and answer `success` ([`utils::WEBHOOK_SUCCESS`]) only once it is recorded.
-//! BeeCloud's record decides: when in doubt, query the bill. Details, and what each signature form
-//! proves: [`guide::webhooks`].
+//! A push is a hint; BeeCloud's record decides. [`utils::receive_webhook`] takes the raw request
+//! body, checks the signature and your own order's amount, then asks BeeCloud once (one GET
+//! through your [`BCApp`]) and answers from the record: a bill paid for that amount, a refund or
+//! payout finished, a subscription verified. The `signature` form proves only the type, id,
+//! channel and amount; the legacy `sign` proves nothing of the payload (its secrets ship inside
+//! mobile apps), so it is only a reason to ask; test-secret pushes count only for a test-mode
+//! app. Only [`utils::BCWebhookReceipt::Accepted`] says "act on it";
+//! [`utils::BCWebhookReceipt::reply`] gives the literal answer (`success` only where BeeCloud may
+//! stop resending), and a [`utils::BCWebhookDedup`] acts on each `(transaction_type,
+//! transaction_id)` once. The outcome table and the de-duplication rule: [`guide::webhooks`].
 //!
 //! ## After an unknown outcome
 //!
-//! A timeout or a connection lost after a request was sent does not tell whether BeeCloud acted.
-//! [`BCError::outcome_unknown`] is true then: do not send the write again blindly, query the bill,
-//! refund or transfer by its number and let BeeCloud's record decide. A webhook that arrives later
-//! is a hint to confirm the same way. Sending the same `bill_no` again is safe: BeeCloud refuses a
-//! duplicate ([`BCError::is_duplicate`]). More: [`guide::unknown_outcomes`].
+//! A timeout or a connection lost after a request was sent does not tell whether BeeCloud acted:
+//! [`BCError::outcome_unknown`] is true then. Ask BeeCloud by your own number
+//! ([`BCQuery::find_bill_by_no`], [`BCQuery::find_refund_by_no`],
+//! [`BCQuery::find_transfer_by_no`]): found, carry on with the record; not found once the original
+//! call's deadline has passed, send it again with the same number (BeeCloud refuses a duplicate,
+//! [`BCError::is_duplicate`], so nothing is charged twice). [`entity::BCRetry`] (off by default)
+//! retries queries by itself, and writes only when nothing was sent. More:
+//! [`guide::unknown_outcomes`].
 //!
 //! ## From Python to Rust
 //!
@@ -136,8 +142,8 @@
 //! One [`ureq`](https://docs.rs/ureq) agent per [`BCApp`] (clones share it, so connections are
 //! reused), default timeouts of 10 s to connect and 60 s per call, an overall deadline on every call
 //! ([`entity::BCTimeout::deadline`]), response bodies capped at 8 MiB, redirects never followed, no
-//! automatic retry of anything. Proxies: the environment's (`HTTPS_PROXY`… with `NO_PROXY`) by
-//! default, as Python's `requests`; [`BCApp::set_proxy`] chooses none or an explicit one, and
+//! retry unless [`BCApp::retry`] is set (queries only; writes only when nothing was sent).
+//! Proxies: the environment's (`HTTPS_PROXY`… with `NO_PROXY`) by default, as Python's `requests`; [`BCApp::set_proxy`] chooses none or an explicit one, and
 //! loopback hosts (the emulator) are never proxied. [`BCApp::configure_agent`] adjusts the SDK's
 //! agent (pool size, TLS roots); [`BCApp::set_agent`] brings your own — the only places a `ureq`
 //! type is public, so a `ureq` major upgrade is a breaking release of this crate. The SDK is

@@ -570,7 +570,8 @@ pub(crate) fn filters<'a, P: WireParams>(
             "`{key}` does not apply to {what}"
         )));
     }
-    // Page sizes outside 10..=50 are refused (beyond-python B21).
+    // Page sizes outside 10..=50 are refused: the Java and Android SDKs check that range, and the
+    // server answers a smaller `limit` with 5 PARAM_INVALID.
     if fields.is_present("skip") || fields.is_present("limit") {
         crate::checks::paging(&fields.to_map()?)?;
     }

@@ -151,7 +151,8 @@ use std::time::Duration;
 
 use beecloud::emulator::Emulator;
 use beecloud::entity::{BCChannelType, BCPayReqParams, BCRefundReqParams};
-use beecloud::utils::{order_num_on_beijing_datetime, order_num_on_datetime, verify_webhook};
+use beecloud::utils::{order_num_on_beijing_datetime, order_num_on_datetime};
+use beecloud::utils::{receive_webhook, BCWebhookReceipt};
 use beecloud::BCPay;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -171,9 +172,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let pushes = webhooks.wait_for(1, Duration::from_secs(5));
     let push = pushes.first().ok_or("no webhook arrived")?;
-    let paid = verify_webhook(&bc_app, push.body.as_bytes())?; // signed by BeeCloud?
-    paid.check_amount(1)?; // the amount of your own order
-    println!("bill {} paid", paid.transaction_id);
+    // A push is a hint: this checks its signature and your order's amount, then asks BeeCloud.
+    let receipt = receive_webhook(&bc_app, push.body.as_bytes(), None, |_push| Some(1));
+    let BCWebhookReceipt::Accepted(paid) = &receipt else {
+        return Err(format!("not acted on: {receipt:?}").into());
+    };
+    println!("bill {} paid; answer BeeCloud {:?}", paid.transaction_id, receipt.reply());
 
     let mut refund = BCRefundReqParams::default();
     refund.bill_no = payment.bill_no.clone();
