@@ -3,8 +3,14 @@
 //!
 //! `cargo run --release --example emulator_bench --features emulator [-- BILLS CONNECTIONS SECONDS]`
 //! (defaults 100000, 16, 3). The client is a minimal keep-alive HTTP/1.1 writer on `std::net`, so the
-//! figures are the emulator's, not an HTTP client's. The issue's targets: query_bills p50 at 100k bills
+//! figures are the emulator's, not an HTTP client's. The targets: query_bills p50 at 100k bills
 //! ≤ 3× its p50 at 100 bills; seeding 100k bills < 5 s; ≥ 20k pay requests/s at 16 connections.
+//!
+//! To compare against another build in the same run (e.g. an older `beecloud-emulator` binary started
+//! with its demo credentials), set `EMULATOR_BENCH_BASELINE=http://127.0.0.1:PORT`: pay throughput at 1,
+//! 16 and 64 connections is then measured on both, alternately, and the ratio printed. Set
+//! `EMULATOR_BENCH_CANDIDATE=http://127.0.0.1:PORT` too to measure a running binary of this build in
+//! place of the in-process emulator (both sides then run as separate processes alike).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -66,11 +72,12 @@ fn sign(emu: &Emulator, secret: &str) -> String {
 
 fn pay_request(emu: &Emulator, auth: &str, bill_no: &str) -> Vec<u8> {
     let _ = emu;
+    // Host must name the emulator (loopback) or it answers 421.
     let body = format!(
         r#"{{{auth},"channel":"WX_NATIVE","total_fee":1,"bill_no":"{bill_no}","title":"bench"}}"#
     );
     format!(
-        "POST /2/rest/bill HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /2/rest/bill HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()
@@ -88,7 +95,7 @@ fn query_request(auth: &str) -> Vec<u8> {
             }
         })
         .collect();
-    format!("GET /2/rest/bills?para={encoded} HTTP/1.1\r\nHost: bench\r\n\r\n").into_bytes()
+    format!("GET /2/rest/bills?para={encoded} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").into_bytes()
 }
 
 /// Pays `count` bills over `connections` connections; returns the elapsed time.
@@ -132,31 +139,80 @@ fn query_latency(emu: &Emulator, rounds: usize) -> (Duration, Duration) {
     (times[rounds / 2], times[rounds * 99 / 100])
 }
 
-/// Pay requests per second over `connections` kept-alive connections for `seconds`.
-fn throughput(emu: &Emulator, connections: usize, seconds: u64) -> f64 {
+/// Pay requests per second over `connections` kept-alive connections for `seconds`, to the emulator at
+/// `base_url` (signed with `emu`'s credentials and clock); also the connections that completed no request.
+fn throughput(
+    emu: &Emulator,
+    base_url: &str,
+    tag: &str,
+    connections: usize,
+    seconds: u64,
+) -> (f64, usize) {
     let auth = Arc::new(sign(emu, &emu.config().app_secret));
     let done = Arc::new(AtomicU64::new(0));
+    let starved = Arc::new(AtomicU64::new(0));
     let barrier = Arc::new(Barrier::new(connections));
     let window = Duration::from_secs(seconds);
     let started = Instant::now();
     std::thread::scope(|scope| {
         for c in 0..connections {
-            let (auth, done, barrier) = (auth.clone(), done.clone(), barrier.clone());
+            let (auth, done, starved, barrier) =
+                (auth.clone(), done.clone(), starved.clone(), barrier.clone());
             scope.spawn(move || {
-                let mut conn = Conn::open(&emu.base_url());
+                let mut conn = Conn::open(base_url);
                 barrier.wait();
                 let begin = Instant::now();
                 let mut n = 0u64;
                 while begin.elapsed() < window {
-                    let reply = conn.call(&pay_request(emu, &auth, &format!("tp{c:03}x{n:09}")));
+                    let bill_no = format!("{tag}{c:03}x{n:09}");
+                    let reply = conn.call(&pay_request(emu, &auth, &bill_no));
                     assert!(reply.contains("\"result_code\":0"), "{reply}");
                     n += 1;
                 }
                 done.fetch_add(n, Ordering::Relaxed);
+                if n == 0 {
+                    starved.fetch_add(1, Ordering::Relaxed);
+                }
             });
         }
     });
-    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    (
+        done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(),
+        starved.load(Ordering::Relaxed) as usize,
+    )
+}
+
+/// Pay throughput at 1, 16 and 64 connections, here and at `baseline`, alternately (so a noisy neighbour
+/// hits both alike), best of three rounds each.
+fn compare(emu: &Emulator, candidate: &str, baseline: &str, seconds: u64) {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() % 100_000);
+    for connections in [1, 16, 64] {
+        let mut best = [(0.0f64, 0usize); 2];
+        for round in 0..3 {
+            for (side, url) in [candidate, baseline].into_iter().enumerate() {
+                // Each run starts from an empty store (a binary keeps its default store limit).
+                let reply = Conn::open(url).call(
+                    b"POST /__emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+                );
+                assert!(reply.contains("\"ok\":true"), "{reply}");
+                let tag = format!("c{stamp}r{round}s{side}n{connections}");
+                let (rate, starved) = throughput(emu, url, &tag, connections, seconds);
+                if rate > best[side].0 {
+                    best[side] = (rate, starved);
+                }
+            }
+        }
+        println!(
+            "pay at {connections:>2} connections: this build {:>7.0} req/s ({} starved), baseline {:>7.0} req/s ({} starved), ratio {:.2}",
+            best[0].0,
+            best[0].1,
+            best[1].0,
+            best[1].1,
+            best[0].0 / best[1].0
+        );
+    }
 }
 
 fn main() {
@@ -168,8 +224,12 @@ fn main() {
     };
     let (bills, connections, seconds) = (arg(1, 100_000), arg(2, 16), arg(3, 3));
     let config = || EmulatorConfig {
-        // The benchmark's own requests would otherwise fill the log; its caps are what is measured here.
-        limits: EmulatorLimits::default(),
+        // The log's caps are what is measured here; the record store may hold every bill the benchmark
+        // makes (the baseline build may have no byte limit at all).
+        limits: EmulatorLimits {
+            store_bytes: usize::MAX,
+            ..EmulatorLimits::default()
+        },
         ..EmulatorConfig::default()
     };
     println!(
@@ -208,8 +268,24 @@ fn main() {
     );
     drop(large);
     let fresh = Emulator::start_with(config()).expect("start");
-    let rate = throughput(&fresh, connections as usize, seconds);
-    println!(
-        "pay throughput at {connections} kept-alive connections: {rate:.0} requests/s (target ≥ 20000)"
+    let (rate, starved) = throughput(
+        &fresh,
+        &fresh.base_url(),
+        "tp",
+        connections as usize,
+        seconds,
     );
+    println!(
+        "pay throughput at {connections} kept-alive connections: {rate:.0} requests/s, {starved} starved (target ≥ 20000)"
+    );
+    if let Ok(baseline) = std::env::var("EMULATOR_BENCH_BASELINE") {
+        let candidate =
+            std::env::var("EMULATOR_BENCH_CANDIDATE").unwrap_or_else(|_| fresh.base_url());
+        compare(
+            &fresh,
+            candidate.trim_end_matches('/'),
+            baseline.trim_end_matches('/'),
+            seconds,
+        );
+    }
 }

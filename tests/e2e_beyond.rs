@@ -216,6 +216,7 @@ fn cj_and_jd_payouts_finish_through_the_control_api_and_push_their_outcome() {
 
     let control = |path: &str, id: &str| {
         let status = ureq::post(format!("{}{path}", env.emu.control_url()))
+            .content_type("application/json")
             .send(json!({ "id": id }).to_string())
             .unwrap()
             .status()
@@ -366,6 +367,7 @@ fn a_waiting_card_signing_ends_through_the_control_api_or_the_hook() {
         .unwrap();
     assert!(sink.wait_for(1, Duration::from_millis(200)).is_empty());
     let answer = ureq::post(format!("{}/card_signings/fail", env.emu.control_url()))
+        .content_type("application/json")
         .send(json!({ "id": card_id }).to_string())
         .unwrap();
     assert_eq!(answer.status().as_u16(), 200);
@@ -739,6 +741,7 @@ fn the_public_url_can_be_set_after_start_through_the_control_api_and_survives_a_
     let emu = Emulator::start_with(fast_config()).unwrap();
     let public = format!("http://198.51.100.4:{}", emu.port());
     let answer = ureq::post(format!("{}/public_url", emu.control_url()))
+        .content_type("application/json")
         .send(json!({ "url": public }).to_string())
         .unwrap();
     assert_eq!(answer.status().as_u16(), 200);

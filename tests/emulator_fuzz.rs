@@ -3,7 +3,8 @@
 //! nested, NUL, emoji, right-to-left marks), half of them a valid request with a few fields spoiled.
 //! Every answer must be an envelope with an integer `result_code` (or a plain 4xx), never a caught
 //! panic (`14`, "the emulator failed on this request"), a 5xx or a dropped connection; afterwards the
-//! emulator still serves a normal pay.
+//! emulator still serves a normal pay. Two more apps share the emulator: half the cases are signed as
+//! one of them, so the app is picked from every shape of request.
 #![cfg(feature = "emulator")]
 
 use std::time::Duration;
@@ -212,10 +213,13 @@ fn plausible(path: &str, serial: usize) -> Map<String, Value> {
 
 fn signed(emu: &Emulator, secret: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
     let app_id = emu.config().app_id.clone();
-    // `expected_sign` signs for the golden app id, which is the emulator's default.
-    assert_eq!(app_id, support::APP_ID);
     let timestamp = emu.now_ms();
-    let sign = expected_sign(&timestamp.to_string(), secret);
+    let sign = if app_id == support::APP_ID {
+        // `expected_sign` signs for the golden app id, which is the emulator's first app.
+        expected_sign(&timestamp.to_string(), secret)
+    } else {
+        format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")))
+    };
     fields.insert("app_id".into(), app_id.into());
     fields.insert("timestamp".into(), timestamp.into());
     fields.insert("app_sign".into(), sign.into());
@@ -249,7 +253,7 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
         .build()
         .into();
     let base = emu.base_url();
-    let config = emu.config().clone();
+    let apps = [emu.create_app().unwrap(), emu.create_app().unwrap()];
     // A real bill and plan, so `{id}` paths sometimes name a record that exists.
     let bc_app = emu.bc_app();
     let mut pay = beecloud::entity::BCPayReqParams::default();
@@ -288,6 +292,12 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
                     fields.insert(rng.pick(FIELDS).to_string(), garbage(&mut rng, 2, FIELDS));
                 }
             }
+            let signer = match case % 4 {
+                1 => &apps[0],
+                3 => &apps[1],
+                _ => &emu,
+            };
+            let config = signer.config();
             let secret = if path.contains("sandbox") {
                 &config.test_secret
             } else if case % 3 == 0 {
@@ -295,7 +305,7 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
             } else {
                 &config.app_secret
             };
-            let fields = signed(&emu, secret, fields);
+            let fields = signed(signer, secret, fields);
             let id = rng.pick(&ids).to_string();
             let filled = path
                 .replace("{app_id}", &config.app_id)
@@ -339,6 +349,14 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
         }
     }
     assert_eq!(answered, ROUTES.len() * CASES);
+    // The cases signed as the other apps reached them (each logs its own requests).
+    for app in &apps {
+        assert!(
+            app.requests().len() > ROUTES.len(),
+            "{}",
+            app.requests().len()
+        );
+    }
 
     // Still serving, with its state intact.
     let mut pay = beecloud::entity::BCPayReqParams::default();

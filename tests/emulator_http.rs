@@ -1262,7 +1262,8 @@ fn alipay_refund_confirmation_page_completes_it() {
         api.get(&format!("rest/refund/{id}"), Key::App, json!({}))["refund"]["result"],
         true
     );
-    api.emu.wait_for_webhooks(1, Duration::from_secs(5));
+    // The PAY push (to the own sink) and the REFUND push.
+    api.emu.wait_for_webhooks(2, Duration::from_secs(5));
     let hook = receiver
         .received()
         .into_iter()
@@ -1838,18 +1839,21 @@ fn webhooks_give_up_after_eighteen_attempts() {
 }
 
 #[test]
-fn no_webhook_without_a_destination_and_unreachable_receivers_are_logged() {
+fn without_a_destination_pushes_go_to_the_own_sink_and_unreachable_receivers_are_logged() {
     let api = Api::start();
     api.paid_bill("nohook00001", "WX_NATIVE", 1);
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(api.emu.webhooks().is_empty());
+    let delivered = api.emu.wait_for_webhooks(1, Duration::from_secs(5));
+    assert!(
+        delivered[0].delivered && delivered[0].url.ends_with("/__emulator/sink/live"),
+        "{delivered:?}"
+    );
     api.emu.set_webhook_url(Some("http://127.0.0.1:9/closed"));
     api.paid_bill("nohook00002", "WX_NATIVE", 1);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while api.emu.webhooks().first().is_none_or(|w| w.attempts == 0) && Instant::now() < deadline {
+    while api.emu.webhooks().get(1).is_none_or(|w| w.attempts == 0) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
-    let hook = &api.emu.webhooks()[0];
+    let hook = &api.emu.webhooks()[1];
     assert!(!hook.delivered);
     assert!(
         hook.last_response

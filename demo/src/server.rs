@@ -1,21 +1,21 @@
-//! The HTTP side: starting the demo (and its emulator) and its own small HTTP/1.1 server with
-//! the limits a demo on a network needs; [`crate::routes`] says what each path does.
+//! The HTTP side: starting the demo (and its emulator), served by the SDK's own small HTTP/1.1
+//! core ([`beecloud::emulator::server`], the emulator's); [`crate::routes`] says what each path does.
 //!
-//! Limits: one thread per connection, at most [`DemoConfig::max_connections`] at once (more are
-//! answered `503`); a request must arrive whole (head and body) within
-//! [`DemoConfig::request_timeout`] or the connection is closed with `408`, so a client sending a
-//! byte a second holds only its own thread, never another page; heads over 16 KiB and bodies
-//! over 1 MiB are refused; chunked bodies are refused (`411`).
+//! Limits (the core's): one thread per connection, at most [`DemoConfig::max_connections`] at
+//! once; at the cap the oldest connection waiting for a request (kept alive, or silent since it
+//! opened) is closed to make room, and only when all are busy is a newcomer answered `503`; a
+//! connection silent for 5 s (or [`DemoConfig::request_timeout`] when shorter) is closed; a head
+//! and a body must each arrive within [`DemoConfig::request_timeout`] or the connection is closed
+//! (`408` for a slow head), so a client sending a byte a second holds only its own thread, never
+//! another page; heads over 16 KiB and bodies over 1 MiB are refused.
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use beecloud::BCApp;
 use beecloud::emulator::Emulator;
+use beecloud::emulator::server::{Limits, Listener, Request, Response};
 
 use crate::guard::{self, Session};
 use crate::http::{Form, Incoming, Reply, percent_decode};
@@ -23,18 +23,13 @@ use crate::markup::CSRF_MARKER;
 use crate::state::{MIN_OPERATOR_TOKEN, random_operator_token};
 use crate::{Demo, DemoConfig, routes};
 
-/// Request bodies larger than this are refused.
-const MAX_BODY: usize = 1 << 20;
-/// Request heads (request line and headers) larger than this are refused.
-const MAX_HEAD: usize = 16 * 1024;
-
 /// A running demo server. Dropping it stops the server (and the embedded emulator).
 pub struct Running {
     demo: Arc<Demo>,
     address: SocketAddr,
     lan_url: Option<String>,
-    stopping: Arc<AtomicBool>,
-    acceptor: Option<JoinHandle<()>>,
+    /// Dropping it stops the server.
+    server: Listener,
     generated_operator_token: Option<String>,
 }
 
@@ -67,26 +62,7 @@ impl Running {
 
     /// Serves until the process ends.
     pub fn wait(mut self) {
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        // Wake the acceptor with a connection of our own.
-        let wake = match self.address.ip() {
-            ip if ip.is_unspecified() => {
-                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.address.port())
-            }
-            _ => self.address,
-        };
-        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
+        self.server.wait();
     }
 }
 
@@ -175,21 +151,25 @@ pub fn start(config: DemoConfig) -> std::io::Result<Running> {
         hosts
     });
     let demo = Arc::new(demo);
-    let stopping = Arc::new(AtomicBool::new(false));
-    let acceptor = {
-        let (demo, stopping) = (demo.clone(), stopping.clone());
-        let limits = Limits {
-            timeout: config.request_timeout,
-            max_connections: config.max_connections.max(1),
-        };
-        std::thread::spawn(move || accept(&listener, &demo, &stopping, limits))
+    let limits = Limits {
+        max_connections: config.max_connections.max(1),
+        first_byte_timeout: config.request_timeout.min(Duration::from_secs(5)),
+        head_timeout: config.request_timeout,
+        body_timeout: config.request_timeout,
+        idle_timeout: config.request_timeout,
+        write_timeout: config.request_timeout,
+        ..Limits::default()
     };
+    let handler = {
+        let demo = demo.clone();
+        Arc::new(move |request: Request| respond(&demo, request))
+    };
+    let server = Listener::serve(listener, limits, handler, Arc::new(|| {}))?;
     Ok(Running {
         demo,
         address,
         lan_url,
-        stopping,
-        acceptor: Some(acceptor),
+        server,
         generated_operator_token,
     })
 }
@@ -237,247 +217,28 @@ fn lan_address() -> Option<IpAddr> {
     (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
 }
 
-#[derive(Clone, Copy)]
-struct Limits {
-    timeout: Duration,
-    max_connections: usize,
-}
-
-fn accept(listener: &TcpListener, demo: &Arc<Demo>, stopping: &Arc<AtomicBool>, limits: Limits) {
-    let open = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        if stopping.load(Ordering::SeqCst) {
-            break;
+/// Answers one request: the guard (host, origin, CSRF token, session) around the router, then the
+/// session's token in the page's forms and the security headers.
+fn respond(demo: &Demo, request: Request) -> Response {
+    let incoming = decode(request);
+    let session = Session::of(&incoming);
+    // A bug in one handler answers an error page; the core carries on with the next request.
+    let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match guard::check(demo, &incoming, &session) {
+            Ok(()) => routes::route(demo, &incoming),
+            Err(refusal) => refusal,
         }
-        let Ok(mut stream) = stream else {
-            // A failed accept (e.g. out of file descriptors): breathe, then carry on.
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        if open.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
-            open.fetch_sub(1, Ordering::SeqCst);
-            let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
-            let _ = stream.write_all(&response_bytes(
-                503,
-                &Reply::text(503, "too many connections; try again"),
-                None,
-                false,
-            ));
-            continue;
-        }
-        let slot = Slot(open.clone());
-        let (demo, stopping) = (demo.clone(), stopping.clone());
-        // If no thread can be started, the closure (stream and slot) is dropped: the
-        // connection closes and its slot is given back.
-        let _ = std::thread::Builder::new()
-            .name("demo-connection".into())
-            .spawn(move || {
-                let _slot = slot;
-                serve_connection(&demo, stream, limits.timeout, &stopping);
-            });
-    }
-}
-
-/// One of the [`DemoConfig::max_connections`] taken; given back when dropped, however the
-/// connection's thread ends.
-struct Slot(Arc<AtomicUsize>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Why a request could not be read.
-enum ReadError {
-    /// The connection ended or stayed idle before a request began: close quietly.
-    Closed,
-    /// Answer this status and close.
-    Refuse(u16, &'static str),
-}
-
-/// One request as read off the wire.
-struct RawRequest {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    keep_alive: bool,
-}
-
-/// Serves requests on one connection until it closes, idles past `timeout`, or a request is
-/// refused.
-fn serve_connection(demo: &Demo, mut stream: TcpStream, timeout: Duration, stopping: &AtomicBool) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(timeout));
-    let client_ip = stream
-        .peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|_| "127.0.0.1".into());
-    let mut pending = Vec::new();
-    while !stopping.load(Ordering::SeqCst) {
-        let request = match read_request(&mut stream, &mut pending, timeout) {
-            Ok(request) => request,
-            Err(ReadError::Closed) => return,
-            Err(ReadError::Refuse(status, why)) => {
-                let _ = stream.write_all(&response_bytes(
-                    status,
-                    &Reply::text(status, why),
-                    None,
-                    false,
-                ));
-                return;
-            }
-        };
-        let keep_alive = request.keep_alive;
-        let incoming = decode(request, &client_ip);
-        let session = Session::of(&incoming);
-        // A bug in one handler must not take the connection's thread down with it.
-        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            match guard::check(demo, &incoming, &session) {
-                Ok(()) => routes::route(demo, &incoming),
-                Err(refusal) => refusal,
-            }
-        }))
-        .unwrap_or_else(|_| Reply::text(500, "internal error (see the demo's terminal)"));
-        let token = demo.csrf_token(&session.id);
-        let cookie = session.is_new.then(|| session.cookie());
-        let status = status_of(&reply);
-        let bytes = response_bytes(
-            status,
-            &with_token(reply, &token),
-            cookie.as_deref(),
-            keep_alive,
-        );
-        if stream.write_all(&bytes).is_err() || !keep_alive {
-            return;
-        }
-    }
-}
-
-/// Reads one request, all of it within `timeout`. Bytes past its end stay in `pending` (a
-/// pipelined next request).
-fn read_request(
-    stream: &mut TcpStream,
-    pending: &mut Vec<u8>,
-    timeout: Duration,
-) -> Result<RawRequest, ReadError> {
-    let deadline = Instant::now() + timeout;
-    let head_end = loop {
-        if let Some(end) = find(pending, b"\r\n\r\n") {
-            break end;
-        }
-        if pending.len() > MAX_HEAD {
-            return Err(ReadError::Refuse(431, "request head too large"));
-        }
-        let started = !pending.is_empty();
-        match read_more(stream, pending, deadline) {
-            Ok(0) | Err(_) if !started => return Err(ReadError::Closed),
-            Ok(0) => return Err(ReadError::Closed),
-            Ok(_) => {}
-            Err(_) => return Err(ReadError::Refuse(408, "request too slow")),
-        }
-    };
-    let head = String::from_utf8_lossy(&pending[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().unwrap_or("").split(' ');
-    let (Some(method), Some(target), Some(version), None) = (
-        request_line.next(),
-        request_line.next(),
-        request_line.next(),
-        request_line.next(),
-    ) else {
-        return Err(ReadError::Refuse(400, "malformed request line"));
-    };
-    let mut headers = Vec::new();
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(ReadError::Refuse(400, "malformed header"));
-        };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(field, _)| field == name)
-            .map(|(_, value)| value.as_str())
-    };
-    if header("transfer-encoding").is_some() {
-        return Err(ReadError::Refuse(411, "send a Content-Length body"));
-    }
-    let length = match header("content-length") {
-        None => 0,
-        Some(text) => text
-            .parse::<usize>()
-            .map_err(|_| ReadError::Refuse(400, "bad Content-Length"))?,
-    };
-    if length > MAX_BODY {
-        return Err(ReadError::Refuse(413, "request body too large"));
-    }
-    let connection = header("connection").unwrap_or("").to_ascii_lowercase();
-    let keep_alive = match version {
-        "HTTP/1.1" => !connection.contains("close"),
-        "HTTP/1.0" => connection.contains("keep-alive"),
-        _ => return Err(ReadError::Refuse(505, "HTTP/1.1 only")),
-    };
-    let (method, target) = (method.to_string(), target.to_string());
-    let body_start = head_end + 4;
-    // curl and others wait for a go-ahead before a larger body.
-    let expects_continue =
-        header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue"));
-    if expects_continue && pending.len() < body_start + length {
-        stream
-            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-            .map_err(|_| ReadError::Closed)?;
-    }
-    while pending.len() < body_start + length {
-        match read_more(stream, pending, deadline) {
-            Ok(0) => return Err(ReadError::Closed),
-            Ok(_) => {}
-            Err(_) => return Err(ReadError::Refuse(408, "request too slow")),
-        }
-    }
-    let body = pending[body_start..body_start + length].to_vec();
-    pending.drain(..body_start + length);
-    Ok(RawRequest {
-        method,
-        target,
-        headers,
-        body,
-        keep_alive,
-    })
-}
-
-/// One read, waiting no later than `deadline`.
-fn read_more(
-    stream: &mut TcpStream,
-    pending: &mut Vec<u8>,
-    deadline: Instant,
-) -> std::io::Result<usize> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(std::io::ErrorKind::TimedOut.into());
-    }
-    stream.set_read_timeout(Some(left))?;
-    let mut chunk = [0u8; 8192];
-    let read = stream.read(&mut chunk)?;
-    pending.extend_from_slice(&chunk[..read]);
-    Ok(read)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    }))
+    .unwrap_or_else(|_| Reply::text(500, "internal error (see the demo's terminal)"));
+    let token = demo.csrf_token(&session.id);
+    let cookie = session.is_new.then(|| session.cookie());
+    let status = status_of(&reply);
+    response(status, &with_token(reply, &token), cookie)
 }
 
 /// The request as the handlers see it: query and form fields decoded.
-fn decode(request: RawRequest, client_ip: &str) -> Incoming {
-    let (path, query) = request
-        .target
-        .split_once('?')
-        .unwrap_or((&request.target, ""));
-    let mut form = Form::parse(query);
+fn decode(request: Request) -> Incoming {
+    let mut form = Form::parse(&request.query);
     let is_form = request.headers.iter().any(|(name, value)| {
         name == "content-type" && value.starts_with("application/x-www-form-urlencoded")
     });
@@ -487,10 +248,10 @@ fn decode(request: RawRequest, client_ip: &str) -> Incoming {
     }
     Incoming {
         method: request.method,
-        path: percent_decode(path),
+        path: percent_decode(&request.path),
         form,
         body: request.body,
-        client_ip: client_ip.to_string(),
+        client_ip: request.peer.ip().to_string(),
         headers: request.headers,
     }
 }
@@ -519,9 +280,8 @@ img-src data:; connect-src 'self'; form-action 'self' http: https:; frame-ancest
 const CHANNEL_POLICY: &str =
     "sandbox allow-forms allow-scripts allow-top-navigation allow-popups; frame-ancestors 'none'";
 
-/// The whole response, to be sent in one write: a head and body written separately would let
-/// Nagle's algorithm hold the body back for the browser's delayed ACK (~40 ms a page).
-fn response_bytes(status: u16, reply: &Reply, cookie: Option<&str>, keep_alive: bool) -> Vec<u8> {
+/// The response with the demo's headers (the core adds `Content-Length` and writes it in one go).
+fn response(status: u16, reply: &Reply, cookie: Option<String>) -> Response {
     let (content_type, body, location, policy): (&str, &str, Option<&str>, &str) = match reply {
         Reply::Page(page) => ("text/html; charset=utf-8", page, None, PAGE_POLICY),
         Reply::ChannelPage(page) => ("text/html; charset=utf-8", page, None, CHANNEL_POLICY),
@@ -535,42 +295,23 @@ fn response_bytes(status: u16, reply: &Reply, cookie: Option<&str>, keep_alive: 
             PAGE_POLICY,
         ),
     };
-    let mut head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Content-Security-Policy: {policy}\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n\
-         Cache-Control: no-store\r\nConnection: {}\r\n",
-        reason(status),
-        body.len(),
-        if keep_alive { "keep-alive" } else { "close" }
-    );
-    // A location that could split the header (CR, LF…) is left out rather than sent.
-    if let Some(location) = location.filter(|l| !l.chars().any(char::is_control)) {
-        head.push_str(&format!("Location: {location}\r\n"));
+    let mut headers = vec![
+        ("Content-Type", content_type.to_string()),
+        ("Content-Security-Policy", policy.to_string()),
+        ("X-Content-Type-Options", "nosniff".to_string()),
+        ("Referrer-Policy", "same-origin".to_string()),
+        ("Cache-Control", "no-store".to_string()),
+    ];
+    // The core leaves out a value that could split the header (CR, LF…).
+    if let Some(location) = location {
+        headers.push(("Location", location.to_string()));
     }
     if let Some(cookie) = cookie {
-        head.push_str(&format!("Set-Cookie: {cookie}\r\n"));
+        headers.push(("Set-Cookie", cookie));
     }
-    head.push_str("\r\n");
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(body.as_bytes());
-    bytes
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        303 => "See Other",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        411 => "Length Required",
-        413 => "Payload Too Large",
-        421 => "Misdirected Request",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "Internal Server Error",
+    Response::Full {
+        status,
+        headers,
+        body: body.as_bytes().to_vec(),
     }
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! beecloud-emulator [--host H] [--public-url URL] [--port N] [--app-id ID] [--app-secret S] [--master-secret S]
 //!                   [--test-secret S] [--merchant-account A] [--webhook-url URL] [--test-webhook-url URL]
-//!                   [--control-token T] [--timestamp-window-secs N] [--scan-pays-immediately]
+//!                   [--control-token T] [--allow-host NAME]... [--timestamp-window-secs N] [--scan-pays-immediately]
 //!                   [--knob NAME=VALUE]... [--list-knobs]
 //! ```
 //!
@@ -13,6 +13,8 @@
 //! whitespace-separated `NAME=VALUE` pairs); a flag wins over the environment. Secrets in the
 //! environment stay out of `ps` listings. `--knob` sets a behaviour switch (errata and edge-case
 //! choices; `--list-knobs` shows them with their defaults), as `POST /__emulator/knobs` does later.
+//! With `--host` beyond loopback and no `--control-token`, a random token is generated and printed: the
+//! control API then needs `Authorization: Bearer <token>`.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
@@ -23,10 +25,12 @@ use beecloud::emulator::{Emulator, EmulatorConfig};
 const USAGE: &str = "usage: beecloud-emulator [--host H (default 127.0.0.1)] \
 [--public-url URL (base of handed-out URLs, e.g. http://192.168.1.20:8900)] [--port N (default 8900)] \
 [--app-id ID] [--app-secret S] [--master-secret S] [--test-secret S] [--merchant-account A] \
-[--webhook-url URL] [--test-webhook-url URL] [--control-token T] [--timestamp-window-secs N] \
+[--webhook-url URL] [--test-webhook-url URL] [--control-token T (generated when --host is not loopback)] \
+[--allow-host NAME (another host name to answer to, e.g. a container's; repeatable)] [--timestamp-window-secs N] \
 [--scan-pays-immediately] [--knob NAME=VALUE (repeatable; e.g. strict_query_limit=true)] [--list-knobs]
 Each option may also be set as BEECLOUD_EMULATOR_<OPTION> (e.g. BEECLOUD_EMULATOR_MASTER_SECRET); flags win;
-BEECLOUD_EMULATOR_KNOBS holds NAME=VALUE pairs separated by spaces (no space inside a value).";
+BEECLOUD_EMULATOR_KNOBS holds NAME=VALUE pairs separated by spaces (no space inside a value);
+BEECLOUD_EMULATOR_ALLOW_HOST holds host names separated by commas.";
 
 /// Options that take a value; the environment variable is `BEECLOUD_EMULATOR_` + the name in upper snake case.
 const VALUE_OPTIONS: &[&str] = &[
@@ -41,6 +45,7 @@ const VALUE_OPTIONS: &[&str] = &[
     "--webhook-url",
     "--test-webhook-url",
     "--control-token",
+    "--allow-host",
     "--timestamp-window-secs",
     "--knob",
 ];
@@ -71,16 +76,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut config = config;
+    let generated_token = guard_beyond_loopback(&mut config);
     if !is_loopback(&config.host) {
         eprintln!(
             "warning: binding {} serves every machine that can reach it; the emulator accepts its demo \
-             credentials and has no TLS. Use it on trusted networks only{}.",
+             credentials and has no TLS. Use it on trusted networks only.",
             config.host,
-            if config.control_token.is_some() {
-                ""
-            } else {
-                " (and consider --control-token)"
-            }
         );
     }
     let emulator = match Emulator::start_with(*config) {
@@ -107,10 +109,20 @@ fn main() -> ExitCode {
     println!("  app_secret     {}", shown(&config.app_secret));
     println!("  master_secret  {}", shown(&config.master_secret));
     println!("  test_secret    {}", shown(&config.test_secret));
-    println!(
-        "  webhook_url    {}",
-        config.webhook_url.as_deref().unwrap_or("(none)")
+    let own_sink = format!(
+        "{}/sink/live (the emulator's own sink; read it with GET {}/sink)",
+        emulator.control_url(),
+        emulator.control_url()
     );
+    println!(
+        "  webhooks to    {}",
+        config.webhook_url.as_deref().unwrap_or(&own_sink)
+    );
+    if let Some(token) = generated_token {
+        println!(
+            "  control token  {token}  (generated: send Authorization: Bearer <token> to /__emulator/…)"
+        );
+    }
     println!("Press Ctrl-C to stop.");
     loop {
         std::thread::park();
@@ -129,6 +141,17 @@ fn shown(secret: &str) -> &str {
     } else {
         "*** (as given)"
     }
+}
+
+/// Beyond loopback the control API needs a token: one is generated (and returned, to be printed) when
+/// none was given.
+fn guard_beyond_loopback(config: &mut EmulatorConfig) -> Option<String> {
+    if is_loopback(&config.host) || config.control_token.is_some() {
+        return None;
+    }
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    config.control_token = Some(token.clone());
+    Some(token)
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -213,6 +236,13 @@ fn apply(config: &mut EmulatorConfig, option: &str, value: String) -> Result<(),
         "--webhook-url" => config.webhook_url = Some(value),
         "--test-webhook-url" => config.test_webhook_url = Some(value),
         "--control-token" => config.control_token = Some(value),
+        "--allow-host" => config.allowed_hosts.extend(
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned),
+        ),
         "--timestamp-window-secs" => {
             let secs: u64 = value
                 .parse()
@@ -272,6 +302,35 @@ mod tests {
             Some("http://192.168.1.20:8900")
         );
         assert!(parse_args(args(&["--public-url", "javascript:x"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn beyond_loopback_a_token_is_generated_unless_given() {
+        let Command::Run(mut open) = parse_args(args(&["--host", "0.0.0.0"]), |_| None).unwrap()
+        else {
+            panic!("not a run")
+        };
+        let token = guard_beyond_loopback(&mut open).expect("a generated token");
+        assert!(token.len() >= 32);
+        assert_eq!(open.control_token.as_deref(), Some(token.as_str()));
+        let Command::Run(mut given) = parse_args(
+            args(&["--host", "0.0.0.0", "--control-token", "mine"]),
+            |_| None,
+        )
+        .unwrap() else {
+            panic!("not a run")
+        };
+        assert_eq!(guard_beyond_loopback(&mut given), None);
+        assert_eq!(given.control_token.as_deref(), Some("mine"));
+        let Command::Run(mut local) = parse_args(
+            args(&["--allow-host", "emulator,db", "--allow-host", "x"]),
+            |_| None,
+        )
+        .unwrap() else {
+            panic!("not a run")
+        };
+        assert_eq!(guard_beyond_loopback(&mut local), None);
+        assert_eq!(local.allowed_hosts, ["emulator", "db", "x"]);
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::core::{
 use super::routes::{Encoding, IOS_SANDBOX_PATHS, Lookup, Route, Secret, lookup};
 use super::store::Store;
 
+/// What a record costs beyond the request that made it (ids, indexes, timestamps), for the store's limit.
+const RECORD_OVERHEAD_BYTES: usize = 512;
+
 /// Routing, decoding, authentication and the handler, for every BeeCloud path.
 pub(crate) fn answer(
     store: &Mutex<Store>,
@@ -26,15 +29,27 @@ pub(crate) fn answer(
     };
     let (route, id, path_app_id) = match lookup(method, &segments) {
         Lookup::Found { route, id, app_id } => (route, id, app_id),
-        Lookup::WrongMethod => return text(405, "method not allowed"),
+        Lookup::WrongMethod(allowed) => return Answer::WrongMethod(allowed.join(", ")),
         Lookup::NotFound => return text(404, "not found"),
     };
     if IOS_SANDBOX_PATHS.contains(&route.path) && !lock(store).app.ios_sandbox_routes {
         return text(404, "not found");
     }
+    // Writes may add records: each counts as its request plus a fixed overhead, up to the store's limit.
+    let adds_records = route.method != "GET";
     let reply = decode(route.encoding, query, body).and_then(|fields| {
         let mut store = lock(store);
         let app_id = authenticate(&store, route, &fields)?;
+        let limit = store.app.limits.store_bytes;
+        if adds_records && store.record_bytes.saturating_add(body.len()) > limit {
+            return Err(ApiError::new(
+                RUNTIME_ERROR,
+                format!(
+                    "the emulator's record store is full ({limit} bytes, EmulatorLimits::store_bytes): \
+                     POST /__emulator/reset, or start it with a larger limit"
+                ),
+            ));
+        }
         let call = Call {
             app_id: &app_id,
             ns: route.ns,
@@ -44,12 +59,17 @@ pub(crate) fn answer(
             from_query_string: route.encoding == Encoding::QueryPairs,
             now_ms: store.now_ms(),
         };
-        catch_unwind(AssertUnwindSafe(|| (route.handler)(&mut store, &call))).unwrap_or_else(|_| {
-            Err(ApiError::new(
-                RUNTIME_ERROR,
-                "the emulator failed on this request",
-            ))
-        })
+        let reply = catch_unwind(AssertUnwindSafe(|| (route.handler)(&mut store, &call)))
+            .unwrap_or_else(|_| {
+                Err(ApiError::new(
+                    RUNTIME_ERROR,
+                    "the emulator failed on this request",
+                ))
+            });
+        if adds_records && reply.is_ok() {
+            store.record_bytes += body.len() + query.len() + RECORD_OVERHEAD_BYTES;
+        }
+        reply
     });
     Answer::Json(match reply {
         Ok(payload) => {
@@ -62,6 +82,20 @@ pub(crate) fn answer(
         }
         Err(error) => error.to_envelope(),
     })
+}
+
+/// The `app_id` a BeeCloud request names (in its fields, or in the path of sandbox notify), when the
+/// route exists and the fields decode.
+pub(crate) fn app_id_of(method: &str, path: &str, query: &str, body: &[u8]) -> Option<String> {
+    let segments = api_segments(path)?;
+    let Lookup::Found { route, app_id, .. } = lookup(method, &segments) else {
+        return None;
+    };
+    if app_id.is_some() {
+        return app_id;
+    }
+    let fields = decode(route.encoding, query, body).ok()?;
+    fields.get("app_id")?.as_str().map(str::to_owned)
 }
 
 /// The path after `/2/` split into percent-decoded segments, without a trailing slash; `/1/` only for the

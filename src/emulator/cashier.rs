@@ -29,6 +29,11 @@ fn resolve(store: &Store, token: &str) -> Option<Target> {
     }
 }
 
+/// True when `rest` (the path after `/cashier/`) names something of this store.
+pub(crate) fn knows(store: &Store, rest: &str) -> bool {
+    resolve(store, &percent_decode(rest.trim_end_matches('/'), false)).is_some()
+}
+
 /// Serves `/cashier/{rest}`.
 pub(crate) fn handle(store: &mut Store, method: &str, rest: &str, body: &[u8]) -> Answer {
     let token = percent_decode(rest.trim_end_matches('/'), false);

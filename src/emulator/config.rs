@@ -17,7 +17,7 @@ pub const DEMO_MERCHANT_ACCOUNT: &str = "merchant@example.com";
 /// How an [`Emulator`](super::Emulator) is set up. `Debug` masks every secret.
 #[derive(Clone, PartialEq)]
 pub struct EmulatorConfig {
-    /// The one app the emulator serves.
+    /// The first app the emulator serves (more: [`Emulator::create_app`](super::Emulator::create_app)).
     pub app_id: String,
     /// Secret for live pay/query requests (`md5(app_id + timestamp + app_secret)`).
     pub app_secret: String,
@@ -31,9 +31,10 @@ pub struct EmulatorConfig {
     /// Seed three active coupon templates at start (and at every reset): `满100减10` (¥10 off from ¥100),
     /// `九折` (10 % off) and `新人立减5元` (¥5 off), unlimited, valid 30 days from delivery. Default true.
     pub seed_coupon_templates: bool,
-    /// The app's live webhook URL (used when a request carries no `notify_url`); `None` = no live webhooks.
+    /// The app's live webhook URL (used when a request carries no `notify_url`); `None`: the emulator's
+    /// own sink, `/__emulator/sink/live` ([`Emulator::webhook_sink`](super::Emulator::webhook_sink) reads it).
     pub webhook_url: Option<String>,
-    /// The app's test webhook URL (sandbox events); `None` = no sandbox webhooks.
+    /// The app's test webhook URL (sandbox events); `None`: the own sink, `/__emulator/sink/test`.
     pub test_webhook_url: Option<String>,
     /// The first webhook attempt goes out this long after the event (default 30 ms): a real server's push
     /// never overtakes the reply of the request that caused it, and clients record that reply first.
@@ -94,6 +95,11 @@ pub struct EmulatorConfig {
     /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
     /// `None` (the default) leaves it open, fine on 127.0.0.1.
     pub control_token: Option<String>,
+    /// More host names the emulator answers to (e.g. a container's service name, `emulator`), besides
+    /// loopback names, IP addresses, [`host`](EmulatorConfig::host) and the
+    /// [`public_url`](EmulatorConfig::public_url)'s host. Requests naming any other host get `421`, so that
+    /// a web page cannot reach the emulator by rebinding a DNS name to 127.0.0.1.
+    pub allowed_hosts: Vec<String>,
     /// The address to bind: `127.0.0.1` by default; `0.0.0.0` serves other machines (phones, containers).
     pub host: String,
     /// The base URL the emulator hands out in cashier `url`s, `code_url`s, `html` forms and return pages
@@ -121,16 +127,22 @@ pub struct SandboxNotifyRules {
 /// What the emulator holds on to, and for how long; every value is a cap, documented in the README.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmulatorLimits {
-    /// Connections open at once; one more is answered `503` and closed. Default 512.
+    /// Connections open at once. At the cap the oldest connection waiting for a request (kept alive, or
+    /// not yet started) is closed to make room; only when all are busy is a newcomer answered `503`.
+    /// Default 512.
     pub max_connections: usize,
     /// Request bodies above this are refused with `413` without being read. Default 1 MiB.
     pub max_body_bytes: usize,
+    /// A new connection must send its first byte within this time, or it is closed. Default 5 s.
+    pub first_byte_timeout: Duration,
     /// The request head must arrive within this time of its first byte. Default 10 s.
     pub head_timeout: Duration,
     /// The request body must arrive within this time after the head. Default 30 s.
     pub body_timeout: Duration,
     /// An idle kept-alive connection is closed after this. Default 60 s.
     pub idle_timeout: Duration,
+    /// Apps one emulator serves, the first included (`POST /__emulator/apps` makes more). Default 64.
+    pub max_apps: usize,
     /// Request log: entries kept. Default 10,000.
     pub log_entries: usize,
     /// Request log: bytes kept in total. Default 16 MiB.
@@ -139,8 +151,18 @@ pub struct EmulatorLimits {
     pub log_body_bytes: usize,
     /// Webhook history: finished deliveries kept (pending ones are always kept). Default 10,000.
     pub webhook_history: usize,
+    /// Webhook history: bytes of finished deliveries kept (bodies and responses; the oldest go first).
+    /// Default 64 MiB.
+    pub webhook_history_bytes: usize,
     /// Pushes kept by the in-process webhook sink. Default 10,000.
     pub sink_entries: usize,
+    /// Bytes of pushes kept by the sink; past it the oldest go first. Default 64 MiB.
+    pub sink_bytes: usize,
+    /// Bytes of records (bills, refunds, transfers, plans, subscriptions, users, coupons…, each counted as
+    /// the request that made it plus a fixed overhead). At the limit a request that would add a record is
+    /// refused with `result_code` 14 and a message naming this limit; nothing already kept is dropped.
+    /// `POST /__emulator/reset` frees it all. Default 256 MiB.
+    pub store_bytes: usize,
 }
 
 impl Default for EmulatorLimits {
@@ -148,14 +170,34 @@ impl Default for EmulatorLimits {
         EmulatorLimits {
             max_connections: 512,
             max_body_bytes: 1024 * 1024,
+            first_byte_timeout: Duration::from_secs(5),
             head_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
+            max_apps: 64,
             log_entries: 10_000,
             log_bytes: 16 * 1024 * 1024,
             log_body_bytes: 64 * 1024,
             webhook_history: 10_000,
+            webhook_history_bytes: 64 << 20,
             sink_entries: 10_000,
+            sink_bytes: 64 << 20,
+            store_bytes: 256 << 20,
+        }
+    }
+}
+
+impl EmulatorLimits {
+    /// The HTTP core's share of the limits.
+    pub(crate) fn server_limits(&self) -> super::server::Limits {
+        super::server::Limits {
+            max_connections: self.max_connections,
+            max_body_bytes: self.max_body_bytes,
+            first_byte_timeout: self.first_byte_timeout,
+            head_timeout: self.head_timeout,
+            body_timeout: self.body_timeout,
+            idle_timeout: self.idle_timeout,
+            ..super::server::Limits::default()
         }
     }
 }
@@ -193,6 +235,7 @@ impl Default for EmulatorConfig {
             gateway_b2b_banks: None,
             sandbox_notify: SandboxNotifyRules::default(),
             control_token: None,
+            allowed_hosts: Vec::new(),
             host: "127.0.0.1".into(),
             public_url: None,
             port: 0,
@@ -239,6 +282,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("gateway_b2b_banks", &self.gateway_b2b_banks)
             .field("sandbox_notify", &self.sandbox_notify)
             .field("control_token", &self.control_token.as_deref().map(mask))
+            .field("allowed_hosts", &self.allowed_hosts)
             .field("host", &self.host)
             .field("public_url", &self.public_url)
             .field("port", &self.port)

@@ -11,7 +11,7 @@ use super::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
 use super::state::Shared;
 
 /// Every control path starts with this; BeeCloud paths never do.
-pub(crate) const PREFIX: &str = "/__emulator";
+pub(crate) const PREFIX: &str = super::core::CONTROL_PREFIX;
 
 /// One row of the endpoint list `GET /__emulator/` answers (and the README tables).
 const ENDPOINTS: &[(&str, &str, &str)] = &[
@@ -133,6 +133,17 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
         "/sink?wait_for=N&timeout_ms=T",
         "what the sink received: {\"received\": […]}",
     ),
+    (
+        "POST",
+        "/apps",
+        "a fresh app ⇒ {app_id, app_secret, master_secret, test_secret, base_url, control_url}",
+    ),
+    ("GET", "/apps", "every app: {\"apps\": [app_id…]}"),
+    (
+        "GET",
+        "/apps/{app_id}",
+        "an app's credentials and URLs; its control API is /apps/{app_id}/… (every path above)",
+    ),
 ];
 
 /// Answers one control request (`rest` is the path after [`PREFIX`]).
@@ -155,10 +166,30 @@ pub(crate) fn answer(
     match run(shared, method, rest.trim_end_matches('/'), &query, body) {
         Ok(reply) => Answer::Json(reply),
         Err(Refusal::Hook(error)) => error_answer(error.status(), &error.to_string()),
-        Err(Refusal::NoRoute) => {
-            error_answer(404, "no such control endpoint; GET /__emulator/ lists them")
+        Err(Refusal::NoRoute) => match allowed_methods(rest.trim_end_matches('/')) {
+            Some(allowed) => Answer::WrongMethod(allowed),
+            None => error_answer(404, "no such control endpoint; GET /__emulator/ lists them"),
+        },
+    }
+}
+
+/// The methods the endpoint list has for `path` (`None`: no such endpoint), as an `Allow` value.
+fn allowed_methods(path: &str) -> Option<String> {
+    let mut allowed: Vec<&str> = Vec::new();
+    for (method, pattern, _) in ENDPOINTS {
+        let pattern = pattern.split('?').next().unwrap_or_default();
+        let matches = match pattern.strip_suffix("{any}") {
+            Some(prefix) => path.starts_with(prefix) && path.len() > prefix.len(),
+            None => pattern == path,
+        };
+        if matches && !allowed.contains(method) {
+            allowed.push(method);
         }
     }
+    if path.is_empty() {
+        allowed.push("GET");
+    }
+    (!allowed.is_empty()).then(|| allowed.join(", "))
 }
 
 enum Refusal {
@@ -172,7 +203,7 @@ impl From<EmulatorError> for Refusal {
     }
 }
 
-fn error_answer(status: u16, message: &str) -> Answer {
+pub(crate) fn error_answer(status: u16, message: &str) -> Answer {
     Answer::Text {
         status,
         content_type: "application/json",
@@ -330,12 +361,25 @@ fn run(
         ("GET", "/webhooks") => {
             let wanted = query.number("wait_for")?.unwrap_or(0) as usize;
             let timeout = Duration::from_millis(query.number("timeout_ms")?.unwrap_or(10_000));
-            let list: Vec<Value> = shared
-                .wait_for_webhooks(wanted, timeout)
-                .iter()
-                .map(webhook_json)
-                .collect();
-            Ok(object(json!({ "webhooks": list })))
+            let found = shared.wait_for_webhooks(wanted, timeout, true);
+            let delivered = found.iter().filter(|w| w.delivered).count();
+            let list: Vec<Value> = found.iter().map(webhook_json).collect();
+            let mut reply = object(json!({ "webhooks": list }));
+            if delivered < wanted {
+                // Answered early or late, a newcomer should learn why nothing came.
+                reply.insert(
+                    "hint".into(),
+                    format!(
+                        "only {delivered} of {wanted} delivered (the wait ends early when none is pending): \
+                         a push is queued when a \
+                         bill is paid (POST {PREFIX}/payments/complete), a refund or transfer finishes…; \
+                         pushes go to the request's notify_url, else the app's webhook URL, else \
+                         {PREFIX}/sink/live (GET {PREFIX}/sink)"
+                    )
+                    .into(),
+                );
+            }
+            Ok(reply)
         }
         ("GET", "/cashier_url") => {
             let id = query

@@ -10,6 +10,10 @@ use chrono::{FixedOffset, TimeZone};
 
 use serde_json::{Map, Value};
 
+/// Every control path starts with this; BeeCloud paths never do. An app other than the first has its
+/// own control paths under `{CONTROL_PREFIX}/apps/{app_id}`.
+pub(crate) const CONTROL_PREFIX: &str = "/__emulator";
+
 /// Locks a mutex even if a thread panicked while holding it: the state stays usable.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -26,6 +30,8 @@ pub(crate) enum Answer {
     },
     /// `303 See Other` to this URL.
     Redirect(String),
+    /// `405 Method Not Allowed`, with these methods in `Allow`.
+    WrongMethod(String),
 }
 
 /// A plain-text answer.

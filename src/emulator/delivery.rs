@@ -1,5 +1,5 @@
 //! The webhook delivery thread: sends due attempts without holding the store lock during I/O, each
-//! destination (scheme + host + port) on its own worker so that a slow receiver delays only itself.
+//! destination (URL) on its own worker so that a slow receiver delays only itself.
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::core::lock;
 use super::state::Shared;
-use super::webhooks::Attempt;
+use super::webhooks::{Attempt, OWN_SINK_PATH};
 
 /// Runs until the emulator stops.
 pub(crate) fn run_delivery_loop(shared: Arc<Shared>) {
@@ -68,16 +68,44 @@ fn group_by_destination(due: Vec<Attempt>) -> Vec<(String, Vec<Attempt>)> {
 
 fn deliver(shared: &Shared, agent: &ureq::Agent, attempts: Vec<Attempt>) {
     for attempt in attempts {
-        let started = lock(&shared.store).now_ms();
-        let response = post(agent, &attempt.url, attempt.body.clone());
+        let (started, own_sink) = {
+            let store = lock(&shared.store);
+            (
+                store.now_ms(),
+                own_sink_path(shared, &store.base_url, &attempt.url),
+            )
+        };
+        let response = match own_sink {
+            // The own sink is served in-process: no socket, no control token, whatever the host is.
+            Some(path) => {
+                shared.sink_push(&path, attempt.body.as_bytes());
+                Ok("success".to_owned())
+            }
+            None => post(agent, &attempt.url, attempt.body.clone()),
+        };
         let mut store = lock(&shared.store);
         let time_scale = store.app.webhook_time_scale;
-        let history = store.app.limits.webhook_history;
+        let (history, history_bytes) = (
+            store.app.limits.webhook_history,
+            store.app.limits.webhook_history_bytes,
+        );
         store
             .outbox
             .record(attempt.seq, started, response, time_scale);
-        store.outbox.prune(history);
+        store.outbox.prune(history, history_bytes);
     }
+}
+
+/// The sink path of `url` when it is this app's own sink (under the bound or the public URL).
+fn own_sink_path(shared: &Shared, public_url: &str, url: &str) -> Option<String> {
+    [shared.base_url.as_str(), public_url]
+        .iter()
+        .find_map(|base| url.strip_prefix(base))
+        .filter(|path| {
+            path.strip_prefix(shared.control_path.as_str())
+                .is_some_and(|rest| rest.starts_with(OWN_SINK_PATH))
+        })
+        .map(|path| path.split(['?', '#']).next().unwrap_or(path).to_owned())
 }
 
 /// POSTs the JSON body; the receiver's body text, or the transport error.

@@ -1,23 +1,30 @@
-//! The front room: every request passes here once. It logs the request, applies an armed fault, sends
-//! `/__emulator/…` to the control room, `/cashier/…` to the cashier room and the rest to the API room,
-//! and turns their [`Answer`] into an HTTP response.
+//! The front room: every request passes here once. It checks who is calling (trust.rs), picks the app
+//! (by the control path, the cashier token or the request's `app_id`), logs the request, applies an
+//! armed fault, sends `/__emulator/…` to the control room, `/cashier/…` to the cashier room and the rest
+//! to the API room, and turns their [`Answer`] into an HTTP response.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::apps::Apps;
 use super::core::{Answer, ApiError, lock, text};
 use super::records::Fault;
 use super::server::{Request, Response};
 use super::state::Shared;
-use super::{api, cashier, control};
+use super::{api, cashier, control, trust};
 
 /// The handler the HTTP core calls for every request.
-pub(crate) fn handler(shared: Arc<Shared>) -> super::server::Handler {
-    Arc::new(move |request| handle(&shared, request))
+pub(crate) fn handler(apps: Arc<Apps>) -> super::server::Handler {
+    Arc::new(move |request| handle(&apps, request))
 }
 
-fn handle(shared: &Shared, request: Request) -> Response {
+fn handle(apps: &Apps, request: Request) -> Response {
+    // Who may call is the emulator's setting: the first app's configuration holds it.
+    let first = &apps.first;
+    if let Some(refusal) = trust::check_host(first, &request) {
+        return refused(refusal);
+    }
     let Request {
         ref method,
         ref path,
@@ -27,20 +34,30 @@ fn handle(shared: &Shared, request: Request) -> Response {
     } = request;
     if let Some(rest) = path.strip_prefix(control::PREFIX) {
         if rest.is_empty() || rest.starts_with('/') {
-            if let Some(token) = &shared.config.control_token {
-                let presented = request
-                    .header("authorization")
-                    .and_then(|v| v.strip_prefix("Bearer "));
-                if presented != Some(token.as_str()) {
-                    return to_response(text(
-                        401,
-                        "the control API needs Authorization: Bearer <token>",
-                    ));
-                }
+            // The sink takes pushes as any webhook receiver does, whatever their type.
+            let is_sink_push = method == "POST"
+                && (rest.starts_with("/sink/")
+                    || (rest.starts_with("/apps/") && rest.contains("/sink/")));
+            let refusal = trust::check_origin(first, &request)
+                .or_else(|| trust::check_token(first, &request))
+                .or_else(|| {
+                    (!is_sink_push)
+                        .then(|| trust::check_json(&request))
+                        .flatten()
+                });
+            if let Some(refusal) = refusal {
+                return refused(refusal);
             }
-            return to_response(control::answer(shared, method, rest, query, body));
+            return to_response(control_answer(apps, method, rest, query, body));
         }
     }
+    let changes_state = !matches!(method.as_str(), "GET" | "HEAD");
+    if changes_state && !path.starts_with("/cashier/") {
+        if let Some(refusal) = trust::check_origin(first, &request) {
+            return refused(refusal);
+        }
+    }
+    let shared = &*pick_app(apps, method, path, query, body);
     shared.log_request(method, path, query, body);
     if let Some(fault) = take_fault(shared, path) {
         match fault {
@@ -61,6 +78,83 @@ fn handle(shared: &Shared, request: Request) -> Response {
     };
     // The webhook thread is woken once the response is out (see `server::AfterResponse`).
     to_response(answer)
+}
+
+/// The app a BeeCloud or cashier request is for: the only one, the one whose store knows the cashier
+/// token, or the one the request's `app_id` names (the first when none does: it then refuses the request
+/// as BeeCloud refuses an unknown app).
+fn pick_app(apps: &Apps, method: &str, path: &str, query: &str, body: &[u8]) -> Arc<Shared> {
+    if apps.single() {
+        return apps.first.clone();
+    }
+    let picked = match path.strip_prefix("/cashier/") {
+        Some(token) => apps
+            .all()
+            .into_iter()
+            .find(|app| cashier::knows(&lock(&app.store), token)),
+        None => api::app_id_of(method, path, query, body).and_then(|id| apps.get(&id)),
+    };
+    picked.unwrap_or_else(|| apps.first.clone())
+}
+
+/// `/__emulator/apps` makes and lists apps; `/__emulator/apps/{app_id}/…` is that app's control API;
+/// every other control path is the first app's.
+fn control_answer(apps: &Apps, method: &str, rest: &str, query: &str, body: &[u8]) -> Answer {
+    let Some(after) = rest.strip_prefix("/apps") else {
+        return control::answer(&apps.first, method, rest, query, body);
+    };
+    match (method, after.trim_end_matches('/')) {
+        ("POST", "") => match apps.create() {
+            Ok(app) => Answer::Json(app_json(&app)),
+            Err(error) => control::error_answer(error.status(), &error.to_string()),
+        },
+        ("GET", "") => {
+            let list: Vec<Value> = apps
+                .all()
+                .iter()
+                .map(|app| app.config.app_id.clone().into())
+                .collect();
+            let mut reply = serde_json::Map::new();
+            reply.insert("apps".into(), list.into());
+            Answer::Json(reply)
+        }
+        (_, "") => Answer::WrongMethod("GET, POST".into()),
+        (_, path) => {
+            let path = path.strip_prefix('/').unwrap_or(path);
+            let (app_id, tail) = path.split_once('/').unwrap_or((path, ""));
+            match apps.get(app_id) {
+                Some(app) if !tail.is_empty() => {
+                    control::answer(&app, method, &format!("/{tail}"), query, body)
+                }
+                Some(app) if method == "GET" => Answer::Json(app_json(&app)),
+                Some(_) => Answer::WrongMethod("GET".into()),
+                None => control::error_answer(
+                    404,
+                    &format!("no app {app_id}; POST {}/apps makes one", control::PREFIX),
+                ),
+            }
+        }
+    }
+}
+
+/// What a client needs to use an app: its credentials and URLs.
+fn app_json(app: &Shared) -> serde_json::Map<String, Value> {
+    let config = &app.config;
+    let mut map = serde_json::Map::new();
+    for (key, value) in [
+        ("app_id", &config.app_id),
+        ("app_secret", &config.app_secret),
+        ("master_secret", &config.master_secret),
+        ("test_secret", &config.test_secret),
+    ] {
+        map.insert(key.into(), value.clone().into());
+    }
+    map.insert("base_url".into(), app.base_url.clone().into());
+    map.insert(
+        "control_url".into(),
+        format!("{}{}", app.base_url, app.control_path).into(),
+    );
+    map
 }
 
 /// Removes and returns the first armed fault whose prefix matches `path`.
@@ -108,6 +202,10 @@ fn padded_json(size: usize) -> String {
     format!("{head}{}{tail}", "x".repeat(fill))
 }
 
+fn refused((status, why): trust::Refusal) -> Response {
+    Response::text(status, why)
+}
+
 fn to_response(answer: Answer) -> Response {
     let (status, headers, body) = match answer {
         Answer::Json(map) => (
@@ -128,6 +226,11 @@ fn to_response(answer: Answer) -> Response {
             303,
             vec![("Location", location.clone())],
             format!("see {location}"),
+        ),
+        Answer::WrongMethod(allowed) => (
+            405,
+            vec![("Allow", allowed.clone())],
+            format!("method not allowed; this path takes {allowed}"),
         ),
     };
     Response::Full {

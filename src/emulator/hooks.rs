@@ -123,14 +123,21 @@ impl Shared {
         lock(&self.store).outbox.snapshot()
     }
 
-    /// Waits until at least `n` webhooks were delivered or `timeout` (at most [`MAX_WAIT`]) passed.
-    pub(crate) fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<DeliveredWebhook> {
+    /// Waits until at least `n` webhooks were delivered or `timeout` (at most [`MAX_WAIT`]) passed; with
+    /// `unless_idle`, also stops as soon as no delivery is pending (then nothing more can arrive by itself).
+    pub(crate) fn wait_for_webhooks(
+        &self,
+        n: usize,
+        timeout: Duration,
+        unless_idle: bool,
+    ) -> Vec<DeliveredWebhook> {
         let deadline = Instant::now() + timeout.min(MAX_WAIT);
         let mut store = lock(&self.store);
         loop {
             let all = store.outbox.snapshot();
             let now = Instant::now();
-            if all.iter().filter(|w| w.delivered).count() >= n || now >= deadline {
+            let idle = unless_idle && store.outbox.pending() == 0;
+            if all.iter().filter(|w| w.delivered).count() >= n || now >= deadline || idle {
                 return all;
             }
             let wait = (deadline - now).min(Duration::from_millis(20));
@@ -195,6 +202,7 @@ impl Shared {
         self.with_store(|store| {
             // The public URL survives a reset (it names where the server is, not state).
             let mut fresh = Store::new(self.config.clone(), store.base_url.clone());
+            fresh.control_path = self.control_path.clone();
             // Deliveries in flight report to sequence numbers that must not match a new delivery.
             fresh.outbox = std::mem::take(&mut store.outbox);
             fresh.outbox.clear();
@@ -205,16 +213,24 @@ impl Shared {
         lock(&self.sink).clear();
     }
 
-    /// Records a push to the in-process sink (bounded: the oldest go first).
+    /// Records a push to the in-process sink (bounded by entries and bytes: the oldest go first).
     pub(crate) fn sink_push(&self, path: &str, body: &[u8]) {
-        let mut sink = lock(&self.sink);
-        if sink.len() >= self.config.limits.sink_entries.max(1) {
-            sink.pop_front();
-        }
-        sink.push_back(ReceivedWebhook {
+        let limits = &self.config.limits;
+        let size = |pushed: &ReceivedWebhook| pushed.path.len() + pushed.body.len();
+        let pushed = ReceivedWebhook {
             path: path.to_owned(),
             body: String::from_utf8_lossy(body).into_owned(),
-        });
+        };
+        let mut sink = lock(&self.sink);
+        // A sum over at most `sink_entries` pushes: cheap next to the HTTP request that brought this one.
+        let mut bytes = sink.iter().map(size).sum::<usize>() + size(&pushed);
+        while sink.len() >= limits.sink_entries.max(1) || bytes > limits.sink_bytes {
+            match sink.pop_front() {
+                Some(old) => bytes -= size(&old),
+                None => break,
+            }
+        }
+        sink.push_back(pushed);
         drop(sink);
         self.sink_wake.notify_all();
     }

@@ -236,6 +236,7 @@ mod tests {
             webhook_url: _,
             test_webhook_url: _,
             control_token: _,
+            allowed_hosts: _,
             host: _,
             public_url: _,
             port: _,

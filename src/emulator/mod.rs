@@ -8,8 +8,12 @@
 //! The test hooks on [`Emulator`] drive what a real customer or channel would do (pay a bill, confirm an Alipay
 //! refund, finish a subscription verification…) and inject transport faults; the same hooks are an HTTP control
 //! API under `/__emulator/…` for clients in any language (see the README's table), and
-//! [`Emulator::webhook_sink`] receives pushes in-process. No client can stall another (a thread and deadlines
-//! per connection) and memory stays bounded ([`EmulatorLimits`]). Its behaviour switches (the errata and
+//! [`Emulator::webhook_sink`] receives pushes in-process (without a webhook URL, pushes go to that sink).
+//! Only its own clients can drive it: a foreign `Host` gets 421, a web page's `Origin` 403, a control POST
+//! that is not JSON 415 (the guide's emulator page has the trust model). No client can stall or lock out
+//! another (a thread and deadlines per connection; at the connection cap the oldest idle connection makes
+//! room) and memory stays bounded by bytes ([`EmulatorLimits`]). Parallel test workers each take their own
+//! app ([`Emulator::create_app`], `POST /__emulator/apps`). [`server`] is the small HTTP core it serves on. Its behaviour switches (the errata and
 //! edge-case choices of [`EmulatorConfig`]) have names, "knobs", that every client can turn:
 //! [`EmulatorConfig::set_knob`] before start, [`Emulator::set_knob`] or `POST /__emulator/knobs` while it
 //! runs, `--knob NAME=VALUE` on the binary.
@@ -38,9 +42,11 @@
 //   transfers, subscriptions → plans, identity; coupons, merchants, queries, payouts, cards → identity;
 //   validate) → state → store (records, indexes; accounts: plan/coupon/user records; webhooks: outbox and
 //   signing) → core, config, records, error.
-//   Beside them: server (the HTTP core, knows nothing else) and delivery (the webhook thread).
+//   Beside them: apps (every app and its webhook thread), trust (who may call), server and wire (the HTTP
+//   core, knows nothing else) and delivery (the webhook thread).
 mod accounts;
 mod api;
+mod apps;
 mod cards;
 mod cashier;
 mod config;
@@ -63,17 +69,17 @@ mod records;
 mod refunds;
 mod routes;
 mod sandbox;
-mod server;
+pub mod server;
 mod state;
 mod store;
 mod subscriptions;
 mod transfers;
+mod trust;
 mod validate;
 mod webhooks;
+mod wire;
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -84,14 +90,27 @@ pub use self::config::{
 };
 pub use self::error::EmulatorError;
 pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
-use self::server::{Limits, Listener};
+use self::server::Listener;
 use self::state::Shared;
 
-/// A running emulator. Dropping it stops the server and its threads.
+/// A running emulator, seen as one of its apps ([`Emulator::create_app`] makes more). The server and its
+/// threads stop when the last handle of any of its apps is dropped.
 pub struct Emulator {
     shared: Arc<Shared>,
-    listener: Listener,
-    delivery: Option<JoinHandle<()>>,
+    server: Arc<Server>,
+}
+
+/// The listener and every app; dropping it stops them.
+struct Server {
+    apps: Arc<apps::Apps>,
+    listener: std::sync::Mutex<Listener>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.apps.stop();
+        core::lock(&self.listener).stop();
+    }
 }
 
 impl Emulator {
@@ -102,45 +121,47 @@ impl Emulator {
 
     /// Starts an emulator with this configuration.
     pub fn start_with(config: EmulatorConfig) -> std::io::Result<Emulator> {
-        let limits = &config.limits;
-        let server_limits = Limits {
-            max_connections: limits.max_connections,
-            max_body_bytes: limits.max_body_bytes,
-            head_timeout: limits.head_timeout,
-            body_timeout: limits.body_timeout,
-            idle_timeout: limits.idle_timeout,
-            ..Limits::default()
-        };
-        // Bind first (port 0 picks one), then build the state with the real URL; requests arriving in
-        // between wait in the listen backlog until the handler is installed.
-        let slot: Arc<std::sync::OnceLock<Arc<Shared>>> = Arc::default();
-        let handler_slot = slot.clone();
-        let handler: server::Handler = Arc::new(move |request| match handler_slot.get() {
-            Some(shared) => (front::handler(shared.clone()))(request),
-            None => server::Response::Full {
-                status: 503,
-                headers: Vec::new(),
-                body: b"starting".to_vec(),
-            },
-        });
-        let after_slot = slot.clone();
+        // Bind first (port 0 picks one), then build the state with the real URL, then serve.
+        let listener = std::net::TcpListener::bind((config.host.as_str(), config.port))?;
+        let base_url = base_url_of(&config.host, listener.local_addr()?);
+        let server_limits = config.limits.server_limits();
+        let shared = Arc::new(Shared::new(config, base_url, control::PREFIX.to_owned()));
+        let apps = Arc::new(apps::Apps::new(shared.clone())?);
+        let woken = apps.clone();
+        // Wakes the webhook threads once a response is out, so that a push never overtakes its reply.
         let after: server::AfterResponse = Arc::new(move || {
-            if let Some(shared) = after_slot.get() {
-                shared.wake.notify_all();
+            if woken.single() {
+                woken.first.wake.notify_all();
+            } else {
+                woken.all().iter().for_each(|app| app.wake.notify_all());
             }
         });
-        let listener = Listener::start(&config.host, config.port, server_limits, handler, after)?;
-        let base_url = base_url_of(&config.host, listener.addr);
-        let shared = Arc::new(Shared::new(config, base_url));
-        let _ = slot.set(shared.clone());
-        let delivery_shared = shared.clone();
-        let delivery = std::thread::Builder::new()
-            .name("beecloud-emulator-webhooks".into())
-            .spawn(move || delivery::run_delivery_loop(delivery_shared))?;
+        let handler = front::handler(apps.clone());
+        let listener = match Listener::serve(listener, server_limits, handler, after) {
+            Ok(listener) => listener,
+            Err(error) => {
+                apps.stop();
+                return Err(error);
+            }
+        };
         Ok(Emulator {
             shared,
-            listener,
-            delivery: Some(delivery),
+            server: Arc::new(Server {
+                apps,
+                listener: std::sync::Mutex::new(listener),
+            }),
+        })
+    }
+
+    /// A fresh app on this emulator — new `app_id` and secrets, no records, its own clock, knobs, faults,
+    /// webhook URLs (none: its pushes go to its own sink), logs and `reset` — as `POST /__emulator/apps`
+    /// makes one. Parallel test workers each take one and never see each other's bills. The API routes
+    /// pick the app by the request's `app_id`; its control API is under
+    /// [`control_url`](Emulator::control_url) (`/__emulator/apps/{app_id}`).
+    pub fn create_app(&self) -> Result<Emulator, EmulatorError> {
+        Ok(Emulator {
+            shared: self.server.apps.create()?,
+            server: self.server.clone(),
         })
     }
 
@@ -167,12 +188,13 @@ impl Emulator {
         bc_app
     }
 
-    /// The control API root, `{base_url}/__emulator` (`GET` it for the list of endpoints).
+    /// This app's control API root: `{base_url}/__emulator` for the first app, `{base_url}/__emulator/apps/{app_id}`
+    /// for one made by [`create_app`](Emulator::create_app) (`GET` it for the list of endpoints).
     pub fn control_url(&self) -> String {
-        format!("{}{}", self.shared.base_url, control::PREFIX)
+        format!("{}{}", self.shared.base_url, self.shared.control_path)
     }
 
-    /// Changes the app's live webhook URL (`None` = no live webhooks unless a request has a `notify_url`).
+    /// Changes the app's live webhook URL (`None`: pushes without a `notify_url` go to the own sink, `/__emulator/sink/live`).
     /// (The control API also refuses URLs that are not http(s); here the test author is trusted.)
     pub fn set_webhook_url(&self, url: Option<&str>) {
         self.shared.store_webhook_url(false, url)
@@ -259,7 +281,7 @@ impl Emulator {
 
     /// The TCP port the emulator listens on.
     pub fn port(&self) -> u16 {
-        self.listener.addr.port()
+        self.shared.port
     }
 
     /// The simulated pay page of a bill (what `url`/`code_url`/`html` of the pay response point at).
@@ -282,7 +304,7 @@ impl Emulator {
     /// Waits until at least `n` webhooks have been delivered (receiver said `success`) or `timeout` passed,
     /// then returns [`Emulator::webhooks`].
     pub fn wait_for_webhooks(&self, n: usize, timeout: Duration) -> Vec<DeliveredWebhook> {
-        self.shared.wait_for_webhooks(n, timeout)
+        self.shared.wait_for_webhooks(n, timeout, false)
     }
 
     /// The HTTP requests received (including unknown paths and faulted ones, not the control API), oldest first,
@@ -395,16 +417,5 @@ fn base_url_of(host: &str, addr: std::net::SocketAddr) -> String {
         "0.0.0.0" | "::" | "[::]" => format!("http://127.0.0.1:{port}"),
         _ if addr.is_ipv6() => format!("http://[{}]:{port}", addr.ip()),
         _ => format!("http://{}:{port}", addr.ip()),
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.shared.stopping.store(true, Ordering::SeqCst);
-        self.shared.wake.notify_all();
-        self.listener.stop();
-        if let Some(thread) = self.delivery.take() {
-            let _ = thread.join();
-        }
     }
 }

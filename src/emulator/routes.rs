@@ -170,13 +170,14 @@ pub(crate) enum Lookup<'r> {
         id: Option<String>,
         app_id: Option<String>,
     },
-    WrongMethod,
+    /// The path exists for these other methods.
+    WrongMethod(Vec<&'static str>),
     NotFound,
 }
 
 /// Finds the route of `method` + `segments` (the path after `/2/`, split and percent-decoded).
 pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
-    let mut path_matched = false;
+    let mut allowed = Vec::new();
     for route in ROUTES {
         let Some((id, app_id)) = match_path(route.path, segments) else {
             continue;
@@ -184,10 +185,12 @@ pub(crate) fn lookup<'s>(method: &str, segments: &[String]) -> Lookup<'s> {
         if route.method == method {
             return Lookup::Found { route, id, app_id };
         }
-        path_matched = true;
+        if !allowed.contains(&route.method) {
+            allowed.push(route.method);
+        }
     }
-    if path_matched {
-        Lookup::WrongMethod
+    if !allowed.is_empty() {
+        Lookup::WrongMethod(allowed)
     } else {
         Lookup::NotFound
     }

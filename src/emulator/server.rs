@@ -1,110 +1,103 @@
-//! The HTTP/1.1 core: a listener thread and one thread per connection, with limits so that no client can
-//! stall another (a slow sender only holds its own thread, and only until its deadline), keep-alive, and
-//! whole responses written in one go. It knows nothing about BeeCloud: it hands each [`Request`] to a
-//! handler and writes the [`Response`] back.
+//! A small blocking HTTP/1.1 server: the one core under the emulator and the crate's demo.
+//!
+//! It knows nothing about BeeCloud: a [`Handler`] gets each [`Request`] whole (head and body) and returns
+//! a [`Response`], which the core writes back in one go. The core carries the limits that keep one client
+//! from stalling or starving another ([`Limits`]):
+//! - one thread per connection, so a slow sender holds only its own thread, and only until its deadline;
+//! - at [`Limits::max_connections`] the oldest connection that is waiting for a request (a kept-alive one,
+//!   or one that has not sent its first byte) is closed to make room; only when every connection is busy
+//!   is the newcomer answered `503`;
+//! - a connection that sends nothing is closed after [`Limits::first_byte_timeout`];
+//! - bodies come with `Content-Length` or chunked; `Expect: 100-continue` is answered; oversized heads
+//!   and bodies are refused (`431`, `413`) without being read into memory;
+//! - a handler that panics answers `500` and the server carries on.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use beecloud::emulator::server::{Limits, Listener, Response};
+//! let handler = Arc::new(|request: beecloud::emulator::server::Request| {
+//!     Response::text(200, format!("you asked for {}", request.path))
+//! });
+//! let listener = Listener::start("127.0.0.1", 0, Limits::default(), handler, Arc::new(|| {})).unwrap();
+//! println!("serving on {}", listener.addr);
+//! ```
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// The server's limits (documented in the README, "Testing against the emulator").
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Limits {
-    /// Open connections at once; one more is answered `503` and closed.
-    pub max_connections: usize,
-    /// Request line + headers.
-    pub max_head_bytes: usize,
-    /// Request bodies above this are refused with `413` (and the connection closed) without being read.
-    pub max_body_bytes: usize,
-    /// The whole head must arrive within this time of its first byte.
-    pub head_timeout: Duration,
-    /// The whole body must arrive within this time after the head.
-    pub body_timeout: Duration,
-    /// A kept-alive connection with no new request for this long is closed.
-    pub idle_timeout: Duration,
-    /// A response that the client does not read within this time is abandoned.
-    pub write_timeout: Duration,
-}
+pub use super::wire::{Limits, Request, reason};
+use super::wire::{MAX_DRAIN_BYTES, ReadError, Wire, read_request, write_full};
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_connections: 512,
-            max_head_bytes: 16 * 1024,
-            max_body_bytes: 1024 * 1024,
-            head_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
-            idle_timeout: Duration::from_secs(60),
-            write_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-/// One parsed request.
-pub(crate) struct Request {
-    /// Upper-case method.
-    pub method: String,
-    /// The path without the query string.
-    pub path: String,
-    /// The raw query string without `?`.
-    pub query: String,
-    /// Header names in lower case.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    /// The first header of this (lower-case) name.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What the handler answers.
-pub(crate) enum Response {
-    /// A complete response: the core adds `Content-Length` (and `Connection: close` when closing).
+/// What a handler answers.
+#[derive(Clone, Debug)]
+pub enum Response {
+    /// A complete response: the core adds `Content-Length`, a plain-text `Content-Type` when none is
+    /// given, and `Connection: close` when closing. A header value with a control character is dropped.
     Full {
+        /// The status code.
         status: u16,
+        /// Header names and values.
         headers: Vec<(&'static str, String)>,
+        /// The body.
         body: Vec<u8>,
     },
     /// These exact bytes, then the connection is closed (fault injection: a response cut short).
     RawThenClose(Vec<u8>),
 }
 
-pub(crate) type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
+impl Response {
+    /// A `text/plain` response.
+    pub fn text(status: u16, body: impl Into<String>) -> Response {
+        Response::Full {
+            status,
+            headers: Vec::new(),
+            body: body.into().into_bytes(),
+        }
+    }
+}
+
+/// Answers one request; called on the connection's own thread.
+pub type Handler = Arc<dyn Fn(Request) -> Response + Send + Sync>;
 /// Runs after each response is written (the emulator wakes its webhook thread there, so a push never
 /// overtakes the reply that caused it).
-pub(crate) type AfterResponse = Arc<dyn Fn() + Send + Sync>;
+pub type AfterResponse = Arc<dyn Fn() + Send + Sync>;
 
-/// A running listener; [`Listener::stop`] ends it and every connection thread soon after.
-pub(crate) struct Listener {
+/// A running server; [`Listener::stop`] (or dropping it) ends it and every connection soon after.
+pub struct Listener {
+    /// The bound address.
     pub addr: SocketAddr,
     stopping: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Listener {
-    /// Binds `host:port` and starts accepting.
-    pub(crate) fn start(
+    /// Binds `host:port` (port 0 picks a free one) and starts serving.
+    pub fn start(
         host: &str,
         port: u16,
         limits: Limits,
         handler: Handler,
         after: AfterResponse,
     ) -> std::io::Result<Listener> {
-        let listener = TcpListener::bind((host, port))?;
+        Self::serve(TcpListener::bind((host, port))?, limits, handler, after)
+    }
+
+    /// Serves on a listener bound beforehand (so a caller can learn its port before building the handler).
+    pub fn serve(
+        listener: TcpListener,
+        limits: Limits,
+        handler: Handler,
+        after: AfterResponse,
+    ) -> std::io::Result<Listener> {
         let addr = listener.local_addr()?;
         let stopping = Arc::new(AtomicBool::new(false));
         let stop = stopping.clone();
         let thread = std::thread::Builder::new()
-            .name("beecloud-emulator-accept".into())
+            .name("http-accept".into())
             .spawn(move || accept_loop(listener, limits, handler, after, stop))?;
         Ok(Listener {
             addr,
@@ -113,8 +106,15 @@ impl Listener {
         })
     }
 
+    /// Blocks until the server stops (another thread's [`Listener::stop`]), or forever.
+    pub fn wait(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+
     /// Stops accepting; open connections end at their next request or timeout.
-    pub(crate) fn stop(&mut self) {
+    pub fn stop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
         // Wake the blocking accept() with a connection of our own.
         let mut wake_addr = self.addr;
@@ -122,9 +122,7 @@ impl Listener {
             wake_addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
         let _ = TcpStream::connect_timeout(&wake_addr, Duration::from_secs(1));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.wait();
     }
 }
 
@@ -134,6 +132,72 @@ impl Drop for Listener {
     }
 }
 
+/// A connection's state, readable by the acceptor: busy, closed to make room, or waiting for a request
+/// since this many nanoseconds after the server started (plus one, so never zero).
+const BUSY: u64 = 0;
+const EVICTED: u64 = u64::MAX;
+
+/// The open connections, so that the acceptor can close the oldest waiting one at the cap.
+struct Registry {
+    epoch: Instant,
+    open: Mutex<Vec<Open>>,
+}
+
+struct Open {
+    id: u64,
+    stream: TcpStream,
+    state: Arc<AtomicU64>,
+}
+
+impl Registry {
+    fn now(&self) -> u64 {
+        (self.epoch.elapsed().as_nanos() as u64).clamp(1, EVICTED - 1)
+    }
+
+    /// Registers a connection when there is room, making room by closing the oldest waiting one.
+    fn admit(&self, id: u64, stream: &TcpStream, max: usize) -> Option<Arc<AtomicU64>> {
+        let mut open = lock(&self.open);
+        while open.len() >= max.max(1) {
+            let oldest = open
+                .iter()
+                .enumerate()
+                .filter_map(|(at, c)| {
+                    let since = c.state.load(Ordering::SeqCst);
+                    (since != BUSY && since != EVICTED).then_some((since, at))
+                })
+                .min()?;
+            let (since, at) = oldest;
+            let victim = open.swap_remove(at);
+            // It may have just received a request: then it is busy and stays.
+            if victim
+                .state
+                .compare_exchange(since, EVICTED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                let _ = victim.stream.shutdown(Shutdown::Both);
+            } else {
+                open.push(victim);
+            }
+        }
+        let state = Arc::new(AtomicU64::new(self.now()));
+        open.push(Open {
+            id,
+            stream: stream.try_clone().ok()?,
+            state: state.clone(),
+        });
+        Some(state)
+    }
+
+    fn remove(&self, id: u64) {
+        lock(&self.open).retain(|c| c.id != id);
+    }
+}
+
+/// Locks even if a connection thread panicked while holding the lock: the list stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn accept_loop(
     listener: TcpListener,
     limits: Limits,
@@ -141,8 +205,11 @@ fn accept_loop(
     after: AfterResponse,
     stopping: Arc<AtomicBool>,
 ) {
-    let open = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
+    let registry = Arc::new(Registry {
+        epoch: Instant::now(),
+        open: Mutex::new(Vec::new()),
+    });
+    for (id, stream) in (0u64..).zip(listener.incoming()) {
         if stopping.load(Ordering::SeqCst) {
             return;
         }
@@ -151,143 +218,119 @@ fn accept_loop(
             std::thread::sleep(Duration::from_millis(10));
             continue;
         };
-        if open.load(Ordering::SeqCst) >= limits.max_connections {
+        let Some(state) = registry.admit(id, &stream, limits.max_connections) else {
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             let _ = stream.write_all(
                 b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n",
             );
             continue;
-        }
-        open.fetch_add(1, Ordering::SeqCst);
-        let (handler, after, stopping, open_count) = (
+        };
+        let (handler, after, stopping, own_registry) = (
             handler.clone(),
             after.clone(),
             stopping.clone(),
-            open.clone(),
+            registry.clone(),
         );
         let spawned = std::thread::Builder::new()
-            .name("beecloud-emulator-conn".into())
+            .name("http-connection".into())
             .spawn(move || {
-                serve_connection(stream, limits, &handler, &after, &stopping);
-                open_count.fetch_sub(1, Ordering::SeqCst);
+                let conn = Connection {
+                    wire: Wire {
+                        stream,
+                        buffer: Vec::new(),
+                    },
+                    state,
+                    registry: own_registry.clone(),
+                };
+                serve_connection(conn, limits, &handler, &after, &stopping);
+                own_registry.remove(id);
             });
         if spawned.is_err() {
-            open.fetch_sub(1, Ordering::SeqCst);
+            registry.remove(id);
         }
     }
 }
 
-/// Why a connection ends.
-enum ReadError {
-    /// Closed, timed out, or unreadable: nothing to answer.
-    Gone,
-    /// Answer this status, then close.
-    Refuse(u16, &'static str),
-    /// Too large: answer 413, read and drop what the client still sends (up to a cap, within the body
-    /// deadline) so that it sees the answer rather than a reset, then close.
-    TooLarge(usize),
-}
-
-/// A refused body is drained up to this size; beyond it the connection is simply closed.
-const MAX_DRAIN_BYTES: usize = 16 * 1024 * 1024;
-
 struct Connection {
-    stream: TcpStream,
-    /// Bytes read but not consumed yet (the start of a pipelined request).
-    buffer: Vec<u8>,
+    wire: Wire,
+    state: Arc<AtomicU64>,
+    registry: Arc<Registry>,
 }
 
-/// How long an idle connection sleeps between looks at the stop flag.
+/// How long a waiting connection sleeps between looks at the stop flag.
 const STOP_POLL: Duration = Duration::from_millis(250);
 
 impl Connection {
-    /// Reads more bytes, waiting at most until `deadline`; `false` when the peer closed or time is up.
-    fn fill(&mut self, deadline: Instant) -> bool {
-        self.fill_or_timeout(deadline) == Some(true)
-    }
-
-    /// `Some(true)`: bytes arrived; `Some(false)`: the peer closed or failed; `None`: `deadline` passed.
-    fn fill_or_timeout(&mut self, deadline: Instant) -> Option<bool> {
-        let left = deadline.checked_duration_since(Instant::now())?;
-        if self
-            .stream
-            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-            .is_err()
-        {
-            return Some(false);
-        }
-        let mut chunk = [0u8; 16 * 1024];
-        match self.stream.read(&mut chunk) {
-            Ok(0) => Some(false),
-            Ok(n) => {
-                self.buffer.extend_from_slice(&chunk[..n]);
-                Some(true)
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                None
-            }
-            Err(_) => Some(false),
-        }
-    }
-
-    /// Waits for the first byte of the next request, up to `idle`, giving up early when the server stops.
-    fn await_request(&mut self, idle: Duration, stopping: &AtomicBool) -> bool {
-        let idle_deadline = Instant::now() + idle;
-        while self.buffer.is_empty() {
+    /// Waits for the first byte of the next request, up to `wait`, giving up early when the server stops
+    /// or the acceptor closed this connection to make room. Marks the connection busy when a request begins.
+    fn await_request(&mut self, wait: Duration, stopping: &AtomicBool) -> bool {
+        let since = self.registry.now();
+        self.state.store(since, Ordering::SeqCst);
+        let deadline = Instant::now() + wait;
+        while self.wire.buffer.is_empty() {
             if stopping.load(Ordering::SeqCst) {
                 return false;
             }
-            let slice_end = (Instant::now() + STOP_POLL).min(idle_deadline);
-            match self.fill_or_timeout(slice_end) {
+            let slice_end = (Instant::now() + STOP_POLL).min(deadline);
+            match self.wire.fill_or_timeout(slice_end) {
                 Some(true) => {}
                 Some(false) => return false,
-                None if Instant::now() >= idle_deadline => return false,
+                None if Instant::now() >= deadline => return false,
                 None => {}
             }
         }
-        true
+        self.state
+            .compare_exchange(since, BUSY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
     }
 }
 
 fn serve_connection(
-    stream: TcpStream,
+    mut conn: Connection,
     limits: Limits,
     handler: &Handler,
     after: &AfterResponse,
     stopping: &AtomicBool,
 ) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(limits.write_timeout));
-    let mut conn = Connection {
-        stream,
-        buffer: Vec::new(),
-    };
+    let _ = conn.wire.stream.set_nodelay(true);
+    let _ = conn
+        .wire
+        .stream
+        .set_write_timeout(Some(limits.write_timeout));
+    let peer = conn
+        .wire
+        .stream
+        .peer_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let mut wait = limits.first_byte_timeout;
     while !stopping.load(Ordering::SeqCst) {
-        if !conn.await_request(limits.idle_timeout, stopping) {
+        if !conn.await_request(wait, stopping) {
             break;
         }
-        let (request, keep_alive) = match read_request(&mut conn, &limits) {
+        wait = limits.idle_timeout;
+        let (request, keep_alive) = match read_request(&mut conn.wire, &limits, peer) {
             Ok(read) => read,
             Err(ReadError::Gone) => break,
             Err(ReadError::Refuse(status, text)) => {
-                let _ = write_full(&mut conn.stream, status, &[], text.as_bytes(), false);
+                let _ = write_full(&mut conn.wire.stream, status, &[], text.as_bytes(), false);
                 break;
             }
             Err(ReadError::TooLarge(length)) => {
-                let _ = write_full(&mut conn.stream, 413, &[], b"request body too large", false);
+                let _ = write_full(
+                    &mut conn.wire.stream,
+                    413,
+                    &[],
+                    b"request body too large",
+                    false,
+                );
                 let deadline = Instant::now() + limits.body_timeout;
                 let mut left = length
                     .min(MAX_DRAIN_BYTES)
-                    .saturating_sub(conn.buffer.len());
-                conn.buffer.clear();
-                while left > 0 && conn.fill(deadline) {
-                    left = left.saturating_sub(conn.buffer.len());
-                    conn.buffer.clear();
+                    .saturating_sub(conn.wire.buffer.len());
+                conn.wire.buffer.clear();
+                while left > 0 && conn.wire.fill(deadline) {
+                    left = left.saturating_sub(conn.wire.buffer.len());
+                    conn.wire.buffer.clear();
                 }
                 break;
             }
@@ -295,171 +338,29 @@ fn serve_connection(
         if stopping.load(Ordering::SeqCst) {
             break;
         }
-        match handler(request) {
+        // A bug in one handler must not take the connection's thread down silently.
+        let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(request)))
+            .unwrap_or_else(|_| Response::text(500, "internal error"));
+        match response {
             Response::Full {
                 status,
                 headers,
                 body,
             } => {
-                let written = write_full(&mut conn.stream, status, &headers, &body, keep_alive);
+                let written =
+                    write_full(&mut conn.wire.stream, status, &headers, &body, keep_alive);
                 after();
                 if written.is_err() || !keep_alive {
                     break;
                 }
             }
             Response::RawThenClose(bytes) => {
-                let _ = conn.stream.write_all(&bytes);
-                let _ = conn.stream.flush();
+                let _ = conn.wire.stream.write_all(&bytes);
+                let _ = conn.wire.stream.flush();
                 after();
                 break;
             }
         }
     }
-    let _ = conn.stream.shutdown(Shutdown::Both);
-}
-
-/// Reads one request; the flag says whether the connection may be kept alive after it.
-fn read_request(conn: &mut Connection, limits: &Limits) -> Result<(Request, bool), ReadError> {
-    // The first byte is there (`await_request`); the whole head must follow within its deadline.
-    let head_deadline = Instant::now() + limits.head_timeout;
-    let head_end = loop {
-        if let Some(at) = find(&conn.buffer, b"\r\n\r\n") {
-            break at;
-        }
-        if conn.buffer.len() > limits.max_head_bytes {
-            return Err(ReadError::Refuse(431, "request head too large"));
-        }
-        if !conn.fill(head_deadline) {
-            return Err(ReadError::Gone);
-        }
-    };
-    if head_end > limits.max_head_bytes {
-        return Err(ReadError::Refuse(431, "request head too large"));
-    }
-    let head = String::from_utf8_lossy(&conn.buffer[..head_end]).into_owned();
-    conn.buffer.drain(..head_end + 4);
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().unwrap_or_default();
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(ReadError::Refuse(400, "malformed request line"));
-    };
-    let mut headers = Vec::new();
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(ReadError::Refuse(400, "malformed header"));
-        };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if header("transfer-encoding").is_some() {
-        return Err(ReadError::Refuse(411, "send a Content-Length, not chunks"));
-    }
-    let length = match header("content-length") {
-        None => 0,
-        Some(text) => text
-            .parse::<usize>()
-            .map_err(|_| ReadError::Refuse(400, "bad Content-Length"))?,
-    };
-    if length > limits.max_body_bytes {
-        return Err(ReadError::TooLarge(length));
-    }
-    let connection = header("connection")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let keep_alive = if version == "HTTP/1.0" {
-        connection.contains("keep-alive")
-    } else {
-        !connection.contains("close")
-    };
-    if length > conn.buffer.len()
-        && header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-    {
-        let _ = conn.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
-    }
-    let body_deadline = Instant::now() + limits.body_timeout;
-    while conn.buffer.len() < length {
-        if !conn.fill(body_deadline) {
-            return Err(ReadError::Gone);
-        }
-    }
-    let body: Vec<u8> = conn.buffer.drain(..length).collect();
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let request = Request {
-        method: method.to_ascii_uppercase(),
-        path: path.to_owned(),
-        query: query.to_owned(),
-        headers,
-        body,
-    };
-    Ok((request, keep_alive))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Writes the whole response in one write (head and body apart would meet Nagle and delayed ACKs).
-fn write_full(
-    stream: &mut TcpStream,
-    status: u16,
-    headers: &[(&'static str, String)],
-    body: &[u8],
-    keep_alive: bool,
-) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\n",
-        reason(status),
-        body.len()
-    );
-    if !headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-    {
-        head.push_str("Content-Type: text/plain; charset=utf-8\r\n");
-    }
-    for (name, value) in headers {
-        // A value that could split the header (CR, LF…) is dropped rather than sent.
-        if !value.chars().any(char::is_control) {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-    }
-    if !keep_alive {
-        head.push_str("Connection: close\r\n");
-    }
-    head.push_str("\r\n");
-    let mut raw = head.into_bytes();
-    raw.extend_from_slice(body);
-    stream.write_all(&raw)?;
-    stream.flush()
-}
-
-/// The standard reason phrase of a status code.
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        303 => "See Other",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        411 => "Length Required",
-        413 => "Payload Too Large",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Status",
-    }
+    let _ = conn.wire.stream.shutdown(Shutdown::Both);
 }

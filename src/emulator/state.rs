@@ -26,27 +26,39 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     /// Where clients reach the server (`http://127.0.0.1:PORT` for a local bind).
     pub base_url: String,
+    /// The bound port.
+    pub port: u16,
+    /// This app's control paths: `/__emulator` for the first app, `/__emulator/apps/{app_id}` for others.
+    pub control_path: String,
     pub config: EmulatorConfig,
 }
 
 impl Shared {
-    pub(crate) fn new(config: EmulatorConfig, base_url: String) -> Shared {
+    pub(crate) fn new(config: EmulatorConfig, base_url: String, control_path: String) -> Shared {
         let public_url = config
             .public_url
             .as_deref()
             .map(|url| url.trim_end_matches('/').to_owned())
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| base_url.clone());
+        let mut store = Store::new(config.clone(), public_url);
+        store.control_path = control_path.clone();
         Shared {
             // The base of every handed-out URL lives in the store (a hook may change it).
-            store: Mutex::new(Store::new(config.clone(), public_url)),
+            store: Mutex::new(store),
             wake: Condvar::new(),
             faults: Mutex::new(Vec::new()),
             requests: Mutex::new(RequestLog::default()),
             sink: Mutex::new(VecDeque::new()),
             sink_wake: Condvar::new(),
             stopping: AtomicBool::new(false),
+            port: base_url
+                .rsplit(':')
+                .next()
+                .and_then(|port| port.parse().ok())
+                .unwrap_or_default(),
             base_url,
+            control_path,
             config,
         }
     }

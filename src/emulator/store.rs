@@ -156,6 +156,10 @@ pub(crate) struct Store {
     pub base_url: String,
     clock_offset_ms: i64,
     serial: u64,
+    /// Bytes the records are counted at (see `EmulatorLimits::store_bytes`).
+    pub record_bytes: usize,
+    /// The app's control paths (`/__emulator`, or `/__emulator/apps/{app_id}`): its own sink is there.
+    pub control_path: String,
     /// Append-only; records are found through the indexes below (insert with [`Store::insert_bill`] etc.).
     pub bills: Vec<Bill>,
     pub refunds: Vec<Refund>,
@@ -197,6 +201,8 @@ impl Store {
             base_url,
             clock_offset_ms: 0,
             serial: 0,
+            record_bytes: 0,
+            control_path: super::core::CONTROL_PREFIX.to_owned(),
             bills: Vec::new(),
             refunds: Vec::new(),
             transfers: Vec::new(),
@@ -248,16 +254,25 @@ impl Store {
         self.outbox.shift_schedule(shift);
     }
 
-    /// Builds, signs and queues the webhook of `event`; without a destination URL nothing is queued. The first
+    /// Builds, signs and queues the webhook of `event` (to the own sink when no URL is set). The first
     /// attempt waits [`EmulatorConfig::webhook_first_delay`], so it never overtakes the reply.
     pub(crate) fn emit_webhook(&mut self, event: WebhookEvent) {
         let timestamp = self.now_ms();
-        if let Some(built) = webhooks::build(&self.app, event, timestamp) {
+        if let Some(built) = webhooks::build(
+            &self.app,
+            event,
+            timestamp,
+            &format!("{}{}", self.base_url, self.control_path),
+        ) {
             let first_delay_ms =
                 i64::try_from(self.app.webhook_first_delay.as_millis()).unwrap_or(0);
             let due = timestamp.saturating_add(first_delay_ms);
-            self.outbox
-                .push(built, due, self.app.limits.webhook_history);
+            self.outbox.push(
+                built,
+                due,
+                self.app.limits.webhook_history,
+                self.app.limits.webhook_history_bytes,
+            );
         }
     }
 

@@ -38,7 +38,7 @@ pub(crate) struct WebhookEvent {
 /// One queued webhook and its delivery state.
 pub(crate) struct Delivery {
     url: String,
-    /// Scheme + host + port: deliveries to one destination go one at a time, destinations in parallel.
+    /// Deliveries to one destination (URL) go one at a time, destinations in parallel.
     destination: String,
     body: Value,
     /// (app_id, secret) of a legacy `sign` push that every retry re-stamps (Part C Q3).
@@ -50,6 +50,8 @@ pub(crate) struct Delivery {
     /// Emulator-clock time of the next attempt; `None` when finished (delivered or gave up).
     next_due_ms: Option<i64>,
     in_flight: bool,
+    /// Bytes held: URL, body and last response.
+    size: usize,
 }
 
 /// The webhook queue and delivery log.
@@ -58,6 +60,8 @@ pub(crate) struct Outbox {
     deliveries: VecDeque<Delivery>,
     /// Sequence number of `deliveries[0]` (pruning drops from the front).
     first_seq: u64,
+    /// The sum of the deliveries' sizes.
+    bytes: usize,
 }
 
 /// An attempt the delivery thread is about to make.
@@ -68,13 +72,10 @@ pub(crate) struct Attempt {
     pub body: String,
 }
 
-/// `scheme://host:port` of a URL (the whole URL when it has no path).
+/// The queue a delivery waits in: its URL without a fragment. Pushes to one URL go one at a time, in
+/// order; different URLs, even on one host, go in parallel, so a slow receiver delays only its own URL.
 fn destination_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    url[..end].to_ascii_lowercase()
+    url.split('#').next().unwrap_or(url).to_owned()
 }
 
 impl Outbox {
@@ -134,15 +135,16 @@ impl Outbox {
         due
     }
 
-    /// Drops the oldest finished deliveries while more than `keep` are finished.
-    pub(crate) fn prune(&mut self, keep: usize) {
+    /// Drops the oldest finished deliveries while more than `keep` are finished or they hold more than
+    /// `keep_bytes`.
+    pub(crate) fn prune(&mut self, keep: usize, keep_bytes: usize) {
         let finished = self
             .deliveries
             .iter()
             .filter(|d| d.next_due_ms.is_none())
             .count();
         let mut excess = finished.saturating_sub(keep);
-        while excess > 0 {
+        while excess > 0 || self.bytes > keep_bytes {
             let Some(front) = self.deliveries.front() else {
                 return;
             };
@@ -150,16 +152,27 @@ impl Outbox {
                 // Keep the order: a pending head stops the pruning (it finishes within ~36 h).
                 return;
             }
-            self.deliveries.pop_front();
+            if let Some(old) = self.deliveries.pop_front() {
+                self.bytes -= old.size;
+            }
             self.first_seq += 1;
-            excess -= 1;
+            excess = excess.saturating_sub(1);
         }
+    }
+
+    /// Deliveries still to be attempted (queued or retrying).
+    pub(crate) fn pending(&self) -> usize {
+        self.deliveries
+            .iter()
+            .filter(|d| d.next_due_ms.is_some())
+            .count()
     }
 
     /// Forgets every delivery (reset).
     pub(crate) fn clear(&mut self) {
         self.first_seq += self.deliveries.len() as u64;
         self.deliveries.clear();
+        self.bytes = 0;
     }
 
     /// How long until the next attempt falls due.
@@ -190,7 +203,11 @@ impl Outbox {
         let first = *d.first_attempt_ms.get_or_insert(started_ms);
         // Judged by the body only (the docs never mention the status); whitespace around it is forgiven.
         let success = matches!(&response, Ok(body) if body.trim() == "success");
-        d.last_response = Some(response.unwrap_or_else(|err| err));
+        let response = response.unwrap_or_else(|err| err);
+        let old_response = d.last_response.as_ref().map_or(0, String::len);
+        d.size = d.size - old_response + response.len();
+        self.bytes = self.bytes - old_response + response.len();
+        d.last_response = Some(response);
         if success {
             d.delivered = true;
             d.next_due_ms = None;
@@ -204,14 +221,32 @@ impl Outbox {
     }
 }
 
-/// Builds and signs the webhook of `event` for `app` at `timestamp` (server-semantics §9.2–9.4, 9.6):
-/// the destination URL and the body, or `None` without a destination.
-pub(crate) fn build(app: &EmulatorConfig, event: WebhookEvent, timestamp: i64) -> Option<Built> {
-    let url = event.notify_url.clone().or_else(|| match event.ns {
+/// Where pushes go when neither the request nor the app names a URL: the app's own sink, under its
+/// control URL (`…/sink/live` or `…/sink/test`), delivered in-process.
+pub(crate) const OWN_SINK_PATH: &str = "/sink/";
+
+/// Builds and signs the webhook of `event` for `app` at `timestamp`: the destination URL (the request's
+/// `notify_url`, else the app's webhook URL, else the own sink under `control_url`) and the body.
+pub(crate) fn build(
+    app: &EmulatorConfig,
+    event: WebhookEvent,
+    timestamp: i64,
+    control_url: &str,
+) -> Option<Built> {
+    let configured = match event.ns {
         Namespace::Live => app.webhook_url.clone(),
         Namespace::Sandbox => app.test_webhook_url.clone(),
-    });
-    let url = url.filter(|u| !u.is_empty())?;
+    };
+    let own_sink = match event.ns {
+        Namespace::Live => "live",
+        Namespace::Sandbox => "test",
+    };
+    let url = event
+        .notify_url
+        .clone()
+        .or(configured)
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("{control_url}{OWN_SINK_PATH}{own_sink}"));
     let live_signature = signature(
         &app.app_id,
         &event.transaction_id,
@@ -279,10 +314,14 @@ pub(crate) struct Built {
 }
 
 impl Outbox {
-    /// Queues a delivery whose first attempt falls due at `due_ms`, then prunes the history to `history`.
-    pub(crate) fn push(&mut self, built: Built, due_ms: i64, history: usize) {
+    /// Queues a delivery whose first attempt falls due at `due_ms`, then prunes the history to `history`
+    /// entries and `history_bytes`.
+    pub(crate) fn push(&mut self, built: Built, due_ms: i64, history: usize, history_bytes: usize) {
         let Built { url, body, restamp } = built;
+        let size = url.len() + body.to_string().len();
+        self.bytes += size;
         self.deliveries.push_back(Delivery {
+            size,
             destination: destination_of(&url),
             url,
             body,
@@ -294,7 +333,7 @@ impl Outbox {
             next_due_ms: Some(due_ms),
             in_flight: false,
         });
-        self.prune(history);
+        self.prune(history, history_bytes);
     }
 }
 
@@ -345,8 +384,29 @@ mod tests {
             legacy_sign("AID", "TSEC", 1_426_817_510_111),
             "8e320971c054a65a5444c801f6c2898c"
         );
-        assert_eq!(destination_of("http://Host:8/a?b"), "http://host:8");
-        assert_eq!(destination_of("http://h"), "http://h");
+        assert_eq!(destination_of("http://Host:8/a?b#c"), "http://Host:8/a?b");
+        assert_ne!(destination_of("http://h/a"), destination_of("http://h/b"));
+    }
+
+    #[test]
+    fn finished_deliveries_are_pruned_by_bytes() {
+        let mut outbox = Outbox::default();
+        for n in 0..20 {
+            let built = Built {
+                url: format!("http://host/{n}"),
+                body: Value::String("x".repeat(1000)),
+                restamp: None,
+            };
+            outbox.push(built, 0, 100, 5_000);
+            let seq = outbox.first_seq + outbox.deliveries.len() as u64 - 1;
+            outbox.take_due(1, &HashSet::new());
+            outbox.record(seq, 1, Ok("success".into()), 1.0);
+            outbox.prune(100, 5_000);
+        }
+        assert!(outbox.bytes <= 5_000, "{} bytes", outbox.bytes);
+        assert_eq!(outbox.deliveries.len(), 4);
+        let held: usize = outbox.deliveries.iter().map(|d| d.size).sum();
+        assert_eq!(held, outbox.bytes);
     }
 
     #[test]
@@ -358,7 +418,7 @@ mod tests {
                 body: Value::Null,
                 restamp: None,
             };
-            outbox.push(built, 0, 100);
+            outbox.push(built, 0, 100, usize::MAX);
         }
         let due = outbox.take_due(1, &HashSet::new());
         assert_eq!(due.len(), MAX_DESTINATIONS_IN_FLIGHT);
@@ -388,6 +448,7 @@ mod tests {
             first_attempt_ms: None,
             next_due_ms: Some(0),
             in_flight: false,
+            size: 0,
         });
         let mut expected = vec![];
         for k in 1..MAX_ATTEMPTS {

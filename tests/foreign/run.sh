@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The foreign-client test: the official Python SDK (beecloud 3.6.0 from PyPI) against the emulator binary.
+# The foreign-client test: the official Python SDK (beecloud 3.6.0 from PyPI) against the emulator binary,
+# then two worker processes, each with its own app on the same emulator.
 # Usage: tests/foreign/run.sh PATH/TO/beecloud-emulator   (CI builds it first; see .ci/run)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,3 +26,4 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 "$venv/bin/python" "$here/python_sdk.py" "http://127.0.0.1:$port"
+"$venv/bin/python" "$here/python_apps.py" "http://127.0.0.1:$port"

@@ -1,0 +1,136 @@
+//! Memory bounded by bytes, over real HTTP on 127.0.0.1: the record store refuses new records at its
+//! limit with a BeeCloud-style error (never dropping a kept one), and the webhook sink drops its oldest
+//! pushes. One test, so that no other test's allocations blur the RSS figures.
+#![cfg(all(feature = "emulator", target_os = "linux"))]
+
+use std::time::Duration;
+
+use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorLimits};
+use serde_json::{Value, json};
+
+fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1 << 20) as f64
+}
+
+fn signed_pay(emu: &Emulator, bill_no: &str, padding: usize) -> String {
+    let config = emu.config();
+    let timestamp = emu.now_ms();
+    let sign = format!(
+        "{:x}",
+        md5::compute(format!("{}{timestamp}{}", config.app_id, config.app_secret))
+    );
+    json!({
+        "app_id": config.app_id, "timestamp": timestamp, "app_sign": sign,
+        "channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t",
+        "optional": { "pad": "x".repeat(padding) },
+    })
+    .to_string()
+}
+
+#[test]
+fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
+    const LIMIT: usize = 8 << 20;
+    let limits = EmulatorLimits {
+        store_bytes: LIMIT,
+        sink_bytes: LIMIT,
+        ..EmulatorLimits::default()
+    };
+    let log_bytes = limits.log_bytes;
+    let emu = Emulator::start_with(EmulatorConfig {
+        limits,
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(20)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+
+    // E6: 60 bills of ~1 MiB each (7.5 times the limit).
+    let before = rss_bytes();
+    let (mut kept, mut refused) = (0, 0);
+    for n in 0..60 {
+        let body = signed_pay(&emu, &format!("memory{n:06}"), 1000 * 1024);
+        let mut answer = agent
+            .post(format!("{}/2/rest/bill", emu.base_url()))
+            .header("Content-Type", "application/json")
+            .send(body)
+            .unwrap();
+        let reply: Value =
+            serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+        match reply["result_code"].as_i64() {
+            Some(0) => kept += 1,
+            Some(14) => {
+                refused += 1;
+                let detail = reply["err_detail"].as_str().unwrap();
+                assert!(detail.contains("store_bytes"), "{reply}");
+            }
+            _ => panic!("bill {n}: {reply}"),
+        }
+    }
+    let grown = rss_bytes().saturating_sub(before);
+    eprintln!(
+        "E6: {kept} bills kept, {refused} refused; RSS growth {:.1} MiB (store limit {:.0} MiB)",
+        mib(grown),
+        mib(LIMIT)
+    );
+    assert!(kept >= 6 && refused >= 45, "{kept} kept, {refused} refused");
+    assert!(
+        grown < LIMIT + log_bytes + (32 << 20),
+        "grew {:.1} MiB",
+        mib(grown)
+    );
+    // The kept bills are all still there; a reset frees the room.
+    assert!(
+        emu.complete_payment("memory000000").is_ok(),
+        "the first bill is still kept"
+    );
+    emu.reset();
+    let body = signed_pay(&emu, "afterreset01", 10);
+    let mut answer = agent
+        .post(format!("{}/2/rest/bill", emu.base_url()))
+        .header("Content-Type", "application/json")
+        .send(body)
+        .unwrap();
+    let reply: Value = serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(reply["result_code"], 0, "{reply}");
+
+    // E7: 80 pushes of 1 MiB to the sink (10 times the limit).
+    let before = rss_bytes();
+    let push = format!(r#"{{"pad":"{}"}}"#, "y".repeat(1000 * 1024));
+    for _ in 0..80 {
+        let answer = agent
+            .post(format!("{}/sink/x", emu.control_url()))
+            .header("Content-Type", "application/json")
+            .send(push.as_str())
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+    }
+    let received = emu.webhook_sink().received();
+    let held: usize = received.iter().map(|r| r.path.len() + r.body.len()).sum();
+    let grown = rss_bytes().saturating_sub(before);
+    eprintln!(
+        "E7: the sink holds {} pushes, {:.1} MiB; RSS growth {:.1} MiB (sink limit {:.0} MiB)",
+        received.len(),
+        mib(held),
+        mib(grown),
+        mib(LIMIT)
+    );
+    assert!(
+        held <= LIMIT && received.len() >= 6,
+        "{} pushes",
+        received.len()
+    );
+    assert!(
+        grown < LIMIT + log_bytes + (32 << 20),
+        "grew {:.1} MiB",
+        mib(grown)
+    );
+}
