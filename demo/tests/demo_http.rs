@@ -480,7 +480,7 @@ fn an_alipay_refund_keeps_its_confirmation_link_in_the_list_and_on_its_page() {
     assert_eq!(created.status, 303, "{}", created.body);
     let emulator = running.demo().emulator.as_ref().expect("the emulator");
     emulator.complete_payment(&bill_no).expect("paid");
-    let refund_no = format!("{}32", beecloud::utils::order_num_on_datetime());
+    let refund_no = format!("{}32", beecloud::utils::order_num_on_beijing_datetime());
     let refunded = tab.post(
         "/op/refund",
         &[
