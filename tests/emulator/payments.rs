@@ -7,17 +7,13 @@ use std::time::{Duration, Instant};
 
 use beecloud::emulator::{Emulator, EmulatorConfig, Fault};
 
-mod support;
+use crate::support;
 use serde_json::{Value, json};
-use support::form_encode;
+use support::{agent, form_encode, md5_hex};
 
 /// 2017-08-25 12:00 in Beijing: the date of every refund_no below.
 const T0: i64 = 1_503_633_600_000;
 const TODAY: &str = "20170825";
-
-fn md5_hex(text: &str) -> String {
-    format!("{:x}", md5::compute(text.as_bytes()))
-}
 
 /// Which secret signs a request.
 #[derive(Clone, Copy)]
@@ -72,14 +68,9 @@ impl Api {
 
     /// `fields` plus `app_id`, `timestamp`, `app_sign`.
     fn signed(&self, key: Key, fields: Value) -> Value {
-        let mut map = fields.as_object().cloned().unwrap_or_default();
-        let app_id = self.emu.config().app_id.clone();
+        let app_id = &self.emu.config().app_id;
         let timestamp = chrono::Utc::now().timestamp_millis();
-        let sign = md5_hex(&format!("{app_id}{timestamp}{}", self.secret(key)));
-        map.insert("app_id".into(), app_id.into());
-        map.insert("timestamp".into(), timestamp.into());
-        map.insert("app_sign".into(), sign.into());
-        Value::Object(map)
+        support::sign_fields(fields, app_id, timestamp, &self.secret(key))
     }
 
     fn url(&self, path: &str) -> String {
@@ -131,15 +122,6 @@ impl Api {
             .expect("the bill can be paid");
         id
     }
-}
-
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
 }
 
 fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<String>) -> (u16, String) {

@@ -130,7 +130,7 @@ fn serve(stream: TcpStream, reply: &str) -> Option<Vec<u8>> {
 
 // ---------------------------------------------------------------- fixtures
 
-mod emulated;
+use crate::support::emulated;
 use emulated::{fast_config, number, pay_params, refund_params};
 
 struct Env {

@@ -3,8 +3,8 @@
 //! sent once the server is there, and the whole call stays inside its deadline.
 #![cfg(feature = "emulator")]
 
-mod emulated;
-mod support;
+use crate::support;
+use crate::support::emulated;
 
 use std::time::{Duration, Instant};
 

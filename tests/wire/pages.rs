@@ -4,7 +4,7 @@
 //! that ignores `skip`, and refused filters.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use beecloud::entity::*;
 use beecloud::{BCError, BCQuery, sales};

@@ -14,7 +14,8 @@ use beecloud::utils::{
 use beecloud::{BCError, BCPay, BCQuery};
 use serde_json::{Value, json};
 
-mod emulated;
+use crate::support::emulated;
+use crate::support::md5_hex;
 use emulated::{Env, fast_config, number, pay_params, refund_params};
 
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -640,10 +641,6 @@ fn a_public_url_is_used_in_every_handed_out_url_while_binding_stays_local() {
 }
 
 // ---------------------------------------------------------------- raw requests (other SDKs' shapes)
-
-fn md5_hex(text: &str) -> String {
-    format!("{:x}", md5::compute(text.as_bytes()))
-}
 
 /// POSTs `body` to `/2/{path}` and returns the envelope.
 fn post_raw(emu: &Emulator, path: &str, body: Value) -> Value {

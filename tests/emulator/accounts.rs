@@ -10,6 +10,8 @@ use std::time::Duration;
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use serde_json::{Map, Value, json};
 
+use crate::support::{self, md5_hex};
+
 const MISS_PARAM: i64 = 4;
 const PARAM_INVALID: i64 = 5;
 
@@ -31,11 +33,7 @@ impl Client {
             ..Default::default()
         };
         let emu = Emulator::start_with(config).expect("emulator starts");
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
+        let agent = support::agent(Duration::from_secs(10));
         Client {
             emu,
             agent,
@@ -52,10 +50,7 @@ impl Client {
             &config.app_secret
         };
         let timestamp = chrono::Utc::now().timestamp_millis();
-        let sign = format!(
-            "{:x}",
-            md5::compute(format!("{}{}{}", config.app_id, timestamp, secret))
-        );
+        let sign = md5_hex(&format!("{}{timestamp}{secret}", config.app_id));
         vec![
             ("app_id", config.app_id.clone().into()),
             ("timestamp", timestamp.into()),

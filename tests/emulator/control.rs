@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorError};
 
-mod support;
+use crate::support;
+use crate::support::emulated::{self, emu_day};
 use serde_json::{Value, json};
 
 struct Client {
@@ -18,11 +19,7 @@ impl Client {
     fn start(config: EmulatorConfig) -> Client {
         Client {
             emu: Emulator::start_with(config).unwrap(),
-            agent: ureq::Agent::config_builder()
-                .timeout_global(Some(Duration::from_secs(20)))
-                .http_status_as_error(false)
-                .build()
-                .into(),
+            agent: support::agent(Duration::from_secs(20)),
         }
     }
 
@@ -61,15 +58,8 @@ impl Client {
         answer
     }
 
-    fn signed(&self, secret: &str, mut fields: Value) -> Value {
-        let app_id = &self.emu.config().app_id;
-        let timestamp = self.emu.now_ms();
-        let sign = format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")));
-        let map = fields.as_object_mut().unwrap();
-        map.insert("app_id".into(), app_id.clone().into());
-        map.insert("timestamp".into(), timestamp.into());
-        map.insert("app_sign".into(), sign.into());
-        fields
+    fn signed(&self, secret: &str, fields: Value) -> Value {
+        emulated::signed(&self.emu, secret, fields)
     }
 
     /// A BeeCloud call with a JSON body, signed with `secret`.
@@ -143,13 +133,6 @@ impl Client {
     }
 }
 
-fn today(emu: &Emulator) -> String {
-    chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3_600_000)
-        .unwrap()
-        .format("%Y%m%d")
-        .to_string()
-}
-
 #[test]
 fn the_control_api_drives_a_whole_flow_over_http() {
     let client = Client::start(EmulatorConfig::default());
@@ -211,7 +194,7 @@ fn the_control_api_drives_a_whole_flow_over_http() {
         "POST",
         "rest/refund",
         &client.master(),
-        json!({"bill_no": "control00002", "refund_no": format!("{}001", today(&client.emu)), "refund_fee": 10}),
+        json!({"bill_no": "control00002", "refund_no": format!("{}001", emu_day(&client.emu)), "refund_fee": 10}),
     );
     assert_eq!(refund["result_code"], 0, "{refund}");
     client.ok(
@@ -461,7 +444,7 @@ fn errata_secrets_b13_pre_refunds_and_b14_bc_transfer_accept_the_app_secret() {
     let bill = client.pay("WX_NATIVE", "errata000013");
     client.emu.complete_payment(&bill).unwrap();
     let fields = |no: &str, approval: bool| {
-        json!({"bill_no": "errata000013", "refund_no": format!("{}{no}", today(&client.emu)), "refund_fee": 5,
+        json!({"bill_no": "errata000013", "refund_no": format!("{}{no}", emu_day(&client.emu)), "refund_fee": 5,
                "need_approval": approval})
     };
     let direct = client.api("POST", "rest/refund", &client.app(), fields("131", false));
@@ -531,7 +514,7 @@ fn errata_b17_bc_refunds_and_b27_posted_history_bills() {
         "POST",
         "rest/refund",
         &client.master(),
-        json!({"bill_no": "errata000017", "refund_no": format!("{}171", today(&client.emu)), "refund_fee": 10,
+        json!({"bill_no": "errata000017", "refund_no": format!("{}171", emu_day(&client.emu)), "refund_fee": 10,
                "channel": "BC"}),
     );
     assert_eq!(refund["result_code"], 0, "{refund}");

@@ -2,9 +2,9 @@
 //! refund, live pushes carrying only `sign`, stale and future stamps, `sign` as a fallback for a bad
 //! `signature`, fields re-split across the signature's boundaries, undocumented types, channels and
 //! fees. Genuine pushes are signed here with an independent MD5. The one-call receiver, which also
-//! confirms every push by a query, is tested in tests/webhook_receipt.rs.
+//! confirms every push by a query, is tested in tests/security/webhook_receipt.rs.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

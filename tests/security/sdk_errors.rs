@@ -3,7 +3,7 @@
 //! `None` params, explicit falsy values, no retries, redacted errors, concurrency).
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::error::Error as _;

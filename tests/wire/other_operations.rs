@@ -3,7 +3,7 @@
 //! signature, fields, the typed result, the local checks (nothing sent) and test mode.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery};

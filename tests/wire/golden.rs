@@ -16,7 +16,7 @@
 //! `local_timestamp_since_epoch` runs in a child process with `TZ=Asia/Shanghai`.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -32,7 +32,7 @@ use support::{
     APP_ID, APP_SECRET, CaptureServer, CapturedRequest, MASTER_SECRET, Reply, TEST_SECRET, bc_app,
 };
 
-const GOLDEN: &str = include_str!("fixtures/python-3.6.0-examples.jsonl");
+const GOLDEN: &str = include_str!("../fixtures/python-3.6.0-examples.jsonl");
 
 const BILL_NO: &str = "201708251200001";
 const TITLE: &str = "Python 支付测试";
@@ -1023,7 +1023,12 @@ const CHILD_FLAG: &str = "BEECLOUD_GOLDEN_CHILD";
 /// Re-runs this test binary with `TZ=tz`, filtered to the child test `test`, which must pass.
 fn run_child(test: &str, tz: &str) {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            &support::test_path(module_path!(), test),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("TZ", tz)
         .env(CHILD_FLAG, test)
         .output()

@@ -9,7 +9,7 @@ use beecloud::emulator::{Emulator, Fault};
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery, NETWORK_ERROR};
 
-mod emulated;
+use crate::support::emulated;
 
 fn emulator() -> Emulator {
     Emulator::start_with(emulated::fast_config()).expect("emulator starts")

@@ -4,8 +4,8 @@
 //! the same number succeeds exactly once.
 #![cfg(feature = "emulator")]
 
-mod emulated;
-mod support;
+use crate::support;
+use crate::support::emulated;
 
 use std::time::Duration;
 

@@ -58,6 +58,20 @@ pub fn emu_day(emu: &Emulator) -> String {
         .to_string()
 }
 
+/// `fields` signed by hand for `emu`'s first app with `secret`, stamped with the emulator's clock.
+pub fn signed(emu: &Emulator, secret: &str, fields: serde_json::Value) -> serde_json::Value {
+    super::sign_fields(fields, &emu.config().app_id, emu.now_ms(), secret)
+}
+
+/// A signed 1-fen WX_NATIVE pay request for `bill_no`, as a JSON body.
+pub fn pay_body(emu: &Emulator, bill_no: &str) -> serde_json::Value {
+    signed(
+        emu,
+        &emu.config().app_secret,
+        serde_json::json!({"channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t"}),
+    )
+}
+
 /// A fresh, valid `refund_no` for the emulator's day.
 pub fn refund_no(emu: &Emulator) -> String {
     format!("{}R{:06}", emu_day(emu), serial())

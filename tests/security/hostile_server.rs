@@ -9,7 +9,7 @@
 //! parameters, so that each one reaches the wire.)
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

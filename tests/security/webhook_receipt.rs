@@ -5,8 +5,8 @@
 //! forgeries are made here with an independent MD5, as an attacker holding the app would.
 #![cfg(feature = "emulator")]
 
-mod emulated;
-mod support;
+use crate::support;
+use crate::support::emulated;
 
 use std::time::Duration;
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------- fixtures
 
-mod emulated;
+use crate::support::emulated;
 use emulated::{Env, emu_day, fast_config, number, pay_params, refund_params, serial};
 
 fn env() -> Env {
