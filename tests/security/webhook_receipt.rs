@@ -12,13 +12,13 @@ use std::time::Duration;
 
 use beecloud::BCError;
 use beecloud::emulator::{Emulator, WebhookSink};
-use beecloud::entity::{BCApp, BCChannelType, BCPlan, BCSubscription, BCTransferStatus};
+use beecloud::entity::{BCApp, BCChannelType, BCPlan, BCTransferStatus};
 use beecloud::utils::{
     BCConfirmedRecord, BCMemoryDedup, BCTransactionType, BCWebhookReceipt, WEBHOOK_FAIL,
     WEBHOOK_SUCCESS, receive_webhook,
 };
-use emulated::{Env, fast_config, number, pay_params, refund_params};
-use serde_json::{Map, Value, json};
+use emulated::{Env, fast_config, number, pay_params, refund_params, subscribe};
+use serde_json::{Value, json};
 use support::{CaptureServer, Reply, card_payout, md5_hex, now_ms};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -355,22 +355,6 @@ fn f4_a_replayed_push_is_acted_on_once() {
     assert!(seen.is_empty());
 }
 
-fn subscription(env: &Env, plan_id: &str, phone: &str, card_no: &str) -> String {
-    let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
-    let code = env.emu.last_sms_code(phone).unwrap();
-    let mut sub = BCSubscription::default();
-    sub.buyer_id = Some(number("buyer"));
-    sub.plan_id = Some(plan_id.into());
-    sub.bank_name = Some("招商银行".into());
-    sub.card_no = Some(card_no.into());
-    sub.id_name = Some("李四".into());
-    sub.id_no = Some("11010119900101123X".into());
-    sub.mobile = Some(phone.into());
-    sub.optional = Some(Map::new());
-    let created = env.pay.subscribe(&sub, &sms_id, &code, None).unwrap();
-    created.subscription.id.clone().unwrap()
-}
-
 /// F5: a captured subscription `sign` (299 s old) re-targeted at another subscription and
 /// outcome: the other subscription's own record decides.
 #[test]
@@ -381,8 +365,24 @@ fn f5_a_captured_subscription_sign_cannot_vouch_for_another_id_or_outcome() {
     plan.interval = Some("month".into());
     plan.name = Some("monthly".into());
     let plan_id = env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap();
-    let good = subscription(&env, &plan_id, "13700137001", "6225880000000001");
-    let bad = subscription(&env, &plan_id, "13700137002", "6225880000000002");
+    let buyers = [number("buyer"), number("buyer")];
+    let good = subscribe(
+        &env.pay,
+        &env.emu,
+        &plan_id,
+        &buyers[0],
+        "13700137001",
+        "6225880000000001",
+    );
+    let bad = subscribe(
+        &env.pay,
+        &env.emu,
+        &plan_id,
+        &buyers[1],
+        "13700137002",
+        "6225880000000002",
+    );
+    let (good, bad) = (good.id.unwrap(), bad.id.unwrap());
     env.emu
         .finish_subscription_verification(&good, true)
         .unwrap();

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
-use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams, BCRefundReqParams};
+use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams, BCRefundReqParams, BCSubscription};
 use beecloud::{BCPay, BCQuery};
 
 /// One emulator with an SDK pointed at it.
@@ -94,4 +94,34 @@ pub fn refund_params(emu: &Emulator, bill_no: &str, fee: i64) -> BCRefundReqPara
     params.bill_no = Some(bill_no.into());
     params.refund_fee = Some(fee);
     params
+}
+
+/// Subscribes `buyer` to `plan_id` with a card and an SMS code sent to `phone` (the code read
+/// from the emulator, as a customer would from the phone); `optional` names the buyer.
+pub fn subscribe(
+    pay: &BCPay,
+    emu: &Emulator,
+    plan_id: &str,
+    buyer: &str,
+    phone: &str,
+    card_no: &str,
+) -> BCSubscription {
+    let sms_id = pay.send_sms_passcode(phone).unwrap().sms_id.clone();
+    let code = emu.last_sms_code(phone).expect("a code was sent");
+    let mut sub = BCSubscription::default();
+    sub.buyer_id = Some(buyer.into());
+    sub.plan_id = Some(plan_id.into());
+    sub.bank_name = Some("招商银行".into());
+    sub.card_no = Some(card_no.into());
+    sub.id_name = Some("李四".into());
+    sub.id_no = Some("11010119900101123X".into());
+    sub.mobile = Some(phone.into());
+    sub.optional = Some(serde_json::Map::from_iter([(
+        "ref".to_string(),
+        serde_json::json!(buyer),
+    )]));
+    pay.subscribe(&sub, &sms_id, &code, None)
+        .unwrap()
+        .subscription
+        .clone()
 }
