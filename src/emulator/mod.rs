@@ -90,6 +90,8 @@ pub use self::config::{
 };
 pub use self::error::EmulatorError;
 pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
+#[doc(hidden)]
+pub use self::routes::route_table;
 use self::server::Listener;
 use self::state::Shared;
 

@@ -152,6 +152,22 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/coupon", Para, AppOrTest, Live, coupons::query_coupons),
 ];
 
+/// Every route's method, path pattern (after `/2/`) and encoding (`"json"`, `"para"` or `"pairs"`),
+/// in table order. Read-only, for tests that keep their own list of the routes and check it against
+/// this table.
+#[doc(hidden)]
+pub fn route_table() -> Vec<(&'static str, &'static str, &'static str)> {
+    let encoding = |encoding| match encoding {
+        JsonBody => "json",
+        Para => "para",
+        QueryPairs => "pairs",
+    };
+    ROUTES
+        .iter()
+        .map(|route| (route.method, route.path, encoding(route.encoding)))
+        .collect()
+}
+
 /// Routes only iOS calls (errata B12); answered only while `EmulatorConfig::ios_sandbox_routes` is on.
 pub(crate) const IOS_SANDBOX_PATHS: &[&str] = &[
     "rest/sandbox/refunds/count",

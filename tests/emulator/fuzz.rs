@@ -18,6 +18,8 @@ use support::form_encode;
 use support::garbage::{Rng, garbage};
 
 /// Every route: method, path (`{id}` and `{app_id}` filled per case) and how its fields travel.
+/// Written out here rather than read from the emulator, so that a route dropped from the emulator's
+/// table is noticed; `the_route_list_is_the_emulators_route_table` keeps the two in step.
 const ROUTES: &[(&str, &str, Travel)] = &[
     ("POST", "rest/bill", Body),
     ("POST", "rest/bill/confirm", Body),
@@ -103,6 +105,35 @@ enum Travel {
     Pairs,
 }
 use Travel::{Body, Pairs, Para};
+
+impl Travel {
+    /// The emulator's name for this encoding in `beecloud::emulator::route_table`.
+    fn name(self) -> &'static str {
+        match self {
+            Body => "json",
+            Para => "para",
+            Pairs => "pairs",
+        }
+    }
+}
+
+#[test]
+fn the_route_list_is_the_emulators_route_table() {
+    let mut ours: Vec<(&str, &str, &str)> = ROUTES
+        .iter()
+        .map(|(method, path, travel)| (*method, *path, travel.name()))
+        .collect();
+    let mut emulator = beecloud::emulator::route_table();
+    ours.sort_unstable();
+    emulator.sort_unstable();
+    let only_ours: Vec<_> = ours.iter().filter(|r| !emulator.contains(r)).collect();
+    let only_emulator: Vec<_> = emulator.iter().filter(|r| !ours.contains(r)).collect();
+    assert!(
+        only_ours.is_empty() && only_emulator.is_empty(),
+        "the fuzz list and the emulator's route table disagree:\n only in the fuzz list: {only_ours:?}\n only in the emulator: {only_emulator:?}"
+    );
+    assert_eq!(ours.len(), emulator.len(), "a route is listed twice");
+}
 
 /// Field names the API knows, so spoiled values reach the handlers' own checks.
 const FIELDS: &[&str] = &[
