@@ -24,7 +24,7 @@ fn signed_pay(emu: &Emulator, bill_no: &str, padding: usize) -> String {
 }
 
 #[test]
-fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
+fn the_store_and_the_sink_stay_within_their_byte_limits() {
     const LIMIT: usize = 8 << 20;
     let limits = EmulatorLimits {
         store_bytes: LIMIT,
@@ -39,7 +39,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     .unwrap();
     let agent = support::agent(Duration::from_secs(20));
 
-    // E6: 60 bills of ~1 MiB each (7.5 times the limit).
+    // The store: 60 bills of ~1 MiB each (7.5 times the limit).
     let before = rss_bytes();
     let (mut kept, mut refused) = (0, 0);
     for n in 0..60 {
@@ -63,7 +63,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     }
     let grown = rss_bytes().saturating_sub(before);
     eprintln!(
-        "E6: {kept} bills kept, {refused} refused; RSS growth {:.1} MiB (store limit {:.0} MiB)",
+        "store: {kept} bills kept, {refused} refused; RSS growth {:.1} MiB (store limit {:.0} MiB)",
         mib(grown),
         mib(LIMIT)
     );
@@ -88,7 +88,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     let reply: Value = serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(reply["result_code"], 0, "{reply}");
 
-    // E7: 80 pushes of 1 MiB to the sink (10 times the limit).
+    // The sink: 80 pushes of 1 MiB to the sink (10 times the limit).
     let before = rss_bytes();
     let push = format!(r#"{{"pad":"{}"}}"#, "y".repeat(1000 * 1024));
     for _ in 0..80 {
@@ -103,7 +103,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     let held: usize = received.iter().map(|r| r.path.len() + r.body.len()).sum();
     let grown = rss_bytes().saturating_sub(before);
     eprintln!(
-        "E7: the sink holds {} pushes, {:.1} MiB; RSS growth {:.1} MiB (sink limit {:.0} MiB)",
+        "the sink holds {} pushes, {:.1} MiB; RSS growth {:.1} MiB (sink limit {:.0} MiB)",
         received.len(),
         mib(held),
         mib(grown),

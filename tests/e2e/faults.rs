@@ -307,7 +307,7 @@ fn other_http_statuses() {
         );
         assert!(err.outcome_unknown());
     }
-    // A redirect is never followed: Python's `-1, 302, 'Found'` (wire-contract §7.2).
+    // A redirect is never followed: Python's `-1, 302, 'Found'`.
     let err = failure(302);
     assert!(
         matches!(

@@ -841,7 +841,7 @@ fn test_mode_uses_the_sandbox_and_refuses_14_operations_locally() {
     let params = pay_params(BCChannelType::WX_NATIVE, 1);
     let bill_no = params.bill_no.clone().unwrap();
     let bill = sandbox_pay.pay(&params).unwrap();
-    // The sandbox answers its mock cashier `url` for every channel (beyond-python.md B11).
+    // The sandbox answers its mock cashier `url` for every channel.
     assert!(bill.url.as_deref().is_some_and(|u| u.contains('?')));
     assert_eq!(
         env.emu.requests().last().unwrap().path,
@@ -1030,7 +1030,7 @@ fn webhook_destinations_notify_url_and_sandbox_test_url() {
     let sandbox_params = pay_params(BCChannelType::ALI_APP, 20);
     let sandbox_bill = BCPay::new(test_app).pay(&sandbox_params).unwrap();
     env.emu.complete_payment(&sandbox_bill.id).unwrap();
-    // Sandbox pushes carry only `sign` made with the test secret (errata B2, Part C Q2).
+    // Sandbox pushes carry only `sign` made with the test secret.
     let sandbox_body = sandbox_hook.wait_for(1)[0].clone();
     assert!(verify_webhook(&env.app, &sandbox_body).is_err());
     let push = verify_legacy_sign_webhook(
@@ -1289,7 +1289,8 @@ fn subscription_pushes_carry_retry_counter_and_notify_url_with_the_knob_and_neve
         assert!(push.get(key).is_none(), "{key} in {push}");
     }
 
-    // Errata B5 knob: the first attempt fails, the retry counts it.
+    // With the knob on, pushes carry the extra keys live subscription pushes carried (never `toSign`,
+    // which held the secret in clear): the first attempt fails, the retry counts it.
     let env = env_configured(
         &["fail", "success"],
         EmulatorConfig {

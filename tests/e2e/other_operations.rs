@@ -1,4 +1,4 @@
-//! End-to-end tests of the operations beyond Python (beyond-python Part A) against the emulator over
+//! End-to-end tests of the operations only the other official SDKs send, against the emulator over
 //! real HTTP: each operation's happy path and one server error, the payout lifecycle with verified
 //! TRANSFER webhooks (success and failure), the SIGN webhook, sandbox notify with its test-secret
 //! `sign`, the pagination helpers over a real store, and the emulator's public URL.
@@ -676,7 +676,7 @@ fn raw_payout_requests_get_the_documented_codes() {
         ))
     };
     // No signature ⇒ 4; unknown app ⇒ 1; PHP's string amount and integer transfer_type are accepted
-    // (Part C Q15/Q16), the signature covering the amount's text as sent, in any hex case.
+    // (PHP passes user values through), the signature covering the amount's text as sent, in any hex case.
     let missing = post_raw(
         &emu,
         "rest/gateway/bc_transfer",
@@ -836,7 +836,7 @@ fn b2b_gateway_banks_are_the_b2c_lists_unless_configured() {
         params.pay_type = Some(pay_type.into());
         params
     };
-    // Part C Q17: by default B2B answers and accepts the B2C lists.
+    // No source lists B2B banks: by default B2B answers and accepts the B2C lists.
     let (env, _sink) = env();
     for card_type in ["1", "2"] {
         assert_eq!(

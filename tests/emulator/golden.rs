@@ -79,7 +79,7 @@ impl Replay {
             .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
     }
 
-    /// A setup request of our own: E1 signed with `secret_kind`.
+    /// A setup request of our own: a JSON body signed with `secret_kind`.
     fn post(&self, path: &str, secret_kind: &str, fields: Value) -> Value {
         let body = self.signed(secret_kind, fields).to_string();
         let reply = self.send(

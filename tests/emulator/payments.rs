@@ -77,12 +77,12 @@ impl Api {
         format!("{}/2/{path}", self.emu.base_url())
     }
 
-    /// E1: POST a JSON body.
+    /// POST the fields as a JSON body.
     fn post(&self, path: &str, key: Key, fields: Value) -> Value {
         self.send_json("POST", path, self.signed(key, fields))
     }
 
-    /// E1: PUT a JSON body.
+    /// PUT the fields as a JSON body.
     fn put(&self, path: &str, key: Key, fields: Value) -> Value {
         self.send_json("PUT", path, self.signed(key, fields))
     }
@@ -94,7 +94,7 @@ impl Api {
             .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {text}"))
     }
 
-    /// E2: GET `?para=<JSON>`.
+    /// GET with the fields as `?para=<JSON>`.
     fn get(&self, path: &str, key: Key, fields: Value) -> Value {
         let para = form_encode(&self.signed(key, fields).to_string());
         let (status, text) = self.raw("GET", &format!("{}?para={para}", self.url(path)), None);
@@ -368,7 +368,7 @@ fn pay_answers_the_payload_of_each_channel() {
             json!({"bank": "CMB", "return_url": "https://x.example/r"}),
             &["url"],
         ),
-        // Errata B22/B23: channels of the other official SDKs.
+        // Channels the other official SDKs send.
         ("BC_QQ_NATIVE", json!({}), &["code_url"]),
         ("BC_JD_QRCODE", json!({}), &["code_url"]),
         ("BC_ALI_WAP", json!({}), &["code_url"]),
@@ -407,7 +407,7 @@ fn pay_answers_the_payload_of_each_channel() {
 }
 
 #[test]
-fn return_url_is_required_where_errata_b18_says() {
+fn return_url_is_required_by_the_channels_that_return_to_a_page() {
     let pay = |api: &Api, n: u32, channel: &str, extra: Value| {
         let mut fields = json!({"channel": channel, "total_fee": 1, "bill_no": format!("rurl{n:08}"),
                                 "title": "t"});
@@ -769,7 +769,7 @@ fn bills_expire_after_bill_timeout() {
     assert!(api.emu.complete_payment("nosuchbill").is_err());
 }
 
-/// The four factors of a first BC_EXPRESS pay (beyond-python A3), inside `optional`.
+/// The four factors (card, ID, name, phone) a first BC_EXPRESS pay carries inside `optional`.
 fn express_factors() -> Value {
     json!({"phone_no": "13800138000", "card_no": "6222020200112233445", "id_no": "11010519491231002X",
            "customer_name": "张三"})
@@ -1980,7 +1980,7 @@ fn garbage_never_kills_the_server() {
         ))),
         5
     );
-    // E2 without or with broken para.
+    // A `?para=` route without or with a broken `para`.
     let (_, text) = api.raw("GET", &api.url("rest/bills"), None);
     assert_eq!(code(&serde_json::from_str(&text).unwrap()), 4);
     let (_, text) = api.raw(

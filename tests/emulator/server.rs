@@ -206,7 +206,7 @@ fn a_slow_webhook_receiver_does_not_delay_another_destination() {
 }
 
 #[test]
-fn e8_a_slow_path_does_not_delay_another_path_of_the_same_host() {
+fn a_slow_path_does_not_delay_another_path_of_the_same_host() {
     use beecloud::emulator::server::{Limits, Listener, Request, Response};
     use std::sync::Mutex;
     // One receiver, two paths: /slow answers after 4 s, /fast at once; it notes when each push arrives.
@@ -347,7 +347,7 @@ fn at_the_cap_waiting_connections_make_room_and_busy_ones_get_503() {
 }
 
 #[test]
-fn e5_a_request_is_answered_at_once_during_512_silent_sockets() {
+fn a_request_is_answered_at_once_during_512_silent_sockets() {
     let emu = Emulator::start().unwrap();
     let addr = emu.base_url().trim_start_matches("http://").to_owned();
     let silent: Vec<TcpStream> = (0..512)

@@ -62,7 +62,7 @@ fn pending_bill(emu: &Emulator, bill_no: &str) -> String {
 }
 
 #[test]
-fn e1_e3_a_web_page_cannot_drive_the_control_api() {
+fn a_web_page_cannot_drive_the_control_api() {
     let emu = Emulator::start().unwrap();
     let bill = pending_bill(&emu, "crosssite0001");
     let evil = "Origin: https://evil.example\r\nContent-Type: text/plain\r\n";
@@ -129,7 +129,7 @@ fn e1_e3_a_web_page_cannot_drive_the_control_api() {
 }
 
 #[test]
-fn e2_dns_rebinding_is_answered_421() {
+fn dns_rebinding_is_answered_421() {
     let emu = Emulator::start().unwrap();
     for path in [
         "/__emulator/knobs",
@@ -168,7 +168,7 @@ fn e2_dns_rebinding_is_answered_421() {
 }
 
 #[test]
-fn e4_a_control_token_is_required_and_checked_whole() {
+fn a_control_token_is_required_and_checked_whole() {
     let emu = Emulator::start_with(EmulatorConfig {
         control_token: Some("s3cret-token".into()),
         ..EmulatorConfig::default()
@@ -205,7 +205,7 @@ fn e4_a_control_token_is_required_and_checked_whole() {
 }
 
 #[test]
-fn e10_a_wrong_method_is_answered_405_with_allow() {
+fn a_wrong_method_is_answered_405_with_allow() {
     let emu = Emulator::start().unwrap();
     for (method, path, allow) in [
         ("GET", "/__emulator/payments/complete", "POST"),
@@ -297,7 +297,7 @@ fn official_clients_keep_working() {
 }
 
 #[test]
-fn e9_pushes_go_to_the_own_sink_and_a_wait_with_nothing_pending_answers_at_once() {
+fn pushes_go_to_the_own_sink_and_a_wait_with_nothing_pending_answers_at_once() {
     let emu = Emulator::start().unwrap();
     let bill = pending_bill(&emu, "outofthebox01");
     let json = "Content-Type: application/json\r\n";

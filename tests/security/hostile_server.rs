@@ -876,7 +876,7 @@ fn every_operation_survives_a_hostile_server() {
     eprintln!("{CASES} hostile cases in {:?}", started.elapsed());
 }
 
-// ---------------------------------------------------------------- the breaks of issue 7, one by one
+// ---------------------------------------------------------------- known ways a server broke the SDK, one by one
 
 /// A server for one scripted exchange: `answer` gets the request and the stream.
 fn one_shot(answer: impl FnOnce(Vec<u8>, &mut TcpStream) + Send + 'static) -> String {

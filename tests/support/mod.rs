@@ -77,7 +77,7 @@ impl CapturedRequest {
             .collect()
     }
 
-    /// The JSON object carried by `?para=` (E2), if the query is exactly that.
+    /// The JSON object carried by `?para=`, if the query is exactly that.
     pub fn para(&self) -> Option<Value> {
         match self.query_pairs().as_slice() {
             [(key, value)] if key == "para" => {
