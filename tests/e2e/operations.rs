@@ -13,11 +13,7 @@ use serde_json::{Map, Value, json};
 // ---------------------------------------------------------------- fixtures
 
 use crate::support::emulated;
-use emulated::{Env, emu_day, fast_config, number, pay_params, refund_params, serial};
-
-fn env() -> Env {
-    Env::start(fast_config())
-}
+use emulated::{Env, emu_day, env, number, pay_params, refund_params, serial};
 
 /// A paid bill of `channel` (ALI_WEB gets a return_url): (record id, bill_no).
 fn paid_bill(env: &Env, channel: BCChannelType, fee: i64) -> (String, String) {

@@ -38,6 +38,11 @@ pub fn fast_config() -> EmulatorConfig {
     }
 }
 
+/// The emulator and SDK of most tests: [`fast_config`].
+pub fn env() -> Env {
+    Env::start(fast_config())
+}
+
 static SERIAL: AtomicU32 = AtomicU32::new(1);
 
 /// A process-unique number.
