@@ -19,18 +19,18 @@ use crate::sign::app_sign;
 /// Largest response body the SDK reads (a page of 50 bills is a few tens of KiB).
 pub(crate) const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// How the fields travel (wire-contract §3).
+/// How the fields travel: BeeCloud uses four encodings, one per family of endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Wire {
-    /// E1: POST, JSON body.
+    /// POST, JSON body.
     Post,
-    /// E1: PUT, JSON body.
+    /// PUT, JSON body.
     Put,
-    /// E2: GET `?para=<JSON>`.
+    /// GET, the whole JSON object URL-encoded in one `?para=` parameter.
     GetPara,
-    /// E3: GET `?k=v&…`.
+    /// GET, one `?k=v&…` parameter per field.
     GetQuery,
-    /// E4: DELETE `?k=v&…`.
+    /// DELETE, one `?k=v&…` parameter per field.
     Delete,
 }
 
@@ -59,7 +59,8 @@ pub(crate) enum Secret {
     Payout(&'static str),
 }
 
-/// What test mode does to the operation (wire-contract §2.1).
+/// What test mode does to the operation: most paths accept test-signed requests, payments and
+/// their queries move to `/sandbox/` paths, and money-moving calls the sandbox lacks are refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TestMode {
     /// Same path, test-signed.
@@ -228,7 +229,8 @@ fn api_root(app: &BCApp) -> Result<&str, BCError> {
     }
 }
 
-/// `app_id`, `timestamp` and `app_sign` (wire-contract §2); none for unsigned operations.
+/// `app_id`, `timestamp` (milliseconds) and `app_sign` = md5(app_id + timestamp + secret); none
+/// for unsigned operations.
 fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError> {
     if secret == Secret::Unsigned {
         return Ok(Map::new());

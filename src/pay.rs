@@ -420,7 +420,8 @@ impl BCPay {
     }
 }
 
-/// Adds `bc_analysis` (wire-contract §5).
+/// Adds `bc_analysis`, the SDK name and version that every payment carries so BeeCloud can tell
+/// the SDKs apart.
 fn with_sdk_version(mut fields: Fields) -> Result<Fields, BCError> {
     fields.insert(
         "bc_analysis".into(),
