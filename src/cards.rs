@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::beyond_params::{BCCardChargeSignParams, BCCardSignParams};
+use crate::card_params::{BCCardChargeSignParams, BCCardSignParams};
 use crate::checks;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret::App, TestMode::Refused, Wire::Post};

@@ -195,13 +195,14 @@ mod transport;
 mod webhook;
 mod webhook_dedup;
 mod webhook_receipt;
-// Operations beyond Python (other official SDKs) and pagination.
-mod beyond;
-mod beyond_params;
+// Operations the other official SDKs send, their params, bank lists, lookups by number, paging.
+mod banks;
+mod card_params;
 mod cards;
 mod checks;
 mod find;
-mod pages;
+mod paging;
+mod payout_params;
 mod payouts;
 mod sensitive;
 
@@ -219,7 +220,7 @@ pub mod subscribe;
 pub use codes::BCResultCode;
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
-pub use pages::Pages;
+pub use paging::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;
 /// The JSON crate the API's maps and values come from (`optional`, `raw`), so an app needs no

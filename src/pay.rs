@@ -1,4 +1,5 @@
-//! [`BCPay`]: payments, refunds, pre-refund audits and transfers (Python's `beecloud.pay.BCPay`).
+//! [`BCPay`]: payments, refunds, pre-refund audits and transfers (Python's `beecloud.pay.BCPay`),
+//! with the BC_EXPRESS confirmation and the sandbox's notify that the other official SDKs send.
 //! Its plan and subscription calls (Python's `beecloud.subscribe.BCSubscribe`) are in
 //! [`crate::subscribe`].
 
@@ -6,24 +7,25 @@ use serde_json::Map;
 
 use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
+use crate::checks;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
 use crate::params::Fields;
 use crate::params::{
-    BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams, BCPayReqParams,
-    BCPreRefundAuditParams, BCRefundReqParams, BCTransferReqParams, to_fields,
+    BCBatchTransferParams, BCBillConfirmParams, BCCardTransferParams, BCInternationalPayParams,
+    BCPayReqParams, BCPreRefundAuditParams, BCRefundReqParams, BCTransferReqParams, to_fields,
 };
 use crate::results::{
-    AuditPreRefundsResult, BCResult, InternationalPayResult, OfflinePayResult, OfflineRefundResult,
-    OfflineRevertResult, PayResult, RefundResult, TransferResult,
+    AuditPreRefundsResult, BCResult, EmptyResult, InternationalPayResult, OfflinePayResult,
+    OfflineRefundResult, OfflineRevertResult, PayResult, RefundResult, TransferResult,
 };
 
 /// What `pay` and `offline_pay` send as `bc_analysis.sdk_version`.
 pub const SDK_VERSION: &str = concat!("RUST_", env!("CARGO_PKG_VERSION"));
 
-use Secret::{App, Master};
-use TestMode::{Refused, Sandbox};
-use Wire::{Post, Put};
+use Secret::{App, Master, Unsigned};
+use TestMode::{Only, Refused, Sandbox};
+use Wire::{GetQuery, Post, Put};
 
 const BILL: &[&str] = &["channel", "total_fee", "bill_no", "title"];
 const REFUND: &[&str] = &["refund_no", "bill_no", "refund_fee"];
@@ -76,6 +78,16 @@ const BC_TRANSFER: Op =
 const BATCH_TRANSFER: Op = Op::new("batch_transfer", Post, "rest/transfers", Master, Refused)
     .requiring(&["channel", "batch_no", "account_name", "transfer_data"]);
 
+const CONFIRM_BILL: Op = Op::new("confirm_bill", Post, "rest/bill/confirm", App, Refused)
+    .requiring(&["token", "bc_bill_id", "verify_code"]);
+// The app id and bill id are path segments; nothing else travels, nothing is signed.
+const SANDBOX_NOTIFY: Op = Op::new(
+    "sandbox_notify",
+    GetQuery,
+    "rest/sandbox/notify",
+    Unsigned,
+    Only,
+);
 /// Payments, refunds and transfers (Python's `BCPay`); also the plan and subscription calls of
 /// Python's `BCSubscribe`, where the Python README places them.
 ///
@@ -209,6 +221,50 @@ impl BCPay {
         params: &BCInternationalPayParams,
     ) -> Result<BCResult<InternationalPayResult>, BCError> {
         http::call(self.app()?, &INTERNATIONAL_PAY, None, || to_fields(params))
+    }
+
+    /// Step 2 of a BC_EXPRESS payment (`POST /2/rest/bill/confirm`; the Java SDK's `billConfirm`,
+    /// PHP's `confirm_bill_pay`): sends the SMS code the payer received, with the `token` and `id`
+    /// that the BC_EXPRESS [`pay`](BCPay::pay) returned. `Ok` means accepted; the PAY webhook
+    /// says when the money moved. Refused in test mode.
+    ///
+    /// ```no_run
+    /// use beecloud::entity::{BCApp, BCBillConfirmParams, BCChannelType, BCPayReqParams};
+    /// use beecloud::pay::BCPay;
+    ///
+    /// let bc_pay = BCPay::new(BCApp::new("app id", "app secret", "master secret"));
+    /// let mut params = BCPayReqParams::default();
+    /// params.channel = Some(BCChannelType::BC_EXPRESS);
+    /// params.total_fee = Some(1);
+    /// params.bill_no = Some("express20170510".into());
+    /// params.title = Some("快捷支付".into());
+    /// params.buyer_id = Some("buyer-1".into());
+    /// let bill = bc_pay.pay(&params)?;
+    ///
+    /// let mut confirm = BCBillConfirmParams::default();
+    /// confirm.token = bill.token.clone();
+    /// confirm.bc_bill_id = Some(bill.id.clone());
+    /// confirm.verify_code = Some("123456".into()); // what the payer typed
+    /// bc_pay.confirm_bill(&confirm)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] when
+    /// `token`, `bc_bill_id` or `verify_code` is missing or empty; [`BCError::NotConfigured`]
+    /// without the app secret; [`BCError::Api`] for the server's refusals (wrong code…); the
+    /// transport errors of every call — after [`BCError::outcome_unknown`] query the bill before
+    /// confirming again.
+    pub fn confirm_bill(
+        &self,
+        params: &BCBillConfirmParams,
+    ) -> Result<BCResult<EmptyResult>, BCError> {
+        http::call(self.app()?, &CONFIRM_BILL, None, || {
+            let fields = to_fields(params)?.to_map()?;
+            checks::non_empty(&fields, CONFIRM_BILL.required)?;
+            Ok(fields)
+        })
     }
 
     /// Refunds a paid bill, or with `need_approval` creates a pre-refund (`POST /2/rest/refund`,
@@ -417,6 +473,45 @@ impl BCPay {
         params: &BCBatchTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
         http::call(self.app()?, &BATCH_TRANSFER, None, || to_fields(params))
+    }
+
+    /// Test mode only: pays a sandbox bill as the payer would, so the sandbox sends its PAY webhook
+    /// (`GET /2/rest/sandbox/notify/{app_id}/{bill_id}`, unsigned; what the Android and iOS SDKs'
+    /// mock cashier does). `bill_id` is the `id` a sandbox [`pay`](BCPay::pay) returned, not the
+    /// `bill_no`. The sandbox push is signed with the legacy `sign` and the test secret.
+    ///
+    /// ```no_run
+    /// use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams};
+    /// use beecloud::pay::BCPay;
+    ///
+    /// let mut bc_app = BCApp::new("app id", "app secret", "master secret");
+    /// bc_app.test_secret = "test secret".into();
+    /// bc_app.is_test_mode = true;
+    /// let bc_pay = BCPay::new(bc_app);
+    /// let mut params = BCPayReqParams::default();
+    /// params.channel = Some(BCChannelType::WX_NATIVE);
+    /// params.total_fee = Some(1);
+    /// params.bill_no = Some("sandbox20261201".into());
+    /// params.title = Some("沙箱测试".into());
+    /// let bill = bc_pay.pay(&params)?;
+    /// bc_pay.sandbox_notify(&bill.id)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`BCError::OnlyInTestMode`] in live mode (`-2`, nothing is sent);
+    /// [`BCError::NotConfigured`] without an app id; [`BCError::InvalidParams`] for an empty
+    /// `bill_id`; [`BCError::Api`] for the sandbox's refusals (unknown bill…); the transport errors
+    /// of every call.
+    pub fn sandbox_notify(&self, bill_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
+        let app = self.app()?;
+        http::call_at(app, &SANDBOX_NOTIFY, &[&app.app_id, bill_id], || {
+            if app.app_id.is_empty() {
+                return Err(BCError::NotConfigured { what: "app id" });
+            }
+            Ok(Map::new())
+        })
     }
 }
 

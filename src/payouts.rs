@@ -1,25 +1,23 @@
 //! Bank-card payouts beyond Python's `bc_transfer`, as the Java and PHP SDKs send them: the payout
-//! query, T0 and T1 payouts with their body `signature`, Chanpay (CJ) and JD payouts, and their
-//! bank lists.
+//! query, T0 and T1 payouts with their body `signature`, Chanpay (CJ) and JD payouts (their bank
+//! lists are in `banks.rs`).
 //! Every payout is live only: refused in test mode, like `bc_transfer`.
 
 use serde_json::{Map, Value};
 
-use crate::beyond_params::{
-    BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
-};
 use crate::checks;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
 use crate::params::{BCCardTransferParams, to_fields};
 use crate::pay::{BCPay, CARD_TRANSFER};
-use crate::query::{BCQuery, filters};
-use crate::results::{
-    BCResult, BankNamesResult, CountResult, T1TransferResult, TransferResult, TransfersResult,
+use crate::payout_params::{
+    BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
 };
+use crate::query::{BCQuery, filters};
+use crate::results::{BCResult, CountResult, T1TransferResult, TransferResult, TransfersResult};
 
 use Secret::{App, Master, Payout};
-use TestMode::{Refused, Same};
+use TestMode::Refused;
 use Wire::{GetPara, Post};
 
 const QUERY_TRANSFERS: Op = Op::new("query_transfers", GetPara, "rest/transfers", App, Refused);
@@ -62,13 +60,6 @@ const BC_T1_TRANSFER: Op = Op::new(
     "bank_account_no",
     "bank_account_name",
 ]);
-const QUERY_T1_BANKS: Op = Op::new(
-    "query_t1_transfer_supported_banks",
-    GetPara,
-    "rest/t1express/transfer/banks",
-    App,
-    Same,
-);
 const CJ_TRANSFER: Op = Op::new("cj_transfer", Post, "rest/cj_transfer", Master, Refused)
     .requiring(&[
         "total_fee",
@@ -92,13 +83,6 @@ const JD_TRANSFER: Op = Op::new(
     Refused,
 )
 .requiring(CARD_TRANSFER);
-const QUERY_JD_BANKS: Op = Op::new(
-    "query_jd_transfer_supported_banks",
-    GetPara,
-    "rest/bc_user_transfer/banks",
-    App,
-    Same,
-);
 
 /// The checks every payout shares (the Java and PHP SDKs' own): the required fields are set and not
 /// empty, `bill_no` is 8–32 letters and digits, the amount is a positive integer, `notify_url` is
@@ -178,60 +162,6 @@ impl BCQuery {
             let fields = filters(params, "payout counts", &["need_detail", "skip", "limit"])?;
             checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
-        })
-    }
-
-    /// Bank names `bc_t1_transfer` pays out to (`GET /2/rest/t1express/transfer/banks`; the PHP
-    /// SDK's `get_banks(…, 'T1_EXPRESS_TRANSFER')`): `result.banks`. Test mode: the same path,
-    /// test-signed.
-    ///
-    /// **Experimental**: only the PHP SDK calls it, and none of its demos reads the answer.
-    ///
-    /// ```no_run
-    /// use beecloud::entity::BCApp;
-    /// use beecloud::query::BCQuery;
-    ///
-    /// let bc_query = BCQuery::new(BCApp::new("app id", "app secret", "master secret"));
-    /// println!("{:?}", bc_query.query_t1_transfer_supported_banks()?.banks);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
-    /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
-    pub fn query_t1_transfer_supported_banks(&self) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_T1_BANKS, None, || Ok(Map::new()))
-    }
-
-    /// Bank names `jd_transfer` pays out to (`GET /2/rest/bc_user_transfer/banks`; the Java SDK's
-    /// `getTransferBanks`): `result.banks`. `transfer_type`: `P_DE` personal debit, `P_CR`
-    /// personal credit, `C` corporate; `None` sends no type. Test mode: the same path, test-signed.
-    ///
-    /// **Experimental**: the Java SDK has the call, but no caller of its JD payout reaches the wire.
-    ///
-    /// ```no_run
-    /// use beecloud::entity::BCApp;
-    /// use beecloud::query::BCQuery;
-    ///
-    /// let bc_query = BCQuery::new(BCApp::new("app id", "app secret", "master secret"));
-    /// println!("{:?}", bc_query.query_jd_transfer_supported_banks(Some("P_DE"))?.banks);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
-    /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
-    pub fn query_jd_transfer_supported_banks(
-        &self,
-        transfer_type: Option<&str>,
-    ) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_JD_BANKS, None, || {
-            Ok(transfer_type
-                .map(|transfer_type| ("type".to_string(), Value::from(transfer_type)))
-                .into_iter()
-                .collect::<Map<String, Value>>())
         })
     }
 }

@@ -3,17 +3,18 @@
 use serde_json::{Map, Value};
 
 use crate::app::{BCApp, registered};
+pub use crate::banks::BC_GATEWAY_BANKS;
 use crate::channel::BCChannelType;
 use crate::error::BCError;
 use crate::http::{self, Op, Secret, TestMode, Wire};
 use crate::params::{BCQueryCriteria, BCQueryReqParams, Fields, WireParams, to_fields};
 use crate::results::{
-    BCResult, BankListResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult,
-    PlanResult, PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult,
-    RefundsResult, SubscriptionBanksResult, SubscriptionResult, SubscriptionsResult,
+    BCResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult, PlanResult,
+    PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult, RefundsResult,
+    SubscriptionResult, SubscriptionsResult,
 };
 
-use Secret::{App, Unsigned};
+use Secret::App;
 use TestMode::{Refused, Same, Sandbox};
 use Wire::{GetPara, GetQuery, Post};
 
@@ -68,22 +69,8 @@ const QUERY_RECONCILIATION: Op = Op::new(
     App,
     Refused,
 );
-const QUERY_BC_TRANSFER_BANKS: Op = Op::new(
-    "query_bc_transfer_supported_banks",
-    GetPara,
-    "rest/bc_transfer/banks",
-    Unsigned,
-    Same,
-);
 const QUERY_PLANS: Op = Op::new("query_plans", GetQuery, "plan", App, Same);
 const QUERY_PLAN_BY_ID: Op = Op::new("query_plan_by_id", GetQuery, "plan", App, Same);
-const QUERY_SUBSCRIPTION_BANKS: Op = Op::new(
-    "query_subscription_payment_supported_banks",
-    GetQuery,
-    "subscription_banks",
-    App,
-    Same,
-);
 const QUERY_SUBSCRIPTIONS: Op = Op::new("query_subscriptions", GetQuery, "subscription", App, Same);
 const QUERY_SUBSCRIPTION_BY_ID: Op = Op::new(
     "query_subscription_by_id",
@@ -93,27 +80,13 @@ const QUERY_SUBSCRIPTION_BY_ID: Op = Op::new(
     Same,
 );
 
-/// The banks of BC_GATEWAY (code, name): Python's `query_bc_gateway_supported_banks`, a local table.
-pub const BC_GATEWAY_BANKS: &[(&str, &str)] = &[
-    ("CMB", "招商银行"),
-    ("ICBC", "工商银行"),
-    ("BOC", "中国银行"),
-    ("ABC", "农业银行"),
-    ("BOCM", "交通银行"),
-    ("SPDB", "浦发银行"),
-    ("GDB", "广发银行"),
-    ("CITIC", "中信银行"),
-    ("CEB", "光大银行"),
-    ("CIB", "兴业银行"),
-    ("SDB", "平安银行"),
-    ("CMBC", "民生银行"),
-    ("BEA", "东亚银行"),
-    ("BOB", "北京银行"),
-    ("SRCB", "上海农商行"),
-    ("NJCB", "南京银行"),
-    ("NBCB", "宁波银行"),
-];
-
+const QUERY_REFUND_STATUS_WITH_BILL_UPDATE: Op = Op::new(
+    "query_refund_status_with_bill_update",
+    GetPara,
+    "rest/refund/status",
+    App,
+    Refused,
+);
 /// Queries (Python's `BCQuery`). Methods taking filters accept `&params` or `None` (no filters).
 ///
 /// ```no_run
@@ -344,6 +317,45 @@ impl BCQuery {
         })
     }
 
+    /// [`query_refund_status`](BCQuery::query_refund_status) that also asks the server to bring
+    /// the bill's refund totals up to date (`bill_update_flag` `"1"`, documented in the REST API;
+    /// no SDK but PHP's pass-through sends it). Refused in test mode.
+    ///
+    /// ```no_run
+    /// use beecloud::entity::{BCApp, BCChannelType};
+    /// use beecloud::query::BCQuery;
+    ///
+    /// let bc_query = BCQuery::new(BCApp::new("app id", "app secret", "master secret"));
+    /// let status = bc_query.query_refund_status_with_bill_update(BCChannelType::WX, "20261201001")?;
+    /// println!("{}", status.refund_status);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::NotConfigured`] without the
+    /// app secret; [`BCError::Api`] for the server's refusals (`NO_SUCH_REFUND`…); the transport
+    /// errors of every call.
+    pub fn query_refund_status_with_bill_update(
+        &self,
+        channel: impl Into<BCChannelType>,
+        refund_no: &str,
+    ) -> Result<BCResult<RefundStatusResult>, BCError> {
+        let channel = channel.into();
+        http::call(
+            self.app()?,
+            &QUERY_REFUND_STATUS_WITH_BILL_UPDATE,
+            None,
+            || {
+                Ok(Map::from_iter([
+                    ("channel".to_string(), Value::from(channel.as_str())),
+                    ("refund_no".to_string(), refund_no.into()),
+                    ("bill_update_flag".to_string(), "1".into()),
+                ]))
+            },
+        )
+    }
+
     /// Whether an in-store bill is paid (`POST /2/rest/offline/bill/status`).
     ///
     /// ```no_run
@@ -401,38 +413,6 @@ impl BCQuery {
         })
     }
 
-    /// Banks `bc_transfer` pays out to: `P_DE` personal debit, `P_CR` personal credit, `C` corporate
-    /// (`GET /2/rest/bc_transfer/banks`, unsigned).
-    ///
-    /// ```no_run
-    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
-    /// let banks = bc_query.query_bc_transfer_supported_banks("P_DE")?;
-    /// println!("{:?}", banks.bank_list);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn query_bc_transfer_supported_banks(
-        &self,
-        transfer_type: &str,
-    ) -> Result<BCResult<BankListResult>, BCError> {
-        http::call(self.app()?, &QUERY_BC_TRANSFER_BANKS, None, || {
-            Ok(Map::from_iter([(
-                "type".to_string(),
-                Value::from(transfer_type),
-            )]))
-        })
-    }
-
-    /// The banks of BC_GATEWAY, code → name; no request.
-    pub fn query_bc_gateway_supported_banks(&self) -> &'static [(&'static str, &'static str)] {
-        BC_GATEWAY_BANKS
-    }
-
     /// Plans (`GET /2/plan`): `result.plans`, or `result.total_count` with `count_only`.
     ///
     /// ```no_run
@@ -474,28 +454,6 @@ impl BCQuery {
     /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_plan_by_id(&self, plan_id: &str) -> Result<BCResult<PlanResult>, BCError> {
         http::call(self.app()?, &QUERY_PLAN_BY_ID, Some(plan_id), || {
-            Ok(Map::new())
-        })
-    }
-
-    /// Banks subscriptions can charge (`GET /2/subscription_banks`).
-    ///
-    /// ```no_run
-    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
-    /// let banks = bc_query.query_subscription_payment_supported_banks()?;
-    /// println!("{:?}", banks.banks);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn query_subscription_payment_supported_banks(
-        &self,
-    ) -> Result<BCResult<SubscriptionBanksResult>, BCError> {
-        http::call(self.app()?, &QUERY_SUBSCRIPTION_BANKS, None, || {
             Ok(Map::new())
         })
     }

@@ -181,7 +181,7 @@ pub fn coupons_iter<'a>(
     bc_app: &'a BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> crate::Pages<'a, BCCoupon> {
-    crate::pages::pages_of(query_criteria.into(), false, move |page| {
+    crate::paging::pages_of(query_criteria.into(), false, move |page| {
         Ok(query_coupons(bc_app, page)?.data.coupons)
     })
 }
