@@ -5,49 +5,10 @@ use serde_json::{Map, Value};
 
 use crate::checks;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::query::BCQuery;
 use crate::results::{BCResult, BankListResult, BankNamesResult, SubscriptionBanksResult};
-
-use Secret::{App, Unsigned};
-use TestMode::Same;
-use Wire::{GetPara, GetQuery};
-
-const QUERY_BC_TRANSFER_BANKS: Op = Op::new(
-    "query_bc_transfer_supported_banks",
-    GetPara,
-    "rest/bc_transfer/banks",
-    Unsigned,
-    Same,
-);
-const QUERY_GATEWAY_BANKS: Op = Op::new(
-    "query_bc_gateway_banks",
-    GetPara,
-    "rest/bc_gateway/banks",
-    App,
-    Same,
-);
-const QUERY_T1_BANKS: Op = Op::new(
-    "query_t1_transfer_supported_banks",
-    GetPara,
-    "rest/t1express/transfer/banks",
-    App,
-    Same,
-);
-const QUERY_JD_BANKS: Op = Op::new(
-    "query_jd_transfer_supported_banks",
-    GetPara,
-    "rest/bc_user_transfer/banks",
-    App,
-    Same,
-);
-const QUERY_SUBSCRIPTION_BANKS: Op = Op::new(
-    "query_subscription_payment_supported_banks",
-    GetQuery,
-    "subscription_banks",
-    App,
-    Same,
-);
 
 /// The banks of BC_GATEWAY (code, name): Python's `query_bc_gateway_supported_banks`, a local table.
 pub const BC_GATEWAY_BANKS: &[(&str, &str)] = &[
@@ -111,7 +72,7 @@ impl BCQuery {
         card_type: &str,
         pay_type: Option<&str>,
     ) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_GATEWAY_BANKS, None, || {
+        http::call(self.app()?, &op::query_bc_gateway_banks, None, || {
             let mut fields = Map::from_iter([("card_type".to_string(), Value::from(card_type))]);
             if let Some(pay_type) = pay_type {
                 fields.insert("pay_type".into(), pay_type.into());
@@ -141,12 +102,17 @@ impl BCQuery {
         &self,
         transfer_type: &str,
     ) -> Result<BCResult<BankListResult>, BCError> {
-        http::call(self.app()?, &QUERY_BC_TRANSFER_BANKS, None, || {
-            Ok(Map::from_iter([(
-                "type".to_string(),
-                Value::from(transfer_type),
-            )]))
-        })
+        http::call(
+            self.app()?,
+            &op::query_bc_transfer_supported_banks,
+            None,
+            || {
+                Ok(Map::from_iter([(
+                    "type".to_string(),
+                    Value::from(transfer_type),
+                )]))
+            },
+        )
     }
 
     /// Bank names `bc_t1_transfer` pays out to (`GET /2/rest/t1express/transfer/banks`; the PHP
@@ -169,7 +135,12 @@ impl BCQuery {
     /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
     /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
     pub fn query_t1_transfer_supported_banks(&self) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_T1_BANKS, None, || Ok(Map::new()))
+        http::call(
+            self.app()?,
+            &op::query_t1_transfer_supported_banks,
+            None,
+            || Ok(Map::new()),
+        )
     }
 
     /// Bank names `jd_transfer` pays out to (`GET /2/rest/bc_user_transfer/banks`; the Java SDK's
@@ -195,12 +166,17 @@ impl BCQuery {
         &self,
         transfer_type: Option<&str>,
     ) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_JD_BANKS, None, || {
-            Ok(transfer_type
-                .map(|transfer_type| ("type".to_string(), Value::from(transfer_type)))
-                .into_iter()
-                .collect::<Map<String, Value>>())
-        })
+        http::call(
+            self.app()?,
+            &op::query_jd_transfer_supported_banks,
+            None,
+            || {
+                Ok(transfer_type
+                    .map(|transfer_type| ("type".to_string(), Value::from(transfer_type)))
+                    .into_iter()
+                    .collect::<Map<String, Value>>())
+            },
+        )
     }
 
     /// Banks subscriptions can charge (`GET /2/subscription_banks`).
@@ -220,8 +196,11 @@ impl BCQuery {
     pub fn query_subscription_payment_supported_banks(
         &self,
     ) -> Result<BCResult<SubscriptionBanksResult>, BCError> {
-        http::call(self.app()?, &QUERY_SUBSCRIPTION_BANKS, None, || {
-            Ok(Map::new())
-        })
+        http::call(
+            self.app()?,
+            &op::query_subscription_payment_supported_banks,
+            None,
+            || Ok(Map::new()),
+        )
     }
 }

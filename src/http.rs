@@ -73,41 +73,18 @@ pub(crate) enum TestMode {
     Only,
 }
 
-/// One REST operation.
+/// One REST operation: a row of the table in `operations.rs`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Op {
-    /// Python's method name (for the test-mode refusal text).
+    /// Python's method name (for the test-mode refusal text and the call log).
     pub name: &'static str,
     pub wire: Wire,
-    /// Path under `/2/`.
+    /// Path under `/2/`; each `{…}` segment is filled with the next path parameter.
     pub path: &'static str,
     pub secret: Secret,
     pub test_mode: TestMode,
     /// Fields the REST docs require: refused locally when absent.
     pub required: &'static [&'static str],
-}
-
-impl Op {
-    pub(crate) const fn new(
-        name: &'static str,
-        wire: Wire,
-        path: &'static str,
-        secret: Secret,
-        test_mode: TestMode,
-    ) -> Op {
-        Op {
-            name,
-            wire,
-            path,
-            secret,
-            test_mode,
-            required: &[],
-        }
-    }
-
-    pub(crate) const fn requiring(self, required: &'static [&'static str]) -> Op {
-        Op { required, ..self }
-    }
 }
 
 /// Performs `op` for `app`: `id` is the path parameter, `fields` builds the request fields (and runs
@@ -140,16 +117,27 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     }
     let path = match op.test_mode {
         TestMode::Sandbox(sandbox) if app.is_test_mode => sandbox,
-        _ => op.path,
+        TestMode::Sandbox(_) | TestMode::Same | TestMode::Refused | TestMode::Only => op.path,
     };
-    let mut url = format!("{}/2/{path}", api_root(app)?);
-    for id in ids {
-        if id.is_empty() {
-            return Err(BCError::invalid("the id must not be empty"));
-        }
+    let mut url = format!("{}/2", api_root(app)?);
+    let mut ids = ids.iter();
+    for segment in path.split('/') {
         url.push('/');
-        url.push_str(&percent_encode(id, false));
+        if !segment.starts_with('{') {
+            url.push_str(segment);
+            continue;
+        }
+        match ids.next() {
+            Some(&"") => return Err(BCError::invalid("the id must not be empty")),
+            Some(id) => url.push_str(&percent_encode(id, false)),
+            None => return Err(BCError::invalid(format!("`{}` needs an id", op.name))),
+        }
     }
+    debug_assert!(
+        ids.next().is_none(),
+        "{}: more ids than path parameters",
+        op.name
+    );
     // Encoded before signing, so a field that cannot travel is reported before a signing problem.
     let caller_query = match op.wire {
         Wire::GetQuery | Wire::Delete => query_pairs(&fields.to_map()?)?,

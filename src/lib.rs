@@ -182,6 +182,7 @@ mod channel;
 mod error;
 mod fields;
 mod http;
+mod operations;
 mod params;
 mod records;
 mod redact;
@@ -220,6 +221,8 @@ pub mod subscribe;
 pub use codes::BCResultCode;
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
+#[doc(hidden)]
+pub use operations::operation_routes;
 pub use paging::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;

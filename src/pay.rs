@@ -9,7 +9,8 @@ use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
 use crate::checks;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::Fields;
 use crate::params::{
     BCBatchTransferParams, BCBillConfirmParams, BCCardTransferParams, BCInternationalPayParams,
@@ -23,71 +24,6 @@ use crate::results::{
 /// What `pay` and `offline_pay` send as `bc_analysis.sdk_version`.
 pub const SDK_VERSION: &str = concat!("RUST_", env!("CARGO_PKG_VERSION"));
 
-use Secret::{App, Master, Unsigned};
-use TestMode::{Only, Refused, Sandbox};
-use Wire::{GetQuery, Post, Put};
-
-const BILL: &[&str] = &["channel", "total_fee", "bill_no", "title"];
-const REFUND: &[&str] = &["refund_no", "bill_no", "refund_fee"];
-
-const PAY: Op =
-    Op::new("pay", Post, "rest/bill", App, Sandbox("rest/sandbox/bill")).requiring(BILL);
-const OFFLINE_PAY: Op =
-    Op::new("offline_pay", Post, "rest/offline/bill", App, Refused).requiring(BILL);
-const INTERNATIONAL_PAY: Op = Op::new(
-    "international_pay",
-    Post,
-    "rest/international/bill",
-    App,
-    Refused,
-)
-.requiring(&["channel", "total_fee", "currency", "bill_no", "title"]);
-const REFUND_OP: Op = Op::new("refund", Post, "rest/refund", Master, Refused).requiring(REFUND);
-const OFFLINE_REFUND: Op = Op::new(
-    "offline_refund",
-    Post,
-    "rest/offline/refund",
-    Master,
-    Refused,
-)
-.requiring(REFUND);
-const OFFLINE_REVERT: Op = Op::new("offline_revert", Post, "rest/offline/bill", App, Refused);
-const AUDIT_PRE_REFUNDS: Op =
-    Op::new("audit_pre_refunds", Put, "rest/refund", Master, Refused).requiring(&["ids", "agree"]);
-const TRANSFER: Op = Op::new("transfer", Post, "rest/transfer", Master, Refused).requiring(&[
-    "channel",
-    "transfer_no",
-    "total_fee",
-    "desc",
-    "channel_user_id",
-]);
-/// The required fields of a bank-card payout (`bc_transfer`, `jd_transfer`).
-pub(crate) const CARD_TRANSFER: &[&str] = &[
-    "total_fee",
-    "bill_no",
-    "title",
-    "trade_source",
-    "bank_fullname",
-    "card_type",
-    "account_type",
-    "account_no",
-    "account_name",
-];
-const BC_TRANSFER: Op =
-    Op::new("bc_transfer", Post, "rest/bc_transfer", Master, Refused).requiring(CARD_TRANSFER);
-const BATCH_TRANSFER: Op = Op::new("batch_transfer", Post, "rest/transfers", Master, Refused)
-    .requiring(&["channel", "batch_no", "account_name", "transfer_data"]);
-
-const CONFIRM_BILL: Op = Op::new("confirm_bill", Post, "rest/bill/confirm", App, Refused)
-    .requiring(&["token", "bc_bill_id", "verify_code"]);
-// The app id and bill id are path segments; nothing else travels, nothing is signed.
-const SANDBOX_NOTIFY: Op = Op::new(
-    "sandbox_notify",
-    GetQuery,
-    "rest/sandbox/notify",
-    Unsigned,
-    Only,
-);
 /// Payments, refunds and transfers (Python's `BCPay`); also the plan and subscription calls of
 /// Python's `BCSubscribe`, where the Python README places them.
 ///
@@ -158,7 +94,7 @@ impl BCPay {
     /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
     /// ([`BCError::outcome_unknown`]).
     pub fn pay(&self, params: &BCPayReqParams) -> Result<BCResult<PayResult>, BCError> {
-        http::call(self.app()?, &PAY, None, || {
+        http::call(self.app()?, &op::pay, None, || {
             with_sdk_version(to_fields(params)?)
         })
     }
@@ -189,7 +125,7 @@ impl BCPay {
         &self,
         params: &BCPayReqParams,
     ) -> Result<BCResult<OfflinePayResult>, BCError> {
-        http::call(self.app()?, &OFFLINE_PAY, None, || {
+        http::call(self.app()?, &op::offline_pay, None, || {
             with_sdk_version(to_fields(params)?)
         })
     }
@@ -220,7 +156,9 @@ impl BCPay {
         &self,
         params: &BCInternationalPayParams,
     ) -> Result<BCResult<InternationalPayResult>, BCError> {
-        http::call(self.app()?, &INTERNATIONAL_PAY, None, || to_fields(params))
+        http::call(self.app()?, &op::international_pay, None, || {
+            to_fields(params)
+        })
     }
 
     /// Step 2 of a BC_EXPRESS payment (`POST /2/rest/bill/confirm`; the Java SDK's `billConfirm`,
@@ -260,9 +198,9 @@ impl BCPay {
         &self,
         params: &BCBillConfirmParams,
     ) -> Result<BCResult<EmptyResult>, BCError> {
-        http::call(self.app()?, &CONFIRM_BILL, None, || {
+        http::call(self.app()?, &op::confirm_bill, None, || {
             let fields = to_fields(params)?.to_map()?;
-            checks::non_empty(&fields, CONFIRM_BILL.required)?;
+            checks::non_empty(&fields, op::confirm_bill.required)?;
             Ok(fields)
         })
     }
@@ -291,7 +229,7 @@ impl BCPay {
     /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
     /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn refund(&self, params: &BCRefundReqParams) -> Result<BCResult<RefundResult>, BCError> {
-        http::call(self.app()?, &REFUND_OP, None, || to_fields(params))
+        http::call(self.app()?, &op::refund, None, || to_fields(params))
     }
 
     /// Refunds an in-store bill (`POST /2/rest/offline/refund`, master secret).
@@ -317,7 +255,7 @@ impl BCPay {
         &self,
         params: &BCRefundReqParams,
     ) -> Result<BCResult<OfflineRefundResult>, BCError> {
-        http::call(self.app()?, &OFFLINE_REFUND, None, || {
+        http::call(self.app()?, &op::offline_refund, None, || {
             if params.need_approval.is_some() {
                 return Err(BCError::invalid(
                     "`need_approval` is not available for offline refunds",
@@ -347,7 +285,7 @@ impl BCPay {
         bill_no: &str,
         channel: Option<BCChannelType>,
     ) -> Result<BCResult<OfflineRevertResult>, BCError> {
-        http::call(self.app()?, &OFFLINE_REVERT, Some(bill_no), || {
+        http::call(self.app()?, &op::offline_revert, Some(bill_no), || {
             let mut fields = Map::new();
             if let Some(channel) = channel {
                 fields.insert("channel".into(), channel.as_str().into());
@@ -381,7 +319,9 @@ impl BCPay {
         &self,
         params: &BCPreRefundAuditParams,
     ) -> Result<BCResult<AuditPreRefundsResult>, BCError> {
-        http::call(self.app()?, &AUDIT_PRE_REFUNDS, None, || to_fields(params))
+        http::call(self.app()?, &op::audit_pre_refunds, None, || {
+            to_fields(params)
+        })
     }
 
     /// Sends a WeChat red pack, a WeChat or an Alipay transfer (`POST /2/rest/transfer`, master secret).
@@ -408,7 +348,7 @@ impl BCPay {
         &self,
         params: &BCTransferReqParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &TRANSFER, None, || to_fields(params))
+        http::call(self.app()?, &op::transfer, None, || to_fields(params))
     }
 
     /// Pays out to a bank card through BeeCloud (`POST /2/rest/bc_transfer`, master secret); the
@@ -440,7 +380,7 @@ impl BCPay {
         &self,
         params: &BCCardTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &BC_TRANSFER, None, || to_fields(params))
+        http::call(self.app()?, &op::bc_transfer, None, || to_fields(params))
     }
 
     /// Alipay batch payout (`POST /2/rest/transfers`, master secret); confirm at `result.url`.
@@ -472,7 +412,7 @@ impl BCPay {
         &self,
         params: &BCBatchTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &BATCH_TRANSFER, None, || to_fields(params))
+        http::call(self.app()?, &op::batch_transfer, None, || to_fields(params))
     }
 
     /// Test mode only: pays a sandbox bill as the payer would, so the sandbox sends its PAY webhook
@@ -506,7 +446,7 @@ impl BCPay {
     /// of every call.
     pub fn sandbox_notify(&self, bill_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
         let app = self.app()?;
-        http::call_at(app, &SANDBOX_NOTIFY, &[&app.app_id, bill_id], || {
+        http::call_at(app, &op::sandbox_notify, &[&app.app_id, bill_id], || {
             if app.app_id.is_empty() {
                 return Err(BCError::NotConfigured { what: "app id" });
             }

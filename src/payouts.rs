@@ -7,82 +7,15 @@ use serde_json::{Map, Value};
 
 use crate::checks;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http::{self, Op};
+use crate::operations as op;
 use crate::params::{BCCardTransferParams, to_fields};
-use crate::pay::{BCPay, CARD_TRANSFER};
+use crate::pay::BCPay;
 use crate::payout_params::{
     BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
 };
 use crate::query::{BCQuery, filters};
 use crate::results::{BCResult, CountResult, T1TransferResult, TransferResult, TransfersResult};
-
-use Secret::{App, Master, Payout};
-use TestMode::Refused;
-use Wire::{GetPara, Post};
-
-const QUERY_TRANSFERS: Op = Op::new("query_transfers", GetPara, "rest/transfers", App, Refused);
-const QUERY_TRANSFERS_COUNT: Op = Op::new(
-    "query_transfers_count",
-    GetPara,
-    "rest/transfers/count",
-    App,
-    Refused,
-);
-const BC_T0_TRANSFER: Op = Op::new(
-    "bc_t0_transfer",
-    Post,
-    "rest/gateway/bc_transfer",
-    Payout("withdraw_amount"),
-    Refused,
-)
-.requiring(&[
-    "withdraw_amount",
-    "bill_no",
-    "transfer_type",
-    "bank_name",
-    "bank_account_no",
-    "bank_account_name",
-    "bank_code",
-    "note",
-]);
-const BC_T1_TRANSFER: Op = Op::new(
-    "bc_t1_transfer",
-    Post,
-    "rest/t1express/transfer",
-    Payout("total_fee"),
-    Refused,
-)
-.requiring(&[
-    "total_fee",
-    "bill_no",
-    "is_personal",
-    "bank_name",
-    "bank_account_no",
-    "bank_account_name",
-]);
-const CJ_TRANSFER: Op = Op::new("cj_transfer", Post, "rest/cj_transfer", Master, Refused)
-    .requiring(&[
-        "total_fee",
-        "bill_no",
-        "title",
-        "bank_name",
-        "bank_branch",
-        "province",
-        "city",
-        "card_type",
-        "card_attribute",
-        "bank_account_no",
-        "account_name",
-    ]);
-// `channel` (JD_TRANSFER) is added by the operation itself.
-const JD_TRANSFER: Op = Op::new(
-    "jd_transfer",
-    Post,
-    "rest/bc_user_transfer",
-    Master,
-    Refused,
-)
-.requiring(CARD_TRANSFER);
 
 /// The checks every payout shares (the Java and PHP SDKs' own): the required fields are set and not
 /// empty, `bill_no` is 8–32 letters and digits, the amount is a positive integer, `notify_url` is
@@ -130,7 +63,7 @@ impl BCQuery {
         params: impl Into<Option<&'a BCTransferQueryParams>>,
     ) -> Result<BCResult<TransfersResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_TRANSFERS, None, || {
+        http::call(self.app()?, &op::query_transfers, None, || {
             let fields = filters(params, "payout queries", &[])?;
             checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
@@ -158,7 +91,7 @@ impl BCQuery {
         params: impl Into<Option<&'a BCTransferQueryParams>>,
     ) -> Result<BCResult<CountResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_TRANSFERS_COUNT, None, || {
+        http::call(self.app()?, &op::query_transfers_count, None, || {
             let fields = filters(params, "payout counts", &["need_detail", "skip", "limit"])?;
             checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
@@ -204,10 +137,10 @@ impl BCPay {
         &self,
         params: &BCT0TransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &BC_T0_TRANSFER, None, || {
+        http::call(self.app()?, &op::bc_t0_transfer, None, || {
             let fields = payout_fields(
                 to_fields(params)?.to_map()?,
-                &BC_T0_TRANSFER,
+                &op::bc_t0_transfer,
                 "withdraw_amount",
             )?;
             checks::one_of(&fields, "transfer_type", &["1", "2"])?;
@@ -243,8 +176,12 @@ impl BCPay {
         &self,
         params: &BCT1TransferParams,
     ) -> Result<BCResult<T1TransferResult>, BCError> {
-        http::call(self.app()?, &BC_T1_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?.to_map()?, &BC_T1_TRANSFER, "total_fee")?;
+        http::call(self.app()?, &op::bc_t1_transfer, None, || {
+            let fields = payout_fields(
+                to_fields(params)?.to_map()?,
+                &op::bc_t1_transfer,
+                "total_fee",
+            )?;
             checks::one_of(&fields, "is_personal", &["1", "0"])?;
             Ok(fields)
         })
@@ -285,8 +222,9 @@ impl BCPay {
         &self,
         params: &BCCJTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &CJ_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?.to_map()?, &CJ_TRANSFER, "total_fee")?;
+        http::call(self.app()?, &op::cj_transfer, None, || {
+            let fields =
+                payout_fields(to_fields(params)?.to_map()?, &op::cj_transfer, "total_fee")?;
             checks::one_of(&fields, "card_type", &["DEBIT", "CREDIT"])?;
             checks::one_of(&fields, "card_attribute", &["B", "C"])?;
             Ok(fields)
@@ -329,11 +267,11 @@ impl BCPay {
         &self,
         params: &BCCardTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &JD_TRANSFER, None, || {
+        http::call(self.app()?, &op::jd_transfer, None, || {
             let mut fields = to_fields(params)?.to_map()?;
             checks::not_set_by_hand(&fields, "channel")?;
             fields.insert("channel".into(), "JD_TRANSFER".into());
-            let fields = payout_fields(fields, &JD_TRANSFER, "total_fee")?;
+            let fields = payout_fields(fields, &op::jd_transfer, "total_fee")?;
             checks::one_of(&fields, "card_type", &["DE", "CR"])?;
             checks::one_of(&fields, "account_type", &["P", "C"])?;
             Ok(fields)

@@ -6,7 +6,8 @@ use crate::app::{BCApp, registered};
 pub use crate::banks::BC_GATEWAY_BANKS;
 use crate::channel::BCChannelType;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::{BCQueryCriteria, BCQueryReqParams, Fields, WireParams, to_fields};
 use crate::results::{
     BCResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult, PlanResult,
@@ -14,79 +15,6 @@ use crate::results::{
     SubscriptionResult, SubscriptionsResult,
 };
 
-use Secret::App;
-use TestMode::{Refused, Same, Sandbox};
-use Wire::{GetPara, GetQuery, Post};
-
-const QUERY_BILLS: Op = Op::new(
-    "query_bills",
-    GetPara,
-    "rest/bills",
-    App,
-    Sandbox("rest/sandbox/bills"),
-);
-const QUERY_BILLS_COUNT: Op = Op::new(
-    "query_bills_count",
-    GetPara,
-    "rest/bills/count",
-    App,
-    Sandbox("rest/sandbox/bills/count"),
-);
-const QUERY_REFUNDS: Op = Op::new("query_refunds", GetPara, "rest/refunds", App, Refused);
-const QUERY_REFUNDS_COUNT: Op = Op::new(
-    "query_refunds_count",
-    GetPara,
-    "rest/refunds/count",
-    App,
-    Refused,
-);
-const QUERY_BILL_BY_ID: Op = Op::new(
-    "query_bill_by_id",
-    GetPara,
-    "rest/bill",
-    App,
-    Sandbox("rest/sandbox/bill"),
-);
-const QUERY_REFUND_BY_ID: Op = Op::new("query_refund_by_id", GetPara, "rest/refund", App, Refused);
-const QUERY_REFUND_STATUS: Op = Op::new(
-    "query_refund_status",
-    GetPara,
-    "rest/refund/status",
-    App,
-    Refused,
-);
-const QUERY_OFFLINE_BILL_STATUS: Op = Op::new(
-    "query_offline_bill_status",
-    Post,
-    "rest/offline/bill/status",
-    App,
-    Refused,
-);
-const QUERY_RECONCILIATION: Op = Op::new(
-    "query_reconciliation",
-    Post,
-    "rest/reconciliation",
-    App,
-    Refused,
-);
-const QUERY_PLANS: Op = Op::new("query_plans", GetQuery, "plan", App, Same);
-const QUERY_PLAN_BY_ID: Op = Op::new("query_plan_by_id", GetQuery, "plan", App, Same);
-const QUERY_SUBSCRIPTIONS: Op = Op::new("query_subscriptions", GetQuery, "subscription", App, Same);
-const QUERY_SUBSCRIPTION_BY_ID: Op = Op::new(
-    "query_subscription_by_id",
-    GetQuery,
-    "subscription",
-    App,
-    Same,
-);
-
-const QUERY_REFUND_STATUS_WITH_BILL_UPDATE: Op = Op::new(
-    "query_refund_status_with_bill_update",
-    GetPara,
-    "rest/refund/status",
-    App,
-    Refused,
-);
 /// Queries (Python's `BCQuery`). Methods taking filters accept `&params` or `None` (no filters).
 ///
 /// ```no_run
@@ -151,7 +79,7 @@ impl BCQuery {
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<BillsResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_BILLS, None, || {
+        http::call(self.app()?, &op::query_bills, None, || {
             filters(params, "bill queries", &["refund_no", "need_approval"])
         })
     }
@@ -175,7 +103,7 @@ impl BCQuery {
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<CountResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_BILLS_COUNT, None, || {
+        http::call(self.app()?, &op::query_bills_count, None, || {
             filters(
                 params,
                 "bill counts",
@@ -207,7 +135,7 @@ impl BCQuery {
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<RefundsResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_REFUNDS, None, || {
+        http::call(self.app()?, &op::query_refunds, None, || {
             filters(params, "refund queries", &["spay_result"])
         })
     }
@@ -231,7 +159,7 @@ impl BCQuery {
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<CountResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_REFUNDS_COUNT, None, || {
+        http::call(self.app()?, &op::query_refunds_count, None, || {
             filters(
                 params,
                 "refund counts",
@@ -256,7 +184,7 @@ impl BCQuery {
     /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
     /// and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_bill_by_id(&self, bill_id: &str) -> Result<BCResult<BillResult>, BCError> {
-        http::call(self.app()?, &QUERY_BILL_BY_ID, Some(bill_id), || {
+        http::call(self.app()?, &op::query_bill_by_id, Some(bill_id), || {
             Ok(Map::new())
         })
     }
@@ -281,9 +209,12 @@ impl BCQuery {
         &self,
         refund_id: &str,
     ) -> Result<BCResult<RefundRecordResult>, BCError> {
-        http::call(self.app()?, &QUERY_REFUND_BY_ID, Some(refund_id), || {
-            Ok(Map::new())
-        })
+        http::call(
+            self.app()?,
+            &op::query_refund_by_id,
+            Some(refund_id),
+            || Ok(Map::new()),
+        )
     }
 
     /// The status of a refund of a channel that sends no refund webhook — WX, YEE, KUAIQIAN, BD
@@ -309,7 +240,7 @@ impl BCQuery {
         refund_no: &str,
     ) -> Result<BCResult<RefundStatusResult>, BCError> {
         let channel = channel.into();
-        http::call(self.app()?, &QUERY_REFUND_STATUS, None, || {
+        http::call(self.app()?, &op::query_refund_status, None, || {
             Ok(Map::from_iter([
                 ("channel".to_string(), Value::from(channel.as_str())),
                 ("refund_no".to_string(), refund_no.into()),
@@ -344,7 +275,7 @@ impl BCQuery {
         let channel = channel.into();
         http::call(
             self.app()?,
-            &QUERY_REFUND_STATUS_WITH_BILL_UPDATE,
+            &op::query_refund_status_with_bill_update,
             None,
             || {
                 Ok(Map::from_iter([
@@ -376,7 +307,7 @@ impl BCQuery {
         bill_no: &str,
         channel: Option<BCChannelType>,
     ) -> Result<BCResult<OfflineBillStatusResult>, BCError> {
-        http::call(self.app()?, &QUERY_OFFLINE_BILL_STATUS, None, || {
+        http::call(self.app()?, &op::query_offline_bill_status, None, || {
             let mut fields = Map::from_iter([("bill_no".to_string(), Value::from(bill_no))]);
             if let Some(channel) = channel {
                 fields.insert("channel".into(), channel.as_str().into());
@@ -405,7 +336,7 @@ impl BCQuery {
         &self,
         bill_id: &str,
     ) -> Result<BCResult<ReconciliationResult>, BCError> {
-        http::call(self.app()?, &QUERY_RECONCILIATION, None, || {
+        http::call(self.app()?, &op::query_reconciliation, None, || {
             Ok(Map::from_iter([(
                 "bill_id".to_string(),
                 Value::from(bill_id),
@@ -433,7 +364,7 @@ impl BCQuery {
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
     ) -> Result<BCResult<PlansResult>, BCError> {
         let criteria = criteria.into();
-        http::call(self.app()?, &QUERY_PLANS, None, || {
+        http::call(self.app()?, &op::query_plans, None, || {
             criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
@@ -453,7 +384,7 @@ impl BCQuery {
     /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
     /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn query_plan_by_id(&self, plan_id: &str) -> Result<BCResult<PlanResult>, BCError> {
-        http::call(self.app()?, &QUERY_PLAN_BY_ID, Some(plan_id), || {
+        http::call(self.app()?, &op::query_plan_by_id, Some(plan_id), || {
             Ok(Map::new())
         })
     }
@@ -480,7 +411,7 @@ impl BCQuery {
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
     ) -> Result<BCResult<SubscriptionsResult>, BCError> {
         let criteria = criteria.into();
-        http::call(self.app()?, &QUERY_SUBSCRIPTIONS, None, || {
+        http::call(self.app()?, &op::query_subscriptions, None, || {
             criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
@@ -505,7 +436,7 @@ impl BCQuery {
     ) -> Result<BCResult<SubscriptionResult>, BCError> {
         http::call(
             self.app()?,
-            &QUERY_SUBSCRIPTION_BY_ID,
+            &op::query_subscription_by_id,
             Some(subscription_id),
             || Ok(Map::new()),
         )

@@ -4,30 +4,13 @@ use serde_json::{Map, Value};
 
 use crate::app::BCApp;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::{BCQueryCriteria, to_fields};
 use crate::records::BCCoupon;
 use crate::results::{
     BCResult, CouponResult, CouponTemplateResult, CouponTemplatesResult, CouponsResult,
 };
-
-const QUERY_TEMPLATE: Op = Op::new(
-    "query_coupon_template",
-    Wire::GetPara,
-    "rest/coupon/template",
-    App,
-    Same,
-);
-const QUERY_TEMPLATES: Op = Op::new(
-    "query_coupon_templates",
-    Wire::GetPara,
-    "rest/coupon/template",
-    App,
-    Same,
-);
-const QUERY_COUPON: Op = Op::new("query_coupon", Wire::GetPara, "rest/coupon", App, Same);
-const QUERY_COUPONS: Op = Op::new("query_coupons", Wire::GetPara, "rest/coupon", App, Same);
-const CREATE_COUPON: Op = Op::new("create_coupon", Wire::Post, "rest/coupon", App, Same);
 
 /// A coupon template by id (`GET /2/rest/coupon/template/{id}`): `result.coupon_template`.
 ///
@@ -49,7 +32,7 @@ pub fn query_coupon_template(
 ) -> Result<BCResult<CouponTemplateResult>, BCError> {
     http::call(
         bc_app,
-        &QUERY_TEMPLATE,
+        &op::query_coupon_template,
         Some(template_id),
         || Ok(Map::new()),
     )
@@ -76,7 +59,7 @@ pub fn query_coupon_templates<'a>(
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> Result<BCResult<CouponTemplatesResult>, BCError> {
     let criteria = query_criteria.into();
-    http::call(bc_app, &QUERY_TEMPLATES, None, || {
+    http::call(bc_app, &op::query_coupon_templates, None, || {
         criteria.map_or(Ok(Default::default()), to_fields)
     })
 }
@@ -96,7 +79,12 @@ pub fn query_coupon_templates<'a>(
 /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
 /// timeouts ([`BCError::outcome_unknown`]).
 pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponResult>, BCError> {
-    http::call(bc_app, &QUERY_COUPON, Some(coupon_id), || Ok(Map::new()))
+    http::call(
+        bc_app,
+        &op::query_coupon,
+        Some(coupon_id),
+        || Ok(Map::new()),
+    )
 }
 
 /// Coupons (`GET /2/rest/coupon`): `user_id`, `template_id`, `status`, `limit_fee`,
@@ -122,7 +110,7 @@ pub fn query_coupons<'a>(
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> Result<BCResult<CouponsResult>, BCError> {
     let criteria = query_criteria.into();
-    http::call(bc_app, &QUERY_COUPONS, None, || {
+    http::call(bc_app, &op::query_coupons, None, || {
         criteria.map_or(Ok(Default::default()), to_fields)
     })
 }
@@ -147,7 +135,7 @@ pub fn create_coupon(
     template_id: &str,
     user_id: &str,
 ) -> Result<BCResult<CouponResult>, BCError> {
-    http::call(bc_app, &CREATE_COUPON, None, || {
+    http::call(bc_app, &op::create_coupon, None, || {
         Ok(Map::from_iter([
             ("template_id".to_string(), Value::from(template_id)),
             ("user_id".to_string(), Value::from(user_id)),

@@ -4,24 +4,14 @@
 use serde_json::{Map, Value};
 
 use crate::error::BCError;
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::{Fields, to_fields};
 use crate::results::{BCResult, IdResult, PlanResult, SmsResult, SubscriptionResult};
 use crate::subscription_params::{BCPlan, BCSubscription};
 
 pub use crate::pay::BCPay as BCSubscribe;
 use crate::pay::BCPay;
-
-use Wire::{Delete, Post, Put};
-
-const CREATE_PLAN: Op =
-    Op::new("create_plan", Post, "plan", App, Same).requiring(&["fee", "interval", "name"]);
-const UPDATE_PLAN: Op = Op::new("update_plan", Put, "plan", App, Same);
-const DELETE_PLAN: Op = Op::new("delete_plan", Delete, "plan", App, Same);
-const SUBSCRIBE: Op =
-    Op::new("subscribe", Post, "subscription", App, Same).requiring(&["buyer_id", "plan_id"]);
-const UPDATE_SUBSCRIPTION: Op = Op::new("update_subscription", Put, "subscription", App, Same);
-const CANCEL_SUBSCRIPTION: Op = Op::new("cancel_subscription", Delete, "subscription", App, Same);
 
 impl BCPay {
     /// Sends an SMS code for `subscribe` (as the Python README places it; also
@@ -69,7 +59,7 @@ impl BCPay {
         sms_code: &str,
         coupon_code: Option<&str>,
     ) -> Result<BCResult<SubscriptionResult>, BCError> {
-        http::call(self.app()?, &SUBSCRIBE, None, || {
+        http::call(self.app()?, &op::subscribe, None, || {
             let mut fields = to_fields(subscription)?;
             insert_new(&mut fields, "sms_id", sms_id.into())?;
             insert_new(&mut fields, "sms_code", sms_code.into())?;
@@ -99,7 +89,7 @@ impl BCPay {
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
-            &CANCEL_SUBSCRIPTION,
+            &op::cancel_subscription,
             Some(subscription_id),
             || Ok(Map::new()),
         )
@@ -125,7 +115,7 @@ impl BCPay {
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
-            &CANCEL_SUBSCRIPTION,
+            &op::cancel_subscription,
             Some(subscription_id),
             || Ok(Map::from_iter([("at_period_end".to_string(), true.into())])),
         )
@@ -154,7 +144,7 @@ impl BCPay {
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
-            &UPDATE_SUBSCRIPTION,
+            &op::update_subscription,
             Some(subscription_id),
             || to_fields(changes),
         )
@@ -179,7 +169,7 @@ impl BCPay {
     /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
     /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn create_plan(&self, plan: &BCPlan) -> Result<BCResult<PlanResult>, BCError> {
-        http::call(self.app()?, &CREATE_PLAN, None, || to_fields(plan))
+        http::call(self.app()?, &op::create_plan, None, || to_fields(plan))
     }
 
     /// Renames a plan or replaces its `optional` (`PUT /2/plan/{id}`).
@@ -201,7 +191,7 @@ impl BCPay {
         name: Option<&str>,
         optional: Option<&Map<String, Value>>,
     ) -> Result<BCResult<IdResult>, BCError> {
-        http::call(self.app()?, &UPDATE_PLAN, Some(plan_id), || {
+        http::call(self.app()?, &op::update_plan, Some(plan_id), || {
             let mut fields = Map::new();
             if let Some(name) = name {
                 fields.insert("name".into(), name.into());
@@ -227,7 +217,9 @@ impl BCPay {
     /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
     /// transport failures and timeouts ([`BCError::outcome_unknown`]).
     pub fn delete_plan(&self, plan_id: &str) -> Result<BCResult<IdResult>, BCError> {
-        http::call(self.app()?, &DELETE_PLAN, Some(plan_id), || Ok(Map::new()))
+        http::call(self.app()?, &op::delete_plan, Some(plan_id), || {
+            Ok(Map::new())
+        })
     }
 }
 
