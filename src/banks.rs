@@ -63,10 +63,9 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// [`BCError::InvalidParams`] for a `card_type` other than `1`/`2` or a `pay_type` other than
-    /// `B2C`/`B2B` (nothing is sent); [`BCError::NotConfigured`] without the app secret (test
-    /// secret in test mode); [`BCError::Api`] for the server's refusals; the transport errors of
-    /// every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::InvalidParams`] for a `card_type` other than `1`/`2` or a `pay_type` other than
+    ///   `B2C`/`B2B`, before sending.
     pub fn query_bc_gateway_banks(
         &self,
         card_type: &str,
@@ -95,9 +94,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_bc_transfer_supported_banks(
         &self,
         transfer_type: &str,
@@ -132,8 +129,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
-    /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_t1_transfer_supported_banks(&self) -> Result<BCResult<BankNamesResult>, BCError> {
         http::call(
             self.app()?,
@@ -160,8 +156,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
-    /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_jd_transfer_supported_banks(
         &self,
         transfer_type: Option<&str>,
@@ -190,9 +185,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_subscription_payment_supported_banks(
         &self,
     ) -> Result<BCResult<SubscriptionBanksResult>, BCError> {

@@ -45,10 +45,10 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] when one of
-    /// the five identity fields is missing or empty, or `notify_url` is not http(s);
-    /// [`BCError::NotConfigured`] without the app secret; [`BCError::Api`] for the server's
-    /// refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when one of the five identity fields is missing or empty, or
+    ///   `notify_url` is not http(s), before sending.
     pub fn card_sign(
         &self,
         params: &BCCardSignParams,
@@ -110,9 +110,11 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for an empty
-    /// `card_id`; [`BCError::NotConfigured`] without the app secret; [`BCError::Api`] for the
-    /// server's refusals (unknown card…); the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for an empty `card_id`.
+    /// - [`BCError::Api`] for a card the server does not know (the REST docs name no code): sign
+    ///   the card first.
     pub fn card_sync_sign(&self, card_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
         http::call(self.app()?, &op::card_sync_sign, None, || {
             let fields = Map::from_iter([("card_id".to_string(), Value::from(card_id))]);
@@ -147,10 +149,11 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] when one of
-    /// the seven fields is missing or empty; [`BCError::NotConfigured`] without the app secret;
-    /// [`BCError::Api`] for the server's refusals (wrong SMS code…); the transport errors of
-    /// every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when one of the seven fields is missing or empty.
+    /// - [`BCError::Api`] for a wrong or expired SMS code (the REST docs name no code): send a new
+    ///   code and ask the payer again.
     pub fn card_charge_sign(
         &self,
         params: &BCCardChargeSignParams,

@@ -135,6 +135,14 @@
 //!   [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`], [`BCError::UnreadableSuccess`]: the
 //!   server may have acted ([`BCError::outcome_unknown`]).
 //!
+//! Each operation's `# Errors` section lists only what is its own. Every operation can also
+//! fail with: [`BCError::InvalidParams`] (a field the SDK refuses before sending) and
+//! [`BCError::NotConfigured`] (no app, or an empty app id, secret or host); the server's
+//! `1 APP_INVALID` (wrong secret, or a clock far off), `4 MISS_PARAM` and `5 PARAM_INVALID` (a
+//! field it refuses: fix the request), `14 RUNTIME_ERROR` (BeeCloud failed inside);
+//! [`BCError::Connect`] (nothing was sent); and the failures after which the server may have acted
+//! (look the record up before sending a write again).
+//!
 //! Every variant, its exact text and what to do: [`guide::errors`].
 //!
 //! ## Transport

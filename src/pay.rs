@@ -88,11 +88,14 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` ([`is_duplicate`](BCError::is_duplicate)) when `bill_no` was used before: after a
-    /// retry, query the bill; `2` when the channel is not enabled); [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `17 BILL_NO_DUPLICATE` ([`is_duplicate`](BCError::is_duplicate)): this `bill_no` was used
+    ///   before. After a retry, query the bill: it may be your first attempt, already accepted.
+    /// - `2 PAY_FACTOR_NOT_SET`: the channel is not enabled for this app; set it up in BeeCloud's
+    ///   console.
+    /// - `3 CHANNEL_INVALID`: the channel does not pay online (an in-store or payout channel).
+    /// - `7 CHANNEL_ERROR`: the channel itself refused to start the payment (`err_detail` says
+    ///   why).
     pub fn pay(&self, params: &BCPayReqParams) -> Result<BCResult<PayResult>, BCError> {
         http::call(self.app()?, &op::pay, None, || {
             with_sdk_version(to_fields(params)?)
@@ -117,10 +120,14 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` for a used `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before; query the bill after a retry.
+    /// - `2 PAY_FACTOR_NOT_SET` / `3 CHANNEL_INVALID`: the channel is not enabled, or is not an
+    ///   in-store one.
+    /// - `7 CHANNEL_ERROR`: the channel refused or failed (`err_detail` says why); ask
+    ///   [`query_offline_bill_status`](crate::BCQuery::query_offline_bill_status) before charging
+    ///   the payer again.
     pub fn offline_pay(
         &self,
         params: &BCPayReqParams,
@@ -148,10 +155,12 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` for a used `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before; query the bill after a retry.
+    /// - `2 PAY_FACTOR_NOT_SET` / `3 CHANNEL_INVALID`: PayPal is not enabled, or the channel is not
+    ///   a PayPal one.
+    /// - `7 CHANNEL_ERROR`: PayPal refused the payment (`err_detail` says why).
     pub fn international_pay(
         &self,
         params: &BCInternationalPayParams,
@@ -189,11 +198,13 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] when
-    /// `token`, `bc_bill_id` or `verify_code` is missing or empty; [`BCError::NotConfigured`]
-    /// without the app secret; [`BCError::Api`] for the server's refusals (wrong code…); the
-    /// transport errors of every call — after [`BCError::outcome_unknown`] query the bill before
-    /// confirming again.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when `token`, `bc_bill_id` or `verify_code` is missing or
+    ///   empty.
+    /// - [`BCError::Api`] for a wrong or expired SMS code (the REST docs name no code): ask the
+    ///   payer again.
+    /// - After [`BCError::outcome_unknown`], query the bill before confirming again.
     pub fn confirm_bill(
         &self,
         params: &BCBillConfirmParams,
@@ -222,12 +233,16 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` no such bill, `9`–`12` ([`is_refund_refused`](BCError::is_refund_refused)) when the
-    /// bill's state forbids it, `5` for a `refund_no` not starting with Beijing's date, `16` for a
-    /// second pre-refund); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `8 NO_SUCH_BILL`: no bill has this `bill_no`.
+    /// - `9`–`12` ([`is_refund_refused`](BCError::is_refund_refused)): the bill is unpaid (`9`),
+    ///   past its refund window (`10`), has a refund in progress (`11`), or the amount is more
+    ///   than is left to refund (`12`).
+    /// - `5 PARAM_INVALID` also for a `refund_no` that does not start with today's date in Beijing
+    ///   ([`order_num_on_beijing_datetime`](crate::utils::order_num_on_beijing_datetime) builds
+    ///   one).
+    /// - `16 PREREFUND_DUPLICATE`: a pre-refund of this bill is already waiting for audit.
     pub fn refund(&self, params: &BCRefundReqParams) -> Result<BCResult<RefundResult>, BCError> {
         http::call(self.app()?, &op::refund, None, || to_fields(params))
     }
@@ -247,10 +262,11 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (as [`refund`](BCPay::refund)); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when `need_approval` is set: in-store refunds have no audit.
+    /// - `8` and `9`–`12` as for [`refund`](BCPay::refund): no such bill, or its state forbids the
+    ///   refund.
     pub fn offline_refund(
         &self,
         params: &BCRefundReqParams,
@@ -276,10 +292,9 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` no such bill); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `8 NO_SUCH_BILL`: no in-store bill has this `bill_no`.
     pub fn offline_revert(
         &self,
         bill_no: &str,
@@ -310,11 +325,10 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (per pre-refund failures are in `result.result_map`, not an `Err`);
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - A pre-refund that fails on its own is not an `Err`: it is in `result.result_map` of the
+    ///   `Ok`.
     pub fn audit_pre_refunds(
         &self,
         params: &BCPreRefundAuditParams,
@@ -340,10 +354,12 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`7` when the channel refused the payout); [`BCError::NotSupportedInTestMode`] (−2) in test
-    /// mode; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport
-    /// failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `3 CHANNEL_INVALID`: a channel other than `WX_REDPACK`, `WX_TRANSFER` or `ALI_TRANSFER`.
+    /// - `2 PAY_FACTOR_NOT_SET`: the channel is not enabled for this app.
+    /// - `7 CHANNEL_ERROR`: WeChat or Alipay refused the payout (balance, payee…; `err_detail`
+    ///   says why).
     pub fn transfer(
         &self,
         params: &BCTransferReqParams,
@@ -371,11 +387,14 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` for a used `bill_no`; `15` is BeeCloud's own network failure (not the SDK's −1));
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before; after a retry, look the payout up
+    ///   ([`find_transfer_by_no`](crate::BCQuery::find_transfer_by_no)).
+    /// - `5 PARAM_INVALID` also for a `bank_fullname` not in
+    ///   [`query_bc_transfer_supported_banks`](crate::BCQuery::query_bc_transfer_supported_banks).
+    /// - `15 NETWORK_ERROR`: BeeCloud's own link to the bank failed (not the SDK's `-1`); look the
+    ///   payout up before sending it again.
     pub fn bc_transfer(
         &self,
         params: &BCCardTransferParams,
@@ -404,10 +423,11 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `3 CHANNEL_INVALID`: a channel other than `ALI`.
+    /// - `2 PAY_FACTOR_NOT_SET` / `7 CHANNEL_ERROR`: Alipay is not enabled, or refused the batch
+    ///   (`err_detail` says why).
     pub fn batch_transfer(
         &self,
         params: &BCBatchTransferParams,
@@ -440,10 +460,11 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::OnlyInTestMode`] in live mode (`-2`, nothing is sent);
-    /// [`BCError::NotConfigured`] without an app id; [`BCError::InvalidParams`] for an empty
-    /// `bill_id`; [`BCError::Api`] for the sandbox's refusals (unknown bill…); the transport errors
-    /// of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::OnlyInTestMode`] (`-2`, nothing sent) in live mode.
+    /// - [`BCError::InvalidParams`] for an empty `bill_id`.
+    /// - [`BCError::Api`] when the sandbox has no such bill: pass the `id` that `pay` returned, not
+    ///   the `bill_no`.
     pub fn sandbox_notify(&self, bill_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
         let app = self.app()?;
         http::call_at(app, &op::sandbox_notify, &[&app.app_id, bill_id], || {

@@ -54,10 +54,10 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a `bill_no`
-    /// that is not 8–32 letters and digits, a negative `skip` or a `limit` outside 10..=50 (nothing
-    /// is sent); [`BCError::NotConfigured`] without an app secret; [`BCError::Api`] for the server's
-    /// refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a `bill_no` that is not 8–32 letters and digits, a negative
+    ///   `skip` or a `limit` outside 10 to 50, before sending.
     pub fn query_transfers<'a>(
         &self,
         params: impl Into<Option<&'a BCTransferQueryParams>>,
@@ -127,12 +127,15 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a missing
-    /// or empty required field, a `bill_no` that is not 8–32 letters and digits, an amount ≤ 0, a
-    /// `transfer_type` other than `1`/`2`, a non-http(s) `notify_url` or a hand-set `signature`;
-    /// [`BCError::NotConfigured`] without the master secret; [`BCError::Api`] for the server's
-    /// refusals (`bill_no` already used…); the transport errors of every call — after
-    /// [`BCError::outcome_unknown`] query the payout before sending it again.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a missing or empty required field, a `bill_no` that is not
+    ///   8–32 letters and digits, an amount ≤ 0, a `transfer_type` other than `1`/`2`, a
+    ///   non-http(s) `notify_url` or a hand-set `signature`, before sending.
+    /// - [`BCError::NotConfigured`] without the master secret, which signs the payout.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before. Nothing expires these requests, so
+    ///   a unique `bill_no` is what stops a replay: after [`BCError::outcome_unknown`], look the
+    ///   payout up before sending again.
     pub fn bc_t0_transfer(
         &self,
         params: &BCT0TransferParams,
@@ -214,10 +217,12 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a missing
-    /// or empty required field, a bad `bill_no` or amount, `card_type` other than `DEBIT`/`CREDIT`
-    /// or `card_attribute` other than `B`/`C`; [`BCError::NotConfigured`] without the master
-    /// secret; [`BCError::Api`] for the server's refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a missing or empty required field, a bad `bill_no` or
+    ///   amount, a `card_type` other than `DEBIT`/`CREDIT` or a `card_attribute` other than
+    ///   `B`/`C`, before sending.
+    /// - After [`BCError::outcome_unknown`], look the payout up before sending again.
     pub fn cj_transfer(
         &self,
         params: &BCCJTransferParams,
@@ -258,11 +263,12 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a missing
-    /// or empty required field, a bad `bill_no` or amount, `card_type` other than `DE`/`CR`,
-    /// `account_type` other than `P`/`C`, a non-http(s) `notify_url` or a hand-set `channel`;
-    /// [`BCError::NotConfigured`] without the master secret; [`BCError::Api`] for the server's
-    /// refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a missing or empty required field, a bad `bill_no` or
+    ///   amount, a `card_type` other than `DE`/`CR`, an `account_type` other than `P`/`C`, a
+    ///   non-http(s) `notify_url` or a hand-set `channel`, before sending.
+    /// - After [`BCError::outcome_unknown`], look the payout up before sending again.
     pub fn jd_transfer(
         &self,
         params: &BCCardTransferParams,

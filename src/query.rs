@@ -71,9 +71,9 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::InvalidParams`] for a refund filter (`refund_no`, `need_approval`), a negative
+    ///   `skip` or a `limit` outside 10 to 50, before sending.
     pub fn query_bills<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -95,9 +95,9 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::InvalidParams`] for a refund filter or a page field (`need_detail`, `skip`,
+    ///   `limit`), before sending.
     pub fn query_bills_count<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -126,10 +126,11 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode: the sandbox has no
+    ///   refunds.
+    /// - [`BCError::InvalidParams`] for `spay_result`, a negative `skip` or a `limit` outside 10 to
+    ///   50, before sending.
     pub fn query_refunds<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -150,10 +151,10 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for `spay_result` or a page field (`need_detail`, `skip`,
+    ///   `limit`), before sending.
     pub fn query_refunds_count<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
@@ -179,10 +180,9 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` ([`is_not_found`](BCError::is_not_found)) for an unknown id);
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `8 NO_SUCH_BILL` ([`is_not_found`](BCError::is_not_found)): no bill has this id (the `id`
+    ///   that `pay` returned, not the `bill_no`).
     pub fn query_bill_by_id(&self, bill_id: &str) -> Result<BCResult<BillResult>, BCError> {
         http::call(self.app()?, &op::query_bill_by_id, Some(bill_id), || {
             Ok(Map::new())
@@ -200,11 +200,9 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`13` ([`is_not_found`](BCError::is_not_found)) for an unknown id);
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `13 NO_SUCH_REFUND` ([`is_not_found`](BCError::is_not_found)): no refund has this id.
     pub fn query_refund_by_id(
         &self,
         refund_id: &str,
@@ -229,11 +227,11 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`13` for an unknown `refund_no`, `3` for a channel other than WX, YEE, KUAIQIAN, BD);
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `13 NO_SUCH_REFUND`: no refund has this `refund_no`.
+    /// - `3 CHANNEL_INVALID`: a channel other than `WX`, `YEE`, `KUAIQIAN` or `BD`, whose refunds
+    ///   finish at once.
     pub fn query_refund_status(
         &self,
         channel: impl Into<BCChannelType>,
@@ -264,9 +262,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::NotConfigured`] without the
-    /// app secret; [`BCError::Api`] for the server's refusals (`NO_SUCH_REFUND`…); the transport
-    /// errors of every call.
+    /// As [`query_refund_status`](BCQuery::query_refund_status).
     pub fn query_refund_status_with_bill_update(
         &self,
         channel: impl Into<BCChannelType>,
@@ -298,10 +294,9 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` for an unknown `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `8 NO_SUCH_BILL`: no in-store bill has this `bill_no`.
     pub fn query_offline_bill_status(
         &self,
         bill_no: &str,
@@ -328,10 +323,8 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
     pub fn query_reconciliation(
         &self,
         bill_id: &str,
@@ -356,9 +349,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_plans<'a>(
         &self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -380,9 +371,8 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own beyond [those of every operation](crate#errors); the REST docs name no code
+    /// for an unknown id.
     pub fn query_plan_by_id(&self, plan_id: &str) -> Result<BCResult<PlanResult>, BCError> {
         http::call(self.app()?, &op::query_plan_by_id, Some(plan_id), || {
             Ok(Map::new())
@@ -403,9 +393,7 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_subscriptions<'a>(
         &self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -427,9 +415,8 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own beyond [those of every operation](crate#errors); the REST docs name no code
+    /// for an unknown id.
     pub fn query_subscription_by_id(
         &self,
         subscription_id: &str,

@@ -23,9 +23,8 @@ use crate::results::{
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own beyond [those of every operation](crate#errors); the REST docs name no code for
+/// an unknown id.
 pub fn query_coupon_template(
     bc_app: &BCApp,
     template_id: &str,
@@ -51,9 +50,7 @@ pub fn query_coupon_template(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn query_coupon_templates<'a>(
     bc_app: &BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -75,9 +72,8 @@ pub fn query_coupon_templates<'a>(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own beyond [those of every operation](crate#errors); the REST docs name no code for
+/// an unknown id.
 pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponResult>, BCError> {
     http::call(
         bc_app,
@@ -102,9 +98,7 @@ pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponRe
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn query_coupons<'a>(
     bc_app: &BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
@@ -126,10 +120,8 @@ pub fn query_coupons<'a>(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-/// (`5` when the template is unknown, expired or used up); [`BCError::InvalidParams`] or
-/// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-/// ([`BCError::outcome_unknown`]).
+/// Besides [those of every operation](crate#errors):
+/// - `5 PARAM_INVALID` also when the template is unknown, expired or used up: no coupon was issued.
 pub fn create_coupon(
     bc_app: &BCApp,
     template_id: &str,

@@ -26,9 +26,8 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
-    /// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `5 PARAM_INVALID` also for a malformed phone number.
     pub fn send_sms_passcode(&self, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
         crate::utils::send_sms_passcode(self.app()?, phone)
     }
@@ -48,10 +47,10 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`5` for a wrong or expired SMS code); [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `5 PARAM_INVALID` also for a wrong or expired SMS code: send a new one.
+    /// - [`BCError::InvalidParams`] when `sms_id`, `sms_code` or `coupon_code` is also set on the
+    ///   params.
     pub fn subscribe(
         &self,
         subscription: &BCSubscription,
@@ -80,9 +79,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn cancel_subscription(
         &self,
         subscription_id: &str,
@@ -106,9 +103,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn cancel_subscription_at_period_end(
         &self,
         subscription_id: &str,
@@ -134,9 +129,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn update_subscription(
         &self,
         subscription_id: &str,
@@ -165,9 +158,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn create_plan(&self, plan: &BCPlan) -> Result<BCResult<PlanResult>, BCError> {
         http::call(self.app()?, &op::create_plan, None, || to_fields(plan))
     }
@@ -182,9 +173,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn update_plan(
         &self,
         plan_id: &str,
@@ -213,9 +202,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn delete_plan(&self, plan_id: &str) -> Result<BCResult<IdResult>, BCError> {
         http::call(self.app()?, &op::delete_plan, Some(plan_id), || {
             Ok(Map::new())

@@ -20,9 +20,7 @@ use crate::results::{BCResult, EmptyResult, HistoryBillsResult, UsersResult};
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
     http::call(bc_app, &op::add_merchant_user, None, || {
         Ok(Map::from_iter([(
@@ -42,9 +40,7 @@ pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<Empt
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn batch_add_merchant_users<I, S>(
     bc_app: &BCApp,
     merchant: &str,
@@ -80,9 +76,7 @@ where
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn query_merchant_users(
     bc_app: &BCApp,
     merchant: Option<&str>,
@@ -117,9 +111,8 @@ pub fn query_merchant_users(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// Besides [those of every operation](crate#errors):
+/// - [`BCError::InvalidParams`] when `bill_info` cannot be serialised.
 pub fn attach_buyer_history_bills(
     bc_app: &BCApp,
     bill_info: &BTreeMap<String, Vec<String>>,

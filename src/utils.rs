@@ -47,9 +47,8 @@ pub fn get_rest_root_url() -> String {
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-/// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
-/// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
+/// Besides [those of every operation](crate#errors):
+/// - `5 PARAM_INVALID` also for a malformed phone number.
 pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
     http::call(bc_app, &op::send_sms_passcode, None, || {
         Ok(Map::from_iter([("phone".to_string(), Value::from(phone))]))
@@ -68,9 +67,7 @@ pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResu
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn verify_card_factors(
     bc_app: &BCApp,
     name: &str,
