@@ -37,7 +37,8 @@ use crate::webhook_dedup::BCWebhookKey;
 
 /// The body a webhook handler must answer once it has processed (or already processed) a push.
 pub const WEBHOOK_SUCCESS: &str = "success";
-/// The documented `channel_type` values of a push (server-semantics §9.3): parent channels only.
+/// The `channel_type` values BeeCloud's webhook documentation lists for a push: parent channels
+/// only (`WX`, never `WX_NATIVE`; the sub-channel travels in `sub_channel_type`).
 pub const WEBHOOK_CHANNELS: &[&str] = &[
     "WX", "ALI", "UN", "KUAIQIAN", "JD", "BD", "YEE", "PAYPAL", "BC",
 ];
@@ -602,7 +603,8 @@ mod tests {
         let webhook = verify_legacy_sign_webhook(&app(), body(now).as_bytes(), &legacy).unwrap();
         assert_eq!(webhook.trade_success, Some(false));
         assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::App));
-        // The own vector of server-semantics §9.6, far outside any tolerance.
+        // md5("AID" + "ASEC" + "1426817510111"), computed outside this crate: a genuine sign from 2015,
+        // far outside any tolerance.
         let old = body(1426817510111);
         assert!(old.contains("a0a4476dea7d78de11166e2cee2b41b6"));
         assert!(verify_legacy_sign_webhook(&app(), old.as_bytes(), &legacy).is_err());
