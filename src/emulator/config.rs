@@ -47,13 +47,14 @@ pub struct EmulatorConfig {
     /// Refuse signed requests whose `timestamp` is further than this from the emulator clock (`1
     /// APP_INVALID`); `None` (the default) checks no window, as the REST docs give none.
     pub timestamp_window: Option<Duration>,
-    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (what the Java and .NET
-    /// SDKs' sandbox receivers check), which `verify_legacy_sign_webhook` with the test secret checks. Default
-    /// false: `sign` only, the one field any source shows on a sandbox push; true also adds `signature` in the current formula with the test secret in the
-    /// master's place.
+    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (what the Java and .NET SDKs'
+    /// sandbox receivers check), which `verify_legacy_sign_webhook` with the test secret checks. Default false:
+    /// `sign` only, the one field any source shows on a sandbox push; true also adds `signature` in the current
+    /// formula with the test secret in the master's place.
     pub sandbox_push_signature: bool,
-    /// Sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox did (the Java
-    /// and .NET SDKs build their sandbox pages from that `url`); true answers live-shaped payloads (`code_url`, `html`, …) instead. Default false.
+    /// Sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox did (the Java and
+    /// .NET SDKs build their sandbox pages from that `url`); true answers live-shaped payloads (`code_url`, `html`,
+    /// …) instead. Default false.
     pub sandbox_live_payloads: bool,
     /// A failed bank-card payout ([`Emulator::fail_transfer`](super::Emulator::fail_transfer)) is pushed with
     /// `trade_success` false (payout pushes report `REFU`/`CLOS` states, the PHP demo branches on
@@ -62,11 +63,13 @@ pub struct EmulatorConfig {
     /// `rest/bc_transfer/banks` also answers the list as `banks` (what Java's `BCPay` reads, unlike Java's
     /// `BCPayMultiApp` and the .NET and PHP SDKs). Default false: `size` + `bank_list`, as documented.
     pub bank_list_copy_as_banks: bool,
-    /// Serve the sandbox variants of refund queries and offline routes that only iOS 3.6 calls (whether the
-    /// real server served them is unknown) (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default true; false ⇒ 404.
+    /// Serve the sandbox variants of refund queries and offline routes that only iOS 3.6 calls (whether the real
+    /// server served them is unknown) (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default
+    /// true; false ⇒ 404.
     pub ios_sandbox_routes: bool,
-    /// Every retry of a push carrying the legacy `sign` gets a fresh `timestamp` and `sign` (legacy receivers
-    /// refuse stamps older than 5 minutes, retries run for ~36 h, and no source says what the server did). Default true; `signature` pushes are never re-stamped.
+    /// Every retry of a push carrying the legacy `sign` gets a fresh `timestamp` and `sign` (legacy receivers refuse
+    /// stamps older than 5 minutes, retries run for ~36 h, and no source says what the server did). Default true;
+    /// `signature` pushes are never re-stamped.
     pub restamp_retries: bool,
     /// `rest/bc_transfer` accepts only the master secret, as its REST doc says (default false: app or master,
     /// as the Java, .NET and Node SDKs sign it with the app secret).
@@ -75,7 +78,8 @@ pub struct EmulatorConfig {
     /// (default false: clamped into range; whether the server refused or clamped is unknown).
     pub strict_query_limit: bool,
     /// A BC_GATEWAY pay may also name one of Python's 17 bank codes (`CMB`, `ICBC`…), besides a bank name of
-    /// `rest/bc_gateway/banks` (the server has taken names since December 2016). Default true (the Python demo's `CMB` keeps working).
+    /// `rest/bc_gateway/banks` (the server has taken names since December 2016). Default true (the Python demo's
+    /// `CMB` keeps working).
     pub accept_legacy_gateway_codes: bool,
     /// A card signing (`card/sign`, `sign`) stays pending until a signing hook
     /// ([`Emulator::complete_card_signing`](super::Emulator::complete_card_signing)) ends it. Default false:

@@ -25,8 +25,8 @@ fn stable_id(parts: &[&str]) -> String {
     )
 }
 
-/// `card_id` of a card. The bank name is left out (the emulator's choice): it follows from the card number, and leaving it out
-/// lets the `card_id` from a 4-factor `/2/auth` match the one a subscription on the same card gets.
+/// `card_id` of a card. The bank name is left out (the emulator's choice): it follows from the card number, and
+/// leaving it out lets the `card_id` from a 4-factor `/2/auth` match the one a subscription on the same card gets.
 pub(crate) fn card_id_of(
     app_id: &str,
     card_no: &str,

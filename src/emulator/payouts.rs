@@ -186,8 +186,8 @@ pub(crate) fn jd_bank_list(_store: &mut Store, call: &Call) -> Reply {
     Ok(banks_payload(banks))
 }
 
-/// The amount's text as received (an integer's digits, a string verbatim: PHP passes a caller's `"100"` through), then the amount as a
-/// positive integer (else 5).
+/// The amount's text as received (an integer's digits, a string verbatim: PHP passes a caller's `"100"` through),
+/// then the amount as a positive integer (else 5).
 fn amount(call: &Call, name: &str) -> Result<(String, i64), ApiError> {
     let (text, value) = match call.fields.get(name) {
         None | Some(Value::Null) => return Err(ApiError::missing(name)),

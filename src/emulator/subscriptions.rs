@@ -5,8 +5,8 @@
 //! a subscription remembers the namespace of the call that created it, which picks the URL of its
 //! verification webhook (the route table runs this family in the live namespace).
 //!
-//! Subscription `status` values are the emulator's (the docs name none): `pending` (card awaiting verification), `active`, `trialing`,
-//! `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
+//! Subscription `status` values are the emulator's (the docs name none): `pending` (card awaiting verification),
+//! `active`, `trialing`, `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
 
 use serde_json::{Map, Value, json};
 
@@ -340,8 +340,8 @@ pub(crate) fn subscription_banks(_store: &mut Store, _call: &Call) -> Reply {
     Ok(out)
 }
 
-/// `message_detail` of SUBSCRIPTION and charge pushes, as the .NET SDK's sample pushes show it: the subscription, its card with the card
-/// number masked to its last 4 digits, and `err_msg` (`""` on success).
+/// `message_detail` of SUBSCRIPTION and charge pushes, as the .NET SDK's sample pushes show it: the subscription, its
+/// card with the card number masked to its last 4 digits, and `err_msg` (`""` on success).
 fn push_detail(sub: &Subscription, card: Option<&Card>, err_msg: &str) -> Map<String, Value> {
     let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
     let masked = card.map(|c| {
