@@ -14,7 +14,7 @@ use beecloud::{BCChannelType, BCError, BCResult, utils};
 use crate::{Demo, DemoConfig, start};
 
 mod accounts;
-mod beyond;
+mod other_sdks;
 mod payments;
 mod transfers;
 
@@ -176,7 +176,7 @@ pub fn run() -> std::io::Result<Vec<Row>> {
     accounts::subscriptions(&mut tour);
     accounts::users_and_coupons(&mut tour, &mut numbers);
     accounts::utilities(&mut tour);
-    beyond::beyond_python(&mut tour, &mut numbers);
+    other_sdks::tour(&mut tour, &mut numbers);
     Ok(tour.rows)
 }
 

@@ -1,6 +1,6 @@
-//! The tour of the operations only the other official SDKs send (beyond-python Part A): bank-card
-//! payouts and their query, bank lists, the BC_EXPRESS confirmation, sandbox notify, card signing,
-//! and the pagination helpers.
+//! The tour of the operations only the other official SDKs send: bank-card payouts and their
+//! query, bank lists, the BC_EXPRESS confirmation, sandbox notify, card signing, and the pagination
+//! helpers.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::{Numbers, Tour, pay_params, some};
 use crate::state::SANDBOX_CHANNEL_PREFIX;
 
-pub(super) fn beyond_python(tour: &mut Tour, numbers: &mut Numbers) {
+pub(super) fn tour(tour: &mut Tour, numbers: &mut Numbers) {
     bank_lists(tour);
     payouts(tour, numbers);
     pay_steps(tour, numbers);
