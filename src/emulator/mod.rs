@@ -95,6 +95,13 @@ pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook}
 use self::server::Listener;
 use self::state::Shared;
 
+#[doc(hidden)] // `(method, path)` of every route, for `tests/operations_table.rs`.
+pub fn route_table() -> impl Iterator<Item = (&'static str, &'static str)> {
+    routes::ROUTES
+        .iter()
+        .map(|route| (route.method, route.path))
+}
+
 /// A running emulator, seen as one of its apps ([`Emulator::create_app`] makes more). The server and its
 /// threads stop when the last handle of any of its apps is dropped.
 pub struct Emulator {
