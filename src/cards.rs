@@ -5,24 +5,14 @@
 
 use serde_json::{Map, Value};
 
-use crate::beyond_params::{BCCardChargeSignParams, BCCardSignParams};
+use crate::card_params::{BCCardChargeSignParams, BCCardSignParams};
 use crate::checks;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret::App, TestMode::Refused, Wire::Post};
+use crate::http::{self, Op};
+use crate::operations as op;
 use crate::params::to_fields;
 use crate::pay::BCPay;
 use crate::results::{BCResult, CardChargeSignResult, CardSignResult, EmptyResult};
-
-const SIGNING: &[&str] = &["id_name", "id_no", "card_no", "mobile", "bank"];
-
-const CARD_SIGN: Op = Op::new("card_sign", Post, "card/sign", App, Refused).requiring(SIGNING);
-const CARD_SYNC_VERIFY: Op =
-    Op::new("card_sync_verify", Post, "card/sync_verify", App, Refused).requiring(SIGNING);
-const CARD_SYNC_SIGN: Op =
-    Op::new("card_sync_sign", Post, "card/sync_sign", App, Refused).requiring(&["card_id"]);
-const CARD_CHARGE_SIGN: Op = Op::new("card_charge_sign", Post, "sign", App, Refused).requiring(&[
-    "mobile", "bank", "id_no", "name", "card_no", "sms_id", "sms_code",
-]);
 
 /// The fields of a signing request, with every required one set and not empty.
 fn signing_fields(fields: Map<String, Value>, op: &Op) -> Result<Map<String, Value>, BCError> {
@@ -55,16 +45,16 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] when one of
-    /// the five identity fields is missing or empty, or `notify_url` is not http(s);
-    /// [`BCError::NotConfigured`] without the app secret; [`BCError::Api`] for the server's
-    /// refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when one of the five identity fields is missing or empty, or
+    ///   `notify_url` is not http(s), before sending.
     pub fn card_sign(
         &self,
         params: &BCCardSignParams,
     ) -> Result<BCResult<CardSignResult>, BCError> {
-        http::call(self.app()?, &CARD_SIGN, None, || {
-            signing_fields(to_fields(params)?.to_map()?, &CARD_SIGN)
+        http::call(self.app()?, &op::card_sign, None, || {
+            signing_fields(to_fields(params)?.to_map()?, &op::card_sign)
         })
     }
 
@@ -99,8 +89,8 @@ impl BCPay {
         &self,
         params: &BCCardSignParams,
     ) -> Result<BCResult<CardSignResult>, BCError> {
-        http::call(self.app()?, &CARD_SYNC_VERIFY, None, || {
-            signing_fields(to_fields(params)?.to_map()?, &CARD_SYNC_VERIFY)
+        http::call(self.app()?, &op::card_sync_verify, None, || {
+            signing_fields(to_fields(params)?.to_map()?, &op::card_sync_verify)
         })
     }
 
@@ -120,13 +110,15 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for an empty
-    /// `card_id`; [`BCError::NotConfigured`] without the app secret; [`BCError::Api`] for the
-    /// server's refusals (unknown card…); the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for an empty `card_id`.
+    /// - [`BCError::Api`] for a card the server does not know (the REST docs name no code): sign
+    ///   the card first.
     pub fn card_sync_sign(&self, card_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
-        http::call(self.app()?, &CARD_SYNC_SIGN, None, || {
+        http::call(self.app()?, &op::card_sync_sign, None, || {
             let fields = Map::from_iter([("card_id".to_string(), Value::from(card_id))]);
-            signing_fields(fields, &CARD_SYNC_SIGN)
+            signing_fields(fields, &op::card_sync_sign)
         })
     }
 
@@ -157,16 +149,17 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] when one of
-    /// the seven fields is missing or empty; [`BCError::NotConfigured`] without the app secret;
-    /// [`BCError::Api`] for the server's refusals (wrong SMS code…); the transport errors of
-    /// every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when one of the seven fields is missing or empty.
+    /// - [`BCError::Api`] for a wrong or expired SMS code (the REST docs name no code): send a new
+    ///   code and ask the payer again.
     pub fn card_charge_sign(
         &self,
         params: &BCCardChargeSignParams,
     ) -> Result<BCResult<CardChargeSignResult>, BCError> {
-        http::call(self.app()?, &CARD_CHARGE_SIGN, None, || {
-            signing_fields(to_fields(params)?.to_map()?, &CARD_CHARGE_SIGN)
+        http::call(self.app()?, &op::card_charge_sign, None, || {
+            signing_fields(to_fields(params)?.to_map()?, &op::card_charge_sign)
         })
     }
 }

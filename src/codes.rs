@@ -1,5 +1,5 @@
-//! Named `result_code`s: every code of BeeCloud's error-code table (0–17, wire-contract §8, which
-//! also lists which endpoints answer which) and the SDK's own −1 and −2 (§7.3), as
+//! Named `result_code`s: every code of BeeCloud's published error-code table (0–17) and the
+//! SDK's own −1 (transport or reply failure) and −2 (refused locally, nothing sent), as
 //! [`BCResultCode`]; and the [`BCError`] helpers that match them.
 //!
 //! ```

@@ -6,16 +6,16 @@ pub use crate::app::{
 };
 pub use crate::channel::BCChannelType;
 pub use crate::params::{
-    BCBatchTransferItem, BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams,
-    BCPayPalCreditCard, BCPayReqParams, BCPreRefundAuditParams, BCQueryCriteria, BCQueryReqParams,
-    BCRefundReqParams, BCTransferRedPack, BCTransferReqParams,
+    BCBatchTransferItem, BCBatchTransferParams, BCBillConfirmParams, BCCardTransferParams,
+    BCInternationalPayParams, BCPayPalCreditCard, BCPayReqParams, BCPreRefundAuditParams,
+    BCQueryCriteria, BCQueryReqParams, BCRefundReqParams, BCTransferRedPack, BCTransferReqParams,
 };
 pub use crate::records::{BCBill, BCCoupon, BCCouponTemplate, BCMerchantUser, BCRefund};
 pub use crate::subscription_params::{BCPlan, BCSubscription};
-// Beyond Python: what the other official SDKs send.
-pub use crate::beyond_params::{
-    BCBillConfirmParams, BCCJTransferParams, BCCardChargeSignParams, BCCardSignParams,
-    BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
+// What the other official SDKs send: payouts and their query, card signing.
+pub use crate::card_params::{BCCardChargeSignParams, BCCardSignParams};
+pub use crate::payout_params::{
+    BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
 };
 pub use crate::records::{BCTransferRecord, BCTransferStatus};
 pub use crate::results::*;

@@ -176,7 +176,11 @@ impl BCError {
             | BCError::InvalidResponse { .. }
             | BCError::UnreadableSuccess { .. }
             | BCError::BodyTooLarge { .. } => Some(-1),
-            _ => None,
+            BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => None,
         }
     }
 
@@ -195,7 +199,11 @@ impl BCError {
             | BCError::Transport { .. }
             | BCError::Timeout { .. }
             | BCError::BodyTooLarge { .. } => NETWORK_ERROR.to_string(),
-            other => other.to_string(),
+            BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => self.to_string(),
         }
     }
 
@@ -216,7 +224,15 @@ impl BCError {
                 reason_phrase(*status)
             }
             BCError::UnreadableSuccess { .. } => reason_phrase(200),
-            other => other.to_string(),
+            BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::Connect { .. }
+            | BCError::Transport { .. }
+            | BCError::Timeout { .. }
+            | BCError::BodyTooLarge { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => self.to_string(),
         }
     }
 
@@ -225,7 +241,20 @@ impl BCError {
     pub fn raw(&self) -> Option<&Map<String, Value>> {
         match self {
             BCError::Api { raw, .. } | BCError::UnreadableSuccess { raw, .. } => Some(raw),
-            _ => None,
+            // An error status's body is kept as text only: it need not be a JSON object.
+            BCError::HttpStatus { .. } | BCError::InvalidResponse { .. } => None,
+            BCError::NotSupportedInTestMode { .. }
+            | BCError::OnlyInTestMode { .. }
+            | BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::Connect { .. }
+            | BCError::Transport { .. }
+            | BCError::Timeout { .. }
+            | BCError::Redirect { .. }
+            | BCError::BodyTooLarge { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => None,
         }
     }
 
@@ -239,7 +268,18 @@ impl BCError {
             | BCError::UnreadableSuccess { body, .. }
             | BCError::HttpStatus { body, .. }
             | BCError::InvalidResponse { body, .. } => Some(body),
-            _ => None,
+            BCError::NotSupportedInTestMode { .. }
+            | BCError::OnlyInTestMode { .. }
+            | BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::Connect { .. }
+            | BCError::Transport { .. }
+            | BCError::Timeout { .. }
+            | BCError::Redirect { .. }
+            | BCError::BodyTooLarge { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => None,
         }
     }
 
@@ -254,16 +294,25 @@ impl BCError {
     /// ([`Api`](BCError::Api): a non-zero `result_code`, from a 200 or a 4xx envelope), and for the
     /// webhook and WeChat errors, which concern no request of yours.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(
-            self,
+        // Every variant is named, so a new one cannot fall silently on the "nothing was sent" side.
+        match self {
             BCError::Transport { .. }
-                | BCError::Timeout { .. }
-                | BCError::Redirect { .. }
-                | BCError::HttpStatus { .. }
-                | BCError::InvalidResponse { .. }
-                | BCError::UnreadableSuccess { .. }
-                | BCError::BodyTooLarge { .. }
-        )
+            | BCError::Timeout { .. }
+            | BCError::Redirect { .. }
+            | BCError::HttpStatus { .. }
+            | BCError::InvalidResponse { .. }
+            | BCError::UnreadableSuccess { .. }
+            | BCError::BodyTooLarge { .. } => true,
+            BCError::Api { .. }
+            | BCError::NotSupportedInTestMode { .. }
+            | BCError::OnlyInTestMode { .. }
+            | BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::Connect { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => false,
+        }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -375,7 +424,18 @@ impl StdError for BCError {
                 source: Some(source),
                 ..
             } => Some(source),
-            _ => None,
+            BCError::InvalidResponse { source: None, .. }
+            | BCError::Api { .. }
+            | BCError::NotSupportedInTestMode { .. }
+            | BCError::OnlyInTestMode { .. }
+            | BCError::InvalidParams { .. }
+            | BCError::NotConfigured { .. }
+            | BCError::Redirect { .. }
+            | BCError::HttpStatus { .. }
+            | BCError::BodyTooLarge { .. }
+            | BCError::InvalidWebhook { .. }
+            | BCError::WebhookAmountMismatch { .. }
+            | BCError::WeChat { .. } => None,
         }
     }
 }
@@ -543,6 +603,14 @@ fn io_reason(io: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `Result<_, BCError>` is at least this big, so the enum must not grow unnoticed. 104
+    /// bytes on a 64-bit target is its biggest variant, `Api`: the code, three `String`s and the
+    /// raw map. A new variant holding more inline should box it instead of growing every result.
+    #[test]
+    fn the_error_stays_small() {
+        assert!(std::mem::size_of::<BCError>() <= 104);
+    }
 
     #[test]
     fn the_error_type_crosses_threads_and_boxes() {

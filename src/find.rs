@@ -92,7 +92,7 @@ impl BCQuery {
         &self,
         transfer_no: &str,
     ) -> Result<Option<BCTransferRecord>, BCError> {
-        let filters = crate::beyond_params::BCTransferQueryParams {
+        let filters = crate::payout_params::BCTransferQueryParams {
             bill_no: Some(transfer_no.to_string()),
             ..Default::default()
         };

@@ -19,18 +19,18 @@ use crate::sign::app_sign;
 /// Largest response body the SDK reads (a page of 50 bills is a few tens of KiB).
 pub(crate) const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// How the fields travel (wire-contract §3).
+/// How the fields travel: BeeCloud uses four encodings, one per family of endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Wire {
-    /// E1: POST, JSON body.
+    /// POST, JSON body.
     Post,
-    /// E1: PUT, JSON body.
+    /// PUT, JSON body.
     Put,
-    /// E2: GET `?para=<JSON>`.
+    /// GET, the whole JSON object URL-encoded in one `?para=` parameter.
     GetPara,
-    /// E3: GET `?k=v&…`.
+    /// GET, one `?k=v&…` parameter per field.
     GetQuery,
-    /// E4: DELETE `?k=v&…`.
+    /// DELETE, one `?k=v&…` parameter per field.
     Delete,
 }
 
@@ -59,7 +59,8 @@ pub(crate) enum Secret {
     Payout(&'static str),
 }
 
-/// What test mode does to the operation (wire-contract §2.1).
+/// What test mode does to the operation: most paths accept test-signed requests, payments and
+/// their queries move to `/sandbox/` paths, and money-moving calls the sandbox lacks are refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TestMode {
     /// Same path, test-signed.
@@ -72,41 +73,18 @@ pub(crate) enum TestMode {
     Only,
 }
 
-/// One REST operation.
+/// One REST operation: a row of the table in `operations.rs`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Op {
-    /// Python's method name (for the test-mode refusal text).
+    /// Python's method name (for the test-mode refusal text and the call log).
     pub name: &'static str,
     pub wire: Wire,
-    /// Path under `/2/`.
+    /// Path under `/2/`; each `{…}` segment is filled with the next path parameter.
     pub path: &'static str,
     pub secret: Secret,
     pub test_mode: TestMode,
     /// Fields the REST docs require: refused locally when absent.
     pub required: &'static [&'static str],
-}
-
-impl Op {
-    pub(crate) const fn new(
-        name: &'static str,
-        wire: Wire,
-        path: &'static str,
-        secret: Secret,
-        test_mode: TestMode,
-    ) -> Op {
-        Op {
-            name,
-            wire,
-            path,
-            secret,
-            test_mode,
-            required: &[],
-        }
-    }
-
-    pub(crate) const fn requiring(self, required: &'static [&'static str]) -> Op {
-        Op { required, ..self }
-    }
 }
 
 /// Performs `op` for `app`: `id` is the path parameter, `fields` builds the request fields (and runs
@@ -139,16 +117,27 @@ pub(crate) fn call_at<'p, T: DeserializeOwned, F: Into<Fields<'p>>>(
     }
     let path = match op.test_mode {
         TestMode::Sandbox(sandbox) if app.is_test_mode => sandbox,
-        _ => op.path,
+        TestMode::Sandbox(_) | TestMode::Same | TestMode::Refused | TestMode::Only => op.path,
     };
-    let mut url = format!("{}/2/{path}", api_root(app)?);
-    for id in ids {
-        if id.is_empty() {
-            return Err(BCError::invalid("the id must not be empty"));
-        }
+    let mut url = format!("{}/2", api_root(app)?);
+    let mut ids = ids.iter();
+    for segment in path.split('/') {
         url.push('/');
-        url.push_str(&percent_encode(id, false));
+        if !segment.starts_with('{') {
+            url.push_str(segment);
+            continue;
+        }
+        match ids.next() {
+            Some(&"") => return Err(BCError::invalid("the id must not be empty")),
+            Some(id) => url.push_str(&percent_encode(id, false)),
+            None => return Err(BCError::invalid(format!("`{}` needs an id", op.name))),
+        }
     }
+    debug_assert!(
+        ids.next().is_none(),
+        "{}: more ids than path parameters",
+        op.name
+    );
     // Encoded before signing, so a field that cannot travel is reported before a signing problem.
     let caller_query = match op.wire {
         Wire::GetQuery | Wire::Delete => query_pairs(&fields.to_map()?)?,
@@ -228,7 +217,8 @@ fn api_root(app: &BCApp) -> Result<&str, BCError> {
     }
 }
 
-/// `app_id`, `timestamp` and `app_sign` (wire-contract §2); none for unsigned operations.
+/// `app_id`, `timestamp` (milliseconds) and `app_sign` = md5(app_id + timestamp + secret); none
+/// for unsigned operations.
 fn signature(app: &BCApp, secret: Secret) -> Result<Map<String, Value>, BCError> {
     if secret == Secret::Unsigned {
         return Ok(Map::new());

@@ -135,6 +135,14 @@
 //!   [`BCError::InvalidResponse`], [`BCError::BodyTooLarge`], [`BCError::UnreadableSuccess`]: the
 //!   server may have acted ([`BCError::outcome_unknown`]).
 //!
+//! Each operation's `# Errors` section lists only what is its own. Every operation can also
+//! fail with: [`BCError::InvalidParams`] (a field the SDK refuses before sending) and
+//! [`BCError::NotConfigured`] (no app, or an empty app id, secret or host); the server's
+//! `1 APP_INVALID` (wrong secret, or a clock far off), `4 MISS_PARAM` and `5 PARAM_INVALID` (a
+//! field it refuses: fix the request), `14 RUNTIME_ERROR` (BeeCloud failed inside);
+//! [`BCError::Connect`] (nothing was sent); and the failures after which the server may have acted
+//! (look the record up before sending a write again).
+//!
 //! Every variant, its exact text and what to do: [`guide::errors`].
 //!
 //! ## Transport
@@ -182,6 +190,7 @@ mod channel;
 mod error;
 mod fields;
 mod http;
+mod operations;
 mod params;
 mod records;
 mod redact;
@@ -195,13 +204,14 @@ mod transport;
 mod webhook;
 mod webhook_dedup;
 mod webhook_receipt;
-// Operations beyond Python (other official SDKs) and pagination.
-mod beyond;
-mod beyond_params;
+// Operations the other official SDKs send, their params, bank lists, lookups by number, paging.
+mod banks;
+mod card_params;
 mod cards;
 mod checks;
 mod find;
-mod pages;
+mod paging;
+mod payout_params;
 mod payouts;
 mod sensitive;
 
@@ -219,7 +229,9 @@ pub mod subscribe;
 pub use codes::BCResultCode;
 pub use entity::{BCApp, BCChannelType, BCResult};
 pub use error::{BCError, BoxError, NETWORK_ERROR, NOT_SUPPORTED_CODE};
-pub use pages::Pages;
+#[doc(hidden)]
+pub use operations::operation_routes;
+pub use paging::Pages;
 pub use pay::BCPay;
 pub use query::BCQuery;
 /// The JSON crate the API's maps and values come from (`optional`, `raw`), so an app needs no

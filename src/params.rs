@@ -99,7 +99,7 @@ macro_rules! params {
         params!(@struct [] [] [] $(#[$meta])* $name { $($body)* });
     };
 }
-// Usable from sibling modules (the params of the operations beyond Python, `beyond_params.rs`).
+// Usable from sibling modules (`payout_params.rs`, `card_params.rs`, `subscription_params.rs`).
 pub(crate) use {default_value, params};
 
 params! {
@@ -462,6 +462,18 @@ pub(crate) fn masked_card_number(number: &str) -> String {
     }
     let last4: String = digits[digits.len() - 4..].iter().collect();
     format!("****{last4}")
+}
+
+params! {
+    /// Parameters of `confirm_bill`, step 2 of a BC_EXPRESS payment (the Java SDK's `BCBillConfirm`).
+    BCBillConfirmParams {
+        /// The `token` the BC_EXPRESS `pay` returned.
+        token: String,
+        /// The `id` the BC_EXPRESS `pay` returned (the record id, not `bill_no`).
+        bc_bill_id: String,
+        /// The code the payer received by SMS.
+        verify_code: String,
+    }
 }
 
 #[cfg(test)]

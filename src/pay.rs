@@ -1,4 +1,5 @@
-//! [`BCPay`]: payments, refunds, pre-refund audits and transfers (Python's `beecloud.pay.BCPay`).
+//! [`BCPay`]: payments, refunds, pre-refund audits and transfers (Python's `beecloud.pay.BCPay`),
+//! with the BC_EXPRESS confirmation and the sandbox's notify that the other official SDKs send.
 //! Its plan and subscription calls (Python's `beecloud.subscribe.BCSubscribe`) are in
 //! [`crate::subscribe`].
 
@@ -6,75 +7,22 @@ use serde_json::Map;
 
 use crate::app::{BCApp, registered};
 use crate::channel::BCChannelType;
+use crate::checks;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::Fields;
 use crate::params::{
-    BCBatchTransferParams, BCCardTransferParams, BCInternationalPayParams, BCPayReqParams,
-    BCPreRefundAuditParams, BCRefundReqParams, BCTransferReqParams, to_fields,
+    BCBatchTransferParams, BCBillConfirmParams, BCCardTransferParams, BCInternationalPayParams,
+    BCPayReqParams, BCPreRefundAuditParams, BCRefundReqParams, BCTransferReqParams, to_fields,
 };
 use crate::results::{
-    AuditPreRefundsResult, BCResult, InternationalPayResult, OfflinePayResult, OfflineRefundResult,
-    OfflineRevertResult, PayResult, RefundResult, TransferResult,
+    AuditPreRefundsResult, BCResult, EmptyResult, InternationalPayResult, OfflinePayResult,
+    OfflineRefundResult, OfflineRevertResult, PayResult, RefundResult, TransferResult,
 };
 
 /// What `pay` and `offline_pay` send as `bc_analysis.sdk_version`.
 pub const SDK_VERSION: &str = concat!("RUST_", env!("CARGO_PKG_VERSION"));
-
-use Secret::{App, Master};
-use TestMode::{Refused, Sandbox};
-use Wire::{Post, Put};
-
-const BILL: &[&str] = &["channel", "total_fee", "bill_no", "title"];
-const REFUND: &[&str] = &["refund_no", "bill_no", "refund_fee"];
-
-const PAY: Op =
-    Op::new("pay", Post, "rest/bill", App, Sandbox("rest/sandbox/bill")).requiring(BILL);
-const OFFLINE_PAY: Op =
-    Op::new("offline_pay", Post, "rest/offline/bill", App, Refused).requiring(BILL);
-const INTERNATIONAL_PAY: Op = Op::new(
-    "international_pay",
-    Post,
-    "rest/international/bill",
-    App,
-    Refused,
-)
-.requiring(&["channel", "total_fee", "currency", "bill_no", "title"]);
-const REFUND_OP: Op = Op::new("refund", Post, "rest/refund", Master, Refused).requiring(REFUND);
-const OFFLINE_REFUND: Op = Op::new(
-    "offline_refund",
-    Post,
-    "rest/offline/refund",
-    Master,
-    Refused,
-)
-.requiring(REFUND);
-const OFFLINE_REVERT: Op = Op::new("offline_revert", Post, "rest/offline/bill", App, Refused);
-const AUDIT_PRE_REFUNDS: Op =
-    Op::new("audit_pre_refunds", Put, "rest/refund", Master, Refused).requiring(&["ids", "agree"]);
-const TRANSFER: Op = Op::new("transfer", Post, "rest/transfer", Master, Refused).requiring(&[
-    "channel",
-    "transfer_no",
-    "total_fee",
-    "desc",
-    "channel_user_id",
-]);
-/// The required fields of a bank-card payout (`bc_transfer`, `jd_transfer`).
-pub(crate) const CARD_TRANSFER: &[&str] = &[
-    "total_fee",
-    "bill_no",
-    "title",
-    "trade_source",
-    "bank_fullname",
-    "card_type",
-    "account_type",
-    "account_no",
-    "account_name",
-];
-const BC_TRANSFER: Op =
-    Op::new("bc_transfer", Post, "rest/bc_transfer", Master, Refused).requiring(CARD_TRANSFER);
-const BATCH_TRANSFER: Op = Op::new("batch_transfer", Post, "rest/transfers", Master, Refused)
-    .requiring(&["channel", "batch_no", "account_name", "transfer_data"]);
 
 /// Payments, refunds and transfers (Python's `BCPay`); also the plan and subscription calls of
 /// Python's `BCSubscribe`, where the Python README places them.
@@ -140,13 +88,16 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` ([`is_duplicate`](BCError::is_duplicate)) when `bill_no` was used before: after a
-    /// retry, query the bill; `2` when the channel is not enabled); [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `17 BILL_NO_DUPLICATE` ([`is_duplicate`](BCError::is_duplicate)): this `bill_no` was used
+    ///   before. After a retry, query the bill: it may be your first attempt, already accepted.
+    /// - `2 PAY_FACTOR_NOT_SET`: the channel is not enabled for this app; set it up in BeeCloud's
+    ///   console.
+    /// - `3 CHANNEL_INVALID`: the channel does not pay online (an in-store or payout channel).
+    /// - `7 CHANNEL_ERROR`: the channel itself refused to start the payment (`err_detail` says
+    ///   why).
     pub fn pay(&self, params: &BCPayReqParams) -> Result<BCResult<PayResult>, BCError> {
-        http::call(self.app()?, &PAY, None, || {
+        http::call(self.app()?, &op::pay, None, || {
             with_sdk_version(to_fields(params)?)
         })
     }
@@ -169,15 +120,19 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` for a used `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before; query the bill after a retry.
+    /// - `2 PAY_FACTOR_NOT_SET` / `3 CHANNEL_INVALID`: the channel is not enabled, or is not an
+    ///   in-store one.
+    /// - `7 CHANNEL_ERROR`: the channel refused or failed (`err_detail` says why); ask
+    ///   [`query_offline_bill_status`](crate::BCQuery::query_offline_bill_status) before charging
+    ///   the payer again.
     pub fn offline_pay(
         &self,
         params: &BCPayReqParams,
     ) -> Result<BCResult<OfflinePayResult>, BCError> {
-        http::call(self.app()?, &OFFLINE_PAY, None, || {
+        http::call(self.app()?, &op::offline_pay, None, || {
             with_sdk_version(to_fields(params)?)
         })
     }
@@ -200,15 +155,65 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` for a used `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before; query the bill after a retry.
+    /// - `2 PAY_FACTOR_NOT_SET` / `3 CHANNEL_INVALID`: PayPal is not enabled, or the channel is not
+    ///   a PayPal one.
+    /// - `7 CHANNEL_ERROR`: PayPal refused the payment (`err_detail` says why).
     pub fn international_pay(
         &self,
         params: &BCInternationalPayParams,
     ) -> Result<BCResult<InternationalPayResult>, BCError> {
-        http::call(self.app()?, &INTERNATIONAL_PAY, None, || to_fields(params))
+        http::call(self.app()?, &op::international_pay, None, || {
+            to_fields(params)
+        })
+    }
+
+    /// Step 2 of a BC_EXPRESS payment (`POST /2/rest/bill/confirm`; the Java SDK's `billConfirm`,
+    /// PHP's `confirm_bill_pay`): sends the SMS code the payer received, with the `token` and `id`
+    /// that the BC_EXPRESS [`pay`](BCPay::pay) returned. `Ok` means accepted; the PAY webhook
+    /// says when the money moved. Refused in test mode.
+    ///
+    /// ```no_run
+    /// use beecloud::entity::{BCApp, BCBillConfirmParams, BCChannelType, BCPayReqParams};
+    /// use beecloud::pay::BCPay;
+    ///
+    /// let bc_pay = BCPay::new(BCApp::new("app id", "app secret", "master secret"));
+    /// let mut params = BCPayReqParams::default();
+    /// params.channel = Some(BCChannelType::BC_EXPRESS);
+    /// params.total_fee = Some(1);
+    /// params.bill_no = Some("express20170510".into());
+    /// params.title = Some("快捷支付".into());
+    /// params.buyer_id = Some("buyer-1".into());
+    /// let bill = bc_pay.pay(&params)?;
+    ///
+    /// let mut confirm = BCBillConfirmParams::default();
+    /// confirm.token = bill.token.clone();
+    /// confirm.bc_bill_id = Some(bill.id.clone());
+    /// confirm.verify_code = Some("123456".into()); // what the payer typed
+    /// bc_pay.confirm_bill(&confirm)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when `token`, `bc_bill_id` or `verify_code` is missing or
+    ///   empty.
+    /// - [`BCError::Api`] for a wrong or expired SMS code (the REST docs name no code): ask the
+    ///   payer again.
+    /// - After [`BCError::outcome_unknown`], query the bill before confirming again.
+    pub fn confirm_bill(
+        &self,
+        params: &BCBillConfirmParams,
+    ) -> Result<BCResult<EmptyResult>, BCError> {
+        http::call(self.app()?, &op::confirm_bill, None, || {
+            let fields = to_fields(params)?.to_map()?;
+            checks::non_empty(&fields, op::confirm_bill.required)?;
+            Ok(fields)
+        })
     }
 
     /// Refunds a paid bill, or with `need_approval` creates a pre-refund (`POST /2/rest/refund`,
@@ -228,14 +233,18 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` no such bill, `9`–`12` ([`is_refund_refused`](BCError::is_refund_refused)) when the
-    /// bill's state forbids it, `5` for a `refund_no` not starting with Beijing's date, `16` for a
-    /// second pre-refund); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `8 NO_SUCH_BILL`: no bill has this `bill_no`.
+    /// - `9`–`12` ([`is_refund_refused`](BCError::is_refund_refused)): the bill is unpaid (`9`),
+    ///   past its refund window (`10`), has a refund in progress (`11`), or the amount is more
+    ///   than is left to refund (`12`).
+    /// - `5 PARAM_INVALID` also for a `refund_no` that does not start with today's date in Beijing
+    ///   ([`order_num_on_beijing_datetime`](crate::utils::order_num_on_beijing_datetime) builds
+    ///   one).
+    /// - `16 PREREFUND_DUPLICATE`: a pre-refund of this bill is already waiting for audit.
     pub fn refund(&self, params: &BCRefundReqParams) -> Result<BCResult<RefundResult>, BCError> {
-        http::call(self.app()?, &REFUND_OP, None, || to_fields(params))
+        http::call(self.app()?, &op::refund, None, || to_fields(params))
     }
 
     /// Refunds an in-store bill (`POST /2/rest/offline/refund`, master secret).
@@ -253,15 +262,16 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (as [`refund`](BCPay::refund)); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] when `need_approval` is set: in-store refunds have no audit.
+    /// - `8` and `9`–`12` as for [`refund`](BCPay::refund): no such bill, or its state forbids the
+    ///   refund.
     pub fn offline_refund(
         &self,
         params: &BCRefundReqParams,
     ) -> Result<BCResult<OfflineRefundResult>, BCError> {
-        http::call(self.app()?, &OFFLINE_REFUND, None, || {
+        http::call(self.app()?, &op::offline_refund, None, || {
             if params.need_approval.is_some() {
                 return Err(BCError::invalid(
                     "`need_approval` is not available for offline refunds",
@@ -282,16 +292,15 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` no such bill); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `8 NO_SUCH_BILL`: no in-store bill has this `bill_no`.
     pub fn offline_revert(
         &self,
         bill_no: &str,
         channel: Option<BCChannelType>,
     ) -> Result<BCResult<OfflineRevertResult>, BCError> {
-        http::call(self.app()?, &OFFLINE_REVERT, Some(bill_no), || {
+        http::call(self.app()?, &op::offline_revert, Some(bill_no), || {
             let mut fields = Map::new();
             if let Some(channel) = channel {
                 fields.insert("channel".into(), channel.as_str().into());
@@ -316,16 +325,17 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (per pre-refund failures are in `result.result_map`, not an `Err`);
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - A pre-refund that fails on its own is not an `Err`: it is in `result.result_map` of the
+    ///   `Ok`.
     pub fn audit_pre_refunds(
         &self,
         params: &BCPreRefundAuditParams,
     ) -> Result<BCResult<AuditPreRefundsResult>, BCError> {
-        http::call(self.app()?, &AUDIT_PRE_REFUNDS, None, || to_fields(params))
+        http::call(self.app()?, &op::audit_pre_refunds, None, || {
+            to_fields(params)
+        })
     }
 
     /// Sends a WeChat red pack, a WeChat or an Alipay transfer (`POST /2/rest/transfer`, master secret).
@@ -344,15 +354,17 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`7` when the channel refused the payout); [`BCError::NotSupportedInTestMode`] (−2) in test
-    /// mode; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport
-    /// failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `3 CHANNEL_INVALID`: a channel other than `WX_REDPACK`, `WX_TRANSFER` or `ALI_TRANSFER`.
+    /// - `2 PAY_FACTOR_NOT_SET`: the channel is not enabled for this app.
+    /// - `7 CHANNEL_ERROR`: WeChat or Alipay refused the payout (balance, payee…; `err_detail`
+    ///   says why).
     pub fn transfer(
         &self,
         params: &BCTransferReqParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &TRANSFER, None, || to_fields(params))
+        http::call(self.app()?, &op::transfer, None, || to_fields(params))
     }
 
     /// Pays out to a bank card through BeeCloud (`POST /2/rest/bc_transfer`, master secret); the
@@ -375,16 +387,19 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`17` for a used `bill_no`; `15` is BeeCloud's own network failure (not the SDK's −1));
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before; after a retry, look the payout up
+    ///   ([`find_transfer_by_no`](crate::BCQuery::find_transfer_by_no)).
+    /// - `5 PARAM_INVALID` also for a `bank_fullname` not in
+    ///   [`query_bc_transfer_supported_banks`](crate::BCQuery::query_bc_transfer_supported_banks).
+    /// - `15 NETWORK_ERROR`: BeeCloud's own link to the bank failed (not the SDK's `-1`); look the
+    ///   payout up before sending it again.
     pub fn bc_transfer(
         &self,
         params: &BCCardTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &BC_TRANSFER, None, || to_fields(params))
+        http::call(self.app()?, &op::bc_transfer, None, || to_fields(params))
     }
 
     /// Alipay batch payout (`POST /2/rest/transfers`, master secret); confirm at `result.url`.
@@ -408,19 +423,61 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `3 CHANNEL_INVALID`: a channel other than `ALI`.
+    /// - `2 PAY_FACTOR_NOT_SET` / `7 CHANNEL_ERROR`: Alipay is not enabled, or refused the batch
+    ///   (`err_detail` says why).
     pub fn batch_transfer(
         &self,
         params: &BCBatchTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &BATCH_TRANSFER, None, || to_fields(params))
+        http::call(self.app()?, &op::batch_transfer, None, || to_fields(params))
+    }
+
+    /// Test mode only: pays a sandbox bill as the payer would, so the sandbox sends its PAY webhook
+    /// (`GET /2/rest/sandbox/notify/{app_id}/{bill_id}`, unsigned; what the Android and iOS SDKs'
+    /// mock cashier does). `bill_id` is the `id` a sandbox [`pay`](BCPay::pay) returned, not the
+    /// `bill_no`. The sandbox push is signed with the legacy `sign` and the test secret.
+    ///
+    /// ```no_run
+    /// use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams};
+    /// use beecloud::pay::BCPay;
+    ///
+    /// let mut bc_app = BCApp::new("app id", "app secret", "master secret");
+    /// bc_app.test_secret = "test secret".into();
+    /// bc_app.is_test_mode = true;
+    /// let bc_pay = BCPay::new(bc_app);
+    /// let mut params = BCPayReqParams::default();
+    /// params.channel = Some(BCChannelType::WX_NATIVE);
+    /// params.total_fee = Some(1);
+    /// params.bill_no = Some("sandbox20261201".into());
+    /// params.title = Some("沙箱测试".into());
+    /// let bill = bc_pay.pay(&params)?;
+    /// bc_pay.sandbox_notify(&bill.id)?;
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::OnlyInTestMode`] (`-2`, nothing sent) in live mode.
+    /// - [`BCError::InvalidParams`] for an empty `bill_id`.
+    /// - [`BCError::Api`] when the sandbox has no such bill: pass the `id` that `pay` returned, not
+    ///   the `bill_no`.
+    pub fn sandbox_notify(&self, bill_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
+        let app = self.app()?;
+        http::call_at(app, &op::sandbox_notify, &[&app.app_id, bill_id], || {
+            if app.app_id.is_empty() {
+                return Err(BCError::NotConfigured { what: "app id" });
+            }
+            Ok(Map::new())
+        })
     }
 }
 
-/// Adds `bc_analysis` (wire-contract §5).
+/// Adds `bc_analysis`, the SDK name and version that every payment carries so BeeCloud can tell
+/// the SDKs apart.
 fn with_sdk_version(mut fields: Fields) -> Result<Fields, BCError> {
     fields.insert(
         "bc_analysis".into(),

@@ -1,104 +1,21 @@
 //! Bank-card payouts beyond Python's `bc_transfer`, as the Java and PHP SDKs send them: the payout
-//! query, T0 and T1 payouts with their body `signature`, Chanpay (CJ) and JD payouts, and their
-//! bank lists.
+//! query, T0 and T1 payouts with their body `signature`, Chanpay (CJ) and JD payouts (their bank
+//! lists are in `banks.rs`).
 //! Every payout is live only: refused in test mode, like `bc_transfer`.
 
 use serde_json::{Map, Value};
 
-use crate::beyond_params::{
-    BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
-};
 use crate::checks;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http::{self, Op};
+use crate::operations as op;
 use crate::params::{BCCardTransferParams, to_fields};
-use crate::pay::{BCPay, CARD_TRANSFER};
-use crate::query::{BCQuery, filters};
-use crate::results::{
-    BCResult, BankNamesResult, CountResult, T1TransferResult, TransferResult, TransfersResult,
+use crate::pay::BCPay;
+use crate::payout_params::{
+    BCCJTransferParams, BCT0TransferParams, BCT1TransferParams, BCTransferQueryParams,
 };
-
-use Secret::{App, Master, Payout};
-use TestMode::{Refused, Same};
-use Wire::{GetPara, Post};
-
-const QUERY_TRANSFERS: Op = Op::new("query_transfers", GetPara, "rest/transfers", App, Refused);
-const QUERY_TRANSFERS_COUNT: Op = Op::new(
-    "query_transfers_count",
-    GetPara,
-    "rest/transfers/count",
-    App,
-    Refused,
-);
-const BC_T0_TRANSFER: Op = Op::new(
-    "bc_t0_transfer",
-    Post,
-    "rest/gateway/bc_transfer",
-    Payout("withdraw_amount"),
-    Refused,
-)
-.requiring(&[
-    "withdraw_amount",
-    "bill_no",
-    "transfer_type",
-    "bank_name",
-    "bank_account_no",
-    "bank_account_name",
-    "bank_code",
-    "note",
-]);
-const BC_T1_TRANSFER: Op = Op::new(
-    "bc_t1_transfer",
-    Post,
-    "rest/t1express/transfer",
-    Payout("total_fee"),
-    Refused,
-)
-.requiring(&[
-    "total_fee",
-    "bill_no",
-    "is_personal",
-    "bank_name",
-    "bank_account_no",
-    "bank_account_name",
-]);
-const QUERY_T1_BANKS: Op = Op::new(
-    "query_t1_transfer_supported_banks",
-    GetPara,
-    "rest/t1express/transfer/banks",
-    App,
-    Same,
-);
-const CJ_TRANSFER: Op = Op::new("cj_transfer", Post, "rest/cj_transfer", Master, Refused)
-    .requiring(&[
-        "total_fee",
-        "bill_no",
-        "title",
-        "bank_name",
-        "bank_branch",
-        "province",
-        "city",
-        "card_type",
-        "card_attribute",
-        "bank_account_no",
-        "account_name",
-    ]);
-// `channel` (JD_TRANSFER) is added by the operation itself.
-const JD_TRANSFER: Op = Op::new(
-    "jd_transfer",
-    Post,
-    "rest/bc_user_transfer",
-    Master,
-    Refused,
-)
-.requiring(CARD_TRANSFER);
-const QUERY_JD_BANKS: Op = Op::new(
-    "query_jd_transfer_supported_banks",
-    GetPara,
-    "rest/bc_user_transfer/banks",
-    App,
-    Same,
-);
+use crate::query::{BCQuery, filters};
+use crate::results::{BCResult, CountResult, T1TransferResult, TransferResult, TransfersResult};
 
 /// The checks every payout shares (the Java and PHP SDKs' own): the required fields are set and not
 /// empty, `bill_no` is 8–32 letters and digits, the amount is a positive integer, `notify_url` is
@@ -137,16 +54,16 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a `bill_no`
-    /// that is not 8–32 letters and digits, a negative `skip` or a `limit` outside 10..=50 (nothing
-    /// is sent); [`BCError::NotConfigured`] without an app secret; [`BCError::Api`] for the server's
-    /// refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a `bill_no` that is not 8–32 letters and digits, a negative
+    ///   `skip` or a `limit` outside 10 to 50, before sending.
     pub fn query_transfers<'a>(
         &self,
         params: impl Into<Option<&'a BCTransferQueryParams>>,
     ) -> Result<BCResult<TransfersResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_TRANSFERS, None, || {
+        http::call(self.app()?, &op::query_transfers, None, || {
             let fields = filters(params, "payout queries", &[])?;
             checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
@@ -174,64 +91,10 @@ impl BCQuery {
         params: impl Into<Option<&'a BCTransferQueryParams>>,
     ) -> Result<BCResult<CountResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_TRANSFERS_COUNT, None, || {
+        http::call(self.app()?, &op::query_transfers_count, None, || {
             let fields = filters(params, "payout counts", &["need_detail", "skip", "limit"])?;
             checks::bill_no(&fields.to_map()?)?;
             Ok(fields)
-        })
-    }
-
-    /// Bank names `bc_t1_transfer` pays out to (`GET /2/rest/t1express/transfer/banks`; the PHP
-    /// SDK's `get_banks(…, 'T1_EXPRESS_TRANSFER')`): `result.banks`. Test mode: the same path,
-    /// test-signed.
-    ///
-    /// **Experimental**: only the PHP SDK calls it, and none of its demos reads the answer.
-    ///
-    /// ```no_run
-    /// use beecloud::entity::BCApp;
-    /// use beecloud::query::BCQuery;
-    ///
-    /// let bc_query = BCQuery::new(BCApp::new("app id", "app secret", "master secret"));
-    /// println!("{:?}", bc_query.query_t1_transfer_supported_banks()?.banks);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
-    /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
-    pub fn query_t1_transfer_supported_banks(&self) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_T1_BANKS, None, || Ok(Map::new()))
-    }
-
-    /// Bank names `jd_transfer` pays out to (`GET /2/rest/bc_user_transfer/banks`; the Java SDK's
-    /// `getTransferBanks`): `result.banks`. `transfer_type`: `P_DE` personal debit, `P_CR`
-    /// personal credit, `C` corporate; `None` sends no type. Test mode: the same path, test-signed.
-    ///
-    /// **Experimental**: the Java SDK has the call, but no caller of its JD payout reaches the wire.
-    ///
-    /// ```no_run
-    /// use beecloud::entity::BCApp;
-    /// use beecloud::query::BCQuery;
-    ///
-    /// let bc_query = BCQuery::new(BCApp::new("app id", "app secret", "master secret"));
-    /// println!("{:?}", bc_query.query_jd_transfer_supported_banks(Some("P_DE"))?.banks);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`BCError::NotConfigured`] without the app secret (test secret in test mode);
-    /// [`BCError::Api`] for the server's refusals; the transport errors of every call.
-    pub fn query_jd_transfer_supported_banks(
-        &self,
-        transfer_type: Option<&str>,
-    ) -> Result<BCResult<BankNamesResult>, BCError> {
-        http::call(self.app()?, &QUERY_JD_BANKS, None, || {
-            Ok(transfer_type
-                .map(|transfer_type| ("type".to_string(), Value::from(transfer_type)))
-                .into_iter()
-                .collect::<Map<String, Value>>())
         })
     }
 }
@@ -264,20 +127,23 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a missing
-    /// or empty required field, a `bill_no` that is not 8–32 letters and digits, an amount ≤ 0, a
-    /// `transfer_type` other than `1`/`2`, a non-http(s) `notify_url` or a hand-set `signature`;
-    /// [`BCError::NotConfigured`] without the master secret; [`BCError::Api`] for the server's
-    /// refusals (`bill_no` already used…); the transport errors of every call — after
-    /// [`BCError::outcome_unknown`] query the payout before sending it again.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a missing or empty required field, a `bill_no` that is not
+    ///   8–32 letters and digits, an amount ≤ 0, a `transfer_type` other than `1`/`2`, a
+    ///   non-http(s) `notify_url` or a hand-set `signature`, before sending.
+    /// - [`BCError::NotConfigured`] without the master secret, which signs the payout.
+    /// - `17 BILL_NO_DUPLICATE`: this `bill_no` was used before. Nothing expires these requests, so
+    ///   a unique `bill_no` is what stops a replay: after [`BCError::outcome_unknown`], look the
+    ///   payout up before sending again.
     pub fn bc_t0_transfer(
         &self,
         params: &BCT0TransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &BC_T0_TRANSFER, None, || {
+        http::call(self.app()?, &op::bc_t0_transfer, None, || {
             let fields = payout_fields(
                 to_fields(params)?.to_map()?,
-                &BC_T0_TRANSFER,
+                &op::bc_t0_transfer,
                 "withdraw_amount",
             )?;
             checks::one_of(&fields, "transfer_type", &["1", "2"])?;
@@ -313,8 +179,12 @@ impl BCPay {
         &self,
         params: &BCT1TransferParams,
     ) -> Result<BCResult<T1TransferResult>, BCError> {
-        http::call(self.app()?, &BC_T1_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?.to_map()?, &BC_T1_TRANSFER, "total_fee")?;
+        http::call(self.app()?, &op::bc_t1_transfer, None, || {
+            let fields = payout_fields(
+                to_fields(params)?.to_map()?,
+                &op::bc_t1_transfer,
+                "total_fee",
+            )?;
             checks::one_of(&fields, "is_personal", &["1", "0"])?;
             Ok(fields)
         })
@@ -347,16 +217,19 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a missing
-    /// or empty required field, a bad `bill_no` or amount, `card_type` other than `DEBIT`/`CREDIT`
-    /// or `card_attribute` other than `B`/`C`; [`BCError::NotConfigured`] without the master
-    /// secret; [`BCError::Api`] for the server's refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a missing or empty required field, a bad `bill_no` or
+    ///   amount, a `card_type` other than `DEBIT`/`CREDIT` or a `card_attribute` other than
+    ///   `B`/`C`, before sending.
+    /// - After [`BCError::outcome_unknown`], look the payout up before sending again.
     pub fn cj_transfer(
         &self,
         params: &BCCJTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &CJ_TRANSFER, None, || {
-            let fields = payout_fields(to_fields(params)?.to_map()?, &CJ_TRANSFER, "total_fee")?;
+        http::call(self.app()?, &op::cj_transfer, None, || {
+            let fields =
+                payout_fields(to_fields(params)?.to_map()?, &op::cj_transfer, "total_fee")?;
             checks::one_of(&fields, "card_type", &["DEBIT", "CREDIT"])?;
             checks::one_of(&fields, "card_attribute", &["B", "C"])?;
             Ok(fields)
@@ -390,20 +263,21 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// [`BCError::NotSupportedInTestMode`] in test mode; [`BCError::InvalidParams`] for a missing
-    /// or empty required field, a bad `bill_no` or amount, `card_type` other than `DE`/`CR`,
-    /// `account_type` other than `P`/`C`, a non-http(s) `notify_url` or a hand-set `channel`;
-    /// [`BCError::NotConfigured`] without the master secret; [`BCError::Api`] for the server's
-    /// refusals; the transport errors of every call.
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for a missing or empty required field, a bad `bill_no` or
+    ///   amount, a `card_type` other than `DE`/`CR`, an `account_type` other than `P`/`C`, a
+    ///   non-http(s) `notify_url` or a hand-set `channel`, before sending.
+    /// - After [`BCError::outcome_unknown`], look the payout up before sending again.
     pub fn jd_transfer(
         &self,
         params: &BCCardTransferParams,
     ) -> Result<BCResult<TransferResult>, BCError> {
-        http::call(self.app()?, &JD_TRANSFER, None, || {
+        http::call(self.app()?, &op::jd_transfer, None, || {
             let mut fields = to_fields(params)?.to_map()?;
             checks::not_set_by_hand(&fields, "channel")?;
             fields.insert("channel".into(), "JD_TRANSFER".into());
-            let fields = payout_fields(fields, &JD_TRANSFER, "total_fee")?;
+            let fields = payout_fields(fields, &op::jd_transfer, "total_fee")?;
             checks::one_of(&fields, "card_type", &["DE", "CR"])?;
             checks::one_of(&fields, "account_type", &["P", "C"])?;
             Ok(fields)

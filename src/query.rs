@@ -3,116 +3,17 @@
 use serde_json::{Map, Value};
 
 use crate::app::{BCApp, registered};
+pub use crate::banks::BC_GATEWAY_BANKS;
 use crate::channel::BCChannelType;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret, TestMode, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::{BCQueryCriteria, BCQueryReqParams, Fields, WireParams, to_fields};
 use crate::results::{
-    BCResult, BankListResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult,
-    PlanResult, PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult,
-    RefundsResult, SubscriptionBanksResult, SubscriptionResult, SubscriptionsResult,
+    BCResult, BillResult, BillsResult, CountResult, OfflineBillStatusResult, PlanResult,
+    PlansResult, ReconciliationResult, RefundRecordResult, RefundStatusResult, RefundsResult,
+    SubscriptionResult, SubscriptionsResult,
 };
-
-use Secret::{App, Unsigned};
-use TestMode::{Refused, Same, Sandbox};
-use Wire::{GetPara, GetQuery, Post};
-
-const QUERY_BILLS: Op = Op::new(
-    "query_bills",
-    GetPara,
-    "rest/bills",
-    App,
-    Sandbox("rest/sandbox/bills"),
-);
-const QUERY_BILLS_COUNT: Op = Op::new(
-    "query_bills_count",
-    GetPara,
-    "rest/bills/count",
-    App,
-    Sandbox("rest/sandbox/bills/count"),
-);
-const QUERY_REFUNDS: Op = Op::new("query_refunds", GetPara, "rest/refunds", App, Refused);
-const QUERY_REFUNDS_COUNT: Op = Op::new(
-    "query_refunds_count",
-    GetPara,
-    "rest/refunds/count",
-    App,
-    Refused,
-);
-const QUERY_BILL_BY_ID: Op = Op::new(
-    "query_bill_by_id",
-    GetPara,
-    "rest/bill",
-    App,
-    Sandbox("rest/sandbox/bill"),
-);
-const QUERY_REFUND_BY_ID: Op = Op::new("query_refund_by_id", GetPara, "rest/refund", App, Refused);
-const QUERY_REFUND_STATUS: Op = Op::new(
-    "query_refund_status",
-    GetPara,
-    "rest/refund/status",
-    App,
-    Refused,
-);
-const QUERY_OFFLINE_BILL_STATUS: Op = Op::new(
-    "query_offline_bill_status",
-    Post,
-    "rest/offline/bill/status",
-    App,
-    Refused,
-);
-const QUERY_RECONCILIATION: Op = Op::new(
-    "query_reconciliation",
-    Post,
-    "rest/reconciliation",
-    App,
-    Refused,
-);
-const QUERY_BC_TRANSFER_BANKS: Op = Op::new(
-    "query_bc_transfer_supported_banks",
-    GetPara,
-    "rest/bc_transfer/banks",
-    Unsigned,
-    Same,
-);
-const QUERY_PLANS: Op = Op::new("query_plans", GetQuery, "plan", App, Same);
-const QUERY_PLAN_BY_ID: Op = Op::new("query_plan_by_id", GetQuery, "plan", App, Same);
-const QUERY_SUBSCRIPTION_BANKS: Op = Op::new(
-    "query_subscription_payment_supported_banks",
-    GetQuery,
-    "subscription_banks",
-    App,
-    Same,
-);
-const QUERY_SUBSCRIPTIONS: Op = Op::new("query_subscriptions", GetQuery, "subscription", App, Same);
-const QUERY_SUBSCRIPTION_BY_ID: Op = Op::new(
-    "query_subscription_by_id",
-    GetQuery,
-    "subscription",
-    App,
-    Same,
-);
-
-/// The banks of BC_GATEWAY (code, name): Python's `query_bc_gateway_supported_banks`, a local table.
-pub const BC_GATEWAY_BANKS: &[(&str, &str)] = &[
-    ("CMB", "招商银行"),
-    ("ICBC", "工商银行"),
-    ("BOC", "中国银行"),
-    ("ABC", "农业银行"),
-    ("BOCM", "交通银行"),
-    ("SPDB", "浦发银行"),
-    ("GDB", "广发银行"),
-    ("CITIC", "中信银行"),
-    ("CEB", "光大银行"),
-    ("CIB", "兴业银行"),
-    ("SDB", "平安银行"),
-    ("CMBC", "民生银行"),
-    ("BEA", "东亚银行"),
-    ("BOB", "北京银行"),
-    ("SRCB", "上海农商行"),
-    ("NJCB", "南京银行"),
-    ("NBCB", "宁波银行"),
-];
 
 /// Queries (Python's `BCQuery`). Methods taking filters accept `&params` or `None` (no filters).
 ///
@@ -170,15 +71,15 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::InvalidParams`] for a refund filter (`refund_no`, `need_approval`), a negative
+    ///   `skip` or a `limit` outside 10 to 50, before sending.
     pub fn query_bills<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<BillsResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_BILLS, None, || {
+        http::call(self.app()?, &op::query_bills, None, || {
             filters(params, "bill queries", &["refund_no", "need_approval"])
         })
     }
@@ -194,15 +95,15 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::InvalidParams`] for a refund filter or a page field (`need_detail`, `skip`,
+    ///   `limit`), before sending.
     pub fn query_bills_count<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<CountResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_BILLS_COUNT, None, || {
+        http::call(self.app()?, &op::query_bills_count, None, || {
             filters(
                 params,
                 "bill counts",
@@ -225,16 +126,17 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode: the sandbox has no
+    ///   refunds.
+    /// - [`BCError::InvalidParams`] for `spay_result`, a negative `skip` or a `limit` outside 10 to
+    ///   50, before sending.
     pub fn query_refunds<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<RefundsResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_REFUNDS, None, || {
+        http::call(self.app()?, &op::query_refunds, None, || {
             filters(params, "refund queries", &["spay_result"])
         })
     }
@@ -249,16 +151,16 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - [`BCError::InvalidParams`] for `spay_result` or a page field (`need_detail`, `skip`,
+    ///   `limit`), before sending.
     pub fn query_refunds_count<'a>(
         &self,
         params: impl Into<Option<&'a BCQueryReqParams>>,
     ) -> Result<BCResult<CountResult>, BCError> {
         let params = params.into();
-        http::call(self.app()?, &QUERY_REFUNDS_COUNT, None, || {
+        http::call(self.app()?, &op::query_refunds_count, None, || {
             filters(
                 params,
                 "refund counts",
@@ -278,12 +180,11 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` ([`is_not_found`](BCError::is_not_found)) for an unknown id);
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `8 NO_SUCH_BILL` ([`is_not_found`](BCError::is_not_found)): no bill has this id (the `id`
+    ///   that `pay` returned, not the `bill_no`).
     pub fn query_bill_by_id(&self, bill_id: &str) -> Result<BCResult<BillResult>, BCError> {
-        http::call(self.app()?, &QUERY_BILL_BY_ID, Some(bill_id), || {
+        http::call(self.app()?, &op::query_bill_by_id, Some(bill_id), || {
             Ok(Map::new())
         })
     }
@@ -299,18 +200,19 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`13` ([`is_not_found`](BCError::is_not_found)) for an unknown id);
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `13 NO_SUCH_REFUND` ([`is_not_found`](BCError::is_not_found)): no refund has this id.
     pub fn query_refund_by_id(
         &self,
         refund_id: &str,
     ) -> Result<BCResult<RefundRecordResult>, BCError> {
-        http::call(self.app()?, &QUERY_REFUND_BY_ID, Some(refund_id), || {
-            Ok(Map::new())
-        })
+        http::call(
+            self.app()?,
+            &op::query_refund_by_id,
+            Some(refund_id),
+            || Ok(Map::new()),
+        )
     }
 
     /// The status of a refund of a channel that sends no refund webhook — WX, YEE, KUAIQIAN, BD
@@ -325,23 +227,60 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`13` for an unknown `refund_no`, `3` for a channel other than WX, YEE, KUAIQIAN, BD);
-    /// [`BCError::NotSupportedInTestMode`] (−2) in test mode; [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `13 NO_SUCH_REFUND`: no refund has this `refund_no`.
+    /// - `3 CHANNEL_INVALID`: a channel other than `WX`, `YEE`, `KUAIQIAN` or `BD`, whose refunds
+    ///   finish at once.
     pub fn query_refund_status(
         &self,
         channel: impl Into<BCChannelType>,
         refund_no: &str,
     ) -> Result<BCResult<RefundStatusResult>, BCError> {
         let channel = channel.into();
-        http::call(self.app()?, &QUERY_REFUND_STATUS, None, || {
+        http::call(self.app()?, &op::query_refund_status, None, || {
             Ok(Map::from_iter([
                 ("channel".to_string(), Value::from(channel.as_str())),
                 ("refund_no".to_string(), refund_no.into()),
             ]))
         })
+    }
+
+    /// [`query_refund_status`](BCQuery::query_refund_status) that also asks the server to bring
+    /// the bill's refund totals up to date (`bill_update_flag` `"1"`, documented in the REST API;
+    /// no SDK but PHP's pass-through sends it). Refused in test mode.
+    ///
+    /// ```no_run
+    /// use beecloud::entity::{BCApp, BCChannelType};
+    /// use beecloud::query::BCQuery;
+    ///
+    /// let bc_query = BCQuery::new(BCApp::new("app id", "app secret", "master secret"));
+    /// let status = bc_query.query_refund_status_with_bill_update(BCChannelType::WX, "20261201001")?;
+    /// println!("{}", status.refund_status);
+    /// # Ok::<(), beecloud::BCError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`query_refund_status`](BCQuery::query_refund_status).
+    pub fn query_refund_status_with_bill_update(
+        &self,
+        channel: impl Into<BCChannelType>,
+        refund_no: &str,
+    ) -> Result<BCResult<RefundStatusResult>, BCError> {
+        let channel = channel.into();
+        http::call(
+            self.app()?,
+            &op::query_refund_status_with_bill_update,
+            None,
+            || {
+                Ok(Map::from_iter([
+                    ("channel".to_string(), Value::from(channel.as_str())),
+                    ("refund_no".to_string(), refund_no.into()),
+                    ("bill_update_flag".to_string(), "1".into()),
+                ]))
+            },
+        )
     }
 
     /// Whether an in-store bill is paid (`POST /2/rest/offline/bill/status`).
@@ -355,16 +294,15 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`8` for an unknown `bill_no`); [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
+    /// - `8 NO_SUCH_BILL`: no in-store bill has this `bill_no`.
     pub fn query_offline_bill_status(
         &self,
         bill_no: &str,
         channel: Option<BCChannelType>,
     ) -> Result<BCResult<OfflineBillStatusResult>, BCError> {
-        http::call(self.app()?, &QUERY_OFFLINE_BILL_STATUS, None, || {
+        http::call(self.app()?, &op::query_offline_bill_status, None, || {
             let mut fields = Map::from_iter([("bill_no".to_string(), Value::from(bill_no))]);
             if let Some(channel) = channel {
                 fields.insert("channel".into(), channel.as_str().into());
@@ -385,52 +323,18 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::NotSupportedInTestMode`] (−2) in test mode;
-    /// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures
-    /// and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - [`BCError::NotSupportedInTestMode`] (`-2`, nothing sent) in test mode.
     pub fn query_reconciliation(
         &self,
         bill_id: &str,
     ) -> Result<BCResult<ReconciliationResult>, BCError> {
-        http::call(self.app()?, &QUERY_RECONCILIATION, None, || {
+        http::call(self.app()?, &op::query_reconciliation, None, || {
             Ok(Map::from_iter([(
                 "bill_id".to_string(),
                 Value::from(bill_id),
             )]))
         })
-    }
-
-    /// Banks `bc_transfer` pays out to: `P_DE` personal debit, `P_CR` personal credit, `C` corporate
-    /// (`GET /2/rest/bc_transfer/banks`, unsigned).
-    ///
-    /// ```no_run
-    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
-    /// let banks = bc_query.query_bc_transfer_supported_banks("P_DE")?;
-    /// println!("{:?}", banks.bank_list);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn query_bc_transfer_supported_banks(
-        &self,
-        transfer_type: &str,
-    ) -> Result<BCResult<BankListResult>, BCError> {
-        http::call(self.app()?, &QUERY_BC_TRANSFER_BANKS, None, || {
-            Ok(Map::from_iter([(
-                "type".to_string(),
-                Value::from(transfer_type),
-            )]))
-        })
-    }
-
-    /// The banks of BC_GATEWAY, code → name; no request.
-    pub fn query_bc_gateway_supported_banks(&self) -> &'static [(&'static str, &'static str)] {
-        BC_GATEWAY_BANKS
     }
 
     /// Plans (`GET /2/plan`): `result.plans`, or `result.total_count` with `count_only`.
@@ -445,15 +349,13 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_plans<'a>(
         &self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
     ) -> Result<BCResult<PlansResult>, BCError> {
         let criteria = criteria.into();
-        http::call(self.app()?, &QUERY_PLANS, None, || {
+        http::call(self.app()?, &op::query_plans, None, || {
             criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
@@ -469,33 +371,10 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own beyond [those of every operation](crate#errors); the REST docs name no code
+    /// for an unknown id.
     pub fn query_plan_by_id(&self, plan_id: &str) -> Result<BCResult<PlanResult>, BCError> {
-        http::call(self.app()?, &QUERY_PLAN_BY_ID, Some(plan_id), || {
-            Ok(Map::new())
-        })
-    }
-
-    /// Banks subscriptions can charge (`GET /2/subscription_banks`).
-    ///
-    /// ```no_run
-    /// # let bc_query = beecloud::BCQuery::new(beecloud::BCApp::default());
-    /// let banks = bc_query.query_subscription_payment_supported_banks()?;
-    /// println!("{:?}", banks.banks);
-    /// # Ok::<(), beecloud::BCError>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
-    pub fn query_subscription_payment_supported_banks(
-        &self,
-    ) -> Result<BCResult<SubscriptionBanksResult>, BCError> {
-        http::call(self.app()?, &QUERY_SUBSCRIPTION_BANKS, None, || {
+        http::call(self.app()?, &op::query_plan_by_id, Some(plan_id), || {
             Ok(Map::new())
         })
     }
@@ -514,15 +393,13 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn query_subscriptions<'a>(
         &self,
         criteria: impl Into<Option<&'a BCQueryCriteria>>,
     ) -> Result<BCResult<SubscriptionsResult>, BCError> {
         let criteria = criteria.into();
-        http::call(self.app()?, &QUERY_SUBSCRIPTIONS, None, || {
+        http::call(self.app()?, &op::query_subscriptions, None, || {
             criteria.map_or(Ok(Default::default()), to_fields)
         })
     }
@@ -538,16 +415,15 @@ impl BCQuery {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own beyond [those of every operation](crate#errors); the REST docs name no code
+    /// for an unknown id.
     pub fn query_subscription_by_id(
         &self,
         subscription_id: &str,
     ) -> Result<BCResult<SubscriptionResult>, BCError> {
         http::call(
             self.app()?,
-            &QUERY_SUBSCRIPTION_BY_ID,
+            &op::query_subscription_by_id,
             Some(subscription_id),
             || Ok(Map::new()),
         )

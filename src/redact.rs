@@ -134,7 +134,16 @@ pub(crate) fn about(mut error: BCError, sent: &Sent) -> BCError {
         BCError::Connect { server, .. }
         | BCError::Transport { server, .. }
         | BCError::Timeout { server, .. } => server.clone_from(&sent.server),
-        _ => {}
+        // Nothing of the request in them: fixed texts, numbers, or errors no request produces.
+        BCError::Redirect { location: None, .. }
+        | BCError::NotSupportedInTestMode { .. }
+        | BCError::OnlyInTestMode { .. }
+        | BCError::InvalidParams { .. }
+        | BCError::NotConfigured { .. }
+        | BCError::BodyTooLarge { .. }
+        | BCError::InvalidWebhook { .. }
+        | BCError::WebhookAmountMismatch { .. }
+        | BCError::WeChat { .. } => {}
     }
     error
 }

@@ -28,8 +28,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
     crate::reply::success(status, body).or_else(|body| envelope(status, &body))
 }
 
-/// Maps an answer to the result: 200 and 4xx carry envelopes (wire-contract §7.2), anything else
-/// is an HTTP failure; a non-zero or missing `result_code` is an error.
+/// Maps an answer to the result: BeeCloud answers 200 or a 4xx with a `result_code` envelope,
+/// anything else is an HTTP failure; a non-zero or missing `result_code` is an error.
 fn envelope<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<BCResult<T>, BCError> {
     let text = || String::from_utf8_lossy(body).into_owned();
     if status != 200 && !(400..500).contains(&status) {

@@ -88,7 +88,20 @@ fn may_repeat(is_get: bool, error: &BCError) -> bool {
         BCError::Connect { .. } => true,
         BCError::Transport { .. } | BCError::Timeout { .. } => is_get,
         BCError::HttpStatus { status, .. } => is_get && *status >= 500,
-        _ => false,
+        // A clear answer, a local refusal, or an answer the server may have acted on and that a
+        // second attempt would not read differently.
+        BCError::Api { .. }
+        | BCError::NotSupportedInTestMode { .. }
+        | BCError::OnlyInTestMode { .. }
+        | BCError::InvalidParams { .. }
+        | BCError::NotConfigured { .. }
+        | BCError::Redirect { .. }
+        | BCError::InvalidResponse { .. }
+        | BCError::UnreadableSuccess { .. }
+        | BCError::BodyTooLarge { .. }
+        | BCError::InvalidWebhook { .. }
+        | BCError::WebhookAmountMismatch { .. }
+        | BCError::WeChat { .. } => false,
     }
 }
 

@@ -4,30 +4,13 @@ use serde_json::{Map, Value};
 
 use crate::app::BCApp;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::{BCQueryCriteria, to_fields};
 use crate::records::BCCoupon;
 use crate::results::{
     BCResult, CouponResult, CouponTemplateResult, CouponTemplatesResult, CouponsResult,
 };
-
-const QUERY_TEMPLATE: Op = Op::new(
-    "query_coupon_template",
-    Wire::GetPara,
-    "rest/coupon/template",
-    App,
-    Same,
-);
-const QUERY_TEMPLATES: Op = Op::new(
-    "query_coupon_templates",
-    Wire::GetPara,
-    "rest/coupon/template",
-    App,
-    Same,
-);
-const QUERY_COUPON: Op = Op::new("query_coupon", Wire::GetPara, "rest/coupon", App, Same);
-const QUERY_COUPONS: Op = Op::new("query_coupons", Wire::GetPara, "rest/coupon", App, Same);
-const CREATE_COUPON: Op = Op::new("create_coupon", Wire::Post, "rest/coupon", App, Same);
 
 /// A coupon template by id (`GET /2/rest/coupon/template/{id}`): `result.coupon_template`.
 ///
@@ -40,16 +23,15 @@ const CREATE_COUPON: Op = Op::new("create_coupon", Wire::Post, "rest/coupon", Ap
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own beyond [those of every operation](crate#errors); the REST docs name no code for
+/// an unknown id.
 pub fn query_coupon_template(
     bc_app: &BCApp,
     template_id: &str,
 ) -> Result<BCResult<CouponTemplateResult>, BCError> {
     http::call(
         bc_app,
-        &QUERY_TEMPLATE,
+        &op::query_coupon_template,
         Some(template_id),
         || Ok(Map::new()),
     )
@@ -68,15 +50,13 @@ pub fn query_coupon_template(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn query_coupon_templates<'a>(
     bc_app: &BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> Result<BCResult<CouponTemplatesResult>, BCError> {
     let criteria = query_criteria.into();
-    http::call(bc_app, &QUERY_TEMPLATES, None, || {
+    http::call(bc_app, &op::query_coupon_templates, None, || {
         criteria.map_or(Ok(Default::default()), to_fields)
     })
 }
@@ -92,11 +72,15 @@ pub fn query_coupon_templates<'a>(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own beyond [those of every operation](crate#errors); the REST docs name no code for
+/// an unknown id.
 pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponResult>, BCError> {
-    http::call(bc_app, &QUERY_COUPON, Some(coupon_id), || Ok(Map::new()))
+    http::call(
+        bc_app,
+        &op::query_coupon,
+        Some(coupon_id),
+        || Ok(Map::new()),
+    )
 }
 
 /// Coupons (`GET /2/rest/coupon`): `user_id`, `template_id`, `status`, `limit_fee`,
@@ -114,15 +98,13 @@ pub fn query_coupon(bc_app: &BCApp, coupon_id: &str) -> Result<BCResult<CouponRe
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn query_coupons<'a>(
     bc_app: &BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> Result<BCResult<CouponsResult>, BCError> {
     let criteria = query_criteria.into();
-    http::call(bc_app, &QUERY_COUPONS, None, || {
+    http::call(bc_app, &op::query_coupons, None, || {
         criteria.map_or(Ok(Default::default()), to_fields)
     })
 }
@@ -138,16 +120,14 @@ pub fn query_coupons<'a>(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-/// (`5` when the template is unknown, expired or used up); [`BCError::InvalidParams`] or
-/// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-/// ([`BCError::outcome_unknown`]).
+/// Besides [those of every operation](crate#errors):
+/// - `5 PARAM_INVALID` also when the template is unknown, expired or used up: no coupon was issued.
 pub fn create_coupon(
     bc_app: &BCApp,
     template_id: &str,
     user_id: &str,
 ) -> Result<BCResult<CouponResult>, BCError> {
-    http::call(bc_app, &CREATE_COUPON, None, || {
+    http::call(bc_app, &op::create_coupon, None, || {
         Ok(Map::from_iter([
             ("template_id".to_string(), Value::from(template_id)),
             ("user_id".to_string(), Value::from(user_id)),
@@ -181,7 +161,7 @@ pub fn coupons_iter<'a>(
     bc_app: &'a BCApp,
     query_criteria: impl Into<Option<&'a BCQueryCriteria>>,
 ) -> crate::Pages<'a, BCCoupon> {
-    crate::pages::pages_of(query_criteria.into(), false, move |page| {
+    crate::paging::pages_of(query_criteria.into(), false, move |page| {
         Ok(query_coupons(bc_app, page)?.data.coupons)
     })
 }

@@ -4,24 +4,14 @@
 use serde_json::{Map, Value};
 
 use crate::error::BCError;
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::params::{Fields, to_fields};
 use crate::results::{BCResult, IdResult, PlanResult, SmsResult, SubscriptionResult};
 use crate::subscription_params::{BCPlan, BCSubscription};
 
 pub use crate::pay::BCPay as BCSubscribe;
 use crate::pay::BCPay;
-
-use Wire::{Delete, Post, Put};
-
-const CREATE_PLAN: Op =
-    Op::new("create_plan", Post, "plan", App, Same).requiring(&["fee", "interval", "name"]);
-const UPDATE_PLAN: Op = Op::new("update_plan", Put, "plan", App, Same);
-const DELETE_PLAN: Op = Op::new("delete_plan", Delete, "plan", App, Same);
-const SUBSCRIBE: Op =
-    Op::new("subscribe", Post, "subscription", App, Same).requiring(&["buyer_id", "plan_id"]);
-const UPDATE_SUBSCRIPTION: Op = Op::new("update_subscription", Put, "subscription", App, Same);
-const CANCEL_SUBSCRIPTION: Op = Op::new("cancel_subscription", Delete, "subscription", App, Same);
 
 impl BCPay {
     /// Sends an SMS code for `subscribe` (as the Python README places it; also
@@ -36,9 +26,8 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
-    /// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `5 PARAM_INVALID` also for a malformed phone number.
     pub fn send_sms_passcode(&self, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
         crate::utils::send_sms_passcode(self.app()?, phone)
     }
@@ -58,10 +47,10 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-    /// (`5` for a wrong or expired SMS code); [`BCError::InvalidParams`] or
-    /// [`BCError::NotConfigured`] before sending; transport failures and timeouts
-    /// ([`BCError::outcome_unknown`]).
+    /// Besides [those of every operation](crate#errors):
+    /// - `5 PARAM_INVALID` also for a wrong or expired SMS code: send a new one.
+    /// - [`BCError::InvalidParams`] when `sms_id`, `sms_code` or `coupon_code` is also set on the
+    ///   params.
     pub fn subscribe(
         &self,
         subscription: &BCSubscription,
@@ -69,7 +58,7 @@ impl BCPay {
         sms_code: &str,
         coupon_code: Option<&str>,
     ) -> Result<BCResult<SubscriptionResult>, BCError> {
-        http::call(self.app()?, &SUBSCRIBE, None, || {
+        http::call(self.app()?, &op::subscribe, None, || {
             let mut fields = to_fields(subscription)?;
             insert_new(&mut fields, "sms_id", sms_id.into())?;
             insert_new(&mut fields, "sms_code", sms_code.into())?;
@@ -90,16 +79,14 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn cancel_subscription(
         &self,
         subscription_id: &str,
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
-            &CANCEL_SUBSCRIPTION,
+            &op::cancel_subscription,
             Some(subscription_id),
             || Ok(Map::new()),
         )
@@ -116,16 +103,14 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn cancel_subscription_at_period_end(
         &self,
         subscription_id: &str,
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
-            &CANCEL_SUBSCRIPTION,
+            &op::cancel_subscription,
             Some(subscription_id),
             || Ok(Map::from_iter([("at_period_end".to_string(), true.into())])),
         )
@@ -144,9 +129,7 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn update_subscription(
         &self,
         subscription_id: &str,
@@ -154,7 +137,7 @@ impl BCPay {
     ) -> Result<BCResult<IdResult>, BCError> {
         http::call(
             self.app()?,
-            &UPDATE_SUBSCRIPTION,
+            &op::update_subscription,
             Some(subscription_id),
             || to_fields(changes),
         )
@@ -175,11 +158,9 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn create_plan(&self, plan: &BCPlan) -> Result<BCResult<PlanResult>, BCError> {
-        http::call(self.app()?, &CREATE_PLAN, None, || to_fields(plan))
+        http::call(self.app()?, &op::create_plan, None, || to_fields(plan))
     }
 
     /// Renames a plan or replaces its `optional` (`PUT /2/plan/{id}`).
@@ -192,16 +173,14 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn update_plan(
         &self,
         plan_id: &str,
         name: Option<&str>,
         optional: Option<&Map<String, Value>>,
     ) -> Result<BCResult<IdResult>, BCError> {
-        http::call(self.app()?, &UPDATE_PLAN, Some(plan_id), || {
+        http::call(self.app()?, &op::update_plan, Some(plan_id), || {
             let mut fields = Map::new();
             if let Some(name) = name {
                 fields.insert("name".into(), name.into());
@@ -223,11 +202,11 @@ impl BCPay {
     ///
     /// # Errors
     ///
-    /// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero
-    /// `result_code`; [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending;
-    /// transport failures and timeouts ([`BCError::outcome_unknown`]).
+    /// None of its own: only [those of every operation](crate#errors).
     pub fn delete_plan(&self, plan_id: &str) -> Result<BCResult<IdResult>, BCError> {
-        http::call(self.app()?, &DELETE_PLAN, Some(plan_id), || Ok(Map::new()))
+        http::call(self.app()?, &op::delete_plan, Some(plan_id), || {
+            Ok(Map::new())
+        })
     }
 }
 

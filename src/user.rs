@@ -6,31 +6,9 @@ use serde_json::{Map, Value};
 
 use crate::app::BCApp;
 use crate::error::BCError;
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::results::{BCResult, EmptyResult, HistoryBillsResult, UsersResult};
-
-const ADD_USER: Op = Op::new("add_merchant_user", Wire::Post, "rest/user", App, Same);
-const BATCH_ADD_USERS: Op = Op::new(
-    "batch_add_merchant_users",
-    Wire::Post,
-    "rest/users",
-    App,
-    Same,
-);
-const QUERY_USERS: Op = Op::new(
-    "query_merchant_users",
-    Wire::GetPara,
-    "rest/users",
-    App,
-    Same,
-);
-const ATTACH_HISTORY_BILLS: Op = Op::new(
-    "attach_buyer_history_bills",
-    Wire::Put,
-    "rest/history_bills",
-    App,
-    Same,
-);
 
 /// Registers one user of the merchant (`POST /2/rest/user`).
 ///
@@ -42,11 +20,9 @@ const ATTACH_HISTORY_BILLS: Op = Op::new(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<EmptyResult>, BCError> {
-    http::call(bc_app, &ADD_USER, None, || {
+    http::call(bc_app, &op::add_merchant_user, None, || {
         Ok(Map::from_iter([(
             "buyer_id".to_string(),
             Value::from(buyer_id),
@@ -64,9 +40,7 @@ pub fn add_merchant_user(bc_app: &BCApp, buyer_id: &str) -> Result<BCResult<Empt
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn batch_add_merchant_users<I, S>(
     bc_app: &BCApp,
     merchant: &str,
@@ -80,7 +54,7 @@ where
         .into_iter()
         .map(|id| Value::String(id.into()))
         .collect();
-    http::call(bc_app, &BATCH_ADD_USERS, None, || {
+    http::call(bc_app, &op::batch_add_merchant_users, None, || {
         Ok(Map::from_iter([
             ("email".to_string(), Value::from(merchant)),
             ("buyer_ids".to_string(), Value::Array(buyer_ids)),
@@ -102,16 +76,14 @@ where
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn query_merchant_users(
     bc_app: &BCApp,
     merchant: Option<&str>,
     start_time: Option<i64>,
     end_time: Option<i64>,
 ) -> Result<BCResult<UsersResult>, BCError> {
-    http::call(bc_app, &QUERY_USERS, None, || {
+    http::call(bc_app, &op::query_merchant_users, None, || {
         let mut fields = Map::new();
         if let Some(merchant) = merchant {
             fields.insert("email".into(), merchant.into());
@@ -139,14 +111,13 @@ pub fn query_merchant_users(
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// Besides [those of every operation](crate#errors):
+/// - [`BCError::InvalidParams`] when `bill_info` cannot be serialised.
 pub fn attach_buyer_history_bills(
     bc_app: &BCApp,
     bill_info: &BTreeMap<String, Vec<String>>,
 ) -> Result<BCResult<HistoryBillsResult>, BCError> {
-    http::call(bc_app, &ATTACH_HISTORY_BILLS, None, || {
+    http::call(bc_app, &op::attach_buyer_history_bills, None, || {
         let bill_info = serde_json::to_value(bill_info)
             .map_err(|_| BCError::invalid("`bill_info` is not serialisable"))?;
         Ok(Map::from_iter([("bill_info".to_string(), bill_info)]))

@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 use crate::app::BCApp;
 use crate::error::{BCError, reason_phrase};
 use crate::fields::percent_encode;
-use crate::http::{self, Op, Secret::App, TestMode::Same, Wire};
+use crate::http;
+use crate::operations as op;
 use crate::results::{BCResult, CardFactorsResult, SmsResult};
 
 pub use crate::sign::{app_sign, subscription_webhook_sign, webhook_signature};
@@ -29,11 +30,6 @@ pub use crate::webhook_receipt::{
     BCConfirmed, BCConfirmedFailure, BCConfirmedRecord, BCWebhookReceipt, WEBHOOK_FAIL,
     receive_webhook,
 };
-
-const SEND_SMS: Op =
-    Op::new("send_sms_passcode", Wire::Post, "sms", App, Same).requiring(&["phone"]);
-const VERIFY_CARD_FACTORS: Op =
-    Op::new("verify_card_factors", Wire::Post, "auth", App, Same).requiring(&["name", "id_no"]);
 
 /// The REST root of the production API, `https://api.beecloud.cn/2/` (Python's `get_rest_root_url`).
 pub fn get_rest_root_url() -> String {
@@ -51,11 +47,10 @@ pub fn get_rest_root_url() -> String {
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`
-/// (`5` for a malformed phone number); [`BCError::InvalidParams`] or [`BCError::NotConfigured`]
-/// before sending; transport failures and timeouts ([`BCError::outcome_unknown`]).
+/// Besides [those of every operation](crate#errors):
+/// - `5 PARAM_INVALID` also for a malformed phone number.
 pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResult>, BCError> {
-    http::call(bc_app, &SEND_SMS, None, || {
+    http::call(bc_app, &op::send_sms_passcode, None, || {
         Ok(Map::from_iter([("phone".to_string(), Value::from(phone))]))
     })
 }
@@ -72,9 +67,7 @@ pub fn send_sms_passcode(bc_app: &BCApp, phone: &str) -> Result<BCResult<SmsResu
 ///
 /// # Errors
 ///
-/// The [errors of every operation](crate#errors): [`BCError::Api`] for a non-zero `result_code`;
-/// [`BCError::InvalidParams`] or [`BCError::NotConfigured`] before sending; transport failures and
-/// timeouts ([`BCError::outcome_unknown`]).
+/// None of its own: only [those of every operation](crate#errors).
 pub fn verify_card_factors(
     bc_app: &BCApp,
     name: &str,
@@ -82,7 +75,7 @@ pub fn verify_card_factors(
     card_no: Option<&str>,
     mobile: Option<&str>,
 ) -> Result<BCResult<CardFactorsResult>, BCError> {
-    http::call(bc_app, &VERIFY_CARD_FACTORS, None, || {
+    http::call(bc_app, &op::verify_card_factors, None, || {
         let mut fields = Map::from_iter([
             ("name".to_string(), Value::from(name)),
             ("id_no".to_string(), id_no.into()),

@@ -37,7 +37,8 @@ use crate::webhook_dedup::BCWebhookKey;
 
 /// The body a webhook handler must answer once it has processed (or already processed) a push.
 pub const WEBHOOK_SUCCESS: &str = "success";
-/// The documented `channel_type` values of a push (server-semantics §9.3): parent channels only.
+/// The `channel_type` values BeeCloud's webhook documentation lists for a push: parent channels
+/// only (`WX`, never `WX_NATIVE`; the sub-channel travels in `sub_channel_type`).
 pub const WEBHOOK_CHANNELS: &[&str] = &[
     "WX", "ALI", "UN", "KUAIQIAN", "JD", "BD", "YEE", "PAYPAL", "BC",
 ];
@@ -267,17 +268,22 @@ pub fn verify_webhook(bc_app: &BCApp, body: &[u8]) -> Result<BCWebhook, BCError>
 
 /// Verifies a push that may carry only the legacy `sign` — **which proves only that the sender
 /// knows the app (or test) secret and stamped the push within the tolerance; it authenticates no
-/// payload field** (not the id, type, amount or outcome), and the app and test secrets ship inside
-/// every mobile app built on BeeCloud.
+/// payload field** (not the id, type, amount, outcome or `sub_channel_type`), and the app and test
+/// secrets ship inside every mobile app built on BeeCloud.
 ///
 /// - A body with `signature` is verified as [`verify_webhook`] does, and nothing else: `sign` is
 ///   never a fallback.
 /// - Otherwise `sign` must equal md5(app_id + secret + timestamp), `secret` as
 ///   [`BCLegacySign::secret`] says, and `|now − timestamp|` must be within
 ///   [`BCLegacySign::tolerance`].
-/// - With [`BCSignSecret::App`] only subscription pushes are accepted: `SUBSCRIPTION`, and `PAY`
-///   with `sub_channel_type` `BC_SUBSCRIPTION`. A live PAY, REFUND, TRANSFER or SIGN push carrying
-///   only `sign` is refused. With [`BCSignSecret::Test`] (sandbox pushes) every documented type is.
+/// - With [`BCSignSecret::App`] only `SUBSCRIPTION` pushes are accepted. A PAY, REFUND, TRANSFER
+///   or SIGN push carrying only `sign` is refused — also a PAY whose `sub_channel_type` says
+///   `BC_SUBSCRIPTION` (a subscription's recurring charge): that label is covered by no signature,
+///   so anyone holding the app secret could put it on any PAY. Such charges are decided by
+///   [`receive_webhook`](crate::utils::receive_webhook), which confirms the bill with a query.
+/// - With [`BCSignSecret::Test`] every documented type is accepted, but only by a test-mode app
+///   ([`BCApp::is_test_mode`]): the test secret signs sandbox pushes only, where no money moves,
+///   and only a test-mode app deals with the sandbox. A live app refuses such a push.
 ///
 /// The result's [`form`](BCWebhook::form) says which check passed. **Never act on a `sign`-only
 /// push as it is**: [`receive_webhook`](crate::utils::receive_webhook) confirms every push with a
@@ -291,13 +297,17 @@ pub fn verify_legacy_sign_webhook(
     if raw.contains_key("signature") {
         return verify_signature(bc_app, raw);
     }
-    let webhook = verify_sign(bc_app, raw, legacy)?;
-    let subscription_family = webhook.transaction_type == BCTransactionType::Subscription
-        || (webhook.transaction_type == BCTransactionType::Pay
-            && webhook.sub_channel_type == Some(BCChannelType::BC_SUBSCRIPTION));
-    if legacy.secret == BCSignSecret::App && !subscription_family {
+    if legacy.secret == BCSignSecret::Test && !bc_app.is_test_mode {
         return Err(invalid(
-            "only subscription pushes may carry just `sign`; a live pay, refund, transfer or sign push needs `signature`",
+            "a push signed with the test secret is a sandbox push; only a test-mode app takes it",
+        ));
+    }
+    let webhook = verify_sign(bc_app, raw, legacy)?;
+    if legacy.secret == BCSignSecret::App
+        && webhook.transaction_type != BCTransactionType::Subscription
+    {
+        return Err(invalid(
+            "only SUBSCRIPTION pushes may carry just the app-secret `sign`; confirm any other with receive_webhook",
         ));
     }
     Ok(webhook)
@@ -593,7 +603,8 @@ mod tests {
         let webhook = verify_legacy_sign_webhook(&app(), body(now).as_bytes(), &legacy).unwrap();
         assert_eq!(webhook.trade_success, Some(false));
         assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::App));
-        // The own vector of server-semantics §9.6, far outside any tolerance.
+        // md5("AID" + "ASEC" + "1426817510111"), computed outside this crate: a genuine sign from 2015,
+        // far outside any tolerance.
         let old = body(1426817510111);
         assert!(old.contains("a0a4476dea7d78de11166e2cee2b41b6"));
         assert!(verify_legacy_sign_webhook(&app(), old.as_bytes(), &legacy).is_err());

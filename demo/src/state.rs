@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
+use beecloud::utils::BCMemoryDedup;
 use beecloud::{BCApp, BCPay, BCQuery};
 
 use crate::http::percent_encode;
@@ -100,7 +101,7 @@ impl Default for DemoConfig {
 /// What the demo knows about a transaction it started: the amount to check webhooks against.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Order {
-    /// `PAY`, `REFUND`, `TRANSFER` or `SUBSCRIPTION` (the webhook's `transaction_type`).
+    /// `PAY`, `REFUND`, `TRANSFER`, `SUBSCRIPTION` or `SIGN` (the webhook's `transaction_type`).
     pub kind: String,
     /// `bill_no`, `refund_no`, transfer number or subscription id (the webhook's `transaction_id`).
     pub number: String,
@@ -110,7 +111,7 @@ pub struct Order {
     pub channel: String,
     /// Record id returned by BeeCloud.
     pub record_id: String,
-    /// Set once a verified webhook with the right amount arrived.
+    /// Set once a webhook arrived that BeeCloud's record confirms as a success, for this amount.
     pub settled: bool,
 }
 
@@ -286,6 +287,10 @@ pub struct Demo {
     operator_token: Option<String>,
     /// Sessions the operator token was entered in, oldest first.
     operator_sessions: Mutex<VecDeque<String>>,
+    /// The pushes the receiver acted on, by `(transaction_type, transaction_id)`, as many as the
+    /// orders it remembers. The receipt claims a key for a confirmed failure too, so `settled`
+    /// (a confirmed success) cannot be the de-duplication record.
+    pub webhook_dedup: BCMemoryDedup,
     ledger: Mutex<Ledger>,
 }
 
@@ -306,6 +311,7 @@ impl Demo {
             csrf_key: RandomState::new(),
             operator_token: None,
             operator_sessions: Mutex::new(VecDeque::new()),
+            webhook_dedup: BCMemoryDedup::new(MAX_ORDERS),
             ledger: Mutex::new(Ledger::default()),
         }
     }
@@ -373,6 +379,14 @@ impl Demo {
         ]
     }
 
+    /// The demo's app in test mode (same credentials, test secret included): what creates and
+    /// confirms sandbox records and receives their pushes.
+    pub fn sandbox_app(&self) -> BCApp {
+        let mut app = self.app.clone();
+        app.is_test_mode = true;
+        app
+    }
+
     /// Whether the signature tool may run: only against the embedded emulator, whose secrets
     /// are its own demo values. With real credentials nothing derived from a secret is shown.
     pub fn may_sign(&self) -> bool {
@@ -424,7 +438,9 @@ impl Demo {
             "PAY" => ("bill_no", "bill_id"),
             "REFUND" => ("refund_no", "refund_id"),
             "TRANSFER" => ("transfer", "transfer_id"),
-            _ => ("subscription_id", "subscription_id"),
+            "SUBSCRIPTION" => ("subscription_id", "subscription_id"),
+            // A card signing pre-fills nothing.
+            _ => return,
         };
         ledger.recent.insert(number_key.into(), number.into());
         if !record_id.is_empty() {

@@ -1,20 +1,21 @@
 //! The webhook receiver (`POST /webhook`, the Python demo's `webhook.py`), the page listing what
 //! it received and the `/bill_status` JSON the pay pages poll.
 //!
-//! For every push: (1) verify the signature with [`verify_webhook`], (2) check the amount against
-//! the demo's own order with [`BCWebhook::check_amount`], (3) ignore a `transaction_type` +
-//! `transaction_id` handled before, (4) answer `success` — only after (1), so a forged push never
-//! gets it and a real one is retried by BeeCloud until it is handled.
+//! Every push is decided by [`receive_webhook`]: it authenticates the push, takes the amount from
+//! the demo's own order, confirms the push with one query to BeeCloud's record (no signature covers
+//! the outcome) and de-duplicates it. Only [`BCWebhookReceipt::Accepted`] settles an order; the
+//! answer is the receipt's [`reply`](BCWebhookReceipt::reply), so BeeCloud resends whatever could
+//! not be confirmed yet.
 //!
-//! Sandbox pushes carry only the legacy `sign` made with the test secret (errata B2), which ships
-//! inside mobile apps and covers no payload: such a push is checked with
-//! [`verify_legacy_sign_webhook`] and [`BCSignSecret::Test`], and accepted only for a sandbox order
-//! this demo made itself ([`SANDBOX_CHANNEL_PREFIX`]), never for a live one.
+//! Sandbox pushes carry only the legacy `sign` made with the test secret, which only a test-mode
+//! app takes: a push about one of the demo's sandbox orders ([`SANDBOX_CHANNEL_PREFIX`]) is
+//! received with [`Demo::sandbox_app`], so it is also confirmed against the sandbox, and can never
+//! settle a live order.
 
 use beecloud::entity::BCQueryReqParams;
 use beecloud::utils::{
-    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, WEBHOOK_SUCCESS,
-    verify_legacy_sign_webhook, verify_webhook,
+    BCTransactionType, BCWebhookDedup, BCWebhookReceipt, WEBHOOK_FAIL, WEBHOOK_SUCCESS,
+    receive_webhook,
 };
 use serde_json::{Value, json};
 
@@ -31,132 +32,97 @@ use crate::{Demo, ReceivedWebhook};
 /// [`MAX_REJECTED_BODY`](crate::state::MAX_REJECTED_BODY) bytes): the ledger stays bounded
 /// whatever is POSTed.
 pub fn receive(demo: &Demo, body: &[u8]) -> Reply {
-    let text = String::from_utf8_lossy(body).into_owned();
-    let (entry, answer) =
-        match verify_webhook(&demo.app, body).or_else(|error| sandbox(demo, body, error)) {
-            Ok(webhook) => settle(demo, &webhook, text),
-            Err(error) => {
-                let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-                let field = |key: &str| {
-                    raw.get(key)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                };
-                let entry = ReceivedWebhook {
-                    received_at: beijing_now(),
-                    transaction_type: field("transaction_type"),
-                    transaction_id: field("transaction_id"),
-                    channel: field("channel_type"),
-                    fee: raw.get("transaction_fee").and_then(Value::as_i64),
-                    outcome: format!("rejected: {error}"),
-                    answer: "fail".into(),
-                    body: text,
-                };
-                (entry, "fail".to_string())
-            }
-        };
-    let accepted = answer == WEBHOOK_SUCCESS;
-    let status = if accepted { 200 } else { 400 };
-    demo.ledger().record_webhook(entry, !accepted);
-    Reply::Body {
-        status,
-        content_type: "text/plain; charset=utf-8",
-        body: answer,
-    }
-}
-
-/// A push without `signature`: verified by its test-secret `sign`, and only for the demo's own
-/// sandbox orders; anything else keeps the first error.
-fn sandbox(
-    demo: &Demo,
-    body: &[u8],
-    error: beecloud::BCError,
-) -> Result<BCWebhook, beecloud::BCError> {
     let raw: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    if raw.get("signature").is_some() || raw.get("sign").is_none() {
-        return Err(error);
-    }
-    let webhook =
-        verify_legacy_sign_webhook(&demo.app, body, &BCLegacySign::new(BCSignSecret::Test))?;
-    let ours = demo
-        .order(
-            &webhook.transaction_type.to_string(),
-            &webhook.transaction_id,
-        )
+    let field = |key: &str| raw.get(key).and_then(Value::as_str).unwrap_or("");
+    // The order the push names picks the app to receive it with; the receipt then checks the
+    // authenticated push against that very order.
+    let order = demo.order(field("transaction_type"), field("transaction_id"));
+    let sandbox = order
+        .as_ref()
         .is_some_and(|order| order.channel.starts_with(SANDBOX_CHANNEL_PREFIX));
-    if ours { Ok(webhook) } else { Err(error) }
-}
-
-/// Steps (2) and (3) for a verified push: what to record and what to answer.
-fn settle(demo: &Demo, webhook: &BCWebhook, body: String) -> (ReceivedWebhook, String) {
-    let key = (
-        webhook.transaction_type.to_string(),
-        webhook.transaction_id.clone(),
-    );
-    let mut ledger = demo.ledger();
-    // The order remembers that it was settled: duplicates are recognised however many pushes
-    // came in between (the list of pushes is bounded, the orders are the demo's own).
-    let handled_before = ledger.orders.get(&key).is_some_and(|order| order.settled);
-    let (outcome, answer) = if handled_before {
-        (
-            "duplicate: already handled, ignored".to_string(),
-            WEBHOOK_SUCCESS.to_string(),
-        )
+    let sandbox_app;
+    let app = if sandbox {
+        sandbox_app = demo.sandbox_app();
+        &sandbox_app
     } else {
-        match ledger.orders.get_mut(&key) {
-            None => (
-                "verified; no order of this demo has this number (acknowledged, nothing to update)"
-                    .to_string(),
-                WEBHOOK_SUCCESS.to_string(),
-            ),
-            Some(order) => match webhook.check_amount(order.fee) {
-                Err(error) => (
-                    format!("rejected: {error}"),
-                    "fail: amount mismatch".to_string(),
-                ),
-                Ok(()) if webhook.trade_success == Some(false) => (
-                    "verified: the transaction failed".to_string(),
-                    WEBHOOK_SUCCESS.to_string(),
-                ),
-                Ok(()) => {
-                    order.settled = true;
-                    if key.0 == "PAY" {
-                        ledger.recent.insert("paid_bill_no".into(), key.1.clone());
-                    }
-                    (
-                        "accepted: order settled".to_string(),
-                        WEBHOOK_SUCCESS.to_string(),
-                    )
-                }
-            },
-        }
+        &demo.app
     };
-    drop(ledger);
-    // Subscription pushes also carry the legacy `sign` = md5(app_id + app_secret + timestamp), which
-    // authenticates no payload field: never checked when `signature` is there.
-    let outcome = if webhook.form != BCWebhookForm::Signature {
-        format!("{outcome}; a sandbox push, verified by its test-secret `sign`")
-    } else if webhook.raw.contains_key("sign") {
-        format!("{outcome}; its legacy `sign` was ignored (it authenticates no payload)")
-    } else {
-        outcome
-    };
-    let channel = match &webhook.sub_channel_type {
-        Some(sub_channel) => format!("{} / {}", webhook.channel_type, sub_channel),
-        None => webhook.channel_type.to_string(),
+    let receipt = receive_webhook(app, body, Some(&demo.webhook_dedup), |push| {
+        order
+            .filter(|order| {
+                order.kind == push.transaction_type.as_str() && order.number == push.transaction_id
+            })
+            .map(|order| order.fee)
+    });
+    let (outcome, answer) = decide(demo, &receipt);
+    let channel = match (field("channel_type"), field("sub_channel_type")) {
+        (channel, "") => channel.to_string(),
+        (channel, sub_channel) => format!("{channel} / {sub_channel}"),
     };
     let entry = ReceivedWebhook {
         received_at: beijing_now(),
-        transaction_type: key.0,
-        transaction_id: key.1,
+        transaction_type: field("transaction_type").to_string(),
+        transaction_id: field("transaction_id").to_string(),
         channel,
-        fee: Some(webhook.transaction_fee),
-        outcome,
-        answer: answer.clone(),
-        body,
+        fee: raw.get("transaction_fee").and_then(Value::as_i64),
+        outcome: if sandbox {
+            format!("{outcome} (a sandbox order: received by the test-mode app)")
+        } else {
+            outcome
+        },
+        answer: answer.to_string(),
+        body: String::from_utf8_lossy(body).into_owned(),
     };
-    (entry, answer)
+    let rejected = matches!(receipt, BCWebhookReceipt::Rejected(_));
+    demo.ledger().record_webhook(entry, rejected);
+    Reply::Body {
+        status: if answer == WEBHOOK_SUCCESS { 200 } else { 400 },
+        content_type: "text/plain; charset=utf-8",
+        body: answer.to_string(),
+    }
+}
+
+/// What the receipt means for the demo, in words, and the answer to send. Only `Accepted`
+/// settles an order.
+fn decide(demo: &Demo, receipt: &BCWebhookReceipt) -> (String, &'static str) {
+    let outcome = match receipt {
+        BCWebhookReceipt::Accepted(confirmed) => {
+            let key = (
+                confirmed.transaction_type.to_string(),
+                confirmed.transaction_id.clone(),
+            );
+            let mut ledger = demo.ledger();
+            let Some(order) = ledger.orders.get_mut(&key) else {
+                drop(ledger);
+                // Forgotten since (the ledger is bounded): let BeeCloud's next delivery find it.
+                demo.webhook_dedup.release(&confirmed.key());
+                return (
+                    "unconfirmed: the order was forgotten meanwhile; BeeCloud will resend".into(),
+                    WEBHOOK_FAIL,
+                );
+            };
+            order.settled = true;
+            if confirmed.transaction_type == BCTransactionType::Pay {
+                ledger.recent.insert("paid_bill_no".into(), key.1);
+            }
+            "accepted: order settled (BeeCloud's record confirms it)".to_string()
+        }
+        BCWebhookReceipt::Failed(_) => {
+            "failed: BeeCloud's record shows it failed; recorded, nothing settled".into()
+        }
+        BCWebhookReceipt::Repeated(_) => "repeated: already handled, nothing done".into(),
+        BCWebhookReceipt::Unconfirmable(_) => {
+            "unconfirmable: authentic, but no BeeCloud query confirms this kind of push; not acted on"
+                .into()
+        }
+        BCWebhookReceipt::Unconfirmed(error) => {
+            format!("unconfirmed: not confirmed now ({error}); BeeCloud will resend")
+        }
+        BCWebhookReceipt::Rejected(error) => format!("rejected: {error}"),
+        // An outcome added by a later SDK: not a confirmed success, so nothing is settled.
+        _ => "not acted on: an outcome this demo does not know".into(),
+    };
+    (outcome, receipt.reply())
 }
 
 /// The received webhooks, newest first.
@@ -208,8 +174,10 @@ pub fn received_page(demo: &Demo) -> String {
     layout(
         "Received webhooks",
         &format!(
-            "<p>BeeCloud POSTs to <code>/webhook</code>; the receiver verifies the signature, checks the amount against the order below, \
-             ignores duplicates and answers <code>success</code>. <a href=\"/webhooks\">Reload</a>.</p>\
+            "<p>BeeCloud POSTs to <code>/webhook</code>; the receiver (<code>receive_webhook</code>) checks the signature and the amount \
+             against the order below, confirms the push with one query to BeeCloud's record, ignores repeats, and settles an order \
+             only when the record confirms it. It answers <code>success</code> only where BeeCloud may stop resending. \
+             <a href=\"/webhooks\">Reload</a>.</p>\
              <p class=\"muted\">{} pushes received, {} rejected; listing the latest {} (at most {}){}.</p>{}\
              <h2>The demo's orders</h2>{}",
             ledger.webhooks_received,
@@ -247,7 +215,7 @@ fn record_link(kind: &str, number: &str) -> String {
     }
 }
 
-/// `{"bill_no": …, "paid": bool, "source": …}`: paid once a verified PAY webhook settled the
+/// `{"bill_no": …, "paid": bool, "source": …}`: paid once a confirmed PAY webhook settled the
 /// demo's order, or (without webhooks, e.g. real credentials on a machine BeeCloud cannot reach)
 /// when `query_bills` says so.
 pub fn bill_status(demo: &Demo, bill_no: &str) -> Reply {

@@ -8,7 +8,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use beecloud::emulator::EmulatorConfig;
-use common::{Browser, agent, fixed_reply_server, get, start_demo, start_with_credentials};
+use common::{
+    Browser, agent, fixed_reply_server, get, start_demo, start_with_credentials, wait_until,
+};
 use demo::state::{MAX_REJECTED_BODY, MAX_WEBHOOK_FIELD, MAX_WEBHOOKS};
 use demo::{DemoConfig, start};
 
@@ -513,7 +515,8 @@ fn javascript_urls_from_a_hostile_api_host_never_become_links() {
 #[test]
 fn a_test_secret_sign_settles_only_the_demos_own_sandbox_orders() {
     // The test secret ships inside mobile apps and `sign` covers no payload: anyone holding an
-    // app could forge `sign`-only pushes. The receiver takes them only for sandbox orders.
+    // app could forge `sign`-only pushes. The receiver takes them only for sandbox orders, and
+    // settles one only once the sandbox's record shows it paid.
     let running = start_demo();
     let demo = running.demo();
     let url = format!("{}/webhook", running.url());
@@ -531,7 +534,14 @@ fn a_test_secret_sign_settles_only_the_demos_own_sandbox_orders() {
         )
     };
     demo.record_order("PAY", "livebill0001", 1, "WX_NATIVE", "");
-    demo.record_order("PAY", "sandbill0001", 1, "sandbox WX_NATIVE", "");
+    let sandbox = beecloud::BCPay::new(demo.sandbox_app());
+    let mut params = beecloud::entity::BCPayReqParams::default();
+    params.channel = Some(beecloud::BCChannelType::WX_NATIVE);
+    params.bill_no = Some("sandbill0001".into());
+    params.total_fee = Some(1);
+    params.title = Some("sandbox".into());
+    let bill = sandbox.pay(&params).expect("a sandbox bill");
+    demo.record_order("PAY", "sandbill0001", 1, "sandbox WX_NATIVE", &bill.id);
     let send = |body: String| {
         agent()
             .post(&url)
@@ -543,6 +553,18 @@ fn a_test_secret_sign_settles_only_the_demos_own_sandbox_orders() {
     };
     assert_eq!(send(push("livebill0001")), 400, "a forged live payment");
     assert!(!demo.order("PAY", "livebill0001").unwrap().settled);
-    assert_eq!(send(push("sandbill0001")), 200);
-    assert!(demo.order("PAY", "sandbill0001").unwrap().settled);
+    assert_eq!(
+        send(push("sandbill0001")),
+        400,
+        "a sandbox bill not paid yet"
+    );
+    assert!(!demo.order("PAY", "sandbill0001").unwrap().settled);
+    sandbox
+        .sandbox_notify(&bill.id)
+        .expect("paid in the sandbox");
+    wait_until("the sandbox push to settle the sandbox order", || {
+        demo.order("PAY", "sandbill0001")
+            .is_some_and(|order| order.settled)
+    });
+    assert!(!demo.order("PAY", "livebill0001").unwrap().settled);
 }

@@ -3,8 +3,11 @@
 
 mod common;
 
+use beecloud::BCChannelType;
+use beecloud::entity::BCPayReqParams;
 use common::{Browser, agent, attribute_after, get, start_demo, wait_until};
 use demo::tour;
+use serde_json::json;
 
 #[test]
 fn qr_payment_completed_at_the_cashier_settles_by_webhook_and_can_be_refunded() {
@@ -171,38 +174,30 @@ fn the_receiver_refuses_forged_pushes_and_ignores_duplicates() {
     let body = response.body_mut().read_to_string().expect("text");
     assert_ne!(body.trim(), "success");
 
-    // A genuine push, twice: both answered success, the second recorded as a duplicate.
-    let app = &running.demo().app;
-    let signature = beecloud::utils::webhook_signature(
-        &app.app_id,
-        "dup0000001",
-        "PAY",
-        "WX",
-        5,
-        &app.master_secret,
-    );
-    running
-        .demo()
-        .record_order("PAY", "dup0000001", 5, "WX_NATIVE", "id");
-    let genuine = format!(
-        r#"{{"signature":"{signature}","timestamp":1,"channel_type":"WX","sub_channel_type":"WX_NATIVE",
-        "transaction_type":"PAY","transaction_id":"dup0000001","transaction_fee":5,"trade_success":true,
-        "message_detail":{{}},"optional":{{}}}}"#
-    );
+    // A genuine push for a paid bill, delivered by the emulator, then replayed twice: settled
+    // once, each replay answered success and recorded as a repeat.
+    let demo = running.demo();
+    let bill_no = unpaid_bill(&running, 5);
+    pay_and_wait_for_settling(&running, &bill_no);
+    let genuine = demo
+        .emulator
+        .as_ref()
+        .expect("emulator")
+        .webhooks()
+        .into_iter()
+        .find(|push| push.body["transaction_id"] == bill_no.as_str())
+        .expect("the emulator pushed the payment")
+        .body
+        .to_string();
     for _ in 0..2 {
-        let mut response = agent()
-            .post(&format!("{base}/webhook"))
-            .content_type("application/json")
-            .send(genuine.as_str())
-            .expect("answered");
-        assert_eq!(
-            response.body_mut().read_to_string().expect("text"),
-            "success"
-        );
+        let (status, answer) = post_push(&base, &genuine);
+        assert_eq!((status, answer.as_str()), (200, "success"));
     }
     let page = get(&format!("{base}/webhooks")).body;
     assert!(page.contains("rejected: invalid webhook"), "{page}");
-    assert!(page.contains("duplicate: already handled"), "{page}");
+    assert!(page.contains("repeated: already handled"), "{page}");
+    assert_eq!(page.matches("accepted: order settled").count(), 1, "{page}");
+    let app = &demo.app;
 
     // Right signature, wrong amount: verified but not accepted.
     running
@@ -216,10 +211,10 @@ fn the_receiver_refuses_forged_pushes_and_ignores_duplicates() {
         5,
         &app.master_secret,
     );
-    let mismatched = genuine.replace("dup0000001", "amount00001").replace(
+    let mismatched = signed_push(app, "amount00001", 5).replace(
         &beecloud::utils::webhook_signature(
             &app.app_id,
-            "dup0000001",
+            "amount00001",
             "PAY",
             "WX",
             5,
@@ -227,15 +222,7 @@ fn the_receiver_refuses_forged_pushes_and_ignores_duplicates() {
         ),
         &signature,
     );
-    let mut response = agent()
-        .post(&format!("{base}/webhook"))
-        .content_type("application/json")
-        .send(mismatched.as_str())
-        .expect("answered");
-    assert_ne!(
-        response.body_mut().read_to_string().expect("text"),
-        "success"
-    );
+    assert_ne!(post_push(&base, &mismatched).1, "success");
     assert!(
         !running
             .demo()
@@ -243,6 +230,94 @@ fn the_receiver_refuses_forged_pushes_and_ignores_duplicates() {
             .expect("order")
             .settled
     );
+}
+
+/// A push signed correctly (with the master secret) for a bill BeeCloud holds as unpaid: a
+/// forgery made early by whoever has the secret, or a push sent before the money moved. The
+/// receipt's query finds the bill unpaid, so nothing is settled and BeeCloud is answered `fail`;
+/// the real payment's push later settles the bill (the early one used up nothing).
+#[test]
+fn a_genuinely_signed_push_for_an_unpaid_bill_settles_nothing_and_is_answered_fail() {
+    let running = start_demo();
+    let base = running.url().to_string();
+    let demo = running.demo();
+    let bill_no = unpaid_bill(&running, 8);
+    let early = signed_push(&demo.app, &bill_no, 8);
+    beecloud::utils::verify_webhook(&demo.app, early.as_bytes()).expect("its signature is right");
+
+    let (status, answer) = post_push(&base, &early);
+    assert_eq!((status, answer.as_str()), (400, "fail"));
+    assert!(!demo.order("PAY", &bill_no).expect("the order").settled);
+    let status_json = get(&format!("{base}/bill_status?bill_no={bill_no}")).body;
+    assert!(status_json.contains("\"paid\":false"), "{status_json}");
+    let page = get(&format!("{base}/webhooks")).body;
+    assert!(
+        page.contains("rejected: invalid webhook")
+            && page.contains("BeeCloud&#39;s record does not show this bill paid"),
+        "{page}"
+    );
+
+    pay_and_wait_for_settling(&running, &bill_no);
+}
+
+/// A WX_NATIVE bill the demo created at its emulator, recorded as the demo's order, unpaid.
+fn unpaid_bill(running: &demo::Running, fee: i64) -> String {
+    let bill_no = demo::fresh_number();
+    let mut params = BCPayReqParams::default();
+    params.channel = Some(BCChannelType::WX_NATIVE);
+    params.bill_no = Some(bill_no.clone());
+    params.total_fee = Some(fee);
+    params.title = Some("receiver test".into());
+    let bill = running
+        .demo()
+        .bc_pay
+        .pay(&params)
+        .expect("the bill is created");
+    running
+        .demo()
+        .record_order("PAY", &bill_no, fee, "WX_NATIVE", &bill.id);
+    bill_no
+}
+
+/// The payer pays `bill_no` at the emulator; its PAY push settles the demo's order.
+fn pay_and_wait_for_settling(running: &demo::Running, bill_no: &str) {
+    let demo = running.demo();
+    demo.emulator
+        .as_ref()
+        .expect("emulator")
+        .complete_payment(bill_no)
+        .expect("paid");
+    wait_until("the PAY webhook to settle the bill", || {
+        demo.order("PAY", bill_no)
+            .is_some_and(|order| order.settled)
+    });
+}
+
+/// A PAY push for `bill_no` signed with the app's master secret, as BeeCloud would sign it.
+fn signed_push(app: &beecloud::BCApp, bill_no: &str, fee: i64) -> String {
+    let signature = beecloud::utils::webhook_signature(
+        &app.app_id,
+        bill_no,
+        "PAY",
+        "WX",
+        fee,
+        &app.master_secret,
+    );
+    json!({"signature": signature, "timestamp": 1, "channel_type": "WX",
+        "sub_channel_type": "WX_NATIVE", "transaction_type": "PAY", "transaction_id": bill_no,
+        "transaction_fee": fee, "trade_success": true, "message_detail": {}, "optional": {}})
+    .to_string()
+}
+
+/// POSTs a push to the demo's `/webhook`: the status and the body answered.
+fn post_push(base: &str, push: &str) -> (u16, String) {
+    let mut response = agent()
+        .post(&format!("{base}/webhook"))
+        .content_type("application/json")
+        .send(push)
+        .expect("answered");
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_string().expect("text"))
 }
 
 #[test]

@@ -8,13 +8,12 @@
 //! ```
 //!
 //! Every option can also come from the environment (`BEECLOUD_EMULATOR_HOST`, `…_PUBLIC_URL`, `…_PORT`, `…_APP_ID`,
-//! `…_APP_SECRET`, `…_MASTER_SECRET`, `…_TEST_SECRET`, `…_MERCHANT_ACCOUNT`, `…_WEBHOOK_URL`,
-//! `…_TEST_WEBHOOK_URL`, `…_CONTROL_TOKEN`, `…_TIMESTAMP_WINDOW_SECS`, and `…_KNOBS` as
-//! whitespace-separated `NAME=VALUE` pairs); a flag wins over the environment. Secrets in the
-//! environment stay out of `ps` listings. `--knob` sets a behaviour switch (errata and edge-case
-//! choices; `--list-knobs` shows them with their defaults), as `POST /__emulator/knobs` does later.
-//! With `--host` beyond loopback and no `--control-token`, a random token is generated and printed: the
-//! control API then needs `Authorization: Bearer <token>`.
+//! `…_APP_SECRET`, `…_MASTER_SECRET`, `…_TEST_SECRET`, `…_MERCHANT_ACCOUNT`, `…_WEBHOOK_URL`, `…_TEST_WEBHOOK_URL`,
+//! `…_CONTROL_TOKEN`, `…_TIMESTAMP_WINDOW_SECS`, and `…_KNOBS` as whitespace-separated `NAME=VALUE` pairs); a flag
+//! wins over the environment. Secrets in the environment stay out of `ps` listings. `--knob` sets a behaviour switch
+//! (where the official SDKs and the docs disagree, or are silent; `--list-knobs` shows them with their defaults), as
+//! `POST /__emulator/knobs` does later. With `--host` beyond loopback and no `--control-token`, a random token is
+//! generated and printed: the control API then needs `Authorization: Bearer <token>`.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;

@@ -10,7 +10,7 @@ use super::core::{Namespace, Row, new_id};
 
 pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Validity in days of a coupon from an `expiry_type` 2 template that does not say ([emu]).
+/// Validity in days of a coupon from an `expiry_type` 2 template that does not say (the emulator's choice).
 pub(crate) const DEFAULT_VALID_DAYS: i64 = 30;
 
 /// Per-app plan, subscription, SMS and card records.
@@ -83,7 +83,7 @@ pub(crate) struct Subscription {
     pub(crate) optional: Map<String, Value>,
     pub(crate) coupon_id: Option<String>,
     /// `pending` (awaiting verification), `active`, `trialing`, `failed`, `canceling`
-    /// (`at_period_end`), `canceled` — [emu] values, the docs name none.
+    /// (`at_period_end`), `canceled` — the emulator's values, the docs name none.
     pub(crate) status: &'static str,
     pub(crate) valid: bool,
     pub(crate) created_ms: i64,
@@ -119,7 +119,7 @@ impl Subscription {
         json.insert("last4".into(), text(card.map(|c| last4(&c.card_no))));
         json.insert("status".into(), self.status.into());
         json.insert("valid".into(), self.valid.into());
-        // Errata B31: fields Java's SDK reads.
+        // Fields Java's SDK reads besides the documented ones.
         json.insert(
             "cancel_at_period_end".into(),
             (self.status == "canceling").into(),
@@ -290,7 +290,7 @@ impl Template {
         }
     }
 
-    /// The discount in fen on an order of `total_fee`, capped so at least 1 fen is paid ([emu] rounding).
+    /// The discount in fen on an order of `total_fee`, capped so at least 1 fen is paid (the emulator's rounding).
     pub(crate) fn discount_on(&self, total_fee: i64) -> i64 {
         // Float-to-int casts saturate and the subtractions saturate: odd hook-made templates cannot panic.
         let off = match self.kind {

@@ -110,7 +110,7 @@ fn api_segments(path: &str) -> Option<Vec<String>> {
     Some(rest.split('/').map(|s| percent_decode(s, false)).collect())
 }
 
-/// Decodes the request fields per the route's encoding (server-semantics §3.2).
+/// Decodes the request fields per the route's encoding; handlers read only the fields they know.
 fn decode(encoding: Encoding, query: &str, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match encoding {
         Encoding::JsonBody => {
@@ -179,7 +179,7 @@ fn authenticate(
     };
     let app_id = text_field("app_id")?;
     if route.secret == Secret::BodySignature {
-        // No timestamp, no app_sign (beyond-python A4.0): the handler checks the body `signature`.
+        // No timestamp, no app_sign (neither Java nor PHP sends them here): the handler checks the body `signature`.
         return if app_id == app.app_id {
             Ok(app_id)
         } else {
@@ -231,8 +231,8 @@ fn authenticate(
     Ok(app_id)
 }
 
-/// Errata B13: a pre-refund (`need_approval` true on POST `rest/refund`) may be signed with the app secret,
-/// as both app SDKs do.
+/// A pre-refund (`need_approval` true on POST `rest/refund`) may be signed with the app secret,
+/// as both app SDKs (Android, iOS) do; direct refunds and audits stay master-only.
 fn route_allows_app_secret(route: &Route, fields: &Map<String, Value>) -> bool {
     route.method == "POST"
         && route.path == "rest/refund"

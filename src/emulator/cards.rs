@@ -1,5 +1,5 @@
-//! Card signing for direct debit (beyond-python A5): Java's `card/sign`, `card/sync_verify` and
-//! `card/sync_sign`, the legacy `sign` of PHP/Node, and the SIGN webhook (A5.6) that ends an
+//! Card signing for direct debit: Java's `card/sign`, `card/sync_verify` and `card/sync_sign`, the legacy
+//! `sign` of PHP/Node, and the SIGN webhook (as the PHP SDK's webhook demo reads it) that ends an
 //! asynchronous signing. A signing finishes at once unless [`EmulatorConfig::card_signing_waits`]
 //! (then the signing hooks end it).
 //!
@@ -17,7 +17,7 @@ use super::validate::http_url;
 const IDENTITY: &[&str] = &["id_name", "id_no", "card_no", "mobile", "bank"];
 
 /// Validates the identity of `card/sign` / `card/sync_verify` and returns its `card_id`; a malformed factor
-/// (sem §10.5's rule) ⇒ 5.
+/// (the rule of `/2/auth`, `identity::implausible`) ⇒ 5.
 fn identity_card_id(call: &Call) -> Result<String, ApiError> {
     require(call, IDENTITY)?;
     let (id_no, card_no, mobile) = (
@@ -61,21 +61,21 @@ fn start_signing(
     Ok(id)
 }
 
-/// POST `card/sign` (A5.1): verify and sign asynchronously ⇒ `card_id`; the SIGN push names the `card_id`.
+/// POST `card/sign`: verify and sign asynchronously ⇒ `card_id`; the SIGN push names the `card_id`.
 pub(crate) fn card_sign(store: &mut Store, call: &Call) -> Reply {
     let card_id = identity_card_id(call)?;
     start_signing(store, call, SigningRoute::CardSign, card_id.clone())?;
     Ok(payload("card_id", card_id))
 }
 
-/// POST `card/sync_verify` (A5.2): verify only, at once ⇒ `card_id` (which `card/sync_sign` may then sign).
+/// POST `card/sync_verify`: verify only, at once ⇒ `card_id` (which `card/sync_sign` may then sign).
 pub(crate) fn card_sync_verify(store: &mut Store, call: &Call) -> Reply {
     let card_id = identity_card_id(call)?;
     store.verified_cards.insert(card_id.clone());
     Ok(payload("card_id", card_id))
 }
 
-/// POST `card/sync_sign` (A5.3): sign a verified card at once; unknown `card_id` ⇒ 5.
+/// POST `card/sync_sign`: sign a verified card at once; unknown `card_id` ⇒ 5.
 pub(crate) fn card_sync_sign(store: &mut Store, call: &Call) -> Reply {
     require(call, &["card_id"])?;
     let card_id = call.req_str("card_id")?;
@@ -89,7 +89,7 @@ pub(crate) fn card_sync_sign(store: &mut Store, call: &Call) -> Reply {
     Ok(Map::new())
 }
 
-/// POST `sign` (A5.4): the legacy signing with an SMS code ⇒ `id` (the SIGN push names it) and `card_id`.
+/// POST `sign`: the legacy signing with an SMS code ⇒ `id` (the SIGN push names it) and `card_id`.
 pub(crate) fn legacy_sign(store: &mut Store, call: &Call) -> Reply {
     require(
         call,
@@ -128,7 +128,7 @@ pub(crate) fn legacy_sign(store: &mut Store, call: &Call) -> Reply {
 }
 
 /// Ends a pending signing (by signing id or `card_id`): success signs the card; either way the SIGN webhook
-/// (A5.6: `transaction_type` SIGN, `channel_type` BC, `sub_channel_type` BC_CARD_CHARGE, fee 0, `signature`
+/// (`transaction_type` SIGN, `channel_type` BC, `sub_channel_type` BC_CARD_CHARGE, fee 0, `signature`
 /// only) goes to the request's `notify_url` or the live URL.
 pub(crate) fn finish_signing(
     store: &mut Store,
@@ -176,7 +176,7 @@ pub(crate) fn finish_signing(
     Ok(())
 }
 
-/// Beyond-python A5.5: a BC_CARD_CHARGE pay names a `card_id` signed through `card/*` or `sign` (else 5).
+/// A BC_CARD_CHARGE pay names a `card_id` signed through `card/*` or `sign` (else 5).
 pub(crate) fn check_signed_card(store: &Store, call: &Call) -> Result<(), ApiError> {
     let card_id = call.req_str("card_id")?;
     if store.signed_cards.contains(card_id) {

@@ -47,50 +47,58 @@ pub struct EmulatorConfig {
     /// Refuse signed requests whose `timestamp` is further than this from the emulator clock (`1
     /// APP_INVALID`); `None` (the default) checks no window, as the REST docs give none.
     pub timestamp_window: Option<Duration>,
-    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (errata B2), which
-    /// `verify_legacy_sign_webhook` with the test secret checks. Default false: `sign` only, as the evidence
-    /// shows (Part C Q2); true also adds `signature` in the current formula with the test secret in the
-    /// master's place.
+    /// Sandbox webhooks carry the legacy `sign` = md5(app_id + test_secret + timestamp) (what the Java and .NET SDKs'
+    /// sandbox receivers check), which `verify_legacy_sign_webhook` with the test secret checks. Default false:
+    /// `sign` only, the one field any source shows on a sandbox push; true also adds `signature` in the current
+    /// formula with the test secret in the master's place.
     pub sandbox_push_signature: bool,
-    /// Errata B11: sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox
-    /// did; true answers live-shaped payloads (`code_url`, `html`, …) instead. Default false.
+    /// Sandbox pay answers `id` + `url` (the mock cashier) for every channel, as the real sandbox did (the Java and
+    /// .NET SDKs build their sandbox pages from that `url`); true answers live-shaped payloads (`code_url`, `html`,
+    /// …) instead. Default false.
     pub sandbox_live_payloads: bool,
-    /// Errata B7: a failed bank-card payout ([`Emulator::fail_transfer`](super::Emulator::fail_transfer)) is
-    /// pushed with `trade_success` false. Default true.
+    /// A failed bank-card payout ([`Emulator::fail_transfer`](super::Emulator::fail_transfer)) is pushed with
+    /// `trade_success` false (payout pushes report `REFU`/`CLOS` states, the PHP demo branches on
+    /// `trade_success`, and Java's payout query has a `FAIL` status). Default true.
     pub push_transfer_failures: bool,
-    /// Errata B25: `rest/bc_transfer/banks` also answers the list as `banks` (what Java's `BCPay` reads).
-    /// Default false: `size` + `bank_list`, as documented.
+    /// `rest/bc_transfer/banks` also answers the list as `banks` (what Java's `BCPay` reads, unlike Java's
+    /// `BCPayMultiApp` and the .NET and PHP SDKs). Default false: `size` + `bank_list`, as documented.
     pub bank_list_copy_as_banks: bool,
-    /// Errata B12 (Part C Q12): serve the sandbox variants of refund queries and offline routes that iOS 3.6
-    /// calls (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default true; false ⇒ 404.
+    /// Serve the sandbox variants of refund queries and offline routes that only iOS 3.6 calls (whether the real
+    /// server served them is unknown) (empty refund lists, `13` by id; offline pay in the sandbox namespace). Default
+    /// true; false ⇒ 404.
     pub ios_sandbox_routes: bool,
-    /// Part C Q3: every retry of a push carrying the legacy `sign` gets a fresh `timestamp` and `sign` (legacy
-    /// receivers refuse stamps older than 5 minutes). Default true; `signature` pushes are never re-stamped.
+    /// Every retry of a push carrying the legacy `sign` gets a fresh `timestamp` and `sign` (legacy receivers refuse
+    /// stamps older than 5 minutes, retries run for ~36 h, and no source says what the server did). Default true;
+    /// `signature` pushes are never re-stamped.
     pub restamp_retries: bool,
-    /// Errata B14: `rest/bc_transfer` accepts only the master secret (default false: app or master, as the
-    /// Java, .NET and Node SDKs sign it with the app secret).
+    /// `rest/bc_transfer` accepts only the master secret, as its REST doc says (default false: app or master,
+    /// as the Java, .NET and Node SDKs sign it with the app secret).
     pub strict_bc_transfer_secret: bool,
-    /// Errata B21: a query `limit` outside 10..=50 answers `5 PARAM_INVALID` (default false: clamped into range).
+    /// A query `limit` outside 10..=50 — the range Java checks and Android documents — answers `5 PARAM_INVALID`
+    /// (default false: clamped into range; whether the server refused or clamped is unknown).
     pub strict_query_limit: bool,
-    /// Beyond-python A2: a BC_GATEWAY pay may also name one of Python's 17 bank codes (`CMB`, `ICBC`…),
-    /// besides a bank name of `rest/bc_gateway/banks`. Default true (the Python demo's `CMB` keeps working).
+    /// A BC_GATEWAY pay may also name one of Python's 17 bank codes (`CMB`, `ICBC`…), besides a bank name of
+    /// `rest/bc_gateway/banks` (the server has taken names since December 2016). Default true (the Python demo's
+    /// `CMB` keeps working).
     pub accept_legacy_gateway_codes: bool,
-    /// Beyond-python A5: a card signing (`card/sign`, `sign`) stays pending until a signing hook
+    /// A card signing (`card/sign`, `sign`) stays pending until a signing hook
     /// ([`Emulator::complete_card_signing`](super::Emulator::complete_card_signing)) ends it. Default false:
-    /// signed at once, SIGN webhook right away (Part C Q6).
+    /// signed at once, SIGN webhook right away.
     pub card_signing_waits: bool,
-    /// Errata B5: subscription pushes (SUBSCRIPTION and subscription charges) also carry `retryCounter` (attempts
-    /// made before this one) and `notifyUrl` / `notify_url` (the destination), as real ones did; never `toSign`.
+    /// Subscription pushes (SUBSCRIPTION and subscription charges) also carry `retryCounter` (attempts made
+    /// before this one) and `notifyUrl` / `notify_url` (the destination), as the .NET SDK's sample pushes do;
+    /// never `toSign` (app id and secret in clear).
     /// Default false.
     pub subscription_push_extras: bool,
-    /// Errata B18 / Part C Q19: a BC_GATEWAY pay needs `return_url` always (PHP's rule, default true); false
-    /// needs it on the JD route only (the doc's rule: when the pay names a `card_type`).
+    /// A BC_GATEWAY pay needs `return_url` always (the PHP SDK's local check, default true); false needs it on
+    /// the JD route only (the REST doc's rule: when the pay names a `card_type`). Which the server enforced is
+    /// unknown.
     pub gateway_return_url_always: bool,
-    /// Part C Q17: the banks of the B2B gateway (`pay_type` `B2B` of `rest/bc_gateway/banks` and of a
+    /// The banks of the B2B gateway (`pay_type` `B2B` of `rest/bc_gateway/banks` and of a
     /// BC_GATEWAY pay), for either `card_type`. `None` (the default): the B2C lists, as no source lists B2B banks.
     pub gateway_b2b_banks: Option<Vec<String>>,
-    /// Part C Q11: what sandbox notify does with a paid, an expired or a live bill. Default: 0 without a second
-    /// webhook, 5, 8.
+    /// What sandbox notify does with a paid, an expired or a live bill, which no source documents. Default: 0
+    /// without a second webhook, 5, 8.
     pub sandbox_notify: SandboxNotifyRules,
     /// Guards the control API (`/__emulator/…`): requests must carry `Authorization: Bearer <token>`.
     /// `None` (the default) leaves it open, fine on 127.0.0.1.
@@ -112,7 +120,7 @@ pub struct EmulatorConfig {
     pub limits: EmulatorLimits,
 }
 
-/// The edge cases of sandbox notify (`GET rest/sandbox/notify/{app_id}/{bill_id}`, Part C Q11), none documented.
+/// The edge cases of sandbox notify (`GET rest/sandbox/notify/{app_id}/{bill_id}`), none documented.
 /// Every switch is off by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SandboxNotifyRules {
@@ -204,7 +212,7 @@ impl EmulatorLimits {
 
 impl Default for EmulatorConfig {
     /// The demo credentials ([`DEMO_APP_ID`] and the `DEMO_*_SECRET`s), [`DEMO_MERCHANT_ACCOUNT`], seeded coupon
-    /// templates, no webhook URLs, time scale 1, no timestamp window, lenient errata knobs, open control API,
+    /// templates, no webhook URLs, time scale 1, no timestamp window, lenient knobs, open control API,
     /// 127.0.0.1, port 0, default limits.
     fn default() -> Self {
         EmulatorConfig {

@@ -115,7 +115,7 @@ const ENDPOINTS: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/knobs",
-        "every behaviour switch (errata and edge-case choices) and its value",
+        "every behaviour switch (where SDKs and docs disagree, or are silent) and its value",
     ),
     (
         "POST",

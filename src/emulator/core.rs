@@ -130,7 +130,7 @@ pub(crate) const RUNTIME_ERROR: i64 = 14;
 pub(crate) const PREREFUND_DUPLICATE: i64 = 16;
 pub(crate) const BILL_NO_DUPLICATE: i64 = 17;
 
-/// The symbolic `result_msg` of a REST code (server-semantics §4).
+/// The symbolic `result_msg` of a REST code (the names of BeeCloud's error-code table).
 pub(crate) fn result_msg(code: i64) -> &'static str {
     match code {
         0 => "OK",
@@ -230,7 +230,7 @@ impl Call<'_> {
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if self.from_query_string => {
                 match s.to_ascii_lowercase().as_str() {
-                    // Errata B26: PHP's http_build_query renders booleans as 1 and 0.
+                    // PHP's http_build_query renders booleans as 1 and 0.
                     "true" | "1" => Ok(Some(true)),
                     "false" | "0" => Ok(Some(false)),
                     _ => Err(ApiError::invalid(name, "must be true or false")),
@@ -279,10 +279,10 @@ pub(crate) fn skip_limit(call: &Call, max_limit: Option<i64>) -> Result<(usize, 
 
 /// Bill, refund and payout lists return at most this many records per page…
 const MAX_LIMIT: i64 = 50;
-/// … and at least this many (errata B21).
+/// … and at least this many (Java refuses a smaller `limit` locally; Android documents `[10, 50]`).
 const MIN_LIMIT: i64 = 10;
 
-/// `skip` and `limit` of bill, refund and payout lists. Errata B21: `limit` is valid in 10..=50; lenient
+/// `skip` and `limit` of bill, refund and payout lists. `limit` is valid in 10..=50; lenient
 /// mode clamps into that range, strict mode refuses.
 pub(crate) fn bills_limit(call: &Call, strict: bool) -> Result<(usize, usize), ApiError> {
     let (skip, _) = skip_limit(call, None)?;
@@ -299,7 +299,7 @@ pub(crate) fn md5_hex(text: &str) -> String {
 }
 
 /// Fails with MISS_PARAM naming the first of `names` that is absent, JSON null or an empty string, so every
-/// "required" check of a handler runs before any format check (validation order, server-semantics §4).
+/// "required" check of a handler runs before any format check (4 before 5, the emulator's validation order).
 pub(crate) fn require(call: &Call, names: &[&str]) -> Result<(), ApiError> {
     for name in names {
         match call.fields.get(*name) {

@@ -1,4 +1,4 @@
-//! Coupon templates, coupons and redemption through pay (server-semantics §12).
+//! Coupon templates, coupons and redemption through pay.
 //!
 //! Templates are made in the BeeCloud console, so the API can only read them: the emulator seeds a few per app
 //! ([`Coupons::seed`]) and tests add more through [`add_template`]. Coupons are delivered to a user by
@@ -163,7 +163,7 @@ pub(crate) fn unused_coupon_holder<'a>(
     }
 }
 
-/// Checks a pay request's `coupon_id` (§12.4: owned, unused, within its validity, template active, held by the
+/// Checks a pay request's `coupon_id` (owned, unused, within its validity, template active, held by the
 /// bill's buyer, threshold reached) and returns the discount in fen, capped so at least 1 fen remains. Changes
 /// nothing; call [`redeem`] once the bill is paid.
 pub(crate) fn check_for_bill(

@@ -1,4 +1,4 @@
-//! BC_EXPRESS (快捷支付), the two-step bank-card payment (beyond-python A3): the pay issues a token and "sends"
+//! BC_EXPRESS (快捷支付), the two-step bank-card payment: the pay issues a token and "sends"
 //! an SMS code to the payer's phone; `rest/bill/confirm` presents both and pays the bill.
 
 use serde_json::Value;
@@ -7,12 +7,13 @@ use super::core::{ApiError, Call, Namespace};
 use super::identity::{SMS_TTL_MS, is_mobile, send_code};
 use super::store::{Bill, Store};
 
-/// The four factors of a first BC_EXPRESS pay, all inside `optional` [doc].
+/// The four factors of a first BC_EXPRESS pay, all inside `optional` (as the REST doc says).
 const FACTORS: [&str; 4] = ["phone_no", "card_no", "id_no", "customer_name"];
 
 /// Step 1 of a BC_EXPRESS pay: gives `bill` its token and sends the code (its message id is the bill's id).
 /// Live: `optional` holds either a `token` issued before (the same token again; unknown ⇒ 5) or all four factors
-/// (a new token; one missing ⇒ 4). The sandbox answers a mock cashier only (errata B11), so it checks nothing.
+/// (a new token; one missing ⇒ 4). The sandbox answers every channel with a mock cashier
+/// only, so it checks nothing.
 pub(crate) fn start(store: &mut Store, call: &Call, bill: &mut Bill) -> Result<(), ApiError> {
     if call.ns == Namespace::Sandbox {
         bill.token = Some(new_token(store));

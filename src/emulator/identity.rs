@@ -1,4 +1,4 @@
-//! SMS pass-codes, card records and identity checks (server-semantics §10): `/2/sms`, `/2/auth`,
+//! SMS pass-codes, card records and identity checks: `/2/sms`, `/2/auth`,
 //! the card ids a subscription and the card-signing routes share, and the SMS-code test hook.
 
 use serde_json::Map;
@@ -9,10 +9,10 @@ use super::core::{ApiError, Call, Reply, md5_hex, payload, require};
 use super::store::Store;
 use super::validate::new_id;
 
-/// How long an SMS code stays usable ([emu]: 30 minutes of emulator clock).
+/// How long an SMS code stays usable: 30 minutes of emulator clock (the emulator's choice; no source says).
 pub(crate) const SMS_TTL_MS: i64 = 30 * 60 * 1000;
 
-/// A stable, UUID-shaped id derived from `parts` (card ids are a function of the card tuple, §10.2).
+/// A stable, UUID-shaped id derived from `parts` (so the same card always gets the same `card_id`).
 fn stable_id(parts: &[&str]) -> String {
     let hex = md5_hex(&parts.join("\u{1f}"));
     format!(
@@ -25,8 +25,8 @@ fn stable_id(parts: &[&str]) -> String {
     )
 }
 
-/// `card_id` of a card. [emu] the bank name is left out: it follows from the card number, and leaving it out
-/// lets the `card_id` from a 4-factor `/2/auth` match the one a subscription on the same card gets.
+/// `card_id` of a card. The bank name is left out (the emulator's choice): it follows from the card number, and
+/// leaving it out lets the `card_id` from a 4-factor `/2/auth` match the one a subscription on the same card gets.
 pub(crate) fn card_id_of(
     app_id: &str,
     card_no: &str,
@@ -183,9 +183,10 @@ pub(crate) fn send_code(store: &mut Store, call: &Call, id: &str, phone: &str) {
     });
 }
 
-/// Why an identity tuple fails verification, if it does. [emu] rule: the check fails exactly when a factor is
-/// malformed (an ID number that is not 15 digits or 17 digits plus a digit or X, a card number that is not 12–19
-/// digits, a mobile that is not 11 digits starting with 1), so tests can produce both outcomes.
+/// Why an identity tuple fails verification, if it does. The emulator's rule (no source gives one): it fails
+/// exactly when a factor is malformed (an ID number that is not 15 digits or 17 digits plus a digit or X, a card
+/// number that is not 12–19 digits, a mobile that is not 11 digits starting with 1), so tests can produce both
+/// outcomes.
 pub(crate) fn implausible(
     id_no: &str,
     card_no: Option<&str>,

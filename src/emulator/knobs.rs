@@ -1,4 +1,5 @@
-//! The emulator's behaviour switches by name ("knobs"): the errata and edge-case choices of
+//! The emulator's behaviour switches by name ("knobs"): where the official SDKs and BeeCloud's docs disagree,
+//! and the choices where both are silent, of
 //! [`EmulatorConfig`] that a client in another language must be able to turn too. One table reaches
 //! them for the binary's `--knob NAME=VALUE`, `GET`/`POST /__emulator/knobs`,
 //! [`EmulatorConfig::set_knob`] and [`Emulator::set_knob`](super::Emulator::set_knob).

@@ -1,4 +1,4 @@
-//! Merchant users and history-bill attachment (server-semantics §11; the SDK is the only source).
+//! Merchant users and history-bill attachment (no REST doc describes them: the Python SDK is the only source).
 //!
 //! Every app belongs to one merchant account (an email or phone). Users registered through an app belong to
 //! the app and its merchant; `GET rest/users` without `email` lists the app's users, with `email` the users of
@@ -12,7 +12,7 @@ use super::core::{
 };
 use super::store::Store;
 
-/// Longest accepted `buyer_id` ([emu]).
+/// Longest accepted `buyer_id` (the emulator's choice; no source names one).
 const MAX_BUYER_ID_CHARS: usize = 64;
 
 const USER_LIST: ListSpec<'static> = ListSpec {
@@ -104,7 +104,7 @@ pub(crate) fn query_users(store: &mut Store, call: &Call) -> Reply {
 
 /// PUT /2/rest/history_bills `{bill_info: {buyer_id: [bill_no…]}}` ⇒ `failed_bills` (same shape; `{}` when all
 /// were linked). A bill fails when it does not exist in the call's namespace or its buyer is not a registered
-/// user of the app [emu].
+/// user of the app (the emulator's choice; no source says).
 pub(crate) fn attach_history_bills(store: &mut Store, call: &Call) -> Reply {
     require(call, &["bill_info"])?;
     let bill_info = call

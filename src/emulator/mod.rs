@@ -13,10 +13,11 @@
 //! that is not JSON 415 (the guide's emulator page has the trust model). No client can stall or lock out
 //! another (a thread and deadlines per connection; at the connection cap the oldest idle connection makes
 //! room) and memory stays bounded by bytes ([`EmulatorLimits`]). Parallel test workers each take their own
-//! app ([`Emulator::create_app`], `POST /__emulator/apps`). [`server`] is the small HTTP core it serves on. Its behaviour switches (the errata and
-//! edge-case choices of [`EmulatorConfig`]) have names, "knobs", that every client can turn:
-//! [`EmulatorConfig::set_knob`] before start, [`Emulator::set_knob`] or `POST /__emulator/knobs` while it
-//! runs, `--knob NAME=VALUE` on the binary.
+//! app ([`Emulator::create_app`], `POST /__emulator/apps`). [`server`] is the small HTTP core it serves on.
+//! Its behaviour switches — fields of [`EmulatorConfig`] for where the official SDKs and BeeCloud's docs
+//! disagree, or are silent — have names, "knobs", that every client can turn: [`EmulatorConfig::set_knob`]
+//! before start, [`Emulator::set_knob`] or `POST /__emulator/knobs` while it runs, `--knob NAME=VALUE` on
+//! the binary.
 //!
 //! ```no_run
 //! use beecloud::emulator::Emulator;
@@ -24,8 +25,9 @@
 //! println!("BeeCloud emulator at {}", emu.base_url()); // the SDK appends "/2/rest/bill" etc.
 //! ```
 //!
-//! Where the BeeCloud documentation is silent the emulator makes a choice (the `[emu]` items of the server
-//! semantics), among them:
+//! Where the BeeCloud documentation is silent the emulator makes a choice (the guide's
+//! [emulator page](crate::guide::emulator#how-the-emulator-models-beecloud) lists them with the evidence),
+//! among them:
 //! - every envelope, success or error, is HTTP 200 JSON; unknown paths answer 404 and wrong methods 405, as text;
 //! - sandbox routes (`/2/rest/sandbox/...`, test secret) keep their own bills; live non-money routes (plans,
 //!   subscriptions, SMS, auth, users, coupons) accept the app or the test secret;
@@ -90,10 +92,15 @@ pub use self::config::{
 };
 pub use self::error::EmulatorError;
 pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook};
-#[doc(hidden)]
-pub use self::routes::route_table;
 use self::server::Listener;
 use self::state::Shared;
+
+#[doc(hidden)] // `(method, path)` of every route, for `tests/operations_table.rs`.
+pub fn route_table() -> impl Iterator<Item = (&'static str, &'static str)> {
+    routes::ROUTES
+        .iter()
+        .map(|route| (route.method, route.path))
+}
 
 /// A running emulator, seen as one of its apps ([`Emulator::create_app`] makes more). The server and its
 /// threads stop when the last handle of any of its apps is dropped.
@@ -231,7 +238,7 @@ impl Emulator {
     }
 
     /// Makes a pending transfer fail; a bank-card payout pushes a TRANSFER webhook with `trade_success` false
-    /// (errata B7; [`EmulatorConfig::push_transfer_failures`]).
+    /// (unless [`EmulatorConfig::push_transfer_failures`] is off).
     pub fn fail_transfer(&self, id_or_no: &str) -> Result<(), EmulatorError> {
         self.shared.finish_transfer(id_or_no, false)
     }

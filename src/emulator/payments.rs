@@ -1,5 +1,5 @@
 //! Bills: online pay (live and sandbox), offline pay / status / revert, international (PayPal) pay, BC_EXPRESS
-//! confirmation, reconciliation, and paying a bill (server-semantics §6).
+//! confirmation, reconciliation, and paying a bill.
 
 use serde_json::{Map, Value, json};
 
@@ -18,12 +18,12 @@ use super::validate::{
     max_chars, new_id, optional_channel, optional_map, parent, positive, required_channel, title,
 };
 
-/// Fields a channel additionally requires on `rest/bill` (server-semantics §5).
+/// Fields a channel additionally requires on `rest/bill` (the REST doc's table, plus what the PHP SDK checks).
 fn pay_conditionals(channel: &str) -> &'static [&'static str] {
     match channel {
-        // Errata B18: BC_ALI_WEB, JD_B2B and BC_WX_WAP (since 2017) need one too.
+        // BC_ALI_WEB, JD_B2B and BC_WX_WAP (since 2017-01-12) need one too: the PHP SDK requires it for them.
         "ALI_WEB" | "UN_WEB" | "JD_WAP" | "JD_WEB" | "BC_ALI_WEB" => &["return_url"],
-        // Errata B23 (beyond-python A8.4): JD_B2B takes a bank_code, BC_ALI_JSAPI an openid, BC_CARD_CHARGE a card_id.
+        // As the PHP and Java SDKs send them: JD_B2B a bank_code, BC_ALI_JSAPI an openid, BC_CARD_CHARGE a card_id.
         "JD_B2B" => &["return_url", "bank_code"],
         "BC_ALI_JSAPI" => &["openid"],
         "BC_CARD_CHARGE" => &["card_id"],
@@ -33,7 +33,7 @@ fn pay_conditionals(channel: &str) -> &'static [&'static str] {
         "BC_WX_WAP" => &["analysis", "return_url"],
         "YEE_WAP" => &["identity_id"],
         "YEE_NOBANKCARD" => &["cardno", "cardpwd", "frqid"],
-        // Errata B18 / Part C Q19: its return_url depends on a knob (see `pay`).
+        // Its return_url depends on the knob `gateway_return_url_always` (see `pay`).
         "BC_GATEWAY" => &["bank"],
         "BC_EXPRESS" => &["buyer_id"],
         _ => &[],
@@ -46,7 +46,8 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     channel_enabled(store, call, channel)?;
     require(call, &["total_fee", "bill_no", "title"])?;
     require(call, pay_conditionals(channel))?;
-    // Errata B18: PHP always needs BC_GATEWAY's return_url (the default), the doc on the JD route only.
+    // The PHP SDK always requires BC_GATEWAY's return_url (the default), the REST doc on the JD route only (a
+    // `card_type` sent); what the live server did is unknown, hence the knob.
     if channel == "BC_GATEWAY"
         && (store.app.gateway_return_url_always
             || call.str("card_type")?.is_some_and(|c| !c.is_empty()))
@@ -105,7 +106,7 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
         _ => {}
     }
     let mut bill = input.into_bill(store, call, channel)?;
-    // Errata B18: BC_ALI_WAP takes no return_url; one sent is ignored.
+    // BC_ALI_WAP takes no return_url (the PHP SDK's list leaves it out); one sent is ignored.
     if channel != "BC_ALI_WAP" {
         bill.return_url = call.str("return_url")?.map(str::to_owned);
     }
@@ -122,8 +123,8 @@ pub(crate) fn pay(store: &mut Store, call: &Call) -> Reply {
     Ok(payload)
 }
 
-/// Errata B11: the sandbox answers every channel with `id` + `url`, its mock cashier, with a query string
-/// of non-empty `k=v` pairs (Java splits it on `?`, `&` and `=`).
+/// The sandbox answers every channel with `id` + `url`, its mock cashier (the Java and .NET SDKs build their
+/// sandbox pages from it), with a query string of non-empty `k=v` pairs (Java splits it on `?`, `&` and `=`).
 fn sandbox_payload(store: &Store, bill: &Bill, channel: &str) -> Map<String, Value> {
     let url = format!(
         "{}?bill_no={}&channel={}",
@@ -153,7 +154,7 @@ fn check_huabei(optional: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The channel-specific success payload of online pay (server-semantics §6.2); every page is the emulator's.
+/// The channel-specific success payload of online pay; every page is the emulator's.
 fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, Value> {
     let page = core::page_url(&store.base_url, &bill.id);
     let form = core::auto_submit_form(&page);
@@ -166,7 +167,7 @@ fn online_payload(store: &mut Store, bill: &Bill, channel: &str) -> Map<String, 
             "app_id": "wxemulator0000001", "partner_id": "1900000109", "package": "Sign=WXPay",
             "nonce_str": nonce, "timestamp": timestamp, "pay_sign": fake_sign(&bill.id), "prepay_id": prepay_id,
         }),
-        // Errata B23: BC_QQ_NATIVE, BC_JD_QRCODE and BC_ALI_WAP answer a code_url too.
+        // BC_QQ_NATIVE, BC_JD_QRCODE and BC_ALI_WAP answer a code_url too (the PHP SDK's demo reads it).
         "WX_NATIVE" | "BC_NATIVE" | "BC_ALI_QRCODE" | "BC_QQ_NATIVE" | "BC_JD_QRCODE"
         | "BC_ALI_WAP" => {
             json!({ "code_url": page })
@@ -308,9 +309,10 @@ impl BillInput {
     }
 }
 
-/// POST `rest/offline/bill` (server-semantics §6.4).
+/// POST `rest/offline/bill`.
 pub(crate) fn offline_pay(store: &mut Store, call: &Call) -> Reply {
-    // Errata B22: `SCAN` is an alias of `BC_SCAN` (the payload's `channel_type` is unchanged).
+    // `SCAN` (the only value PHP's offline pay accepts) is an alias of `BC_SCAN`; the payload's `channel_type` is
+    // unchanged.
     let channel = match call.str("channel")? {
         Some("SCAN") => "BC_SCAN",
         _ => required_channel(call, OFFLINE_CHANNELS)?,
@@ -382,7 +384,7 @@ pub(crate) fn offline_revert(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("revert_status", reverted))
 }
 
-/// POST `rest/international/bill` (server-semantics §6.5).
+/// POST `rest/international/bill`.
 pub(crate) fn international_pay(store: &mut Store, call: &Call) -> Reply {
     let channel = required_channel(call, INTERNATIONAL_CHANNELS)?;
     channel_enabled(store, call, channel)?;
@@ -491,7 +493,8 @@ pub(crate) fn confirm_bill(store: &mut Store, call: &Call) -> Reply {
     let index = store
         .bill_index_by_id(call.app_id, call.ns, bill_id)
         .ok_or_else(|| no_such_bill(bill_id))?;
-    // Beyond-python A3: confirming a paid bill again answers 0 without a second webhook.
+    // Confirming a paid bill again answers 0 without a second webhook (the emulator's choice: a retried confirm
+    // must not pay twice).
     if let express::Confirm::Pay = express::check(store, call, index)? {
         pay_bill(store, bill_id).map_err(|e| ApiError::new(PARAM_INVALID, e.to_string()))?;
         express::spend_code(store, bill_id);

@@ -1,7 +1,7 @@
-//! Bank-card payouts beyond `bc_transfer` (beyond-python A4): T0 and T1 with their body `signature`,
-//! Chanpay (CJ) and JD payouts, the T1, JD and online-gateway bank lists (A2, A4), and the payout
-//! query (A1). Every payout is a [`TransferKind::Card`] record: the payout hooks finish it
-//! (PROCESSING ⇒ SUCCESS / FAIL) and push its TRANSFER webhook, failures included (errata B7).
+//! Bank-card payouts beyond `bc_transfer`, which only the Java, PHP and .NET SDKs send: T0 and T1 with their
+//! body `signature`, Chanpay (CJ) and JD payouts, the T1, JD and online-gateway bank lists, and the payout
+//! query. Every payout is a [`TransferKind::Card`] record: the payout hooks finish it
+//! (PROCESSING ⇒ SUCCESS / FAIL) and push its TRANSFER webhook, failures included.
 
 use serde_json::{Map, Value, json};
 
@@ -105,9 +105,10 @@ pub(crate) fn gateway_banks(card_type: Option<&str>) -> Vec<&'static str> {
     }
 }
 
-/// Beyond-python A2: a BC_GATEWAY pay names a bank of the list for its `card_type` (`1`/`2`; absent: either
-/// list), or with [`accept_legacy_gateway_codes`](super::EmulatorConfig::accept_legacy_gateway_codes) one of
-/// Python's 17 codes (`CMB`…); else 5.
+/// A BC_GATEWAY pay names a bank of the list for its `card_type` (`1`/`2`; absent: either list) — a bank name,
+/// as the server has taken since December 2016 — or, with
+/// [`accept_legacy_gateway_codes`](super::EmulatorConfig::accept_legacy_gateway_codes), one of Python's 17
+/// codes (`CMB`…); else 5.
 pub(crate) fn check_gateway_bank(store: &Store, call: &Call) -> Result<(), ApiError> {
     let bank = call.req_str("bank")?;
     let card_type = call.str("card_type")?.filter(|c| !c.is_empty());
@@ -139,8 +140,8 @@ fn banks_payload(banks: &[&str]) -> Map<String, Value> {
     payload("banks", json!(banks))
 }
 
-/// GET `rest/bc_gateway/banks` (A2): `card_type` `1`/`2` R, `pay_type` `B2C`/`B2B` O (B2B: the B2C lists unless
-/// [`gateway_b2b_banks`](super::EmulatorConfig::gateway_b2b_banks) names its own, Part C Q17).
+/// GET `rest/bc_gateway/banks`: `card_type` `1`/`2` R, `pay_type` `B2C`/`B2B` O (B2B: the B2C lists unless
+/// [`gateway_b2b_banks`](super::EmulatorConfig::gateway_b2b_banks) names its own: no source lists B2B banks).
 pub(crate) fn gateway_bank_list(store: &mut Store, call: &Call) -> Reply {
     let card_type = call.req_str("card_type")?;
     if !matches!(card_type, "1" | "2") {
@@ -161,7 +162,7 @@ pub(crate) fn gateway_bank_list(store: &mut Store, call: &Call) -> Reply {
     }
 }
 
-/// Part C Q17: the configured B2B list when the call names `pay_type` `B2B`; `None` ⇒ the B2C lists.
+/// The configured B2B list when the call names `pay_type` `B2B`; `None` ⇒ the B2C lists.
 fn b2b_banks<'s>(store: &'s Store, call: &Call) -> Result<Option<&'s [String]>, ApiError> {
     Ok(match call.str("pay_type")? {
         Some("B2B") => store.app.gateway_b2b_banks.as_deref(),
@@ -169,12 +170,12 @@ fn b2b_banks<'s>(store: &'s Store, call: &Call) -> Result<Option<&'s [String]>, 
     })
 }
 
-/// GET `rest/t1express/transfer/banks` (A4.2): the banks a T1 payout may name.
+/// GET `rest/t1express/transfer/banks`: the banks a T1 payout may name.
 pub(crate) fn t1_bank_list(_store: &mut Store, _call: &Call) -> Reply {
     Ok(banks_payload(GATEWAY_DEBIT_BANKS))
 }
 
-/// GET `rest/bc_user_transfer/banks` (A4.4): bc_transfer's lists under `banks`; `type` absent ⇒ `P_DE`.
+/// GET `rest/bc_user_transfer/banks`: bc_transfer's lists under `banks`; `type` absent ⇒ `P_DE`.
 pub(crate) fn jd_bank_list(_store: &mut Store, call: &Call) -> Reply {
     let kind = call
         .str("type")?
@@ -185,8 +186,8 @@ pub(crate) fn jd_bank_list(_store: &mut Store, call: &Call) -> Reply {
     Ok(banks_payload(banks))
 }
 
-/// The amount's text as received (Part C Q15: an integer's digits, a string verbatim), then the amount as a
-/// positive integer (else 5).
+/// The amount's text as received (an integer's digits, a string verbatim: PHP passes a caller's `"100"` through),
+/// then the amount as a positive integer (else 5).
 fn amount(call: &Call, name: &str) -> Result<(String, i64), ApiError> {
     let (text, value) = match call.fields.get(name) {
         None | Some(Value::Null) => return Err(ApiError::missing(name)),
@@ -201,7 +202,7 @@ fn amount(call: &Call, name: &str) -> Result<(String, i64), ApiError> {
     }
 }
 
-/// The payout `signature` of T0/T1 (A4.0): present (4), then after the required fields, equal in constant time
+/// The payout `signature` of T0/T1: present (4), then after the required fields, equal in constant time
 /// to md5(app_id + bill_no + amount + bank_account_no + master_secret) (else 1).
 fn check_payout_signature(store: &Store, call: &Call, amount_text: &str) -> Result<(), ApiError> {
     let received = call.req_str("signature")?;
@@ -222,7 +223,7 @@ fn check_payout_signature(store: &Store, call: &Call, amount_text: &str) -> Resu
     }
 }
 
-/// A string field holding one of `allowed`, or the equal JSON integer (Part C Q16: PHP compares loosely).
+/// A string field holding one of `allowed`, or the equal JSON integer (PHP compares loosely).
 fn code_field(call: &Call, name: &str, allowed: &[&str]) -> Result<String, ApiError> {
     let text = match call.fields.get(name) {
         Some(Value::Number(n)) => n.to_string(),
@@ -238,7 +239,7 @@ fn code_field(call: &Call, name: &str, allowed: &[&str]) -> Result<String, ApiEr
     }
 }
 
-/// POST `rest/gateway/bc_transfer` (A4.1): a T0 payout, authenticated by its body `signature`.
+/// POST `rest/gateway/bc_transfer`: a T0 payout, authenticated by its body `signature`.
 pub(crate) fn t0_transfer(store: &mut Store, call: &Call) -> Reply {
     require(call, &["signature"])?;
     require(
@@ -273,8 +274,8 @@ pub(crate) fn t0_transfer(store: &mut Store, call: &Call) -> Reply {
     Ok(transfers::store_payout(store, transfer))
 }
 
-/// POST `rest/t1express/transfer` (A4.2): a T1 payout, authenticated by its body `signature`; no `notify_url`
-/// (Part C Q8: pushed to the live URL).
+/// POST `rest/t1express/transfer`: a T1 payout, authenticated by its body `signature`; no `notify_url` (no SDK
+/// sends one), so its push goes to the live URL.
 pub(crate) fn t1_transfer(store: &mut Store, call: &Call) -> Reply {
     require(call, &["signature"])?;
     require(
@@ -317,7 +318,7 @@ pub(crate) fn t1_transfer(store: &mut Store, call: &Call) -> Reply {
     Ok(transfers::store_payout(store, transfer))
 }
 
-/// POST `rest/cj_transfer` (A4.3): a Chanpay payout, master-signed.
+/// POST `rest/cj_transfer`: a Chanpay payout, master-signed.
 pub(crate) fn cj_transfer(store: &mut Store, call: &Call) -> Reply {
     require(
         call,
@@ -364,7 +365,7 @@ pub(crate) fn cj_transfer(store: &mut Store, call: &Call) -> Reply {
     Ok(transfers::store_payout(store, transfer))
 }
 
-/// POST `rest/bc_user_transfer` (A4.4): a JD payout, `channel` `JD_TRANSFER` (missing ⇒ 4, other ⇒ 3), then
+/// POST `rest/bc_user_transfer`: a JD payout, `channel` `JD_TRANSFER` (missing ⇒ 4, other ⇒ 3), then
 /// every rule of `bc_transfer`.
 pub(crate) fn jd_transfer(store: &mut Store, call: &Call) -> Reply {
     match call.str("channel")? {
@@ -389,7 +390,8 @@ fn status_of(transfer: &Transfer) -> &'static str {
     }
 }
 
-/// The bank-card payouts of the caller's app matching the A1 filters, newest first (then by id).
+/// The bank-card payouts of the caller's app matching the query's filters (all must hold), newest first (then by
+/// id).
 fn matching_payouts<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Transfer>, ApiError> {
     let bill_no = call.str("bill_no")?.filter(|b| !b.is_empty());
     if bill_no.is_some_and(|b| !alnum(b, 8, 32)) {
@@ -424,7 +426,7 @@ fn matching_payouts<'s>(store: &'s Store, call: &Call) -> Result<Vec<&'s Transfe
     Ok(hits)
 }
 
-/// One payout record as GET `rest/transfers` lists it (A1).
+/// One payout record as GET `rest/transfers` lists it (the keys Java's payout query reads).
 fn payout_json(transfer: &Transfer, need_detail: bool) -> Value {
     let mut record = Map::from_iter([
         ("id".to_owned(), transfer.id.clone().into()),
@@ -447,7 +449,7 @@ fn payout_json(transfer: &Transfer, need_detail: bool) -> Value {
     Value::Object(record)
 }
 
-/// GET `rest/transfers` (A1): one page under `bills`; `skip` ≥ 0, `limit` as bill queries (errata B21).
+/// GET `rest/transfers`: one page under `bills`; `skip` ≥ 0, `limit` in 10..=50 as bill queries.
 pub(crate) fn query_payouts(store: &mut Store, call: &Call) -> Reply {
     let hits = matching_payouts(store, call)?;
     let (skip, limit) = super::core::bills_limit(call, store.app.strict_query_limit)?;
@@ -461,7 +463,7 @@ pub(crate) fn query_payouts(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("bills", page))
 }
 
-/// GET `rest/transfers/count` (A1): `count` of the matches (paging and detail fields ignored).
+/// GET `rest/transfers/count`: `count` of the matches (paging and detail fields ignored).
 pub(crate) fn count_payouts(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("count", matching_payouts(store, call)?.len()))
 }

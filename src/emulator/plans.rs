@@ -1,4 +1,4 @@
-//! Subscription plans (server-semantics §10.1): `/2/plan` create, list, read, update and delete.
+//! Subscription plans: `/2/plan` create, list, read, update and delete.
 
 use super::accounts::Plan;
 use super::core::{ApiError, Call, Criterion, ListSpec, Reply, list_query, payload, require};
@@ -8,7 +8,7 @@ use super::validate::new_id;
 /// Plan intervals and the largest `interval_count` each allows (a period of at most one year).
 const INTERVALS: &[(&str, i64)] = &[("day", 365), ("week", 52), ("month", 12), ("year", 1)];
 
-/// Filters shared by the plan and subscription lists (wire §6.2 "common criteria").
+/// Filters shared by the plan and subscription lists (the Python SDK's `query_plans` criteria).
 pub(crate) const CREATED: [Criterion; 2] = [
     Criterion::CreatedTo("created_before"),
     Criterion::CreatedFrom("created_after"),

@@ -1,4 +1,4 @@
-//! Bill and refund queries: lists, counts and by-id lookups (server-semantics §6.6, §6.7).
+//! Bill and refund queries: lists, counts and by-id lookups.
 
 use serde_json::Value;
 
@@ -232,7 +232,8 @@ pub(crate) fn refund_by_id(store: &mut Store, call: &Call) -> Reply {
     Ok(payload("refund", refund_json(store, refund, true)))
 }
 
-/// GET `rest/sandbox/refunds` (errata B12): the sandbox has no refunds (its pre-refunds are refused locally).
+/// GET `rest/sandbox/refunds`, which only the iOS SDK 3.6 calls: the sandbox has no refunds (iOS refuses its
+/// pre-refunds locally).
 pub(crate) fn sandbox_refunds(_store: &mut Store, call: &Call) -> Reply {
     bills_limit(call, false)?;
     Ok(payload("refunds", Value::Array(Vec::new())))

@@ -1,5 +1,4 @@
-//! Refunds: direct and pre-refunds, the pre-refund audit, refund status, offline refunds, and finishing a refund
-//! (server-semantics §7).
+//! Refunds: direct and pre-refunds, the pre-refund audit, refund status, offline refunds, and finishing a refund.
 
 use serde_json::{Map, Value, json};
 
@@ -48,7 +47,8 @@ impl<'c> RefundRequest<'c> {
         Ok(request)
     }
 
-    /// State checks (server-semantics §7.1, 1–8) and the new record.
+    /// State checks, in order — the bill exists (else 8), `channel`, if sent, is the bill's (3), the bill can
+    /// take the refund (`check_refundable`), `refund_no` is unused (5) — and the new record.
     fn into_refund(
         self,
         store: &Store,
@@ -98,8 +98,9 @@ impl<'c> RefundRequest<'c> {
     }
 }
 
-/// Whether the bill can take a refund of `refund_fee` now (checks 2–7 of §7.1). `this_refund` is the pre-refund
-/// being approved, which must not count against itself.
+/// Whether the bill can take a refund of `refund_fee` now: it is paid (else 9), no refund of it is in progress (11)
+/// or waiting for approval (a second pre-refund 16, a direct refund 11), none succeeded and `refund_fee` is within
+/// the paid amount (12). `this_refund` is the pre-refund being approved, which must not count against itself.
 fn check_refundable(
     store: &Store,
     bill_id: &str,
@@ -205,7 +206,7 @@ pub(crate) fn offline_refund(store: &mut Store, call: &Call) -> Reply {
     ]))
 }
 
-/// PUT `rest/refund`: approve or deny pending pre-refunds (server-semantics §7.2).
+/// PUT `rest/refund`: approve or deny pending pre-refunds; an approval runs the refund checks again.
 pub(crate) fn audit_pre_refunds(store: &mut Store, call: &Call) -> Reply {
     let channel = call.req_str("channel")?;
     if !REFUND_PARENTS.contains(&parent(channel)) {

@@ -1,4 +1,4 @@
-//! The route table (server-semantics §3.1): method, path pattern, encoding, secret, namespace and handler.
+//! The route table: method, path pattern, encoding, secret, namespace and handler.
 //! Earlier rows win, so literal paths come before `{id}` patterns that would also match them.
 
 use super::core::{Call, Namespace, Reply};
@@ -10,7 +10,7 @@ use super::{
 
 pub(crate) type Handler = fn(&mut Store, &Call) -> Reply;
 
-/// How a route's fields arrive (wire-contract §3).
+/// How a route's fields arrive (the four shapes the official SDKs send).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Encoding {
     /// E1: a JSON object body.
@@ -21,7 +21,7 @@ pub(crate) enum Encoding {
     QueryPairs,
 }
 
-/// Which secret signs a route (server-semantics §3.3).
+/// Which secret signs a route's `app_sign`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Secret {
     App,
@@ -29,9 +29,9 @@ pub(crate) enum Secret {
     Test,
     /// Live non-money routes: the Python SDK in test mode signs them with the test secret.
     AppOrTest,
-    /// `rest/bc_transfer`: master, or the app secret three official SDKs sign it with (errata B14).
+    /// `rest/bc_transfer`: master, or the app secret the Java, .NET and Node SDKs sign it with.
     AppOrMaster,
-    /// T0/T1 payouts (beyond-python A4.0): only `app_id` here; the handler checks the body `signature`.
+    /// T0/T1 payouts carry no `timestamp` or `app_sign`: only `app_id` here; the handler checks the body `signature`.
     BodySignature,
     Unsigned,
 }
@@ -77,12 +77,12 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/bills/count", Para, App, Live, queries::count_bills),
     route("GET", "rest/bills", Para, App, Live, queries::query_bills),
     route("POST", "rest/sandbox/bill", JsonBody, Test, Sandbox, payments::pay),
-    // Errata B10 / beyond-python A6: the app SDKs' mock cashier; no authentication, the app in the path.
+    // What the Android and iOS SDKs' mock cashier calls to pay a sandbox bill; no authentication, the app in the path.
     route("GET", "rest/sandbox/notify/{app_id}/{id}", QueryPairs, Unsigned, Sandbox, sandbox::notify),
     route("GET", "rest/sandbox/bill/{id}", Para, Test, Sandbox, queries::bill_by_id),
     route("GET", "rest/sandbox/bills/count", Para, Test, Sandbox, queries::count_bills),
     route("GET", "rest/sandbox/bills", Para, Test, Sandbox, queries::query_bills),
-    // Errata B12: the sandbox variants iOS 3.6 calls (knob `ios_sandbox_routes`; see IOS_SANDBOX_PATHS).
+    // The sandbox variants only iOS 3.6 calls (knob `ios_sandbox_routes`; see IOS_SANDBOX_PATHS).
     route("GET", "rest/sandbox/refunds/count", Para, Test, Sandbox, queries::sandbox_refund_count),
     route("GET", "rest/sandbox/refunds", Para, Test, Sandbox, queries::sandbox_refunds),
     route("GET", "rest/sandbox/refund/status", Para, Test, Sandbox, queries::sandbox_refund_by_id),
@@ -108,7 +108,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/bc_transfer", JsonBody, AppOrMaster, Live, transfers::bc_transfer),
     route("POST", "rest/transfer", JsonBody, Master, Live, transfers::transfer),
     route("POST", "rest/transfers", JsonBody, Master, Live, transfers::batch_transfer),
-    // Beyond-python A1, A2, A4 (A8.7): payout queries (GET; POST stays the batch), bank lists, payouts.
+    // Sent only by the Java and PHP SDKs: payout queries (GET; POST stays the batch), bank lists, payouts.
     route("GET", "rest/transfers/count", Para, App, Live, payouts::count_payouts),
     route("GET", "rest/transfers", Para, App, Live, payouts::query_payouts),
     route("GET", "rest/bc_gateway/banks", Para, AppOrTest, Live, payouts::gateway_bank_list),
@@ -118,7 +118,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/cj_transfer", JsonBody, Master, Live, payouts::cj_transfer),
     route("GET", "rest/bc_user_transfer/banks", Para, AppOrTest, Live, payouts::jd_bank_list),
     route("POST", "rest/bc_user_transfer", JsonBody, AppOrMaster, Live, payouts::jd_transfer),
-    // Beyond-python A5: card signing for direct debit.
+    // Card signing for direct debit (Java's `card/*`, PHP's legacy `sign`).
     route("POST", "card/sign", JsonBody, App, Live, cards::card_sign),
     route("POST", "card/sync_verify", JsonBody, App, Live, cards::card_sync_verify),
     route("POST", "card/sync_sign", JsonBody, App, Live, cards::card_sync_sign),
@@ -142,7 +142,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("POST", "rest/users", JsonBody, AppOrTest, Live, merchants::batch_add_users),
     route("GET", "rest/users", Para, AppOrTest, Live, merchants::query_users),
     route("PUT", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
-    // Errata B27: PHP posts it.
+    // The PHP SDK posts it; Python and Java put it.
     route("POST", "rest/history_bills", JsonBody, AppOrTest, Live, merchants::attach_history_bills),
     // Coupons.
     route("GET", "rest/coupon/template/{id}", Para, AppOrTest, Live, coupons::get_template),
@@ -152,23 +152,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route("GET", "rest/coupon", Para, AppOrTest, Live, coupons::query_coupons),
 ];
 
-/// Every route's method, path pattern (after `/2/`) and encoding (`"json"`, `"para"` or `"pairs"`),
-/// in table order. Read-only, for tests that keep their own list of the routes and check it against
-/// this table.
-#[doc(hidden)]
-pub fn route_table() -> Vec<(&'static str, &'static str, &'static str)> {
-    let encoding = |encoding| match encoding {
-        JsonBody => "json",
-        Para => "para",
-        QueryPairs => "pairs",
-    };
-    ROUTES
-        .iter()
-        .map(|route| (route.method, route.path, encoding(route.encoding)))
-        .collect()
-}
-
-/// Routes only iOS calls (errata B12); answered only while `EmulatorConfig::ios_sandbox_routes` is on.
+/// Routes only iOS calls in sandbox mode; answered only while `EmulatorConfig::ios_sandbox_routes` is on.
 pub(crate) const IOS_SANDBOX_PATHS: &[&str] = &[
     "rest/sandbox/refunds/count",
     "rest/sandbox/refunds",

@@ -1,5 +1,6 @@
-//! Sandbox notify (errata B10, beyond-python A6): what the app SDKs' mock cashier calls to pay a sandbox bill,
-//! with the edge cases of Part C Q11 behind [`SandboxNotifyRules`](super::SandboxNotifyRules).
+//! Sandbox notify: what the Android and iOS SDKs' mock cashier calls to pay a sandbox bill, with the
+//! undocumented edge cases (a paid, an expired or a live bill) behind
+//! [`SandboxNotifyRules`](super::SandboxNotifyRules).
 
 use serde_json::Map;
 

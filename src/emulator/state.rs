@@ -70,7 +70,8 @@ impl Shared {
         result
     }
 
-    /// Logs a request: its body cut at the configured size, every key ending in `secret` redacted (errata B16),
+    /// Logs a request: its body cut at the configured size, every key ending in `secret` redacted (the Node SDK
+    /// puts all three secrets into every request),
     /// the oldest entries dropped past the entry and byte caps.
     pub(crate) fn log_request(&self, method: &str, path: &str, query: &str, body: &[u8]) {
         let limits = &self.config.limits;

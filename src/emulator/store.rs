@@ -12,7 +12,7 @@ use super::webhooks::{self, Outbox};
 
 pub(crate) use super::webhooks::WebhookEvent;
 
-/// A bill (server-semantics §6.1).
+/// A bill.
 pub(crate) struct Bill {
     pub id: String,
     pub app_id: String,
@@ -55,7 +55,7 @@ impl Bill {
     }
 }
 
-/// How a refund relates to the pre-refund audit (server-semantics §7.1/§7.2).
+/// How a refund relates to the pre-refund audit (PUT `rest/refund`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Approval {
     /// An ordinary refund (no audit).
@@ -118,10 +118,10 @@ pub(crate) struct Transfer {
     pub optional: Value,
     /// What the TRANSFER webhook's `message_detail` reports besides the outcome.
     pub detail: Value,
-    /// Errata B24: `bc_transfer` takes a `notify_url` for its TRANSFER push.
+    /// The request's `notify_url` for its TRANSFER push (`bc_transfer` takes one too: Java sends it).
     pub notify_url: Option<String>,
     /// Bank-card payouts: `title`, `account_name`, `account_no`, `bank_full_name` and `notify_url` as the
-    /// payout query lists them (beyond-python A1's mapping table); empty for other kinds.
+    /// payout query lists them, mapped from each payout's own field names; empty for other kinds.
     pub listing: Map<String, Value>,
     pub finished: bool,
     /// Set when finished: whether the payout succeeded, and its synthetic `trade_no`.
@@ -130,7 +130,7 @@ pub(crate) struct Transfer {
     pub create_time: i64,
 }
 
-/// How a card signing started (beyond-python A5).
+/// How a card signing started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SigningRoute {
     /// `card/sign`: the SIGN push names the `card_id`.
@@ -185,7 +185,7 @@ pub(crate) struct Store {
     pub subscriptions: Subscriptions,
     pub merchants: Merchants,
     pub coupons: Coupons,
-    /// Card signings (beyond-python A5), oldest first.
+    /// Card signings, oldest first.
     pub card_signings: Vec<CardSigning>,
     /// `card_id`s verified by `card/sync_verify` (they may be signed by `card/sync_sign`).
     pub verified_cards: HashSet<String>,

@@ -1,11 +1,12 @@
-//! Plans, subscriptions, subscription banks, SMS pass-codes and card-factor auth (server-semantics §10).
+//! Plans, subscriptions, subscription banks, SMS pass-codes and card-factor auth.
 //!
-//! Records are kept per `app_id` (test-secret calls from test-mode clients share them with live calls, §3.3);
+//! Records are kept per `app_id` (test-secret calls from test-mode clients share them with live
+//! calls: the Python SDK in test mode signs these live routes with the test secret);
 //! a subscription remembers the namespace of the call that created it, which picks the URL of its
 //! verification webhook (the route table runs this family in the live namespace).
 //!
-//! Subscription `status` values are [emu]: `pending` (card awaiting verification), `active`, `trialing`,
-//! `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
+//! Subscription `status` values are the emulator's (the docs name none): `pending` (card awaiting verification),
+//! `active`, `trialing`, `failed` (verification failed), `canceling` (`at_period_end`), `canceled`.
 
 use serde_json::{Map, Value, json};
 
@@ -18,7 +19,7 @@ use super::plans::{CREATED, plan_index};
 use super::store::{Bill, Store, WebhookEvent};
 use super::validate::{beijing_date, new_id};
 
-/// Every bank a subscription card may belong to ([emu] content; includes the common ones).
+/// Every bank a subscription card may belong to (the emulator's list; includes the common ones).
 pub(crate) const BANKS: &[&str] = &[
     "中国银行",
     "中国工商银行",
@@ -37,7 +38,7 @@ pub(crate) const BANKS: &[&str] = &[
     "浦发银行",
 ];
 
-/// The banks shown first to buyers ([emu] content).
+/// The banks shown first to buyers (the emulator's list).
 pub(crate) const COMMON_BANKS: &[&str] = &[
     "中国银行",
     "中国工商银行",
@@ -313,7 +314,7 @@ pub(crate) fn cancel_subscription(store: &mut Store, call: &Call) -> Reply {
         ));
     }
     sub.updated_ms = call.now_ms;
-    // [emu] `canceling` ends after the next charge (the charge hook); until then it stays there.
+    // `canceling` (the emulator's name) ends after the next charge (the charge hook); until then it stays there.
     sub.status = if at_period_end {
         "canceling"
     } else {
@@ -339,8 +340,8 @@ pub(crate) fn subscription_banks(_store: &mut Store, _call: &Call) -> Reply {
     Ok(out)
 }
 
-/// `message_detail` of SUBSCRIPTION and charge pushes (errata B6): the subscription, its card with the card
-/// number masked to its last 4 digits, and `err_msg` (`""` on success).
+/// `message_detail` of SUBSCRIPTION and charge pushes, as the .NET SDK's sample pushes show it: the subscription, its
+/// card with the card number masked to its last 4 digits, and `err_msg` (`""` on success).
 fn push_detail(sub: &Subscription, card: Option<&Card>, err_msg: &str) -> Map<String, Value> {
     let text = |value: Option<&str>| value.map_or(Value::Null, Value::from);
     let masked = card.map(|c| {
@@ -369,7 +370,7 @@ fn push_detail(sub: &Subscription, card: Option<&Card>, err_msg: &str) -> Map<St
 }
 
 /// Test hook: completes the card verification of a subscription. Success makes it (and its card, for later
-/// subscriptions) valid; failure marks it `failed`. Either way a SUBSCRIPTION webhook is emitted (§9.1) with
+/// subscriptions) valid; failure marks it `failed`. Either way a SUBSCRIPTION webhook is emitted with
 /// `message_detail.card_id` on success or `message_detail.err_msg` on failure.
 pub(crate) fn finish_verification(
     store: &mut Store,
@@ -431,8 +432,8 @@ pub(crate) fn finish_verification(
     Ok(())
 }
 
-/// The control hook for one recurring charge (server-semantics §10.2): a paid `BC_SUBSCRIPTION` bill
-/// of plan fee × `amount` (rounded to fen) and its PAY webhook, signed both ways (§9.6). A
+/// The control hook for one recurring charge: a paid `BC_SUBSCRIPTION` bill of plan fee × `amount` (rounded to
+/// fen) and its PAY webhook, signed both ways (`signature` and the legacy app-secret `sign`). A
 /// subscription cancelled `at_period_end` ends with this charge. Returns the bill's `bill_no`.
 pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String, EmulatorError> {
     let now_ms = store.now_ms();
@@ -466,7 +467,8 @@ pub(crate) fn charge(store: &mut Store, subscription_id: &str) -> Result<String,
     } else {
         "active"
     };
-    // Errata B6: server-made charge bills carry a UUID-like number, not the merchant bill_no format.
+    // Server-made charge bills carry a UUID-like number, not the merchant bill_no format (the .NET SDK's sample
+    // charge push has a hyphenated UUID-like transaction_id).
     let bill_no = new_id();
     let trade_no = format!("BC{}{serial:08}", beijing_date(now_ms));
     let bill = Bill {

@@ -1,5 +1,5 @@
 //! Payouts: bank-card transfers (`rest/bc_transfer`) and their bank lists, WeChat red packs / transfers and
-//! Alipay transfers (`rest/transfer`), Alipay batches (`rest/transfers`), and finishing them (server-semantics §8).
+//! Alipay transfers (`rest/transfer`), Alipay batches (`rest/transfers`), and finishing them.
 
 use serde_json::{Map, Value, json};
 
@@ -85,7 +85,7 @@ pub(crate) fn bc_transfer_banks(store: &mut Store, call: &Call) -> Reply {
         ("size".to_owned(), banks.len().into()),
         ("bank_list".to_owned(), json!(banks)),
     ]);
-    // Errata B25: Java's BCPay reads `banks` (its bug); a knob adds that copy.
+    // Java's BCPay reads `banks` (its bug; the other SDKs read `bank_list`); a knob adds that copy.
     if store.app.bank_list_copy_as_banks {
         reply.insert("banks".into(), json!(banks));
     }
@@ -175,7 +175,7 @@ pub(crate) fn card_bill_no_free(store: &Store, call: &Call, bill_no: &str) -> Re
     Ok(())
 }
 
-/// The payout-query fields of a bank-card payout (beyond-python A1).
+/// The fields GET `rest/transfers` lists for a bank-card payout, under the names Java's payout query reads.
 pub(crate) fn listing(
     title: &str,
     account_name: &str,
@@ -417,8 +417,9 @@ pub(crate) fn complete_transfer(store: &mut Store, id_or_no: &str) -> Result<(),
     finish_transfer(store, id_or_no, true)
 }
 
-/// Ends a pending transfer as a success or (errata B7) a failure: a failed bank-card payout is pushed with
-/// `trade_success` false and `trade_status` `REFU` unless `push_transfer_failures` is off; other failed
+/// Ends a pending transfer as a success or a failure: a failed bank-card payout is pushed with
+/// `trade_success` false and `trade_status` `REFU` (the PHP demo branches on `trade_success` for payouts) unless
+/// `push_transfer_failures` is off; other failed
 /// payouts are not pushed (BeeCloud pushes successes only there).
 pub(crate) fn finish_transfer(
     store: &mut Store,

@@ -1,4 +1,4 @@
-//! Field rules shared by the payment-side handlers (server-semantics §5) and the channel sets per endpoint.
+//! Field rules shared by the payment-side handlers and the channel sets per endpoint.
 
 use serde_json::{Map, Value};
 
@@ -46,7 +46,7 @@ pub(crate) const PAY_CHANNELS: &[&str] = &[
     "BC_WX_APP",
     "BC_ALI_JSAPI",
     "BC_WX_MINI",
-    // Errata B22 (beyond-python A8.6): channels other official SDKs send.
+    // Channels only the other official SDKs (PHP, Java) send.
     "BC_QQ_NATIVE",
     "BC_JD_QRCODE",
     "JD_B2B",
@@ -81,7 +81,7 @@ pub(crate) const INTERNATIONAL_CHANNELS: &[&str] = &[
 pub(crate) const PARENT_CHANNELS: &[&str] = &[
     "WX", "ALI", "UN", "JD", "YEE", "KUAIQIAN", "BD", "PAYPAL", "BC",
 ];
-/// Errata B17: `BC` too (PHP accepts it; iOS sends the parent of a BC_* bill).
+/// With `BC`, which the REST doc leaves out: PHP accepts it and iOS sends it, the parent of a BC_* bill.
 pub(crate) const REFUND_PARENTS: &[&str] =
     &["WX", "ALI", "UN", "KUAIQIAN", "BD", "JD", "YEE", "BC"];
 pub(crate) const REFUND_STATUS_PARENTS: &[&str] = &["WX", "YEE", "KUAIQIAN", "BD"];

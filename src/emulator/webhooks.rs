@@ -1,4 +1,4 @@
-//! Webhooks (server-semantics §9): building and signing the payload, and the outbox with the documented retry
+//! Webhooks: building and signing the payload, and the outbox with the documented retry
 //! schedule (attempts at 0, 2, 4, 8 … 2^17 s after the first, scaled by `webhook_time_scale`). The thread that
 //! sends them is delivery.rs.
 
@@ -16,7 +16,8 @@ pub(crate) const MAX_DESTINATIONS_IN_FLIGHT: usize = 32;
 /// 1 first attempt + 17 retries.
 pub(crate) const MAX_ATTEMPTS: u32 = 18;
 
-/// Something that happened and must be pushed to the merchant (one row of server-semantics §9.1).
+/// Something that happened and must be pushed to the merchant (a paid bill, a refund, a payout, a subscription
+/// verification or charge, a card signing).
 pub(crate) struct WebhookEvent {
     pub ns: Namespace,
     /// The originating request's `notify_url`; `None` ⇒ the app's live or test webhook URL.
@@ -31,7 +32,8 @@ pub(crate) struct WebhookEvent {
     pub optional: Value,
     pub message_detail: Value,
     pub channel_transaction_id: String,
-    /// Also add the demo's `sign` = md5(app_id + app_secret + timestamp) (subscription-related pushes, §9.6).
+    /// Also add the legacy `sign` = md5(app_id + app_secret + timestamp), which the Python SDK's demo checks on
+    /// subscription-related pushes.
     pub subscription_sign: bool,
 }
 
@@ -41,7 +43,7 @@ pub(crate) struct Delivery {
     /// Deliveries to one destination (URL) go one at a time, destinations in parallel.
     destination: String,
     body: Value,
-    /// (app_id, secret) of a legacy `sign` push that every retry re-stamps (Part C Q3).
+    /// (app_id, secret) of a legacy `sign` push that every retry re-stamps (knob `restamp_retries`).
     restamp: Option<(String, String)>,
     attempts: u32,
     delivered: bool,
@@ -120,7 +122,8 @@ impl Outbox {
                     d.body["timestamp"] = now_ms.into();
                     d.body["sign"] = legacy_sign(app_id, secret, now_ms).into();
                 }
-                // Errata B5: a push that carries `retryCounter` counts the attempts made before this one.
+                // A push that carries `retryCounter` counts the attempts made before this one (as the .NET SDK's
+                // sample pushes do).
                 if let Some(counter) = d.body.get_mut("retryCounter") {
                     *counter = d.attempts.into();
                 }
@@ -270,8 +273,8 @@ pub(crate) fn build(
     });
     let mut restamp = None;
     if event.ns == Namespace::Sandbox {
-        // Errata B2/A6: sandbox pushes carry the legacy `sign` with the test secret, never a master-secret
-        // `signature`; the knob adds one with the test secret in the master's place (Part C Q2).
+        // Sandbox pushes carry the legacy `sign` with the test secret (as the Java and .NET SDKs check them), never
+        // a master-secret `signature`; the knob adds one with the test secret in the master's place.
         if let Some(map) = body.as_object_mut() {
             map.remove("signature");
         }
@@ -291,7 +294,7 @@ pub(crate) fn build(
     } else if event.subscription_sign {
         body["sign"] = legacy_sign(&app.app_id, &app.app_secret, timestamp).into();
         restamp = Some((app.app_id.clone(), app.app_secret.clone()));
-        // Errata B5: real subscription pushes also carried these (and `toSign`, app_id + secret in clear,
+        // Real subscription pushes also carried these (and `toSign`, app_id + secret in clear,
         // which the emulator never sends).
         if app.subscription_push_extras {
             body["retryCounter"] = 0.into();
@@ -338,7 +341,7 @@ impl Outbox {
 }
 
 /// `signature` = md5(app_id + transaction_id + transaction_type + channel_type + transaction_fee + master_secret)
-/// (webhook README, server-semantics §9.4).
+/// (BeeCloud's webhook formula since 2017-01-12; the timestamp is not covered).
 fn signature(
     app_id: &str,
     transaction_id: &str,
@@ -353,7 +356,7 @@ fn signature(
 }
 
 /// The legacy `sign` = md5(app_id + secret + timestamp): subscription pushes with the app secret
-/// (server-semantics §9.6), sandbox pushes with the test secret (errata B1/B2).
+/// (the Python demo's check), sandbox pushes with the test secret (the Java and .NET sandbox receivers' check).
 fn legacy_sign(app_id: &str, secret: &str, timestamp: i64) -> String {
     md5_hex(&format!("{app_id}{secret}{timestamp}"))
 }
@@ -372,14 +375,14 @@ mod tests {
 
     #[test]
     fn signature_test_vectors() {
-        // server-semantics §9.4 and §9.6.
+        // Own vectors: the current `signature` and the legacy `sign` with the app secret.
         let signature = signature("AID", "201506101035040000001", "PAY", "WX", 1, "MSEC");
         assert_eq!(signature, "c20a3d8c427677954cdd6c8dbbc5470f");
         assert_eq!(
             legacy_sign("AID", "ASEC", 1_426_817_510_111),
             "a0a4476dea7d78de11166e2cee2b41b6"
         );
-        // beyond-python A6: the sandbox form with the test secret.
+        // The sandbox form with the test secret.
         assert_eq!(
             legacy_sign("AID", "TSEC", 1_426_817_510_111),
             "8e320971c054a65a5444c801f6c2898c"

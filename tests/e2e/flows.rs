@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use beecloud::entity::*;
 use beecloud::utils::{
-    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, verify_legacy_sign_webhook,
-    verify_webhook,
+    BCLegacySign, BCSignSecret, BCWebhook, BCWebhookForm, receive_webhook,
+    verify_legacy_sign_webhook, verify_webhook,
 };
 use beecloud::{BCError, BCPay, BCQuery, NOT_SUPPORTED_CODE, sales};
 use serde_json::{Map, Value, json};
@@ -524,7 +524,9 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     );
 
     // A recurring charge: a paid BC_SUBSCRIPTION bill of fee × amount and its PAY webhook, which
-    // verifies in both signature forms. Cancelled at period end, the subscription ends with it.
+    // verifies by its `signature`; by its `sign` alone (which covers no field, not even the
+    // BC_SUBSCRIPTION label) it is accepted only once the receipt's query finds the bill paid.
+    // Cancelled at period end, the subscription ends with it.
     let mut changes = BCSubscription::default();
     changes.amount = Some(1.5);
     env.pay.update_subscription(&sub_id, &changes).unwrap();
@@ -536,7 +538,13 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     let bill_no = env.emu.charge_subscription(&sub_id).unwrap();
     let body = env.hook.wait_for(3)[2].clone();
     let charge = verified(&env.app, &body);
-    verify_legacy_sign_webhook(&env.app, &without_signature(&body), &legacy).unwrap();
+    assert!(verify_legacy_sign_webhook(&env.app, &without_signature(&body), &legacy).is_err());
+    let receipt = receive_webhook(&env.app, &without_signature(&body), None, |_| Some(1485));
+    assert_eq!(
+        receipt.accepted().map(|paid| paid.transaction_fee),
+        Some(1485),
+        "{receipt:?}"
+    );
     assert_eq!(
         (
             charge.transaction_type.as_str(),
@@ -1028,13 +1036,13 @@ fn webhook_destinations_notify_url_and_sandbox_test_url() {
     let mut test_app = env.app.clone();
     test_app.is_test_mode = true;
     let sandbox_params = pay_params(BCChannelType::ALI_APP, 20);
-    let sandbox_bill = BCPay::new(test_app).pay(&sandbox_params).unwrap();
+    let sandbox_bill = BCPay::new(test_app.clone()).pay(&sandbox_params).unwrap();
     env.emu.complete_payment(&sandbox_bill.id).unwrap();
     // Sandbox pushes carry only `sign` made with the test secret.
     let sandbox_body = sandbox_hook.wait_for(1)[0].clone();
     assert!(verify_webhook(&env.app, &sandbox_body).is_err());
     let push = verify_legacy_sign_webhook(
-        &env.app,
+        &test_app,
         &sandbox_body,
         &BCLegacySign::new(BCSignSecret::Test),
     )

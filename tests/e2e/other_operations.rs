@@ -456,11 +456,11 @@ fn sandbox_notify_pays_the_bill_and_its_push_verifies_only_with_the_test_secret(
     assert!(raw.get("signature").is_none(), "{raw}");
     assert!(verify_webhook(&env.app, body).is_err());
     let legacy = BCLegacySign::new(BCSignSecret::Test);
-    let webhook = verify_legacy_sign_webhook(&env.app, body, &legacy).unwrap();
+    let webhook = verify_legacy_sign_webhook(&test_app, body, &legacy).unwrap();
     assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::Test));
     assert_eq!(Some(webhook.transaction_id.clone()), params.bill_no);
     webhook.check_amount(42).unwrap();
-    let mut wrong = env.app.clone();
+    let mut wrong = test_app.clone();
     wrong.test_secret = "not-the-test-secret".into();
     assert!(verify_legacy_sign_webhook(&wrong, body, &legacy).is_err());
     let paid = BCQuery::new(test_app).query_bill_by_id(&bill.id).unwrap();
@@ -921,8 +921,10 @@ fn sandbox_notify_knobs_resend_a_paid_bill_and_pay_an_expired_or_a_live_one() {
     let pushes = sink.wait_for(2, DEADLINE);
     assert_eq!(pushes.len(), 2);
     let legacy = BCLegacySign::new(BCSignSecret::Test);
+    let mut test_app = env.app.clone();
+    test_app.is_test_mode = true;
     for push in &pushes {
-        let webhook = verify_legacy_sign_webhook(&env.app, push.body.as_bytes(), &legacy).unwrap();
+        let webhook = verify_legacy_sign_webhook(&test_app, push.body.as_bytes(), &legacy).unwrap();
         assert_eq!(Some(webhook.transaction_id.clone()), params.bill_no);
     }
 

@@ -106,24 +106,13 @@ enum Travel {
 }
 use Travel::{Body, Pairs, Para};
 
-impl Travel {
-    /// The emulator's name for this encoding in `beecloud::emulator::route_table`.
-    fn name(self) -> &'static str {
-        match self {
-            Body => "json",
-            Para => "para",
-            Pairs => "pairs",
-        }
-    }
-}
-
 #[test]
 fn the_route_list_is_the_emulators_route_table() {
-    let mut ours: Vec<(&str, &str, &str)> = ROUTES
+    let mut ours: Vec<(&str, &str)> = ROUTES
         .iter()
-        .map(|(method, path, travel)| (*method, *path, travel.name()))
+        .map(|(method, path, _)| (*method, *path))
         .collect();
-    let mut emulator = beecloud::emulator::route_table();
+    let mut emulator: Vec<(&str, &str)> = beecloud::emulator::route_table().collect();
     ours.sort_unstable();
     emulator.sort_unstable();
     let only_ours: Vec<_> = ours.iter().filter(|r| !emulator.contains(r)).collect();

@@ -23,6 +23,13 @@ fn app() -> BCApp {
     app
 }
 
+/// The same app in test mode: the only one that deals with the sandbox and its test-secret pushes.
+fn test_mode_app() -> BCApp {
+    let mut app = app();
+    app.is_test_mode = true;
+    app
+}
+
 /// A genuine current-form push.
 fn signed(kind: &str, id: &str, channel: &str, fee: i64) -> Value {
     json!({
@@ -101,14 +108,20 @@ fn live_pushes_that_carry_only_sign_are_refused() {
             kind,
         );
     }
-    // The two subscription kinds are the legacy form's, and the result says what it proves.
-    for (kind, fee) in [("SUBSCRIPTION", 0), ("PAY", 990)] {
-        let push = sign_only(kind, "BC_SUBSCRIPTION", "sub-1", fee, APP_SECRET, now_ms());
-        let webhook = verify_legacy_sign_webhook(&app(), &bytes(&push), &legacy).unwrap();
-        assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::App));
-        assert_eq!(webhook.transaction_type.as_str(), kind);
-    }
-    // Sandbox pushes: the test secret, any documented type; the app secret does not make them.
+    // A subscription's verification is the legacy form's, and the result says what it proves.
+    let push = sign_only(
+        "SUBSCRIPTION",
+        "BC_SUBSCRIPTION",
+        "sub-1",
+        0,
+        APP_SECRET,
+        now_ms(),
+    );
+    let webhook = verify_legacy_sign_webhook(&app(), &bytes(&push), &legacy).unwrap();
+    assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::App));
+    assert_eq!(webhook.transaction_type, BCTransactionType::Subscription);
+    // Sandbox pushes: the test secret, any documented type, for a test-mode app; the app secret
+    // does not make them.
     let sandbox = BCLegacySign::new(BCSignSecret::Test);
     let push = sign_only(
         "PAY",
@@ -118,18 +131,55 @@ fn live_pushes_that_carry_only_sign_are_refused() {
         TEST_SECRET,
         now_ms(),
     );
-    let webhook = verify_legacy_sign_webhook(&app(), &bytes(&push), &sandbox).unwrap();
+    let webhook = verify_legacy_sign_webhook(&test_mode_app(), &bytes(&push), &sandbox).unwrap();
     assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::Test));
     assert_forged(
         verify_legacy_sign_webhook(&app(), &bytes(&push), &legacy),
         "test-signed push checked as live",
     );
-    let mut no_test_secret = app();
+    let mut no_test_secret = test_mode_app();
     no_test_secret.test_secret.clear();
     assert!(matches!(
         verify_legacy_sign_webhook(&no_test_secret, &bytes(&push), &sandbox),
         Err(BCError::NotConfigured { .. })
     ));
+}
+
+/// The test secret ships inside mobile apps and signs only sandbox pushes, which
+/// only a test-mode app deals with; a live app refuses such a push whatever it claims.
+#[test]
+fn a_test_secret_sign_is_refused_by_a_live_app() {
+    let sandbox = BCLegacySign::new(BCSignSecret::Test);
+    for kind in ["PAY", "REFUND", "TRANSFER", "SUBSCRIPTION", "SIGN"] {
+        let push = bytes(&sign_only(
+            kind,
+            "BC_NATIVE",
+            "ORDER-42",
+            88_800,
+            TEST_SECRET,
+            now_ms(),
+        ));
+        assert_forged(
+            verify_legacy_sign_webhook(&app(), &push, &sandbox),
+            &format!("live app, test-secret {kind}"),
+        );
+        let webhook = verify_legacy_sign_webhook(&test_mode_app(), &push, &sandbox).unwrap();
+        assert_eq!(webhook.form, BCWebhookForm::LegacySign(BCSignSecret::Test));
+    }
+}
+
+/// `sub_channel_type` is covered by no signature: a PAY labelled `BC_SUBSCRIPTION` and signed
+/// with the app secret (which anyone with the mobile app has) proves nothing about a payment.
+#[test]
+fn an_app_secret_pay_labelled_as_a_subscription_charge_is_refused() {
+    let legacy = BCLegacySign::default();
+    for id in ["ORDER-42", "sub-1"] {
+        let push = sign_only("PAY", "BC_SUBSCRIPTION", id, 88_800, APP_SECRET, now_ms());
+        assert_forged(
+            verify_legacy_sign_webhook(&app(), &bytes(&push), &legacy),
+            &format!("PAY {id} labelled BC_SUBSCRIPTION"),
+        );
+    }
 }
 
 #[test]
@@ -362,8 +412,12 @@ fn seeded_mutations_of_a_genuine_push_never_verify_other_signed_values() {
         };
         assert!(verify_webhook(&app, &body).is_err(), "case {case}");
         assert!(
-            verify_legacy_sign_webhook(&app, &body, &BCLegacySign::new(BCSignSecret::Test))
-                .is_err(),
+            verify_legacy_sign_webhook(
+                &test_mode_app(),
+                &body,
+                &BCLegacySign::new(BCSignSecret::Test)
+            )
+            .is_err(),
             "case {case}"
         );
     }

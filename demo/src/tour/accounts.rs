@@ -94,7 +94,7 @@ pub(super) fn subscriptions(tour: &mut Tour) {
         &subscription_id,
     );
     tour.webhook_settles(
-        "verify_webhook (SUBSCRIPTION)",
+        "receive_webhook (SUBSCRIPTION)",
         "SUBSCRIPTION",
         &subscription_id,
     );
@@ -251,11 +251,7 @@ pub(super) fn users_and_coupons(tour: &mut Tour, numbers: &mut Numbers) {
             completed,
             format!("{coupon_bill}, pays {fee} of 300"),
         );
-        tour.webhook_settles(
-            "verify_webhook + check_amount (coupon)",
-            "PAY",
-            &coupon_bill,
-        );
+        tour.webhook_settles("receive_webhook (PAY, coupon)", "PAY", &coupon_bill);
     }
 }
 

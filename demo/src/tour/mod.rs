@@ -1,8 +1,8 @@
 //! `cargo run -p demo -- tour`: every SDK operation once, against a fresh emulator, as a table.
 //!
 //! Operations that need state get it the way a merchant would: pay, let the emulator's "payer"
-//! pay, wait for the verified webhook, then refund… The demo server runs too, so the webhooks go
-//! through the real receiver (`verify_webhook` + `check_amount`).
+//! pay, wait for the confirmed webhook, then refund… The demo server runs too, so the webhooks go
+//! through the real receiver (`receive_webhook`, which confirms each push with a query).
 
 use std::fmt::Display;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ use beecloud::{BCChannelType, BCError, BCResult, utils};
 use crate::{Demo, DemoConfig, start};
 
 mod accounts;
-mod beyond;
+mod other_sdks;
 mod payments;
 mod transfers;
 
@@ -89,22 +89,22 @@ impl<'a> Tour<'a> {
         ok
     }
 
-    /// Waits until the demo's receiver has settled the order (a verified webhook with the right
-    /// amount arrived).
+    /// Waits until the demo's receiver has settled the order (a webhook arrived that BeeCloud's
+    /// record confirms, for the order's amount).
     fn webhook_settles(&mut self, operation: &str, kind: &str, number: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let outcome = loop {
             match self.demo.order(kind, number) {
                 Some(order) if order.settled => {
                     break Ok(format!(
-                        "{kind} {number} verified, amount {} checked",
+                        "{kind} {number} confirmed, amount {} checked",
                         order.fee
                     ));
                 }
                 None => break Err(format!("the demo has no {kind} order {number}")),
                 Some(_) if Instant::now() >= deadline => {
                     break Err(format!(
-                        "no verified {kind} webhook for {number} within 10 s"
+                        "no confirmed {kind} webhook for {number} within 10 s"
                     ));
                 }
                 Some(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -176,7 +176,7 @@ pub fn run() -> std::io::Result<Vec<Row>> {
     accounts::subscriptions(&mut tour);
     accounts::users_and_coupons(&mut tour, &mut numbers);
     accounts::utilities(&mut tour);
-    beyond::beyond_python(&mut tour, &mut numbers);
+    other_sdks::tour(&mut tour, &mut numbers);
     Ok(tour.rows)
 }
 

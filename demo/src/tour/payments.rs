@@ -32,7 +32,7 @@ pub(super) fn payments(tour: &mut Tour, numbers: &mut Numbers) {
     demo.record_order("PAY", &bill_no, 3, "WX_NATIVE", &bill_id);
     let completed = tour.emulator().complete_payment(&bill_no);
     tour.hook("emulator: complete_payment", completed, &bill_no);
-    tour.webhook_settles("verify_webhook + check_amount (PAY)", "PAY", &bill_no);
+    tour.webhook_settles("receive_webhook (PAY)", "PAY", &bill_no);
 
     let mut by_no = BCQueryReqParams::default();
     by_no.bill_no = Some(bill_no.clone());

@@ -78,11 +78,7 @@ pub(super) fn transfers(tour: &mut Tour, numbers: &mut Numbers) {
         demo.record_order("TRANSFER", &payout_no, 100, "BC_TRANSFER", "");
         let completed = tour.emulator().complete_transfer(&payout_no);
         tour.hook("emulator: complete_transfer", completed, &payout_no);
-        tour.webhook_settles(
-            "verify_webhook + check_amount (TRANSFER)",
-            "TRANSFER",
-            &payout_no,
-        );
+        tour.webhook_settles("receive_webhook (TRANSFER)", "TRANSFER", &payout_no);
     }
 
     let mut batch = BCBatchTransferParams::default();

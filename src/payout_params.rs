@@ -1,5 +1,5 @@
-//! The params structs of the operations only the other official SDKs (Java, PHP) send:
-//! declared with the same `params!` macro as Python's, so they fill, send and `set()` alike.
+//! The params structs of the bank-card payouts and their query (the Java and PHP SDKs' own), with
+//! the same `params!` macro as Python's, so they fill, send and `set()` alike.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -26,18 +26,6 @@ params! {
         skip: i64,
         /// Page size, 10 to 50 (default 10; list only).
         limit: i64,
-    }
-}
-
-params! {
-    /// Parameters of `confirm_bill`, step 2 of a BC_EXPRESS payment (the Java SDK's `BCBillConfirm`).
-    BCBillConfirmParams {
-        /// The `token` the BC_EXPRESS `pay` returned.
-        token: String,
-        /// The `id` the BC_EXPRESS `pay` returned (the record id, not `bill_no`).
-        bc_bill_id: String,
-        /// The code the payer received by SMS.
-        verify_code: String,
     }
 }
 
@@ -117,44 +105,5 @@ params! {
         account_name: String,
         /// Free-form data.
         optional: Map<String, Value>,
-    }
-}
-
-params! {
-    /// Parameters of `card_sign` and `card_sync_verify`: identity and card of a payer signing up for
-    /// direct debit (the Java SDK's `BCCardSign`).
-    BCCardSignParams {
-        /// The card holder's name on the ID card.
-        id_name: String,
-        /// ID card number.
-        id_no: SensitiveText,
-        /// Bank card number.
-        card_no: SensitiveText,
-        /// Phone registered with the bank.
-        mobile: String,
-        /// Bank name.
-        bank: String,
-        /// Where the SIGN webhook goes (`card_sign`).
-        notify_url: String,
-    }
-}
-
-params! {
-    /// Parameters of `card_charge_sign`, the 2016 signing route (the PHP SDK's `card_charge_sign`).
-    BCCardChargeSignParams {
-        /// Phone registered with the bank.
-        mobile: String,
-        /// Bank name.
-        bank: String,
-        /// ID card number.
-        id_no: SensitiveText,
-        /// Card holder's name (`name`, not `id_name`).
-        name: String,
-        /// Debit card number (credit cards are not supported).
-        card_no: SensitiveText,
-        /// The `sms_id` of `send_sms_passcode`.
-        sms_id: String,
-        /// The code the payer received.
-        sms_code: String,
     }
 }

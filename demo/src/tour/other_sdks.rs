@@ -1,6 +1,6 @@
-//! The tour of the operations only the other official SDKs send (beyond-python Part A): bank-card
-//! payouts and their query, bank lists, the BC_EXPRESS confirmation, sandbox notify, card signing,
-//! and the pagination helpers.
+//! The tour of the operations only the other official SDKs send: bank-card payouts and their
+//! query, bank lists, the BC_EXPRESS confirmation, sandbox notify, card signing, and the pagination
+//! helpers.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::{Numbers, Tour, pay_params, some};
 use crate::state::SANDBOX_CHANNEL_PREFIX;
 
-pub(super) fn beyond_python(tour: &mut Tour, numbers: &mut Numbers) {
+pub(super) fn tour(tour: &mut Tour, numbers: &mut Numbers) {
     bank_lists(tour);
     payouts(tour, numbers);
     pay_steps(tour, numbers);
@@ -50,7 +50,7 @@ fn bank_lists(tour: &mut Tour) {
     );
 }
 
-/// Waits until the demo's receiver has verified a push for `number` whose outcome starts with
+/// Waits until the demo's receiver has recorded a push for `number` whose outcome starts with
 /// `outcome` (failures and SIGN pushes settle no order).
 fn webhook_arrives(tour: &mut Tour, operation: &str, kind: &str, number: &str, outcome: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -100,17 +100,17 @@ fn payout(tour: &mut Tour, operation: &str, bill_no: &str, started: bool, succes
     );
     if success {
         tour.webhook_settles(
-            &format!("verify_webhook + check_amount (TRANSFER, {operation})"),
+            &format!("receive_webhook (TRANSFER, {operation})"),
             "TRANSFER",
             bill_no,
         );
     } else {
         webhook_arrives(
             tour,
-            &format!("verify_webhook (TRANSFER failure, {operation})"),
+            &format!("receive_webhook (TRANSFER failure, {operation})"),
             "TRANSFER",
             bill_no,
-            "verified: the transaction failed",
+            "failed",
         );
     }
 }
@@ -232,18 +232,13 @@ fn pay_steps(tour: &mut Tour, numbers: &mut Numbers) {
             })
             .is_some()
         {
-            tour.webhook_settles(
-                "verify_webhook + check_amount (PAY, BC_EXPRESS)",
-                "PAY",
-                &express_no,
-            );
+            tour.webhook_settles("receive_webhook (PAY, BC_EXPRESS)", "PAY", &express_no);
         }
     }
 
-    // Sandbox: a test-mode bill paid through sandbox notify; its push carries the test-secret sign.
-    let mut test_app = demo.app.clone();
-    test_app.is_test_mode = true;
-    let sandbox = BCPay::new(test_app);
+    // Sandbox: a test-mode bill paid through sandbox notify; its push carries the test-secret sign,
+    // which the receiver takes with the test-mode app and confirms against the sandbox.
+    let sandbox = BCPay::new(demo.sandbox_app());
     let sandbox_no = numbers.next();
     let channel = format!("{SANDBOX_CHANNEL_PREFIX}WX_NATIVE");
     demo.record_order("PAY", &sandbox_no, 7, &channel, "");
@@ -257,7 +252,7 @@ fn pay_steps(tour: &mut Tour, numbers: &mut Numbers) {
         .is_some()
     {
         tour.webhook_settles(
-            "verify_legacy_sign_webhook (Test) + check_amount (sandbox PAY)",
+            "receive_webhook (sandbox PAY, test-mode app)",
             "PAY",
             &sandbox_no,
         );
@@ -280,7 +275,15 @@ fn card_signing(tour: &mut Tour) {
         format!("card_id {}", some(&r.card_id))
     }) {
         let card_id = signed.card_id.clone().unwrap_or_default();
-        webhook_arrives(tour, "verify_webhook (SIGN)", "SIGN", &card_id, "verified");
+        // No query confirms a signing: the receiver keeps it as authentic but unconfirmable.
+        demo.record_order("SIGN", &card_id, 0, "BC", &card_id);
+        webhook_arrives(
+            tour,
+            "receive_webhook (SIGN)",
+            "SIGN",
+            &card_id,
+            "unconfirmable",
+        );
     }
     let mut other = identity();
     other.card_no = Some("6222000011116666".into());
@@ -318,12 +321,13 @@ fn card_signing(tour: &mut Tour) {
         |r| format!("id {} card_id {}", r.id, some(&r.card_id)),
     ) {
         let id = signed.id.clone();
+        demo.record_order("SIGN", &id, 0, "BC", &id);
         webhook_arrives(
             tour,
-            "verify_webhook (SIGN, legacy sign)",
+            "receive_webhook (SIGN, legacy sign)",
             "SIGN",
             &id,
-            "verified",
+            "unconfirmable",
         );
     }
 }

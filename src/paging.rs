@@ -8,10 +8,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::Serialize;
 
-use crate::beyond_params::BCTransferQueryParams;
 use crate::checks::LIMIT_RANGE;
 use crate::error::BCError;
 use crate::params::{BCQueryCriteria, BCQueryReqParams};
+use crate::payout_params::BCTransferQueryParams;
 use crate::query::BCQuery;
 use crate::records::{BCBill, BCRefund, BCTransferRecord};
 use crate::subscription_params::{BCPlan, BCSubscription};
