@@ -1,5 +1,5 @@
-//! Fixtures shared by the end-to-end tests: an emulator with an SDK pointed at it, fresh merchant
-//! numbers, and the params most tests start from.
+//! Fixtures shared by the tests that run the emulator: an emulator with an SDK pointed at it,
+//! fresh merchant numbers, the params most tests start from, and requests signed by hand.
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 use std::sync::atomic::{AtomicU32, Ordering};

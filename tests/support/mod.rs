@@ -1,10 +1,14 @@
-//! Test support: a tiny capture/fault HTTP server on `127.0.0.1:0`, built on `std::net`.
+//! Test support, shared by every test binary (each includes this directory as its `support`
+//! module): the golden credentials, requests signed by hand independently of the SDK's signer,
+//! a raw HTTP agent, the process's RSS, the emulator fixtures (`emulated`, feature `emulator`), a
+//! fault proxy, seeded garbage, and a tiny capture/fault HTTP server on `127.0.0.1:0`, built on
+//! `std::net`.
 //!
 //! Every request is recorded as a [`CapturedRequest`]; answers come from a queue of scripted
 //! [`Reply`]s (or a fallback reply once the queue is empty). Each connection is served on its own
 //! thread and answered with `Connection: close`, so the client never reuses a connection. The
 //! server stops when dropped.
-#![allow(dead_code)] // each test crate uses a different part of it
+#![allow(dead_code)] // each test binary uses a different part of it
 
 #[cfg(feature = "emulator")]
 pub mod emulated;
