@@ -8,33 +8,23 @@ use std::time::Duration;
 use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorLimits};
 use serde_json::{Value, json};
 
-fn rss_bytes() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * 4096
-}
+mod support;
+use support::emulated;
+use support::rss_bytes;
 
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1 << 20) as f64
 }
 
+/// A signed pay request whose `optional` carries `padding` bytes.
 fn signed_pay(emu: &Emulator, bill_no: &str, padding: usize) -> String {
-    let config = emu.config();
-    let timestamp = emu.now_ms();
-    let sign = format!(
-        "{:x}",
-        md5::compute(format!("{}{timestamp}{}", config.app_id, config.app_secret))
-    );
-    json!({
-        "app_id": config.app_id, "timestamp": timestamp, "app_sign": sign,
-        "channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t",
-        "optional": { "pad": "x".repeat(padding) },
-    })
-    .to_string()
+    let mut body = emulated::pay_body(emu, bill_no);
+    body["optional"] = json!({ "pad": "x".repeat(padding) });
+    body.to_string()
 }
 
 #[test]
-fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
+fn the_store_and_the_sink_stay_within_their_byte_limits() {
     const LIMIT: usize = 8 << 20;
     let limits = EmulatorLimits {
         store_bytes: LIMIT,
@@ -47,13 +37,9 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(20)))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = support::agent(Duration::from_secs(20));
 
-    // E6: 60 bills of ~1 MiB each (7.5 times the limit).
+    // The store: 60 bills of ~1 MiB each (7.5 times the limit).
     let before = rss_bytes();
     let (mut kept, mut refused) = (0, 0);
     for n in 0..60 {
@@ -77,7 +63,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     }
     let grown = rss_bytes().saturating_sub(before);
     eprintln!(
-        "E6: {kept} bills kept, {refused} refused; RSS growth {:.1} MiB (store limit {:.0} MiB)",
+        "store: {kept} bills kept, {refused} refused; RSS growth {:.1} MiB (store limit {:.0} MiB)",
         mib(grown),
         mib(LIMIT)
     );
@@ -102,7 +88,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     let reply: Value = serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(reply["result_code"], 0, "{reply}");
 
-    // E7: 80 pushes of 1 MiB to the sink (10 times the limit).
+    // The sink: 80 pushes of 1 MiB to the sink (10 times the limit).
     let before = rss_bytes();
     let push = format!(r#"{{"pad":"{}"}}"#, "y".repeat(1000 * 1024));
     for _ in 0..80 {
@@ -117,7 +103,7 @@ fn e6_e7_the_store_and_the_sink_stay_within_their_byte_limits() {
     let held: usize = received.iter().map(|r| r.path.len() + r.body.len()).sum();
     let grown = rss_bytes().saturating_sub(before);
     eprintln!(
-        "E7: the sink holds {} pushes, {:.1} MiB; RSS growth {:.1} MiB (sink limit {:.0} MiB)",
+        "the sink holds {} pushes, {:.1} MiB; RSS growth {:.1} MiB (sink limit {:.0} MiB)",
         received.len(),
         mib(held),
         mib(grown),

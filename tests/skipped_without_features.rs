@@ -1,5 +1,6 @@
-//! Plain `cargo test` (no features) cannot run the end-to-end and emulator tests (`e2e_*`,
-//! `emulator_*`, `readme_flows`) nor the `log` test: they are compiled out. These tests say so in
+//! Plain `cargo test` (no features) cannot run the end-to-end and emulator tests (the binaries
+//! `e2e`, `emulator` and `emulator_memory`, and `webhook_receipt` in `security`) nor the `log`
+//! test: they are compiled out. These tests say so in
 //! the test listing (`ignored, <why>`), and fail with the instructions when run with `--ignored`.
 
 #[cfg(not(feature = "emulator"))]

@@ -1,11 +1,17 @@
-//! Test support: a tiny capture/fault HTTP server on `127.0.0.1:0`, built on `std::net`.
+//! Test support, shared by every test binary (each includes this directory as its `support`
+//! module): the golden credentials, requests signed by hand independently of the SDK's signer,
+//! a raw HTTP agent, the process's RSS, the emulator fixtures (`emulated`, feature `emulator`), a
+//! fault proxy, seeded garbage, and a tiny capture/fault HTTP server on `127.0.0.1:0`, built on
+//! `std::net`.
 //!
 //! Every request is recorded as a [`CapturedRequest`]; answers come from a queue of scripted
 //! [`Reply`]s (or a fallback reply once the queue is empty). Each connection is served on its own
 //! thread and answered with `Connection: close`, so the client never reuses a connection. The
 //! server stops when dropped.
-#![allow(dead_code)] // each test crate uses a different part of it
+#![allow(dead_code)] // each test binary uses a different part of it
 
+#[cfg(feature = "emulator")]
+pub mod emulated;
 pub mod fault_proxy;
 pub mod garbage;
 
@@ -28,6 +34,15 @@ pub const TEST_SECRET: &str = "c5ea09f3-6b4d-4e8f-9a01-2c3d4e5f6a03";
 
 /// The SDK's response body cap (`MAX_RESPONSE_BYTES`, 8 MiB).
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The name libtest gives test `name` of the module at `module_path` (`module_path!()`), as
+/// `--exact` wants it when a test re-runs its own binary: the module path without the crate.
+pub fn test_path(module_path: &str, name: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_crate, module)) => format!("{module}::{name}"),
+        None => name.to_string(),
+    }
+}
 
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
@@ -66,7 +81,7 @@ impl CapturedRequest {
             .collect()
     }
 
-    /// The JSON object carried by `?para=` (E2), if the query is exactly that.
+    /// The JSON object carried by `?para=`, if the query is exactly that.
     pub fn para(&self) -> Option<Value> {
         match self.query_pairs().as_slice() {
             [(key, value)] if key == "para" => {
@@ -396,6 +411,36 @@ pub fn pay_params() -> beecloud::entity::BCPayReqParams {
 /// Lowercase hex MD5 of `text`, computed independently of the SDK (forged and genuine pushes).
 pub fn md5_hex(text: &str) -> String {
     format!("{:x}", md5::compute(text))
+}
+
+/// `fields` plus `app_id`, `timestamp` and `app_sign` = md5(app_id + timestamp + secret): a
+/// request signed by hand, the way the Python SDK signs it, independently of this crate's signer.
+pub fn sign_fields(fields: Value, app_id: &str, timestamp: i64, secret: &str) -> Value {
+    let mut map = fields.as_object().cloned().unwrap_or_default();
+    let sign = md5_hex(&format!("{app_id}{timestamp}{secret}"));
+    map.insert("app_id".into(), app_id.into());
+    map.insert("timestamp".into(), timestamp.into());
+    map.insert("app_sign".into(), sign.into());
+    Value::Object(map)
+}
+
+/// A raw HTTP client for hand-built requests: every status is returned as an answer (not an
+/// error), redirects are not followed, and the whole call must end within `timeout`.
+pub fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(timeout))
+        .build()
+        .into()
+}
+
+/// Resident set size of this process (an in-process emulator included), from /proc.
+#[cfg(target_os = "linux")]
+pub fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
 }
 
 /// This machine's clock, ms since the epoch (the timestamps pushes carry).

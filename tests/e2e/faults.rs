@@ -9,7 +9,7 @@ use beecloud::emulator::{Emulator, Fault};
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery, NETWORK_ERROR};
 
-mod emulated;
+use crate::support::emulated;
 
 fn emulator() -> Emulator {
     Emulator::start_with(emulated::fast_config()).expect("emulator starts")
@@ -307,7 +307,7 @@ fn other_http_statuses() {
         );
         assert!(err.outcome_unknown());
     }
-    // A redirect is never followed: Python's `-1, 302, 'Found'` (wire-contract §7.2).
+    // A redirect is never followed: Python's `-1, 302, 'Found'`.
     let err = failure(302);
     assert!(
         matches!(

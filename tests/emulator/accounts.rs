@@ -1,6 +1,6 @@
 //! The emulator's account-side routes over real HTTP: plans, subscriptions, SMS, card-factor auth, merchant
-//! users and coupons (server-semantics §10–12). Requests are built and signed by hand, in the encodings the
-//! Python SDK uses (E1 JSON body, E2 `?para=`, E3 `?k=v`, E4 DELETE `?k=v`).
+//! users and coupons. Requests are built and signed by hand, in the encodings the
+//! Python SDK uses (a JSON body, `?para=<JSON>`, `?k=v` for GET and for DELETE).
 #![cfg(feature = "emulator")]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
 use serde_json::{Map, Value, json};
+
+use crate::support::{self, md5_hex};
 
 const MISS_PARAM: i64 = 4;
 const PARAM_INVALID: i64 = 5;
@@ -31,11 +33,7 @@ impl Client {
             ..Default::default()
         };
         let emu = Emulator::start_with(config).expect("emulator starts");
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
+        let agent = support::agent(Duration::from_secs(10));
         Client {
             emu,
             agent,
@@ -52,10 +50,7 @@ impl Client {
             &config.app_secret
         };
         let timestamp = chrono::Utc::now().timestamp_millis();
-        let sign = format!(
-            "{:x}",
-            md5::compute(format!("{}{}{}", config.app_id, timestamp, secret))
-        );
+        let sign = md5_hex(&format!("{}{timestamp}{secret}", config.app_id));
         vec![
             ("app_id", config.app_id.clone().into()),
             ("timestamp", timestamp.into()),
@@ -73,7 +68,7 @@ impl Client {
         serde_json::from_str(&body).expect("a JSON envelope")
     }
 
-    /// E1: POST or PUT with the fields as a JSON body.
+    /// POST or PUT with the fields as a JSON body.
     fn send(&self, method: &str, path: &str, fields: Value) -> Value {
         let mut body = fields.as_object().cloned().unwrap_or_default();
         body.extend(self.signing().into_iter().map(|(k, v)| (k.to_owned(), v)));
@@ -96,7 +91,7 @@ impl Client {
         self.send("PUT", path, fields)
     }
 
-    /// E2: GET with the fields as `?para=<JSON>`.
+    /// GET with the fields as `?para=<JSON>`.
     fn get_para(&self, path: &str, fields: Value) -> Value {
         let mut para = fields.as_object().cloned().unwrap_or_default();
         para.extend(self.signing().into_iter().map(|(k, v)| (k.to_owned(), v)));
@@ -108,7 +103,7 @@ impl Client {
         Self::read(response.expect("HTTP works"))
     }
 
-    /// E3 (GET) / E4 (DELETE): plain `k=v` pairs, Python spellings (`True`).
+    /// GET or DELETE with plain `k=v` pairs, in Python's spellings (`True`).
     fn pairs(&self, method: &str, path: &str, pairs: &[(&str, &str)]) -> Value {
         let signing: Vec<(&str, String)> = self
             .signing()
@@ -243,7 +238,7 @@ fn plans_crud_filters_and_errors() {
     let (gold_id, annual_id, weekly_id) =
         (text(&gold["id"]), text(&annual["id"]), text(&weekly["id"]));
 
-    // Newest first; E3 filters arrive as strings.
+    // Newest first; `k=v` filters arrive as strings.
     let all = ok(client.get("plan", &[]));
     assert_eq!(
         ids(&all["plans"]),
@@ -651,7 +646,7 @@ fn sms_subscribe_verify_update_cancel() {
         "failed"
     );
 
-    // Cancel: at the period end (E4 `True`), then at once, then no more.
+    // Cancel: at the period end (`True` in the DELETE query), then at once, then no more.
     let by_card_id = text(&by_card["id"]);
     let path = format!("subscription/{by_card_id}");
     assert_eq!(

@@ -3,7 +3,7 @@
 //! field, in `optional`, in a `set()` extra, in `raw`, in nested maps and lists, and inside JSON
 //! text — and no run of 5 of their digits may show (a card keeps its last 4 at most).
 
-mod support;
+use crate::support;
 
 use beecloud::entity::*;
 use beecloud::utils::verify_webhook;

@@ -4,7 +4,7 @@
 //! that ignores `skip`, and refused filters.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use beecloud::entity::*;
 use beecloud::{BCError, BCQuery, sales};
@@ -23,12 +23,12 @@ fn failure(code: i64) -> Reply {
     Reply::ok(json!({"result_code": code, "result_msg": "CHANNEL_ERROR", "err_detail": "down"}))
 }
 
-/// `(skip, limit)` of each E2 request.
+/// `(skip, limit)` of each `?para=` request.
 fn para_pages(requests: &[CapturedRequest]) -> Vec<(i64, i64)> {
     requests
         .iter()
         .map(|request| {
-            let para = request.para().expect("E2");
+            let para = request.para().expect("a ?para= query");
             (
                 para["skip"].as_i64().unwrap(),
                 para["limit"].as_i64().unwrap(),
@@ -37,7 +37,7 @@ fn para_pages(requests: &[CapturedRequest]) -> Vec<(i64, i64)> {
         .collect()
 }
 
-/// `(skip, limit)` of each E3 request.
+/// `(skip, limit)` of each `k=v` request.
 fn query_pages(requests: &[CapturedRequest]) -> Vec<(i64, i64)> {
     requests
         .iter()

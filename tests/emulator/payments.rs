@@ -7,17 +7,13 @@ use std::time::{Duration, Instant};
 
 use beecloud::emulator::{Emulator, EmulatorConfig, Fault};
 
-mod support;
+use crate::support;
 use serde_json::{Value, json};
-use support::form_encode;
+use support::{agent, form_encode, md5_hex};
 
 /// 2017-08-25 12:00 in Beijing: the date of every refund_no below.
 const T0: i64 = 1_503_633_600_000;
 const TODAY: &str = "20170825";
-
-fn md5_hex(text: &str) -> String {
-    format!("{:x}", md5::compute(text.as_bytes()))
-}
 
 /// Which secret signs a request.
 #[derive(Clone, Copy)]
@@ -72,26 +68,21 @@ impl Api {
 
     /// `fields` plus `app_id`, `timestamp`, `app_sign`.
     fn signed(&self, key: Key, fields: Value) -> Value {
-        let mut map = fields.as_object().cloned().unwrap_or_default();
-        let app_id = self.emu.config().app_id.clone();
+        let app_id = &self.emu.config().app_id;
         let timestamp = chrono::Utc::now().timestamp_millis();
-        let sign = md5_hex(&format!("{app_id}{timestamp}{}", self.secret(key)));
-        map.insert("app_id".into(), app_id.into());
-        map.insert("timestamp".into(), timestamp.into());
-        map.insert("app_sign".into(), sign.into());
-        Value::Object(map)
+        support::sign_fields(fields, app_id, timestamp, &self.secret(key))
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}/2/{path}", self.emu.base_url())
     }
 
-    /// E1: POST a JSON body.
+    /// POST the fields as a JSON body.
     fn post(&self, path: &str, key: Key, fields: Value) -> Value {
         self.send_json("POST", path, self.signed(key, fields))
     }
 
-    /// E1: PUT a JSON body.
+    /// PUT the fields as a JSON body.
     fn put(&self, path: &str, key: Key, fields: Value) -> Value {
         self.send_json("PUT", path, self.signed(key, fields))
     }
@@ -103,7 +94,7 @@ impl Api {
             .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {text}"))
     }
 
-    /// E2: GET `?para=<JSON>`.
+    /// GET with the fields as `?para=<JSON>`.
     fn get(&self, path: &str, key: Key, fields: Value) -> Value {
         let para = form_encode(&self.signed(key, fields).to_string());
         let (status, text) = self.raw("GET", &format!("{}?para={para}", self.url(path)), None);
@@ -131,15 +122,6 @@ impl Api {
             .expect("the bill can be paid");
         id
     }
-}
-
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
 }
 
 fn send(agent: &ureq::Agent, method: &str, url: &str, body: Option<String>) -> (u16, String) {
@@ -386,7 +368,7 @@ fn pay_answers_the_payload_of_each_channel() {
             json!({"bank": "CMB", "return_url": "https://x.example/r"}),
             &["url"],
         ),
-        // Errata B22/B23: channels of the other official SDKs.
+        // Channels the other official SDKs send.
         ("BC_QQ_NATIVE", json!({}), &["code_url"]),
         ("BC_JD_QRCODE", json!({}), &["code_url"]),
         ("BC_ALI_WAP", json!({}), &["code_url"]),
@@ -425,7 +407,7 @@ fn pay_answers_the_payload_of_each_channel() {
 }
 
 #[test]
-fn return_url_is_required_where_errata_b18_says() {
+fn return_url_is_required_by_the_channels_that_return_to_a_page() {
     let pay = |api: &Api, n: u32, channel: &str, extra: Value| {
         let mut fields = json!({"channel": channel, "total_fee": 1, "bill_no": format!("rurl{n:08}"),
                                 "title": "t"});
@@ -787,7 +769,7 @@ fn bills_expire_after_bill_timeout() {
     assert!(api.emu.complete_payment("nosuchbill").is_err());
 }
 
-/// The four factors of a first BC_EXPRESS pay (beyond-python A3), inside `optional`.
+/// The four factors (card, ID, name, phone) a first BC_EXPRESS pay carries inside `optional`.
 fn express_factors() -> Value {
     json!({"phone_no": "13800138000", "card_no": "6222020200112233445", "id_no": "11010519491231002X",
            "customer_name": "张三"})
@@ -1998,7 +1980,7 @@ fn garbage_never_kills_the_server() {
         ))),
         5
     );
-    // E2 without or with broken para.
+    // A `?para=` route without or with a broken `para`.
     let (_, text) = api.raw("GET", &api.url("rest/bills"), None);
     assert_eq!(code(&serde_json::from_str(&text).unwrap()), 4);
     let (_, text) = api.raw(

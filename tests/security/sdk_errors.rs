@@ -3,7 +3,7 @@
 //! `None` params, explicit falsy values, no retries, redacted errors, concurrency).
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::error::Error as _;
@@ -443,7 +443,7 @@ fn test_mode_signs_everything_else_with_the_test_secret() {
         .query_bc_transfer_supported_banks("C")
         .unwrap();
     let requests = server.requests();
-    // query_bc_transfer_supported_banks stays unsigned, on its live path (wire-contract §2.1).
+    // query_bc_transfer_supported_banks stays unsigned, on its live path, as in Python's test mode.
     assert_eq!(requests[2].path, "/2/rest/bc_transfer/banks");
     assert_eq!(requests[2].para(), Some(json!({"type": "C"})));
     assert_eq!(requests[0].path, "/2/plan/plan-1");
@@ -549,8 +549,7 @@ fn assert_invalid(err: BCError, mentions: &str) {
 fn query_filters_that_do_not_apply_are_refused_locally() {
     let server = CaptureServer::start([]);
     let bc_query = BCQuery::new(bc_app(&server));
-    // Python raised only for truthy values; the port refuses any set value (wire-contract §4:
-    // the query guards are one of the whitelisted falsy rows).
+    // Python raised only for truthy values; the port refuses any set value.
     let with = |fill: fn(&mut BCQueryReqParams)| {
         let mut params = BCQueryReqParams::default();
         fill(&mut params);
@@ -673,7 +672,7 @@ fn missing_required_fields_and_bad_extras_are_refused_locally() {
     assert_invalid(bc_pay.cancel_subscription("").unwrap_err(), "id");
     assert_invalid(sales::query_coupon(&app, "").unwrap_err(), "id");
 
-    // A nested object cannot travel in an E3 query.
+    // A nested object cannot travel in a `k=v` query.
     let mut criteria = BCQueryCriteria::default();
     criteria.set("meta", json!({"a": 1}));
     assert_invalid(bc_query.query_plans(&criteria).unwrap_err(), "meta");
@@ -768,7 +767,7 @@ fn explicit_falsy_values_are_sent() {
         .unwrap();
     // Python dropped start_time=0.
     user::query_merchant_users(&app, Some(""), Some(0), Some(0)).unwrap();
-    // E3 booleans are spelled as Python spells them.
+    // Booleans in a `k=v` query are spelled as Python spells them.
     let mut criteria = BCQueryCriteria::default();
     criteria.count_only = Some(false);
     criteria.skip = Some(0);
@@ -996,7 +995,7 @@ fn one_client_is_shared_by_four_threads() {
 }
 
 #[test]
-fn e3_booleans_are_spelled_like_python_and_count_only_reads_total_count() {
+fn query_pair_booleans_are_spelled_like_python_and_count_only_reads_total_count() {
     let server = CaptureServer::start([Reply::ok(
         json!({"result_code": 0, "result_msg": "OK", "err_detail": "", "total_count": 3}),
     )]);

@@ -2,7 +2,11 @@
 //! many kept-alive connections, large bodies, slow webhook receivers, unsafe URLs.
 #![cfg(feature = "emulator")]
 
-mod support;
+use crate::support;
+use crate::support::agent;
+use crate::support::emulated::pay_body;
+#[cfg(target_os = "linux")]
+use crate::support::rss_bytes;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -11,14 +15,6 @@ use std::time::{Duration, Instant};
 
 use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorLimits};
 use serde_json::{Value, json};
-
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
 
 /// An emulator with these limits and the default configuration otherwise.
 fn with_limits(limits: EmulatorLimits) -> Emulator {
@@ -29,18 +25,6 @@ fn with_limits(limits: EmulatorLimits) -> Emulator {
     .unwrap()
 }
 
-/// `fields` plus `app_id`, `timestamp` and `app_sign` for `secret`.
-fn signed(emu: &Emulator, secret: &str, mut fields: Value) -> Value {
-    let app_id = &emu.config().app_id;
-    let timestamp = emu.now_ms();
-    let sign = format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")));
-    let map = fields.as_object_mut().expect("an object");
-    map.insert("app_id".into(), app_id.clone().into());
-    map.insert("timestamp".into(), timestamp.into());
-    map.insert("app_sign".into(), sign.into());
-    fields
-}
-
 fn post_json(agent: &ureq::Agent, url: &str, body: &Value) -> Value {
     let mut response = agent
         .post(url)
@@ -48,14 +32,6 @@ fn post_json(agent: &ureq::Agent, url: &str, body: &Value) -> Value {
         .send(body.to_string())
         .unwrap_or_else(|e| panic!("POST {url}: {e}"));
     serde_json::from_str(&response.body_mut().read_to_string().expect("a body")).expect("JSON")
-}
-
-fn pay_body(emu: &Emulator, bill_no: &str) -> Value {
-    signed(
-        emu,
-        &emu.config().app_secret,
-        json!({"channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t"}),
-    )
 }
 
 #[test]
@@ -156,14 +132,6 @@ fn sixty_four_kept_alive_connections_are_all_answered() {
     assert_eq!(answered, 64, "every connection got all its answers");
 }
 
-/// Resident set size of this process (the emulator runs inside it), from /proc.
-#[cfg(target_os = "linux")]
-fn rss_bytes() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * 4096
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn memory_stays_bounded_after_300_requests_of_one_mib() {
@@ -238,7 +206,7 @@ fn a_slow_webhook_receiver_does_not_delay_another_destination() {
 }
 
 #[test]
-fn e8_a_slow_path_does_not_delay_another_path_of_the_same_host() {
+fn a_slow_path_does_not_delay_another_path_of_the_same_host() {
     use beecloud::emulator::server::{Limits, Listener, Request, Response};
     use std::sync::Mutex;
     // One receiver, two paths: /slow answers after 4 s, /fast at once; it notes when each push arrives.
@@ -379,7 +347,7 @@ fn at_the_cap_waiting_connections_make_room_and_busy_ones_get_503() {
 }
 
 #[test]
-fn e5_a_request_is_answered_at_once_during_512_silent_sockets() {
+fn a_request_is_answered_at_once_during_512_silent_sockets() {
     let emu = Emulator::start().unwrap();
     let addr = emu.base_url().trim_start_matches("http://").to_owned();
     let silent: Vec<TcpStream> = (0..512)

@@ -9,7 +9,9 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::support::emulated::pay_body;
 
 /// One raw request on a fresh connection: (status, head, body).
 fn raw(emu: &Emulator, request: &str) -> (u16, String, String) {
@@ -41,26 +43,6 @@ fn host(emu: &Emulator) -> String {
     emu.base_url().trim_start_matches("http://").to_owned()
 }
 
-fn signed(emu: &Emulator, secret: &str, mut fields: Value) -> Value {
-    let app_id = &emu.config().app_id;
-    let timestamp = emu.now_ms();
-    let sign = format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")));
-    let map = fields.as_object_mut().unwrap();
-    map.insert("app_id".into(), app_id.clone().into());
-    map.insert("timestamp".into(), timestamp.into());
-    map.insert("app_sign".into(), sign.into());
-    fields
-}
-
-fn pay_body(emu: &Emulator, bill_no: &str) -> String {
-    signed(
-        emu,
-        &emu.config().app_secret,
-        json!({"channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t"}),
-    )
-    .to_string()
-}
-
 /// A bill paid through the emulator's hook; its id.
 fn pending_bill(emu: &Emulator, bill_no: &str) -> String {
     let (status, _, body) = raw(
@@ -70,7 +52,7 @@ fn pending_bill(emu: &Emulator, bill_no: &str) -> String {
             "/2/rest/bill",
             &host(emu),
             "Content-Type: application/json\r\n",
-            &pay_body(emu, bill_no),
+            &pay_body(emu, bill_no).to_string(),
         ),
     );
     assert_eq!(status, 200, "{body}");
@@ -80,7 +62,7 @@ fn pending_bill(emu: &Emulator, bill_no: &str) -> String {
 }
 
 #[test]
-fn e1_e3_a_web_page_cannot_drive_the_control_api() {
+fn a_web_page_cannot_drive_the_control_api() {
     let emu = Emulator::start().unwrap();
     let bill = pending_bill(&emu, "crosssite0001");
     let evil = "Origin: https://evil.example\r\nContent-Type: text/plain\r\n";
@@ -125,7 +107,7 @@ fn e1_e3_a_web_page_cannot_drive_the_control_api() {
             "/2/rest/bill",
             &host(&emu),
             "Origin: https://evil.example\r\nContent-Type: application/json\r\n",
-            &pay_body(&emu, "crosssite0002"),
+            &pay_body(&emu, "crosssite0002").to_string(),
         ),
     );
     assert_eq!(status, 403);
@@ -147,7 +129,7 @@ fn e1_e3_a_web_page_cannot_drive_the_control_api() {
 }
 
 #[test]
-fn e2_dns_rebinding_is_answered_421() {
+fn dns_rebinding_is_answered_421() {
     let emu = Emulator::start().unwrap();
     for path in [
         "/__emulator/knobs",
@@ -186,7 +168,7 @@ fn e2_dns_rebinding_is_answered_421() {
 }
 
 #[test]
-fn e4_a_control_token_is_required_and_checked_whole() {
+fn a_control_token_is_required_and_checked_whole() {
     let emu = Emulator::start_with(EmulatorConfig {
         control_token: Some("s3cret-token".into()),
         ..EmulatorConfig::default()
@@ -223,7 +205,7 @@ fn e4_a_control_token_is_required_and_checked_whole() {
 }
 
 #[test]
-fn e10_a_wrong_method_is_answered_405_with_allow() {
+fn a_wrong_method_is_answered_405_with_allow() {
     let emu = Emulator::start().unwrap();
     for (method, path, allow) in [
         ("GET", "/__emulator/payments/complete", "POST"),
@@ -260,7 +242,7 @@ fn e10_a_wrong_method_is_answered_405_with_allow() {
 fn official_clients_keep_working() {
     let emu = Emulator::start().unwrap();
     // PHP's SDK: JSON with a charset, no Origin, a loopback Host, curl's Expect: 100-continue.
-    let body = pay_body(&emu, "phpstyle00001");
+    let body = pay_body(&emu, "phpstyle00001").to_string();
     let mut stream = TcpStream::connect(host(&emu)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -287,7 +269,7 @@ fn official_clients_keep_working() {
     assert!(answer.contains("\"result_code\":0"), "{answer}");
 
     // A chunked body, as curl sends one without a known length (split across chunks, with a trailer).
-    let body = pay_body(&emu, "chunked000001");
+    let body = pay_body(&emu, "chunked000001").to_string();
     let (first, second) = body.split_at(body.len() / 2);
     let chunked = format!(
         "POST /2/rest/bill HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
@@ -315,7 +297,7 @@ fn official_clients_keep_working() {
 }
 
 #[test]
-fn e9_pushes_go_to_the_own_sink_and_a_wait_with_nothing_pending_answers_at_once() {
+fn pushes_go_to_the_own_sink_and_a_wait_with_nothing_pending_answers_at_once() {
     let emu = Emulator::start().unwrap();
     let bill = pending_bill(&emu, "outofthebox01");
     let json = "Content-Type: application/json\r\n";

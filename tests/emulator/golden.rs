@@ -11,17 +11,15 @@
 use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+
+use crate::support::{self, md5_hex};
 
 /// 2017-08-25 12:00 in Beijing: the day of the recorded `refund_no`s (`20170825…`) and inside the recorded query
 /// windows (August 2017).
 const T0: i64 = 1_503_633_600_000;
 
-const FIXTURE: &str = include_str!("fixtures/python-3.6.0-examples.jsonl");
-
-fn md5_hex(text: &str) -> String {
-    format!("{:x}", md5::compute(text.as_bytes()))
-}
+const FIXTURE: &str = include_str!("../fixtures/python-3.6.0-examples.jsonl");
 
 /// A fresh emulator with the recording's credentials (the defaults), its clock on the recording day.
 struct Replay {
@@ -35,11 +33,7 @@ impl Replay {
     fn start() -> Replay {
         let emu = Emulator::start_with(EmulatorConfig::default()).expect("the emulator starts");
         emu.set_clock_ms(T0);
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
+        let agent = support::agent(Duration::from_secs(10));
         Replay {
             emu,
             agent,
@@ -85,7 +79,7 @@ impl Replay {
             .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
     }
 
-    /// A setup request of our own: E1 signed with `secret_kind`.
+    /// A setup request of our own: a JSON body signed with `secret_kind`.
     fn post(&self, path: &str, secret_kind: &str, fields: Value) -> Value {
         let body = self.signed(secret_kind, fields).to_string();
         let reply = self.send(
@@ -99,17 +93,9 @@ impl Replay {
     }
 
     fn signed(&self, secret_kind: &str, fields: Value) -> Value {
-        let config = self.emu.config();
         let timestamp = chrono::Utc::now().timestamp_millis();
-        let mut map: Map<String, Value> = fields.as_object().cloned().unwrap_or_default();
         let secret = self.secret(secret_kind).expect("a secret");
-        map.insert("app_id".into(), config.app_id.clone().into());
-        map.insert("timestamp".into(), timestamp.into());
-        map.insert(
-            "app_sign".into(),
-            md5_hex(&format!("{}{timestamp}{secret}", config.app_id)).into(),
-        );
-        Value::Object(map)
+        support::sign_fields(fields, &self.emu.config().app_id, timestamp, &secret)
     }
 
     fn url(&self, path: &str) -> String {

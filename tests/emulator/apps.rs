@@ -3,7 +3,7 @@
 //! real HTTP on 127.0.0.1.
 #![cfg(feature = "emulator")]
 
-mod emulated;
+use crate::support::emulated;
 
 use std::time::Duration;
 

@@ -4,20 +4,16 @@
 //! the same number succeeds exactly once.
 #![cfg(feature = "emulator")]
 
-mod emulated;
-mod support;
+use crate::support;
+use crate::support::emulated;
 
 use std::time::Duration;
 
 use beecloud::emulator::Fault;
 use beecloud::entity::{BCChannelType, BCQueryReqParams, BCTransferStatus};
 use beecloud::{BCPay, BCQuery};
-use emulated::{Env, fast_config, number, pay_params, refund_params};
+use emulated::{env, number, pay_params, refund_params};
 use support::fault_proxy::{Answer, FaultProxy};
-
-fn env() -> Env {
-    Env::start(fast_config())
-}
 
 /// Bills numbered `bill_no` BeeCloud holds.
 fn bills(query: &BCQuery, bill_no: &str) -> u64 {

@@ -7,8 +7,9 @@
 //! golden `outcome.returned` is replayed as the server's answer, and the Rust result must expose the
 //! same values.
 //!
-//! Allowed differences: only wire-contract §4 "Port rule" and §13. None of the 52 golden calls
-//! exercises one (no falsy value, no id needing escapes, no `None` params), so every case must match
+//! Allowed differences: only the port's deliberate ones (an explicit falsy value is sent, an id is
+//! percent-encoded as one path segment, a `None` param is not sent) and Python's bugs, which are not
+//! copied. None of the 52 golden calls exercises one, so every case must match
 //! exactly; those deviations are asserted in `sdk_errors.rs` (`explicit_falsy_values_are_sent`,
 //! `ids_are_percent_encoded_as_one_path_segment`, `queries_without_params_send_only_the_signature`).
 //! Two golden values are not server data: `count` of `query_bills` / `query_refunds` is Python's
@@ -16,7 +17,7 @@
 //! `local_timestamp_since_epoch` runs in a child process with `TZ=Asia/Shanghai`.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -32,7 +33,7 @@ use support::{
     APP_ID, APP_SECRET, CaptureServer, CapturedRequest, MASTER_SECRET, Reply, TEST_SECRET, bc_app,
 };
 
-const GOLDEN: &str = include_str!("fixtures/python-3.6.0-examples.jsonl");
+const GOLDEN: &str = include_str!("../fixtures/python-3.6.0-examples.jsonl");
 
 const BILL_NO: &str = "201708251200001";
 const TITLE: &str = "Python 支付测试";
@@ -353,7 +354,7 @@ fn run_case(name: &str, app: BCApp) -> Outcome {
             params.need_approval = Some(true);
             params.start_time = Some(START);
             params.limit = Some(5);
-            assert_b21_refusal(bc_query.query_refunds(&params));
+            assert_page_size_refusal(bc_query.query_refunds(&params));
             params.limit = Some(10);
             let result = bc_query.query_refunds(&params).unwrap();
             assert_eq!(result.count(), 2);
@@ -623,7 +624,7 @@ fn run_case(name: &str, app: BCApp) -> Outcome {
             params.channel = Some(BCChannelType::UN);
             params.limit = Some(5);
             let bc_query = BCQuery::new(test_mode_app(app));
-            assert_b21_refusal(bc_query.query_bills(&params));
+            assert_page_size_refusal(bc_query.query_bills(&params));
             params.limit = Some(10);
             let result = bc_query.query_bills(&params).unwrap();
             assert_eq!(result.count(), 1);
@@ -754,7 +755,7 @@ fn compare_request(golden: &Value, captured: &CapturedRequest) -> Vec<String> {
     // The fields that carry the signature: the para object, the k=v pairs or the body.
     let mut signed = Map::new();
     if let Some(para) = golden_query.get("para") {
-        // E2: one `para` parameter carrying a JSON object.
+        // One `para` parameter carrying a JSON object.
         match captured.para() {
             Some(actual) => {
                 compare_json(para, Some(&actual), "para", &mut errors);
@@ -763,7 +764,7 @@ fn compare_request(golden: &Value, captured: &CapturedRequest) -> Vec<String> {
             None => errors.push(format!("no single para parameter: {}", captured.raw_query)),
         }
     } else {
-        // E3 / E4 (or no query at all): k=v pairs, every value a string.
+        // Plain k=v pairs (or no query at all), every value a string.
         let pairs = captured.query_pairs();
         let actual: Map<String, Value> = pairs
             .iter()
@@ -860,12 +861,12 @@ fn compare_result(golden: &Value, actual: &Value, at: &str, errors: &mut Vec<Str
     }
 }
 
-/// beyond-python B21 (errata, which win over the golden file): a `limit` outside 10..=50 is refused
-/// before sending, where Python sent 5. These cases assert the refusal, then send the smallest
+/// The live server refuses a page `limit` outside 10..=50 (5, PARAM_INVALID), which the recorded
+/// Python calls did not know: such a `limit` is refused before sending, where Python sent 5. These cases assert the refusal, then send the smallest
 /// page the server takes, and are compared with the golden request's `limit` read as 10.
-const B21_LIMIT_CASES: &[&str] = &["query_refunds", "test_mode_query_bills"];
+const PAGE_SIZE_CASES: &[&str] = &["query_refunds", "test_mode_query_bills"];
 
-fn assert_b21_refusal<T: std::fmt::Debug>(result: Result<T, BCError>) {
+fn assert_page_size_refusal<T: std::fmt::Debug>(result: Result<T, BCError>) {
     match result {
         Err(BCError::InvalidParams { message }) => assert!(message.contains("limit"), "{message}"),
         other => panic!("limit 5 was not refused locally: {other:?}"),
@@ -875,7 +876,7 @@ fn assert_b21_refusal<T: std::fmt::Debug>(result: Result<T, BCError>) {
 /// Runs one golden case end to end; returns the differences found.
 fn check_case(case: &Case) -> Vec<String> {
     let mut requests = case.requests.clone();
-    if B21_LIMIT_CASES.contains(&case.name.as_str()) {
+    if PAGE_SIZE_CASES.contains(&case.name.as_str()) {
         requests[0]["query"]["para"]["limit"] = json!(10);
     }
     let case = &Case {
@@ -1023,7 +1024,12 @@ const CHILD_FLAG: &str = "BEECLOUD_GOLDEN_CHILD";
 /// Re-runs this test binary with `TZ=tz`, filtered to the child test `test`, which must pass.
 fn run_child(test: &str, tz: &str) {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            &support::test_path(module_path!(), test),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("TZ", tz)
         .env(CHILD_FLAG, test)
         .output()
@@ -1071,7 +1077,7 @@ fn child_local_timestamp_new_york() {
     if !is_child("child_local_timestamp_new_york") {
         return; // only meaningful with TZ=America/New_York, see `run_child`
     }
-    // Deliberate deviation from Python (wire-contract §12): the offset in force at the date is used,
+    // Deliberate deviation from Python, which used today's offset: the offset in force at the date is used,
     // EDT (-4 h) in July and EST (-5 h) in January, whatever the current date.
     assert_eq!(local_ms(2016, 7, 13, 15, 30), 1468438200000); // 19:30 UTC
     assert_eq!(local_ms(2016, 1, 13, 15, 30), 1452717000000); // 20:30 UTC

@@ -9,7 +9,7 @@
 //! parameters, so that each one reaches the wire.)
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -876,7 +876,7 @@ fn every_operation_survives_a_hostile_server() {
     eprintln!("{CASES} hostile cases in {:?}", started.elapsed());
 }
 
-// ---------------------------------------------------------------- the breaks of issue 7, one by one
+// ---------------------------------------------------------------- known ways a server broke the SDK, one by one
 
 /// A server for one scripted exchange: `answer` gets the request and the stream.
 fn one_shot(answer: impl FnOnce(Vec<u8>, &mut TcpStream) + Send + 'static) -> String {

@@ -2,9 +2,9 @@
 //! refund, live pushes carrying only `sign`, stale and future stamps, `sign` as a fallback for a bad
 //! `signature`, fields re-split across the signature's boundaries, undocumented types, channels and
 //! fees. Genuine pushes are signed here with an independent MD5. The one-call receiver, which also
-//! confirms every push by a query, is tested in tests/webhook_receipt.rs.
+//! confirms every push by a query, is tested in tests/security/webhook_receipt.rs.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -145,7 +145,7 @@ fn live_pushes_that_carry_only_sign_are_refused() {
     ));
 }
 
-/// Issue row F2: the test secret ships inside mobile apps and signs only sandbox pushes, which
+/// The test secret ships inside mobile apps and signs only sandbox pushes, which
 /// only a test-mode app deals with; a live app refuses such a push whatever it claims.
 #[test]
 fn a_test_secret_sign_is_refused_by_a_live_app() {

@@ -1,12 +1,14 @@
 //! The control API (`/__emulator/…`) over HTTP, the Rust hooks' error type, the in-process webhook sink,
-//! the timestamp window, and the errata items of beyond-python.md Part B that the emulator implements.
+//! the timestamp window, and the server behaviours the emulator takes from the other official SDKs
+//! where the Python SDK says nothing or gets them wrong.
 #![cfg(feature = "emulator")]
 
 use std::time::Duration;
 
 use beecloud::emulator::{Emulator, EmulatorConfig, EmulatorError};
 
-mod support;
+use crate::support;
+use crate::support::emulated::{self, emu_day};
 use serde_json::{Value, json};
 
 struct Client {
@@ -18,11 +20,7 @@ impl Client {
     fn start(config: EmulatorConfig) -> Client {
         Client {
             emu: Emulator::start_with(config).unwrap(),
-            agent: ureq::Agent::config_builder()
-                .timeout_global(Some(Duration::from_secs(20)))
-                .http_status_as_error(false)
-                .build()
-                .into(),
+            agent: support::agent(Duration::from_secs(20)),
         }
     }
 
@@ -61,15 +59,8 @@ impl Client {
         answer
     }
 
-    fn signed(&self, secret: &str, mut fields: Value) -> Value {
-        let app_id = &self.emu.config().app_id;
-        let timestamp = self.emu.now_ms();
-        let sign = format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")));
-        let map = fields.as_object_mut().unwrap();
-        map.insert("app_id".into(), app_id.clone().into());
-        map.insert("timestamp".into(), timestamp.into());
-        map.insert("app_sign".into(), sign.into());
-        fields
+    fn signed(&self, secret: &str, fields: Value) -> Value {
+        emulated::signed(&self.emu, secret, fields)
     }
 
     /// A BeeCloud call with a JSON body, signed with `secret`.
@@ -85,7 +76,7 @@ impl Client {
         serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
     }
 
-    /// A BeeCloud GET with `para` (E2).
+    /// A BeeCloud GET with the fields as `?para=<JSON>`.
     fn get_para(&self, path: &str, secret: &str, fields: Value) -> Value {
         let para = self.signed(secret, fields).to_string();
         let mut response = self
@@ -141,13 +132,6 @@ impl Client {
         assert_eq!(reply["result_code"], 0, "{reply}");
         reply["id"].as_str().unwrap().to_owned()
     }
-}
-
-fn today(emu: &Emulator) -> String {
-    chrono::DateTime::from_timestamp_millis(emu.now_ms() + 8 * 3_600_000)
-        .unwrap()
-        .format("%Y%m%d")
-        .to_string()
 }
 
 #[test]
@@ -211,7 +195,7 @@ fn the_control_api_drives_a_whole_flow_over_http() {
         "POST",
         "rest/refund",
         &client.master(),
-        json!({"bill_no": "control00002", "refund_no": format!("{}001", today(&client.emu)), "refund_fee": 10}),
+        json!({"bill_no": "control00002", "refund_no": format!("{}001", emu_day(&client.emu)), "refund_fee": 10}),
     );
     assert_eq!(refund["result_code"], 0, "{refund}");
     client.ok(
@@ -456,12 +440,12 @@ fn the_timestamp_window_is_off_by_default_and_refuses_stale_requests_when_set() 
 }
 
 #[test]
-fn errata_secrets_b13_pre_refunds_and_b14_bc_transfer_accept_the_app_secret() {
+fn pre_refunds_and_bc_transfers_accept_the_app_secret() {
     let client = Client::start(EmulatorConfig::default());
     let bill = client.pay("WX_NATIVE", "errata000013");
     client.emu.complete_payment(&bill).unwrap();
     let fields = |no: &str, approval: bool| {
-        json!({"bill_no": "errata000013", "refund_no": format!("{}{no}", today(&client.emu)), "refund_fee": 5,
+        json!({"bill_no": "errata000013", "refund_no": format!("{}{no}", emu_day(&client.emu)), "refund_fee": 5,
                "need_approval": approval})
     };
     let direct = client.api("POST", "rest/refund", &client.app(), fields("131", false));
@@ -502,7 +486,7 @@ fn errata_secrets_b13_pre_refunds_and_b14_bc_transfer_accept_the_app_secret() {
 }
 
 #[test]
-fn errata_b16_secrets_in_requests_are_redacted_in_the_log() {
+fn secrets_in_requests_are_redacted_in_the_log() {
     let client = Client::start(EmulatorConfig::default());
     let reply = client.api(
         "POST",
@@ -523,7 +507,7 @@ fn errata_b16_secrets_in_requests_are_redacted_in_the_log() {
 }
 
 #[test]
-fn errata_b17_bc_refunds_and_b27_posted_history_bills() {
+fn bc_bills_refund_and_history_bills_may_be_posted() {
     let client = Client::start(EmulatorConfig::default());
     let bill = client.pay("BC_NATIVE", "errata000017");
     client.emu.complete_payment(&bill).unwrap();
@@ -531,7 +515,7 @@ fn errata_b17_bc_refunds_and_b27_posted_history_bills() {
         "POST",
         "rest/refund",
         &client.master(),
-        json!({"bill_no": "errata000017", "refund_no": format!("{}171", today(&client.emu)), "refund_fee": 10,
+        json!({"bill_no": "errata000017", "refund_no": format!("{}171", emu_day(&client.emu)), "refund_fee": 10,
                "channel": "BC"}),
     );
     assert_eq!(refund["result_code"], 0, "{refund}");
@@ -555,7 +539,7 @@ fn errata_b17_bc_refunds_and_b27_posted_history_bills() {
 }
 
 #[test]
-fn errata_b21_query_limit_is_clamped_into_10_to_50_or_refused_when_strict() {
+fn query_limit_is_clamped_into_10_to_50_or_refused_when_strict() {
     let client = Client::start(EmulatorConfig::default());
     for n in 0..12 {
         client.pay("WX_NATIVE", &format!("errata21{n:04}"));
@@ -647,7 +631,7 @@ fn knobs_turn_at_run_time_over_the_control_api() {
 }
 
 #[test]
-fn errata_b26_one_and_zero_are_booleans_in_query_strings() {
+fn one_and_zero_are_booleans_in_query_strings() {
     let client = Client::start(EmulatorConfig::default());
     let app = client.app();
     client.api(
@@ -676,8 +660,8 @@ fn errata_b26_one_and_zero_are_booleans_in_query_strings() {
 }
 
 #[test]
-fn errata_b2_sandbox_pushes_carry_sign_with_the_test_secret() {
-    // The default since Part C Q2: `sign` only.
+fn sandbox_pushes_carry_sign_with_the_test_secret() {
+    // By default a sandbox push carries `sign` only, made with the test secret.
     let client = Client::start(EmulatorConfig::default());
     let sink = client.emu.webhook_sink();
     let test_secret = client.emu.config().test_secret.clone();
@@ -780,7 +764,7 @@ fn the_cashier_page_looks_like_a_wallet_and_its_three_buttons_work() {
 }
 
 #[test]
-fn errata_b10_b11_sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
+fn sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
     let client = Client::start(EmulatorConfig::default());
     let sink = client.emu.webhook_sink();
     let test_secret = client.emu.config().test_secret.clone();
@@ -840,7 +824,7 @@ fn errata_b10_b11_sandbox_pay_answers_a_mock_url_and_sandbox_notify_pays_it() {
 }
 
 #[test]
-fn errata_b6_b31_subscription_pushes_carry_the_details_with_a_masked_card_number() {
+fn subscription_pushes_carry_the_details_with_a_masked_card_number() {
     let client = Client::start(EmulatorConfig::default());
     let sink = client.emu.webhook_sink();
     let sub_id = client.active_subscription("13800138002", "b6", "6222000000001234");
@@ -865,7 +849,7 @@ fn errata_b6_b31_subscription_pushes_carry_the_details_with_a_masked_card_number
 }
 
 #[test]
-fn errata_b7_b24_failed_card_payouts_are_pushed_to_the_payouts_notify_url() {
+fn failed_card_payouts_are_pushed_to_the_payouts_notify_url() {
     let client = Client::start(EmulatorConfig::default());
     let hook = format!("{}/sink/payouts", client.emu.control_url());
     let banks = client.get_para(
@@ -900,7 +884,7 @@ fn errata_b7_b24_failed_card_payouts_are_pushed_to_the_payouts_notify_url() {
 }
 
 #[test]
-fn errata_b22_scan_is_an_alias_of_bc_scan_and_b25_the_banks_copy_knob() {
+fn scan_is_an_alias_of_bc_scan_and_a_knob_copies_bank_lists_to_banks() {
     let client = Client::start(EmulatorConfig {
         bank_list_copy_as_banks: true,
         ..EmulatorConfig::default()
@@ -933,7 +917,7 @@ fn errata_b22_scan_is_an_alias_of_bc_scan_and_b25_the_banks_copy_knob() {
 }
 
 #[test]
-fn errata_b12_ios_sandbox_routes_behind_a_knob() {
+fn ios_sandbox_routes_answer_only_behind_a_knob() {
     let client = Client::start(EmulatorConfig::default());
     let test_secret = client.emu.config().test_secret.clone();
     let refunds = client.get_para("rest/sandbox/refunds", &test_secret, json!({}));
@@ -990,7 +974,7 @@ fn errata_b12_ios_sandbox_routes_behind_a_knob() {
 }
 
 #[test]
-fn part_c_q3_retries_of_sign_pushes_are_re_stamped() {
+fn retries_of_sign_pushes_are_re_stamped() {
     let receiver = support::CaptureServer::always(support::Reply::text(200, "success"));
     receiver.push(support::Reply::text(200, "fail"));
     let client = Client::start(EmulatorConfig::default());

@@ -1,4 +1,4 @@
-//! End-to-end tests of the operations beyond Python (beyond-python Part A) against the emulator over
+//! End-to-end tests of the operations only the other official SDKs send, against the emulator over
 //! real HTTP: each operation's happy path and one server error, the payout lifecycle with verified
 //! TRANSFER webhooks (success and failure), the SIGN webhook, sandbox notify with its test-secret
 //! `sign`, the pagination helpers over a real store, and the emulator's public URL.
@@ -14,7 +14,8 @@ use beecloud::utils::{
 use beecloud::{BCError, BCPay, BCQuery};
 use serde_json::{Value, json};
 
-mod emulated;
+use crate::support::emulated;
+use crate::support::md5_hex;
 use emulated::{Env, fast_config, number, pay_params, refund_params};
 
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -641,10 +642,6 @@ fn a_public_url_is_used_in_every_handed_out_url_while_binding_stays_local() {
 
 // ---------------------------------------------------------------- raw requests (other SDKs' shapes)
 
-fn md5_hex(text: &str) -> String {
-    format!("{:x}", md5::compute(text.as_bytes()))
-}
-
 /// POSTs `body` to `/2/{path}` and returns the envelope.
 fn post_raw(emu: &Emulator, path: &str, body: Value) -> Value {
     let text = ureq::post(format!("{}/2/{path}", emu.base_url()))
@@ -679,7 +676,7 @@ fn raw_payout_requests_get_the_documented_codes() {
         ))
     };
     // No signature ⇒ 4; unknown app ⇒ 1; PHP's string amount and integer transfer_type are accepted
-    // (Part C Q15/Q16), the signature covering the amount's text as sent, in any hex case.
+    // (PHP passes user values through), the signature covering the amount's text as sent, in any hex case.
     let missing = post_raw(
         &emu,
         "rest/gateway/bc_transfer",
@@ -839,7 +836,7 @@ fn b2b_gateway_banks_are_the_b2c_lists_unless_configured() {
         params.pay_type = Some(pay_type.into());
         params
     };
-    // Part C Q17: by default B2B answers and accepts the B2C lists.
+    // No source lists B2B banks: by default B2B answers and accepts the B2C lists.
     let (env, _sink) = env();
     for card_type in ["1", "2"] {
         assert_eq!(

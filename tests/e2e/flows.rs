@@ -130,8 +130,9 @@ fn serve(stream: TcpStream, reply: &str) -> Option<Vec<u8>> {
 
 // ---------------------------------------------------------------- fixtures
 
-mod emulated;
-use emulated::{fast_config, number, pay_params, refund_params};
+use crate::support::card_payout;
+use crate::support::emulated;
+use emulated::{fast_config, number, pay_params, refund_params, subscribe};
 
 struct Env {
     emu: Emulator,
@@ -434,32 +435,19 @@ fn new_plan(env: &Env, fee: i64, interval: &str) -> String {
     env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap()
 }
 
-/// Subscribes `buyer` to `plan_id` with a card and an SMS code sent to `phone`.
-fn subscribe(env: &Env, plan_id: &str, buyer: &str, phone: &str, card_no: &str) -> BCSubscription {
-    let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
-    let code = env.emu.last_sms_code(phone).expect("a code was sent");
-    let mut sub = BCSubscription::default();
-    sub.buyer_id = Some(buyer.into());
-    sub.plan_id = Some(plan_id.into());
-    sub.bank_name = Some("招商银行".into());
-    sub.card_no = Some(card_no.into());
-    sub.id_name = Some("李四".into());
-    sub.id_no = Some("11010119900101123X".into());
-    sub.mobile = Some(phone.into());
-    sub.optional = Some(Map::from_iter([("ref".to_string(), json!(buyer))]));
-    env.pay
-        .subscribe(&sub, &sms_id, &code, None)
-        .unwrap()
-        .subscription
-        .clone()
-}
-
 #[test]
 fn subscription_sms_subscribe_verify_webhook_cancel() {
     let env = env();
     let plan_id = new_plan(&env, 990, "month");
     let phone = "13700137000";
-    let sub = subscribe(&env, &plan_id, "buyer-ok", phone, "6225880000000001");
+    let sub = subscribe(
+        &env.pay,
+        &env.emu,
+        &plan_id,
+        "buyer-ok",
+        phone,
+        "6225880000000001",
+    );
     let sub_id = sub.id.clone().unwrap();
     assert_eq!(sub.valid, Some(false));
     let mut criteria = BCQueryCriteria::default();
@@ -505,7 +493,14 @@ fn subscription_sms_subscribe_verify_webhook_cancel() {
     assert_eq!(active.subscription.valid, Some(true));
 
     // A failed verification arrives as trade_success false with the reason.
-    let failing = subscribe(&env, &plan_id, "buyer-ko", phone, "6225880000000002");
+    let failing = subscribe(
+        &env.pay,
+        &env.emu,
+        &plan_id,
+        "buyer-ko",
+        phone,
+        "6225880000000002",
+    );
     let failing_id = failing.id.clone().unwrap();
     env.emu
         .finish_subscription_verification(&failing_id, false)
@@ -583,7 +578,8 @@ fn subscription_cancelled_now() {
     let env = env();
     let plan_id = new_plan(&env, 100, "week");
     let sub = subscribe(
-        &env,
+        &env.pay,
+        &env.emu,
         &plan_id,
         "buyer-now",
         "13700137001",
@@ -779,15 +775,7 @@ fn offline_scan_pays_later_and_unpaid_bill_is_reverted() {
 #[test]
 fn transfers_confirmed_and_pushed() {
     let env = env();
-    let mut card = BCCardTransferParams::default();
-    card.total_fee = Some(5000);
-    card.bill_no = Some(number("payout"));
-    card.title = Some("提现".into());
-    card.bank_fullname = Some("招商银行".into());
-    card.card_type = Some("DE".into());
-    card.account_type = Some("P".into());
-    card.account_no = Some("6225880000000003".into());
-    card.account_name = Some("王五".into());
+    let card = card_payout(&number("payout"), 5000);
     let created = env.pay.bc_transfer(&card).unwrap();
     env.emu.complete_transfer(&created.id).unwrap();
     let webhook = verified(&env.app, &env.hook.wait_for(1)[0]);
@@ -861,7 +849,7 @@ fn test_mode_uses_the_sandbox_and_refuses_14_operations_locally() {
     let params = pay_params(BCChannelType::WX_NATIVE, 1);
     let bill_no = params.bill_no.clone().unwrap();
     let bill = sandbox_pay.pay(&params).unwrap();
-    // The sandbox answers its mock cashier `url` for every channel (beyond-python.md B11).
+    // The sandbox answers its mock cashier `url` for every channel.
     assert!(bill.url.as_deref().is_some_and(|u| u.contains('?')));
     assert_eq!(
         env.emu.requests().last().unwrap().path,
@@ -1050,7 +1038,7 @@ fn webhook_destinations_notify_url_and_sandbox_test_url() {
     let sandbox_params = pay_params(BCChannelType::ALI_APP, 20);
     let sandbox_bill = BCPay::new(test_app.clone()).pay(&sandbox_params).unwrap();
     env.emu.complete_payment(&sandbox_bill.id).unwrap();
-    // Sandbox pushes carry only `sign` made with the test secret (errata B2, Part C Q2).
+    // Sandbox pushes carry only `sign` made with the test secret.
     let sandbox_body = sandbox_hook.wait_for(1)[0].clone();
     assert!(verify_webhook(&env.app, &sandbox_body).is_err());
     let push = verify_legacy_sign_webhook(
@@ -1293,7 +1281,8 @@ fn subscription_pushes_carry_retry_counter_and_notify_url_with_the_knob_and_neve
     let plain = env();
     let plan_id = new_plan(&plain, 990, "month");
     let sub = subscribe(
-        &plain,
+        &plain.pay,
+        &plain.emu,
         &plan_id,
         "buyer-plain",
         "13700137002",
@@ -1308,7 +1297,8 @@ fn subscription_pushes_carry_retry_counter_and_notify_url_with_the_knob_and_neve
         assert!(push.get(key).is_none(), "{key} in {push}");
     }
 
-    // Errata B5 knob: the first attempt fails, the retry counts it.
+    // With the knob on, pushes carry the extra keys live subscription pushes carried (never `toSign`,
+    // which held the secret in clear): the first attempt fails, the retry counts it.
     let env = env_configured(
         &["fail", "success"],
         EmulatorConfig {
@@ -1318,7 +1308,8 @@ fn subscription_pushes_carry_retry_counter_and_notify_url_with_the_knob_and_neve
     );
     let plan_id = new_plan(&env, 990, "month");
     let sub = subscribe(
-        &env,
+        &env.pay,
+        &env.emu,
         &plan_id,
         "buyer-extra",
         "13700137003",

@@ -3,7 +3,7 @@
 //! against a local WeChat stand-in. No call leaves this machine: hosts other than 127.0.0.1 are
 //! only ever reached through the local stand-in proxy, which answers for them.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -138,7 +138,11 @@ const CHILD_FLAG: &str = "BEECLOUD_TRANSPORT_CHILD";
 fn the_environment_proxy_is_used_except_for_no_proxy_hosts_and_direct_apps() {
     let proxy = StandInProxy::start();
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["child_with_proxy_environment", "--exact", "--nocapture"])
+        .args([
+            &support::test_path(module_path!(), "child_with_proxy_environment"),
+            "--exact",
+            "--nocapture",
+        ])
         .env(CHILD_FLAG, "1")
         .env_remove("ALL_PROXY")
         .env_remove("all_proxy")

@@ -1,24 +1,24 @@
 //! The webhook receipt against the emulator: every push is authenticated, then confirmed by one
-//! query to BeeCloud's record, de-duplicated, and answered. The reproducers F1–F5 (forged,
+//! query to BeeCloud's record, de-duplicated, and answered. The attacks (forged,
 //! test-secret, failed, flipped, replayed and re-targeted pushes) end in "not acted on", for each
 //! push type and signature form, live and sandbox. Genuine pushes come from the emulator's sink;
 //! forgeries are made here with an independent MD5, as an attacker holding the app would.
 #![cfg(feature = "emulator")]
 
-mod emulated;
-mod support;
+use crate::support;
+use crate::support::emulated;
 
 use std::time::Duration;
 
 use beecloud::BCError;
 use beecloud::emulator::{Emulator, WebhookSink};
-use beecloud::entity::{BCApp, BCChannelType, BCPlan, BCSubscription, BCTransferStatus};
+use beecloud::entity::{BCApp, BCChannelType, BCPlan, BCTransferStatus};
 use beecloud::utils::{
     BCConfirmedRecord, BCMemoryDedup, BCTransactionType, BCWebhookReceipt, WEBHOOK_FAIL,
     WEBHOOK_SUCCESS, receive_webhook,
 };
-use emulated::{Env, fast_config, number, pay_params, refund_params};
-use serde_json::{Map, Value, json};
+use emulated::{Env, fast_config, number, pay_params, refund_params, subscribe};
+use serde_json::{Value, json};
 use support::{CaptureServer, Reply, card_payout, md5_hex, now_ms};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -180,10 +180,10 @@ fn a_pay_push_for_an_unpaid_bill_or_another_amount_is_not_acted_on() {
     assert_rejected(&receive(&env.app, &unpaid_false, 7), "false, unpaid");
 }
 
-/// F1: a PAY push for an ordinary order, legacy `sign` made with the app secret (which ships in
+/// A PAY push for an ordinary order, legacy `sign` made with the app secret (which ships in
 /// every mobile app), unsigned `sub_channel_type: BC_SUBSCRIPTION`.
 #[test]
-fn f1_an_app_secret_sign_never_pays_an_order_by_itself() {
+fn an_app_secret_sign_never_pays_an_order_by_itself() {
     let (env, _sink) = start();
     let mut order = pay_params(BCChannelType::WX_NATIVE, 88_800);
     order.bill_no = Some("ORDER42".to_string() + &number(""));
@@ -204,10 +204,10 @@ fn f1_an_app_secret_sign_never_pays_an_order_by_itself() {
     }
 }
 
-/// F2: a push signed with the test secret reaches a live app: refused before any query, for every
+/// A push signed with the test secret reaches a live app: refused before any query, for every
 /// type; in test mode the same kind of push is a sandbox push, confirmed against the sandbox.
 #[test]
-fn f2_test_secret_pushes_count_only_in_test_mode_and_are_confirmed_in_the_sandbox() {
+fn test_secret_pushes_count_only_in_test_mode_and_are_confirmed_in_the_sandbox() {
     let (env, sink) = start();
     let test_secret = env.emu.config().test_secret.clone();
     let mut test_app = env.app.clone();
@@ -261,10 +261,10 @@ fn f2_test_secret_pushes_count_only_in_test_mode_and_are_confirmed_in_the_sandbo
     assert_rejected(&receive(&test_app, &live, 20), "live push, test mode");
 }
 
-/// F3, F3b: a failed payout is pushed with `trade_success: false`; flipping or removing that flag
+/// A failed payout is pushed with `trade_success: false`; flipping or removing that flag
 /// (no signature covers it) changes nothing: BeeCloud's record says failed.
 #[test]
-fn f3_a_failed_payout_is_a_failure_whatever_the_push_says() {
+fn a_failed_payout_is_a_failure_whatever_the_push_says() {
     let (env, sink) = start();
     let bill_no = number("payout");
     env.pay.bc_transfer(&card_payout(&bill_no, 5000)).unwrap();
@@ -320,9 +320,9 @@ fn f3_a_failed_payout_is_a_failure_whatever_the_push_says() {
     assert_eq!(receipt.reply(), WEBHOOK_FAIL);
 }
 
-/// F4: one genuine push replayed 100 times, its timestamp set to 1 (1970): acted on once.
+/// One genuine push replayed 100 times, its timestamp set to 1 (1970): acted on once.
 #[test]
-fn f4_a_replayed_push_is_acted_on_once() {
+fn a_replayed_push_is_acted_on_once() {
     let (env, sink) = start();
     let (bill_no, mut push) = paid_bill(&env, &sink, 10, 0);
     push["timestamp"] = json!(1);
@@ -355,34 +355,34 @@ fn f4_a_replayed_push_is_acted_on_once() {
     assert!(seen.is_empty());
 }
 
-fn subscription(env: &Env, plan_id: &str, phone: &str, card_no: &str) -> String {
-    let sms_id = env.pay.send_sms_passcode(phone).unwrap().sms_id.clone();
-    let code = env.emu.last_sms_code(phone).unwrap();
-    let mut sub = BCSubscription::default();
-    sub.buyer_id = Some(number("buyer"));
-    sub.plan_id = Some(plan_id.into());
-    sub.bank_name = Some("招商银行".into());
-    sub.card_no = Some(card_no.into());
-    sub.id_name = Some("李四".into());
-    sub.id_no = Some("11010119900101123X".into());
-    sub.mobile = Some(phone.into());
-    sub.optional = Some(Map::new());
-    let created = env.pay.subscribe(&sub, &sms_id, &code, None).unwrap();
-    created.subscription.id.clone().unwrap()
-}
-
-/// F5: a captured subscription `sign` (299 s old) re-targeted at another subscription and
+/// A captured subscription `sign` (299 s old) re-targeted at another subscription and
 /// outcome: the other subscription's own record decides.
 #[test]
-fn f5_a_captured_subscription_sign_cannot_vouch_for_another_id_or_outcome() {
+fn a_captured_subscription_sign_cannot_vouch_for_another_id_or_outcome() {
     let (env, sink) = start();
     let mut plan = BCPlan::default();
     plan.fee = Some(990);
     plan.interval = Some("month".into());
     plan.name = Some("monthly".into());
     let plan_id = env.pay.create_plan(&plan).unwrap().plan.id.clone().unwrap();
-    let good = subscription(&env, &plan_id, "13700137001", "6225880000000001");
-    let bad = subscription(&env, &plan_id, "13700137002", "6225880000000002");
+    let buyers = [number("buyer"), number("buyer")];
+    let good = subscribe(
+        &env.pay,
+        &env.emu,
+        &plan_id,
+        &buyers[0],
+        "13700137001",
+        "6225880000000001",
+    );
+    let bad = subscribe(
+        &env.pay,
+        &env.emu,
+        &plan_id,
+        &buyers[1],
+        "13700137002",
+        "6225880000000002",
+    );
+    let (good, bad) = (good.id.unwrap(), bad.id.unwrap());
     env.emu
         .finish_subscription_verification(&good, true)
         .unwrap();

@@ -7,7 +7,7 @@
 #![cfg(feature = "emulator")]
 #![allow(clippy::field_reassign_with_default, dead_code)]
 
-mod emulated;
+use crate::support::emulated;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -98,15 +98,15 @@ impl WebhookReceiver {
 
 /// The documents whose code blocks this file runs, and how many blocks each has.
 const DOCUMENTS: [(&str, &str, usize); 3] = [
-    ("README.md", include_str!("../README.md"), 1),
+    ("README.md", include_str!("../../README.md"), 1),
     (
         "src/guide/porting.md",
-        include_str!("../src/guide/porting.md"),
+        include_str!("../../src/guide/porting.md"),
         20,
     ),
     (
         "src/guide/testing.md",
-        include_str!("../src/guide/testing.md"),
+        include_str!("../../src/guide/testing.md"),
         1,
     ),
 ];

@@ -9,14 +9,17 @@
 
 use std::time::Duration;
 
-mod support;
+use crate::support;
 
 use beecloud::emulator::Emulator;
 use serde_json::{Map, Value, json};
+use support::emulated;
+use support::form_encode;
 use support::garbage::{Rng, garbage};
-use support::{expected_sign, form_encode};
 
 /// Every route: method, path (`{id}` and `{app_id}` filled per case) and how its fields travel.
+/// Written out here rather than read from the emulator, so that a route dropped from the emulator's
+/// table is noticed; `the_route_list_is_the_emulators_route_table` keeps the two in step.
 const ROUTES: &[(&str, &str, Travel)] = &[
     ("POST", "rest/bill", Body),
     ("POST", "rest/bill/confirm", Body),
@@ -102,6 +105,24 @@ enum Travel {
     Pairs,
 }
 use Travel::{Body, Pairs, Para};
+
+#[test]
+fn the_route_list_is_the_emulators_route_table() {
+    let mut ours: Vec<(&str, &str)> = ROUTES
+        .iter()
+        .map(|(method, path, _)| (*method, *path))
+        .collect();
+    let mut emulator: Vec<(&str, &str)> = beecloud::emulator::route_table().collect();
+    ours.sort_unstable();
+    emulator.sort_unstable();
+    let only_ours: Vec<_> = ours.iter().filter(|r| !emulator.contains(r)).collect();
+    let only_emulator: Vec<_> = emulator.iter().filter(|r| !ours.contains(r)).collect();
+    assert!(
+        only_ours.is_empty() && only_emulator.is_empty(),
+        "the fuzz list and the emulator's route table disagree:\n only in the fuzz list: {only_ours:?}\n only in the emulator: {only_emulator:?}"
+    );
+    assert_eq!(ours.len(), emulator.len(), "a route is listed twice");
+}
 
 /// Field names the API knows, so spoiled values reach the handlers' own checks.
 const FIELDS: &[&str] = &[
@@ -211,21 +232,6 @@ fn plausible(path: &str, serial: usize) -> Map<String, Value> {
     fields.as_object().cloned().unwrap_or_default()
 }
 
-fn signed(emu: &Emulator, secret: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
-    let app_id = emu.config().app_id.clone();
-    let timestamp = emu.now_ms();
-    let sign = if app_id == support::APP_ID {
-        // `expected_sign` signs for the golden app id, which is the emulator's first app.
-        expected_sign(&timestamp.to_string(), secret)
-    } else {
-        format!("{:x}", md5::compute(format!("{app_id}{timestamp}{secret}")))
-    };
-    fields.insert("app_id".into(), app_id.into());
-    fields.insert("timestamp".into(), timestamp.into());
-    fields.insert("app_sign".into(), sign.into());
-    fields
-}
-
 /// The answer is an envelope or a plain client error, and not a caught panic.
 fn check_answer(case: &str, status: u16, body: &str) {
     assert!(status < 500, "{case}: status {status}: {body}");
@@ -247,11 +253,7 @@ fn check_answer(case: &str, status: u16, body: &str) {
 #[test]
 fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
     let emu = Emulator::start().unwrap();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(10)))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = support::agent(Duration::from_secs(10));
     let base = emu.base_url();
     let apps = [emu.create_app().unwrap(), emu.create_app().unwrap()];
     // A real bill and plan, so `{id}` paths sometimes name a record that exists.
@@ -305,20 +307,22 @@ fn seeded_garbage_on_every_route_is_answered_and_nothing_panics() {
             } else {
                 &config.app_secret
             };
-            let fields = signed(signer, secret, fields);
+            let fields = emulated::signed(signer, secret, Value::Object(fields));
             let id = rng.pick(&ids).to_string();
             let filled = path
                 .replace("{app_id}", &config.app_id)
                 .replace("{id}", if id.is_empty() { "-" } else { &id });
             let mut url = format!("{base}/2/{filled}");
             let body = match travel {
-                Body => Value::Object(fields).to_string(),
+                Body => fields.to_string(),
                 Para => {
-                    url += &format!("?para={}", form_encode(&Value::Object(fields).to_string()));
+                    url += &format!("?para={}", form_encode(&fields.to_string()));
                     String::new()
                 }
                 Pairs => {
                     let pairs: Vec<String> = fields
+                        .as_object()
+                        .expect("signed fields are an object")
                         .iter()
                         .map(|(k, v)| {
                             let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);

@@ -1,11 +1,11 @@
-//! Fixtures shared by the end-to-end tests: an emulator with an SDK pointed at it, fresh merchant
-//! numbers, and the params most tests start from.
+//! Fixtures shared by the tests that run the emulator: an emulator with an SDK pointed at it,
+//! fresh merchant numbers, the params most tests start from, and requests signed by hand.
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use beecloud::emulator::{Emulator, EmulatorConfig};
-use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams, BCRefundReqParams};
+use beecloud::entity::{BCApp, BCChannelType, BCPayReqParams, BCRefundReqParams, BCSubscription};
 use beecloud::{BCPay, BCQuery};
 
 /// One emulator with an SDK pointed at it.
@@ -38,6 +38,11 @@ pub fn fast_config() -> EmulatorConfig {
     }
 }
 
+/// The emulator and SDK of most tests: [`fast_config`].
+pub fn env() -> Env {
+    Env::start(fast_config())
+}
+
 static SERIAL: AtomicU32 = AtomicU32::new(1);
 
 /// A process-unique number.
@@ -56,6 +61,20 @@ pub fn emu_day(emu: &Emulator) -> String {
         .expect("valid clock")
         .format("%Y%m%d")
         .to_string()
+}
+
+/// `fields` signed by hand for `emu`'s first app with `secret`, stamped with the emulator's clock.
+pub fn signed(emu: &Emulator, secret: &str, fields: serde_json::Value) -> serde_json::Value {
+    super::sign_fields(fields, &emu.config().app_id, emu.now_ms(), secret)
+}
+
+/// A signed 1-fen WX_NATIVE pay request for `bill_no`, as a JSON body.
+pub fn pay_body(emu: &Emulator, bill_no: &str) -> serde_json::Value {
+    signed(
+        emu,
+        &emu.config().app_secret,
+        serde_json::json!({"channel": "WX_NATIVE", "total_fee": 1, "bill_no": bill_no, "title": "t"}),
+    )
 }
 
 /// A fresh, valid `refund_no` for the emulator's day.
@@ -80,4 +99,34 @@ pub fn refund_params(emu: &Emulator, bill_no: &str, fee: i64) -> BCRefundReqPara
     params.bill_no = Some(bill_no.into());
     params.refund_fee = Some(fee);
     params
+}
+
+/// Subscribes `buyer` to `plan_id` with a card and an SMS code sent to `phone` (the code read
+/// from the emulator, as a customer would from the phone); `optional` names the buyer.
+pub fn subscribe(
+    pay: &BCPay,
+    emu: &Emulator,
+    plan_id: &str,
+    buyer: &str,
+    phone: &str,
+    card_no: &str,
+) -> BCSubscription {
+    let sms_id = pay.send_sms_passcode(phone).unwrap().sms_id.clone();
+    let code = emu.last_sms_code(phone).expect("a code was sent");
+    let mut sub = BCSubscription::default();
+    sub.buyer_id = Some(buyer.into());
+    sub.plan_id = Some(plan_id.into());
+    sub.bank_name = Some("招商银行".into());
+    sub.card_no = Some(card_no.into());
+    sub.id_name = Some("李四".into());
+    sub.id_no = Some("11010119900101123X".into());
+    sub.mobile = Some(phone.into());
+    sub.optional = Some(serde_json::Map::from_iter([(
+        "ref".to_string(),
+        serde_json::json!(buyer),
+    )]));
+    pay.subscribe(&sub, &sms_id, &code, None)
+        .unwrap()
+        .subscription
+        .clone()
 }

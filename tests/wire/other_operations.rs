@@ -1,9 +1,10 @@
-//! Wire tests of the operations beyond Python (beyond-python Part A) and of the SDK errata (Part B)
+//! Wire tests of the operations only the other official SDKs send, and of the places where the SDK
+//! follows the live server rather than the Python SDK,
 //! against the capture server on 127.0.0.1: method, path, encoding, signing secret or body
 //! signature, fields, the typed result, the local checks (nothing sent) and test mode.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use beecloud::entity::*;
 use beecloud::{BCError, BCPay, BCQuery};
@@ -73,7 +74,7 @@ fn assert_test_mode_refusal(err: BCError, method: &str) {
     );
 }
 
-/// The fields of an E1 (JSON body) or E2 (`?para=`) request.
+/// The fields of a JSON-body or `?para=` request.
 fn fields_of(request: &CapturedRequest) -> Map<String, Value> {
     let fields = match request.para() {
         Some(para) => para,
@@ -104,7 +105,10 @@ fn signed_fields(mut fields: Map<String, Value>, secret: &str) -> Value {
         Some(json!(expected_sign(&timestamp.to_string(), secret))),
         "signed with the expected secret"
     );
-    assert!(!fields.contains_key("bc_analysis"), "no bc_analysis (A0.1)");
+    assert!(
+        !fields.contains_key("bc_analysis"),
+        "only pay carries bc_analysis"
+    );
     Value::Object(fields)
 }
 
@@ -122,11 +126,15 @@ fn assert_get_para(request: &CapturedRequest, path: &str) {
         (request.method.as_str(), request.path.as_str()),
         ("GET", path)
     );
-    assert!(request.para().is_some(), "E2: {}", request.raw_query);
+    assert!(
+        request.para().is_some(),
+        "a ?para= query: {}",
+        request.raw_query
+    );
     assert!(request.body.is_empty());
 }
 
-// ---- A1: payout queries ----
+// ---- payout queries ----
 
 fn transfer_filters() -> BCTransferQueryParams {
     let mut params = BCTransferQueryParams::default();
@@ -252,7 +260,7 @@ fn query_transfers_count_wire() {
     assert_eq!(result.unwrap().count, 3);
 }
 
-// ---- A2: online gateway banks ----
+// ---- online gateway banks ----
 
 #[test]
 fn query_bc_gateway_banks_wire_checks_and_test_mode() {
@@ -279,7 +287,8 @@ fn query_bc_gateway_banks_wire_checks_and_test_mode() {
         }),
         "pay_type",
     );
-    // Test mode: the live path, signed with the test secret (catalog rule, Part C Q10).
+    // Test mode: the live path, signed with the test secret, as Python signs every call it does not
+    // refuse in test mode (Java and PHP sign this list with the app secret even in sandbox mode).
     let (result, request) = capture(ok(json!({"banks": []})), |mut app| {
         app.is_test_mode = true;
         BCQuery::new(app).query_bc_gateway_banks("1", None)
@@ -292,7 +301,7 @@ fn query_bc_gateway_banks_wire_checks_and_test_mode() {
     assert!(result.unwrap().banks.is_empty());
 }
 
-// ---- A3: BC_EXPRESS confirm ----
+// ---- BC_EXPRESS confirm ----
 
 fn confirm_params() -> BCBillConfirmParams {
     let mut params = BCBillConfirmParams::default();
@@ -336,7 +345,7 @@ fn confirm_bill_wire_checks_and_test_mode() {
     assert_eq!(result.unwrap_err().result_code(), Some(5));
 }
 
-// ---- A4: payouts ----
+// ---- payouts ----
 
 const ACCOUNT: &str = "6222000011112222";
 
@@ -632,7 +641,7 @@ fn query_jd_transfer_supported_banks_wire_and_test_mode() {
     assert_eq!(signed_with(&request, TEST_SECRET), json!({}));
 }
 
-// ---- A5: card signing ----
+// ---- card signing ----
 
 fn card_sign_params() -> BCCardSignParams {
     let mut params = BCCardSignParams::default();
@@ -755,7 +764,7 @@ fn card_charge_sign_wire_checks_and_test_mode() {
     );
 }
 
-// ---- A6: sandbox notify ----
+// ---- sandbox notify ----
 
 #[test]
 fn sandbox_notify_is_an_unsigned_get_with_both_ids_in_the_path() {
@@ -820,7 +829,7 @@ fn sandbox_notify_is_an_unsigned_get_with_both_ids_in_the_path() {
     assert_eq!(result.unwrap_err().result_code(), Some(8));
 }
 
-// ---- A8: refund status with bill update, period-end cancel, reconciliation ----
+// ---- refund status with bill update, period-end cancel, reconciliation ----
 
 #[test]
 fn query_refund_status_with_bill_update_wire_and_test_mode() {
@@ -879,7 +888,7 @@ fn query_reconciliation_wire_and_test_mode() {
     );
 }
 
-// ---- Part B errata (SDK side) ----
+// ---- where the live server and the other SDKs correct the Python SDK (SDK side) ----
 
 fn refund_params(channel: BCChannelType) -> BCRefundReqParams {
     let mut params = BCRefundReqParams::default();
@@ -891,7 +900,7 @@ fn refund_params(channel: BCChannelType) -> BCRefundReqParams {
 }
 
 #[test]
-fn b17_bc_is_a_refund_channel() {
+fn bc_is_a_refund_channel() {
     let params = refund_params(BCChannelType::BC);
     let (result, request) = capture(ok(json!({"id": "r-1"})), |app| {
         BCPay::new(app).refund(&params)
@@ -926,7 +935,7 @@ fn b17_bc_is_a_refund_channel() {
 }
 
 #[test]
-fn b18_return_url_is_not_checked_locally() {
+fn return_url_is_not_checked_locally() {
     let mut params = BCPayReqParams::default();
     params.channel = Some(BCChannelType::BC_WX_WAP);
     params.total_fee = Some(1);
@@ -950,7 +959,7 @@ fn b18_return_url_is_not_checked_locally() {
 }
 
 #[test]
-fn b21_bill_and_refund_pages_are_10_to_50() {
+fn bill_and_refund_pages_are_10_to_50() {
     for limit in [0, 9, 51] {
         let mut params = BCQueryReqParams::default();
         params.limit = Some(limit);
@@ -986,7 +995,7 @@ fn b21_bill_and_refund_pages_are_10_to_50() {
 }
 
 #[test]
-fn b22_b23_new_pay_channels_fields_and_payloads() {
+fn other_sdks_pay_channels_fields_and_payloads() {
     let mut params = BCPayReqParams::default();
     params.channel = Some(BCChannelType::BC_CARD_CHARGE);
     params.total_fee = Some(1);
@@ -1030,7 +1039,7 @@ fn b22_b23_new_pay_channels_fields_and_payloads() {
 }
 
 #[test]
-fn b11_sandbox_pay_answers_with_a_mock_url() {
+fn sandbox_pay_answers_with_a_mock_url() {
     let mut params = BCPayReqParams::default();
     params.channel = Some(BCChannelType::WX_NATIVE);
     params.total_fee = Some(1);
@@ -1053,7 +1062,7 @@ fn b11_sandbox_pay_answers_with_a_mock_url() {
 }
 
 #[test]
-fn b24_bc_transfer_takes_notify_url() {
+fn bc_transfer_takes_notify_url() {
     let mut params = card_transfer_params();
     params.notify_url = Some("https://merchant.example/payout".into());
     let (result, request) = capture(ok(json!({"id": "bt-1"})), |app| {
@@ -1070,7 +1079,7 @@ fn b24_bc_transfer_takes_notify_url() {
 }
 
 #[test]
-fn b30_logic_keys_on_result_code_not_on_result_msg() {
+fn logic_keys_on_result_code_not_on_result_msg() {
     // Java's spelling of 14, and a success code with an error-looking name.
     let (result, _) = capture(
         ok(json!({"result_code": 14, "result_msg": "RUNTIME_ERORR", "err_detail": "x"})),
@@ -1092,7 +1101,7 @@ fn b30_logic_keys_on_result_code_not_on_result_msg() {
 }
 
 #[test]
-fn b31_subscription_payload_extras_are_kept() {
+fn subscription_payload_extras_are_kept() {
     let (result, _) = capture(
         ok(json!({"subscription": {
             "id": "sub-1", "valid": true, "cancel_at_period_end": true, "created_at": 1,

@@ -3,20 +3,16 @@
 //! sent once the server is there, and the whole call stays inside its deadline.
 #![cfg(feature = "emulator")]
 
-mod emulated;
-mod support;
+use crate::support;
+use crate::support::emulated;
 
 use std::time::{Duration, Instant};
 
 use beecloud::emulator::{Emulator, Fault};
 use beecloud::entity::{BCChannelType, BCRetry};
 use beecloud::{BCError, BCPay, BCQuery};
-use emulated::{Env, fast_config, pay_params};
+use emulated::{env, pay_params};
 use support::fault_proxy::{Answer, FaultProxy};
-
-fn env() -> Env {
-    Env::start(fast_config())
-}
 
 fn retrying() -> Option<BCRetry> {
     Some(BCRetry::new(

@@ -4,7 +4,7 @@
 //! server's ordinary words stay whole.
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
-mod support;
+use crate::support;
 
 use std::error::Error as _;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,6 +1,6 @@
 //! Every public SDK operation end to end against the emulator over real HTTP on 127.0.0.1: the happy path
 //! with its typed result fields, and at least one server-side error with the documented `result_code` /
-//! `result_msg` (server-semantics §4).
+//! `result_msg`.
 #![cfg(feature = "emulator")]
 #![allow(clippy::field_reassign_with_default)] // Python-style field filling is the point.
 
@@ -12,12 +12,8 @@ use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------- fixtures
 
-mod emulated;
-use emulated::{Env, emu_day, fast_config, number, pay_params, refund_params, serial};
-
-fn env() -> Env {
-    Env::start(fast_config())
-}
+use crate::support::emulated;
+use emulated::{Env, emu_day, env, number, pay_params, refund_params, serial};
 
 /// A paid bill of `channel` (ALI_WEB gets a return_url): (record id, bill_no).
 fn paid_bill(env: &Env, channel: BCChannelType, fee: i64) -> (String, String) {
@@ -157,7 +153,7 @@ fn pay_returns_each_channels_payload() {
 
     let mut express = pay_params(BCChannelType::BC_EXPRESS, 1);
     express.buyer_id = Some("buyer42".into());
-    // Beyond-python A3: a first BC_EXPRESS pay carries the four factors in `optional`.
+    // A first BC_EXPRESS pay carries the four factors (card, ID, name, phone) in `optional`.
     express.optional = Some(serde_json::Map::from_iter(
         [
             ("phone_no", "13800000042"),
@@ -670,7 +666,7 @@ fn bill_queries_filters_and_by_id() {
     assert_eq!(env.query.query_bills_count(None).unwrap().count, 2);
     let mut page = BCQueryReqParams::default();
     page.skip = Some(1);
-    page.limit = Some(10); // the smallest page (beyond-python B21)
+    page.limit = Some(10); // the smallest page the live server takes
     assert_eq!(env.query.query_bills(&page).unwrap().count(), 1);
     let mut later = BCQueryReqParams::default();
     later.start_time = Some(env.emu.now_ms() + 60_000);
