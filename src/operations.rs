@@ -4,7 +4,7 @@
 //! shared work once; each public method is a short wrapper naming its row.
 //!
 //! The emulator keeps its own route table (`src/emulator/routes.rs`), written separately;
-//! `tests/operations_table.rs` checks that the two agree on method and path.
+//! `tests/emulator/operations_table.rs` checks that the two agree on method and path.
 
 use crate::http::Op;
 use crate::http::Secret::{App, Master, Payout, Unsigned};
@@ -165,8 +165,8 @@ operations! {
 }
 
 /// `(Python name, HTTP method, path)` of every operation, and a second row with the sandbox path
-/// of those that move there in test mode: what `tests/operations_table.rs` compares with the
-/// emulator's routes.
+/// of those that move there in test mode: what `tests/emulator/operations_table.rs` compares
+/// with the emulator's routes.
 #[doc(hidden)]
 pub fn operation_routes() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
     ALL.iter().flat_map(|op| {

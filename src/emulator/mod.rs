@@ -95,7 +95,9 @@ pub use self::records::{DeliveredWebhook, Fault, LoggedRequest, ReceivedWebhook}
 use self::server::Listener;
 use self::state::Shared;
 
-#[doc(hidden)] // `(method, path)` of every route, for `tests/operations_table.rs`.
+/// `(method, path)` of every route, for `tests/emulator/operations_table.rs` and the fuzz test's
+/// route list.
+#[doc(hidden)]
 pub fn route_table() -> impl Iterator<Item = (&'static str, &'static str)> {
     routes::ROUTES
         .iter()

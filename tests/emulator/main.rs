@@ -16,6 +16,7 @@ mod apps;
 mod control;
 mod fuzz;
 mod golden;
+mod operations_table;
 mod payments;
 mod server;
 mod trust;
