@@ -1,6 +1,7 @@
 //! Memory bounded by bytes, over real HTTP on 127.0.0.1: the record store refuses new records at its
 //! limit with a BeeCloud-style error (never dropping a kept one), and the webhook sink drops its oldest
-//! pushes. One test, so that no other test's allocations blur the RSS figures.
+//! pushes; request bodies are read and logged cut, never kept whole. One test, its parts in turn, so
+//! that no other test's allocations blur the RSS figures.
 #![cfg(all(feature = "emulator", target_os = "linux"))]
 
 use std::time::Duration;
@@ -24,6 +25,11 @@ fn signed_pay(emu: &Emulator, bill_no: &str, padding: usize) -> String {
 }
 
 #[test]
+fn memory_stays_within_its_limits() {
+    the_store_and_the_sink_stay_within_their_byte_limits();
+    requests_of_one_mib_are_not_kept_whole();
+}
+
 fn the_store_and_the_sink_stay_within_their_byte_limits() {
     const LIMIT: usize = 8 << 20;
     let limits = EmulatorLimits {
@@ -119,4 +125,41 @@ fn the_store_and_the_sink_stay_within_their_byte_limits() {
         "grew {:.1} MiB",
         mib(grown)
     );
+}
+
+/// 300 pay requests padded to just under the 1 MiB body cap: the first is stored, the rest are
+/// duplicates, and every body is read and logged cut.
+fn requests_of_one_mib_are_not_kept_whole() {
+    let emu = Emulator::start().unwrap();
+    let agent = support::agent(Duration::from_secs(10));
+    let url = format!("{}/2/rest/bill", emu.base_url());
+    let mut body = emulated::pay_body(&emu, "memory000001");
+    body["optional"] = json!({ "pad": "x".repeat(1024 * 1024 - 400) });
+    let text = body.to_string();
+    assert!(text.len() <= 1024 * 1024 && text.len() > 1024 * 1000);
+    let before = rss_bytes();
+    for n in 0..300 {
+        let mut response = agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(text.clone())
+            .unwrap();
+        let reply: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        // The first is accepted, the rest are duplicates of its bill_no: every body is read and logged.
+        assert!(
+            reply["result_code"] == 0 || reply["result_code"] == 17,
+            "request {n}: {reply}"
+        );
+    }
+    let grown = rss_bytes().saturating_sub(before);
+    eprintln!(
+        "RSS growth after 300 x 1 MiB: {:.1} MiB",
+        grown as f64 / (1 << 20) as f64
+    );
+    assert!(grown < 64 << 20, "the process grew by {} MiB", grown >> 20);
+    let logged = emu.requests();
+    let last = logged.last().unwrap();
+    assert!(last.body.len() <= 64 * 1024, "logged bodies are cut");
+    assert_eq!(last.body_bytes, text.len(), "the full size is kept");
 }
