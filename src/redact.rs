@@ -12,12 +12,7 @@ use serde_json::{Map, Value};
 use crate::app::BCApp;
 use crate::error::BCError;
 use crate::fields::Fields;
-
-/// What replaces a secret value in an error's texts.
-pub(crate) const REDACTED: &str = "<redacted>";
-
-/// Request fields that carry a card, account or ID number.
-const SENSITIVE_FIELDS: &[&str] = &["card_no", "account_no", "id_no", "bank_account_no"];
+use crate::sensitive::REDACTED;
 
 /// Shorter values are left alone: hiding them would hide ordinary words and numbers with them.
 const SHORTEST_SECRET: usize = 4;
@@ -32,19 +27,22 @@ pub(crate) struct Sent {
 
 impl Sent {
     /// A BeeCloud call: the app's three secrets, the `app_sign` / `signature` it sent, and the
-    /// card, account and ID numbers among its fields.
+    /// values under sensitive keys among its fields (card, account and ID numbers, phones,
+    /// passwords…, in `optional` too).
     pub(crate) fn call(
         url: &str,
         app: &BCApp,
         signature: &Map<String, Value>,
         fields: &Fields<'_>,
     ) -> Sent {
-        let fields = fields.to_map().unwrap_or_default();
-        let sensitive = SENSITIVE_FIELDS.iter().filter_map(|key| fields.get(*key));
+        let fields = Value::Object(fields.to_map().unwrap_or_default());
+        let mut sensitive = Vec::new();
+        crate::sensitive::sensitive_texts(&fields, &mut sensitive);
         let signed = ["app_sign", "signature"]
             .iter()
-            .filter_map(|key| signature.get(*key));
-        let texts = sensitive.chain(signed).filter_map(Value::as_str);
+            .filter_map(|key| signature.get(*key))
+            .filter_map(Value::as_str);
+        let texts = sensitive.into_iter().chain(signed);
         let secrets = [&app.app_secret, &app.master_secret, &app.test_secret]
             .into_iter()
             .map(String::as_str)

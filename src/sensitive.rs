@@ -41,7 +41,7 @@ impl Deref for SensitiveText {
 
 impl fmt::Debug for SensitiveText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
+        f.write_str(REDACTED)
     }
 }
 
@@ -56,6 +56,9 @@ impl From<String> for SensitiveText {
         SensitiveText(text)
     }
 }
+
+/// What replaces a hidden value, in `Debug` and in an error's texts.
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Keys whose values `Debug` never shows, wherever they appear (a params field, `optional`, a
 /// `set()` extra, a record's `raw`, a nested map or a JSON text inside one): compared in lowercase
@@ -98,6 +101,23 @@ pub(crate) fn is_sensitive(key: &str) -> bool {
     SENSITIVE_KEYS.contains(&normalized(key).as_str())
 }
 
+/// Pushes onto `found` the text under every sensitive key in `value`, at any depth (a request's
+/// `optional` may carry a card number): the values an error's texts must not echo.
+pub(crate) fn sensitive_texts<'v>(value: &'v Value, found: &mut Vec<&'v str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match inner {
+                    Value::String(text) if is_sensitive(key) => found.push(text),
+                    inner => sensitive_texts(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| sensitive_texts(item, found)),
+        _ => {}
+    }
+}
+
 /// What `Debug` shows of a value under a sensitive key: the last 4 digits of a card or account
 /// number at most, `<redacted>` for anything else.
 fn hidden(key: &str, value: &Value) -> Value {
@@ -106,7 +126,7 @@ fn hidden(key: &str, value: &Value) -> Value {
         Value::String(number) if NUMBER_KEYS.contains(&normalized(key).as_str()) => {
             crate::params::masked_card_number(number).into()
         }
-        _ => "<redacted>".into(),
+        _ => REDACTED.into(),
     }
 }
 

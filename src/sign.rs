@@ -64,18 +64,38 @@ fn md5_hex(parts: &[&str]) -> String {
 /// Compares two signatures without an early exit, so timing does not reveal how much matched.
 /// ASCII case is ignored (the server compares hex case-insensitively).
 pub(crate) fn signatures_match(received: &str, expected: &str) -> bool {
-    let (received, expected) = (received.as_bytes(), expected.as_bytes());
-    if received.len() != expected.len() {
-        return false;
-    }
-    received.iter().zip(expected).fold(0u8, |diff, (a, b)| {
-        diff | (a.to_ascii_lowercase() ^ b.to_ascii_lowercase())
-    }) == 0
+    same_without_early_exit(received.as_bytes(), expected.as_bytes(), |byte| {
+        byte.to_ascii_lowercase()
+    })
+}
+
+/// Compares a presented token or secret with the expected one as [`signatures_match`] does, case
+/// included.
+pub(crate) fn secrets_match(presented: &[u8], expected: &[u8]) -> bool {
+    same_without_early_exit(presented, expected, |byte| byte)
+}
+
+/// Equal lengths and equal bytes after `fold`, looking at every byte whatever differs first.
+fn same_without_early_exit(a: &[u8], b: &[u8], fold: impl Fn(u8) -> u8) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .fold(0u8, |diff, (x, y)| diff | (fold(*x) ^ fold(*y)))
+            == 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_match_compares_whole_values() {
+        assert!(secrets_match(b"token-1", b"token-1"));
+        for other in [&b"token-2"[..], b"token-", b"token-12", b"", b"TOKEN-1"] {
+            assert!(!secrets_match(other, b"token-1"), "{other:?}");
+        }
+        assert!(secrets_match(b"", b""));
+    }
 
     #[test]
     fn contract_test_vectors() {
